@@ -1,0 +1,42 @@
+/**
+ * What went wrong, in domain terms. Services throw these (they also run in the worker, where HTTP
+ * means nothing); the one exception filter maps the kind to an HTTP status.
+ */
+export type DomainErrorKind =
+  | 'invalid' // the request is well-formed but not acceptable (422)
+  | 'unauthenticated' // 401
+  | 'forbidden' // 403
+  | 'not_found' // 404
+  | 'conflict' // state conflict: duplicate, illegal transition, in-flight duplicate (409)
+  | 'precondition_failed' // a stale If-Match / version (412)
+  | 'rate_limited' // 429
+  | 'unavailable'; // a dependency is down (503)
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: DomainErrorKind;
+  /** Stable, kebab-case problem type; becomes `/problems/<type>` in the problem+json body. */
+  abstract readonly type: string;
+  /** Short, human-readable summary of the problem type (the same for every occurrence). */
+  abstract readonly title: string;
+
+  constructor(
+    readonly detail: string,
+    /** Extra members added to the problem+json body (RFC 9457 extensions). */
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  readonly type = 'not-found';
+  readonly title = 'Resource not found';
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+  readonly type = 'conflict';
+  readonly title = 'Conflict with the current state';
+}

@@ -1,0 +1,32 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { exceptionToProblem } from './exception-to-problem';
+import { PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem-details';
+
+/** The one place where anything thrown during a request becomes an RFC 9457 problem+json response. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = exceptionToProblem(exception);
+
+    if (problem.unexpected) {
+      this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error while serving a request');
+    }
+    const body: ProblemDetails = {
+      type: problem.type,
+      title: problem.title,
+      status: problem.status,
+      detail: problem.detail,
+      instance: request.url.split('?')[0],
+      requestId: String(request.id),
+      ...problem.extensions,
+    };
+    if (reply.sent) return;
+    void reply.status(problem.status).header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`).send(JSON.stringify(body));
+  }
+}

@@ -1,0 +1,48 @@
+import { ProblemDetailsFilter, RedisModule, createValidationPipe } from '@app/common';
+import { AppConfig, AppConfigModule } from '@app/config';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { seconds, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { DatabaseModule } from '../database/database.module';
+import { buildLoggerParams } from '../logging/logger-options';
+import { HealthModule } from '../modules/health/health.module';
+import { OutboxModule } from '../modules/outbox/outbox.module';
+import { QueuesModule } from '../queues/queues.module';
+import { redisOptions } from '@app/common';
+
+/** The feature modules the HTTP API serves. No Bull processor may live in this graph. */
+export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [HealthModule, OutboxModule];
+
+/** Root module of the HTTP API process. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig, extraImports: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggerModule.forRoot(buildLoggerParams(config, 'storekeep-api')),
+        RedisModule,
+        DatabaseModule,
+        QueuesModule,
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', ttl: seconds(config.rateLimit.ttlSeconds), limit: config.rateLimit.max }],
+          // Counters live in Redis so a limit holds across every API replica.
+          storage: new ThrottlerStorageRedisService(
+            redisOptions(config.redis, { keyPrefix: `${config.redis.prefix}:throttle:` }),
+          ),
+          errorMessage: 'Too many requests',
+        }),
+        ...API_FEATURE_MODULES,
+        ...extraImports,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,5 @@
+import { Init1795477683283 } from './migrations/1795477683283-Init';
+
+// Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
+// TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
+export const MIGRATIONS: Function[] = [Init1795477683283];

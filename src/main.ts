@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { loadConfigOrExit } from '@app/config';
+import { INestApplicationContext } from '@nestjs/common';
+import { createHttpApp } from './bootstrap/http-app';
+import { exitOnShutdownSignal } from './bootstrap/shutdown';
+import { createWorkerApp } from './bootstrap/worker-app';
+
+/** The HTTP API process (and, with API_WITH_WORKER=true, the worker too: single-process dev mode). */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const api = await createHttpApp(config);
+  await api.listen(config.http.port, config.http.host);
+  const apps: INestApplicationContext[] = [api];
+  if (config.worker.runInApiProcess) apps.push(await createWorkerApp(config));
+  exitOnShutdownSignal(apps, config.http.shutdownTimeoutMs + config.worker.shutdownTimeoutMs);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Storekeep API failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

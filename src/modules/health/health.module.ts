@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health.controller';
+import { HealthService } from './health.service';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+import { OutboxModule } from '../outbox/outbox.module';
+
+@Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), OutboxModule],
+  controllers: [HealthController, MetricsController],
+  providers: [HealthService, MetricsService],
+})
+export class HealthModule {}

@@ -1,0 +1,58 @@
+import { REDIS_CLIENT } from '@app/common';
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { Queue } from 'bull';
+import type Redis from 'ioredis';
+import { MAINTENANCE_QUEUE } from '../outbox/jobs/outbox.jobs';
+import { ReadinessResponseDto } from './dto/health.response.dto';
+import { DependencyUnavailableError } from './health.errors';
+
+const CHECK_TIMEOUT_MS = 1_500;
+
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly database: TypeOrmHealthIndicator,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  /** Ready when MySQL, Redis and the queue connection answer; otherwise a 503 naming what is down. */
+  async readiness(): Promise<ReadinessResponseDto> {
+    let result: HealthCheckResult;
+    try {
+      result = await this.health.check([
+        () => this.database.pingCheck('mysql').withTimeout(CHECK_TIMEOUT_MS),
+        () =>
+          this.indicators
+            .check('redis')
+            .attempt(async () => {
+              await this.redis.ping();
+            })
+            .withTimeout(CHECK_TIMEOUT_MS),
+        () =>
+          this.indicators
+            .check('queues')
+            .attempt(async () => {
+              await this.queue.client.ping();
+            })
+            .withTimeout(CHECK_TIMEOUT_MS),
+      ]);
+    } catch (error) {
+      if (error instanceof ServiceUnavailableException) {
+        const failed = error.getResponse() as HealthCheckResult;
+        const down = Object.entries(failed.details)
+          .filter(([, check]) => check.status === 'down')
+          .map(([name]) => name);
+        throw new DependencyUnavailableError(`Not ready: ${down.join(', ')} unavailable.`, {
+          checks: failed.details,
+        });
+      }
+      throw error;
+    }
+    return { status: 'ok', checks: result.details as ReadinessResponseDto['checks'] };
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { OutboxService } from '../outbox/outbox.service';
+import { QueueRegistry } from '../../queues/queue-registry';
+import { QUEUE_NAMES } from '../../queues/queue-names';
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+/**
+ * Prometheus metrics of one API process: Node's process metrics, request durations by route
+ * template (never by raw URL, which would explode the label set), queue depths and outbox lag.
+ * The registry is per application so several apps in one process (tests) do not collide.
+ */
+@Injectable()
+export class MetricsService implements OnModuleInit {
+  readonly registry = new Registry();
+  private readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly queues: QueueRegistry,
+    private readonly outbox: OutboxService,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+    this.httpDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route template and status code',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    const registry = this.queues;
+    new Gauge({
+      name: 'bull_queue_jobs',
+      help: 'Jobs in each Bull queue by state',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        await Promise.all(
+          QUEUE_NAMES.map(async (name) => {
+            const queue = registry.get(name);
+            if (!queue) return;
+            const counts = await queue.getJobCounts();
+            for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state]);
+          }),
+        );
+      },
+    });
+    const outboxService = this.outbox;
+    const pending = new Gauge({
+      name: 'outbox_pending_messages',
+      help: 'Outbox rows written but not yet published to a queue',
+      registers: [this.registry],
+    });
+    new Gauge({
+      name: 'outbox_lag_seconds',
+      help: 'Age of the oldest unpublished outbox row (0 when none)',
+      registers: [this.registry],
+      async collect() {
+        const backlog = await outboxService.backlog();
+        this.set(backlog.oldestAgeSeconds);
+        pending.set(backlog.pending);
+      },
+    });
+  }
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify) return;
+    fastify.addHook('onResponse', (request, reply, done) => {
+      this.httpDuration.observe(
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          status_code: String(reply.statusCode),
+        },
+        reply.elapsedTime / 1000,
+      );
+      done();
+    });
+  }
+
+  async render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

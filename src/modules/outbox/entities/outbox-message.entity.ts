@@ -1,0 +1,37 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * A side effect to perform after the transaction that wrote it commits (invariant 4). The relay in
+ * the worker moves unpublished rows to their Bull queue, with the row id as the job id.
+ */
+@Entity({ name: 'outbox' })
+@Index('idx_outbox_unpublished', ['publishedAt', 'id'])
+export class OutboxMessage {
+  @PrimaryGeneratedColumn({ type: 'bigint', unsigned: true, name: 'id' })
+  id: string;
+
+  @Column({ type: 'varchar', length: 64, name: 'queue' })
+  queue: string;
+
+  @Column({ type: 'varchar', length: 128, name: 'job_name' })
+  jobName: string;
+
+  @Column({ type: 'json', name: 'payload' })
+  payload: Record<string, unknown>;
+
+  /** Bull delay: the job runs no earlier than this many milliseconds after publication. */
+  @Column({ type: 'int', unsigned: true, name: 'delay_ms', default: 0 })
+  delayMs: number;
+
+  @CreateDateColumn({ type: 'datetime', precision: 3, name: 'created_at', default: () => 'CURRENT_TIMESTAMP(3)' })
+  createdAt: Date;
+
+  @Column({ type: 'datetime', precision: 3, name: 'published_at', nullable: true })
+  publishedAt: Date | null;
+
+  @Column({ type: 'int', unsigned: true, name: 'attempts', default: 0 })
+  attempts: number;
+
+  @Column({ type: 'varchar', length: 512, name: 'last_error', nullable: true })
+  lastError: string | null;
+}

@@ -1,0 +1,13 @@
+import { Process, Processor } from '@nestjs/bull';
+import { OutboxPruner } from '../outbox-pruner.service';
+import { MAINTENANCE_QUEUE, OutboxJobs } from './outbox.jobs';
+
+@Processor(MAINTENANCE_QUEUE)
+export class OutboxMaintenanceProcessor {
+  constructor(private readonly pruner: OutboxPruner) {}
+
+  @Process(OutboxJobs.prune)
+  async prune(): Promise<{ deleted: number }> {
+    return { deleted: await this.pruner.prune() };
+  }
+}

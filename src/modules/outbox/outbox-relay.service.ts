@@ -1,0 +1,95 @@
+import { AppConfig } from '@app/config';
+import { TransactionRunner } from '@app/database';
+import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { QueueRegistry } from '../../queues/queue-registry';
+import { OutboxRepository, PendingOutboxMessage } from './outbox.repository';
+
+export const outboxJobId = (outboxId: string): string => `outbox-${outboxId}`;
+
+/**
+ * Moves committed outbox rows to their Bull queues (worker only). Each batch is locked with
+ * FOR UPDATE SKIP LOCKED, added to Bull with the row id as job id, and marked published in the same
+ * transaction, so concurrent relays never publish the same row twice. If the commit fails after
+ * Bull accepted the jobs, the next pass adds them again under the same job id, which Bull ignores.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly transactions: TransactionRunner,
+    private readonly outbox: OutboxRepository,
+    private readonly queues: QueueRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Publishes one batch; returns how many rows it published. */
+  async publishBatch(): Promise<number> {
+    return this.transactions.run(async (manager) => {
+      const messages = await this.outbox.lockNextUnpublished(manager, this.config.outbox.batchSize);
+      if (messages.length === 0) return 0;
+      const published: string[] = [];
+      for (const [queueName, batch] of groupByQueue(messages)) {
+        const queue = this.queues.get(queueName);
+        const ids = batch.map((message) => message.id);
+        if (!queue) {
+          // Leave the rows for a worker that knows the queue (e.g. during a rolling deploy).
+          await this.outbox.recordFailure(manager, ids, `Unknown queue "${queueName}"`);
+          continue;
+        }
+        await queue.addBulk(
+          batch.map((message) => ({
+            name: message.jobName,
+            data: message.payload,
+            opts: { jobId: outboxJobId(message.id), delay: message.delayMs || undefined },
+          })),
+        );
+        published.push(...ids);
+      }
+      await this.outbox.markPublished(manager, published);
+      return published.length;
+    });
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.pass().finally(() => (this.running = undefined));
+    }, delayMs);
+  }
+
+  private async pass(): Promise<void> {
+    let next = this.config.outbox.pollIntervalMs;
+    try {
+      const count = await this.publishBatch();
+      // A full batch means more are waiting: go again at once.
+      if (count >= this.config.outbox.batchSize) next = 0;
+    } catch (error) {
+      this.logger.error({ err: error }, 'Outbox relay pass failed');
+    }
+    this.schedule(next);
+  }
+}
+
+function groupByQueue(messages: PendingOutboxMessage[]): Map<string, PendingOutboxMessage[]> {
+  const groups = new Map<string, PendingOutboxMessage[]>();
+  for (const message of messages) {
+    const group = groups.get(message.queue) ?? [];
+    group.push(message);
+    groups.set(message.queue, group);
+  }
+  return groups;
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface NewOutboxMessage {
+  queue: string;
+  jobName: string;
+  payload: Record<string, unknown>;
+  delayMs?: number;
+}
+
+export interface PendingOutboxMessage {
+  id: string;
+  queue: string;
+  jobName: string;
+  payload: Record<string, unknown>;
+  delayMs: number;
+}
+
+interface PendingRow {
+  id: string;
+  queue: string;
+  job_name: string;
+  payload: string | Record<string, unknown>;
+  delay_ms: number;
+}
+
+@Injectable()
+export class OutboxRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(manager: EntityManager, messages: NewOutboxMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await manager.query('INSERT INTO outbox (queue, job_name, payload, delay_ms) VALUES ?', [
+      messages.map((message) => [message.queue, message.jobName, JSON.stringify(message.payload), message.delayMs ?? 0]),
+    ]);
+  }
+
+  /**
+   * Locks the oldest unpublished rows for this transaction. SKIP LOCKED makes concurrent relays
+   * take disjoint batches instead of waiting for (and then re-publishing) each other's rows.
+   */
+  async lockNextUnpublished(manager: EntityManager, limit: number): Promise<PendingOutboxMessage[]> {
+    const rows = (await manager.query(
+      `SELECT id, queue, job_name, payload, delay_ms FROM outbox
+        WHERE published_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
+      [limit],
+    )) as PendingRow[];
+    return rows.map((row) => ({
+      id: String(row.id),
+      queue: row.queue,
+      jobName: row.job_name,
+      payload: typeof row.payload === 'string' ? (JSON.parse(row.payload) as Record<string, unknown>) : row.payload,
+      delayMs: Number(row.delay_ms),
+    }));
+  }
+
+  async markPublished(manager: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query('UPDATE outbox SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (?)', [ids]);
+  }
+
+  async recordFailure(manager: EntityManager, ids: string[], error: string): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id IN (?)', [
+      error.slice(0, 512),
+      ids,
+    ]);
+  }
+
+  /** Seconds since the oldest unpublished row was written (0 when none): the relay's lag. */
+  async oldestUnpublishedAgeSeconds(): Promise<number> {
+    const [row] = (await this.dataSource.query(
+      `SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), CURRENT_TIMESTAMP(3)) / 1000000 AS age
+         FROM outbox WHERE published_at IS NULL`,
+    )) as Array<{ age: string | number | null }>;
+    return row?.age == null ? 0 : Math.max(0, Number(row.age));
+  }
+
+  async countUnpublished(): Promise<number> {
+    const [row] = (await this.dataSource.query(
+      'SELECT COUNT(*) AS pending FROM outbox WHERE published_at IS NULL',
+    )) as Array<{ pending: string | number }>;
+    return Number(row.pending);
+  }
+
+  /** Deletes published rows older than the retention, a bounded batch at a time. */
+  async deletePublishedBefore(cutoff: Date, limit: number): Promise<number> {
+    const result = (await this.dataSource.query(
+      'DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ? ORDER BY id LIMIT ?',
+      [cutoff, limit],
+    )) as { affectedRows?: number };
+    return result.affectedRows ?? 0;
+  }
+}

@@ -1,0 +1,4 @@
+import { MAINTENANCE_QUEUE } from '../modules/outbox/jobs/outbox.jobs';
+
+/** Every Bull queue of Storekeep. The API registers them (to report depths), only the worker consumes. */
+export const QUEUE_NAMES: readonly string[] = [MAINTENANCE_QUEUE];

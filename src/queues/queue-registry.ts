@@ -1,0 +1,25 @@
+import { getQueueToken } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bull';
+
+/** Finds a registered Bull queue by name (the outbox names its queue as a string). */
+@Injectable()
+export class QueueRegistry {
+  private readonly cache = new Map<string, Queue | null>();
+
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  get(name: string): Queue | undefined {
+    if (!this.cache.has(name)) {
+      let queue: Queue | null = null;
+      try {
+        queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+      } catch {
+        queue = null;
+      }
+      this.cache.set(name, queue);
+    }
+    return this.cache.get(name) ?? undefined;
+  }
+}

@@ -1,0 +1,32 @@
+import { AppConfig } from '@app/config';
+import { redisOptions } from '@app/common';
+import { BullModule } from '@nestjs/bull';
+import { Global, Module } from '@nestjs/common';
+import { QUEUE_NAMES } from './queue-names';
+import { QueueRegistry } from './queue-registry';
+
+const DAY_SECONDS = 24 * 3600;
+
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        redis: redisOptions(config.redis),
+        prefix: `${config.redis.prefix}:bull`,
+        defaultJobOptions: {
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 1_000 },
+          // Completed jobs are kept a day so a re-publication of the same outbox id is deduplicated.
+          removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
+          removeOnFail: { age: 7 * DAY_SECONDS },
+        },
+      }),
+    }),
+    BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+  ],
+  providers: [QueueRegistry],
+  exports: [BullModule, QueueRegistry],
+})
+export class QueuesModule {}

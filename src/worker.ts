@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { loadConfigOrExit } from '@app/config';
+import { exitOnShutdownSignal } from './bootstrap/shutdown';
+import { createWorkerApp } from './bootstrap/worker-app';
+
+/** The worker process: Bull processors, repeatable jobs and the outbox relay; no HTTP. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const worker = await createWorkerApp(config);
+  exitOnShutdownSignal([worker], config.worker.shutdownTimeoutMs + 5_000);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Storekeep worker failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
