@@ -1,4 +1,5 @@
 import { DatabaseConfig } from '@app/config';
+import { TypeOrmLogger } from './typeorm-logger';
 import type { MysqlDataSourceOptions } from 'typeorm/driver/mysql/MysqlDataSourceOptions';
 
 type MysqlOptions = MysqlDataSourceOptions;
@@ -27,7 +28,8 @@ export function buildDataSourceOptions(
     migrationsTransactionMode: 'each',
     bigNumberStrings: true,
     supportBigNumbers: true,
-    logging: config.logQueries ? 'all' : ['error', 'migration'],
+    logger: new TypeOrmLogger(config.logQueries),
+    maxQueryExecutionTime: 1_000,
     poolSize: config.poolSize,
     extra: {
       connectionLimit: config.poolSize,

@@ -1,0 +1,3 @@
+export * from './http';
+export * from './tcp-proxy';
+export * from './test-environment';
