@@ -21,6 +21,7 @@ const esmPackages = [
   'valibot',
   '@standard-schema',
   'load-esm',
+  '@apidevtools',
 ];
 
 const shared = {
