@@ -43,9 +43,17 @@ export async function createHttpApp(config: AppConfig, options: HttpAppOptions =
     done();
   });
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  // Once closing, responses to in-flight requests tell the client to drop the connection: a
+  // keep-alive socket that turns idle after close() began would otherwise hold the server open.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const isDocs = request.url.startsWith(`/${DOCS_PATH}`);
     void reply.header('content-security-policy', isDocs ? DOCS_CSP : API_CSP);
+    if (closing) void reply.header('connection', 'close');
     done(null, payload);
   });
   if (config.http.corsOrigins) {

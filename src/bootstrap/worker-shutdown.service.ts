@@ -1,5 +1,6 @@
 import { AppConfig } from '@app/config';
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { Queue } from 'bull';
 import { QueueRegistry } from '../queues/queue-registry';
 import { QUEUE_NAMES } from '../queues/queue-names';
 
@@ -9,28 +10,56 @@ import { QUEUE_NAMES } from '../queues/queue-names';
  * runs it again (jobs are idempotent, invariant 4).
  */
 @Injectable()
-export class WorkerShutdown implements BeforeApplicationShutdown {
+export class WorkerShutdown implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WorkerShutdown');
+  private running = 0;
+  private idle: (() => void) | undefined;
 
   constructor(
     private readonly config: AppConfig,
     private readonly queues: QueueRegistry,
   ) {}
 
-  async beforeApplicationShutdown(): Promise<void> {
-    const deadlineMs = this.config.worker.shutdownTimeoutMs;
-    const queues = QUEUE_NAMES.map((name) => this.queues.get(name)).filter((queue) => queue !== undefined);
-    // pause(isLocal = true) stops this process taking jobs and resolves when its active ones finish.
-    const drained = Promise.all(queues.map((queue) => queue.pause(true, false))).then(() => true);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
-    const finished = await Promise.race([drained, deadline]);
-    clearTimeout(timer);
-    if (finished) this.logger.log('Worker drained: no job running');
-    else {
-      this.logger.warn(`Jobs still running after ${deadlineMs} ms; leaving them to be retried`);
-      // Close without waiting, so the queue module's own close does not wait for them either.
-      await Promise.all(queues.map((queue) => queue.close(true)));
+  onApplicationBootstrap(): void {
+    // Count this process's running jobs from Bull's local events (Bull's own wait for them leaves
+    // a dangling reconnection promise when the queue is then closed before they finish).
+    for (const queue of this.ownQueues()) {
+      queue.on('active', () => this.running++);
+      const settled = () => {
+        this.running = Math.max(0, this.running - 1);
+        if (this.running === 0) this.idle?.();
+      };
+      queue.on('completed', settled);
+      queue.on('failed', settled);
     }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const queues = this.ownQueues();
+    // Stop taking jobs now; do not wait here (doNotWaitActive) — the wait is bounded below.
+    await Promise.all(queues.map((queue) => queue.pause(true, true)));
+    const deadlineMs = this.config.worker.shutdownTimeoutMs;
+    const drained = this.running === 0 || (await this.waitForIdle(deadlineMs));
+    if (drained) {
+      this.logger.log('Worker drained: no job running');
+      return;
+    }
+    this.logger.warn(`${this.running} job(s) still running after ${deadlineMs} ms; leaving them to be retried`);
+    // Close without waiting, so the queue module's own close does not wait for them either.
+    await Promise.all(queues.map((queue) => queue.close(true)));
+  }
+
+  private waitForIdle(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idle = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+  }
+
+  private ownQueues(): Queue[] {
+    return QUEUE_NAMES.map((name) => this.queues.get(name)).filter((queue) => queue !== undefined);
   }
 }
