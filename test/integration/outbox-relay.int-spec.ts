@@ -1,0 +1,117 @@
+import { TransactionRunner } from '@app/database';
+import { TestEnvironment } from '@app/testing';
+import { BullModule, getQueueToken } from '@nestjs/bull';
+import { INestApplicationContext } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { JobOptions, Queue } from 'bull';
+import { DataSource } from 'typeorm';
+import { OutboxModule } from '../../src/modules/outbox/outbox.module';
+import { OutboxService } from '../../src/modules/outbox/outbox.service';
+import { QueueRegistry } from '../../src/queues/queue-registry';
+
+const TEST_QUEUE = 'outbox-race';
+const ROWS = 1_000;
+const WRITERS = 50;
+
+/** Records every job a relay hands to Bull, so a double publication cannot hide behind jobId dedup. */
+function recordPublications(worker: INestApplicationContext, log: string[]): void {
+  const registry = worker.get(QueueRegistry);
+  const original = registry.get.bind(registry);
+  registry.get = (name: string) => {
+    const queue = original(name);
+    if (!queue || name !== TEST_QUEUE) return queue;
+    return new Proxy(queue, {
+      get(target, property, receiver) {
+        if (property === 'addBulk') {
+          return (jobs: Array<{ opts?: JobOptions }>) => {
+            for (const job of jobs) log.push(String(job.opts?.jobId));
+            return target.addBulk(jobs);
+          };
+        }
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+  };
+}
+
+describe('outbox relay', () => {
+  let env: TestEnvironment;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create({ outbox: { batchSize: 25, pollIntervalMs: 5 } });
+  });
+  afterAll(() => env.cleanup());
+
+  it('publishes each of 1,000 concurrently written rows exactly once with two relays racing', async () => {
+    const extra = [BullModule.registerQueue({ name: TEST_QUEUE }), OutboxModule];
+    // Two worker instances, each with its own MySQL pool and Redis connections, as two processes have.
+    const workers = [await env.startWorker(extra), await env.startWorker(extra)];
+    const publishedBy: string[][] = [[], []];
+    workers.forEach((worker, index) => recordPublications(worker, publishedBy[index]));
+
+    const consumer = workers[0].get<Queue>(getQueueToken(TEST_QUEUE), { strict: false });
+    const consumed = new Map<string, number>();
+    void consumer
+      .process('test.record', 4, async (job) => {
+        consumed.set(String(job.data.n), (consumed.get(String(job.data.n)) ?? 0) + 1);
+      })
+      .catch(() => undefined);
+
+    // 50 transactions of 20 rows each, all at once, while both relays poll.
+    const transactions = workers[0].get(TransactionRunner);
+    const outbox = workers[0].get(OutboxService);
+    await Promise.all(
+      Array.from({ length: WRITERS }, (_, writer) =>
+        transactions.run((manager) =>
+          outbox.enqueue(
+            manager,
+            ...Array.from({ length: ROWS / WRITERS }, (_, i) => ({
+              queue: TEST_QUEUE,
+              jobName: 'test.record',
+              payload: { n: writer * (ROWS / WRITERS) + i },
+            })),
+          ),
+        ),
+      ),
+    );
+
+    const dataSource = workers[0].get<DataSource>(getDataSourceToken());
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const [{ pending }] = (await dataSource.query(
+        'SELECT COUNT(*) AS pending FROM outbox WHERE published_at IS NULL',
+      )) as Array<{ pending: string }>;
+      if (Number(pending) === 0 && consumed.size === ROWS) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    const all = [...publishedBy[0], ...publishedBy[1]];
+    expect(all).toHaveLength(ROWS);
+    expect(new Set(all).size).toBe(ROWS);
+    // Both relays did take part: the test exercises the race, not one relay alone.
+    expect(publishedBy[0].length).toBeGreaterThan(0);
+    expect(publishedBy[1].length).toBeGreaterThan(0);
+    expect(consumed.size).toBe(ROWS);
+    expect([...consumed.values()].every((count) => count === 1)).toBe(true);
+    const [{ unpublished }] = (await dataSource.query(
+      'SELECT COUNT(*) AS unpublished FROM outbox WHERE published_at IS NULL',
+    )) as Array<{ unpublished: string }>;
+    expect(Number(unpublished)).toBe(0);
+  });
+
+  it('writes nothing when the business transaction rolls back', async () => {
+    const worker = await env.startWorker([OutboxModule]);
+    const transactions = worker.get(TransactionRunner);
+    const outbox = worker.get(OutboxService);
+    const dataSource = worker.get<DataSource>(getDataSourceToken());
+    const before = (await dataSource.query('SELECT COUNT(*) AS n FROM outbox')) as Array<{ n: string }>;
+    await expect(
+      transactions.run(async (manager) => {
+        await outbox.enqueue(manager, { queue: TEST_QUEUE, jobName: 'test.record', payload: { n: -1 } });
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    const after = (await dataSource.query('SELECT COUNT(*) AS n FROM outbox')) as Array<{ n: string }>;
+    expect(after[0].n).toBe(before[0].n);
+  });
+});
