@@ -1,4 +1,4 @@
-import { ProblemDetailsFilter, RedisModule, createValidationPipe } from '@app/common';
+import { ProblemDetailsFilter, RedisModule, createValidationPipe, redisOptions } from '@app/common';
 import { AppConfig, AppConfigModule } from '@app/config';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
@@ -10,7 +10,6 @@ import { buildLoggerParams } from '../logging/logger-options';
 import { HealthModule } from '../modules/health/health.module';
 import { OutboxModule } from '../modules/outbox/outbox.module';
 import { QueuesModule } from '../queues/queues.module';
-import { redisOptions } from '@app/common';
 
 /** The feature modules the HTTP API serves. No Bull processor may live in this graph. */
 export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [HealthModule, OutboxModule];
@@ -27,13 +26,18 @@ export class ApiModule {
         RedisModule,
         DatabaseModule,
         QueuesModule,
-        ThrottlerModule.forRoot({
-          throttlers: [{ name: 'default', ttl: seconds(config.rateLimit.ttlSeconds), limit: config.rateLimit.max }],
-          // Counters live in Redis so a limit holds across every API replica.
-          storage: new ThrottlerStorageRedisService(
-            redisOptions(config.redis, { keyPrefix: `${config.redis.prefix}:throttle:` }),
-          ),
-          errorMessage: 'Too many requests',
+        ThrottlerModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (appConfig: AppConfig) => ({
+            throttlers: [
+              { name: 'default', ttl: seconds(appConfig.rateLimit.ttlSeconds), limit: appConfig.rateLimit.max },
+            ],
+            // Counters live in Redis so a limit holds across every API replica.
+            storage: new ThrottlerStorageRedisService(
+              redisOptions(appConfig.redis, { keyPrefix: `${appConfig.redis.prefix}:throttle:` }),
+            ),
+            errorMessage: 'Too many requests',
+          }),
         }),
         ...API_FEATURE_MODULES,
         ...extraImports,

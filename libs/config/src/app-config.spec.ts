@@ -1,0 +1,55 @@
+import { ConfigValidationError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('works with no environment at all, using the dev defaults of this machine', () => {
+    const config = loadConfig({});
+    expect(config.env).toBe('development');
+    expect(config.http.port).toBe(3000);
+    expect(config.database).toEqual(
+      expect.objectContaining({ host: '127.0.0.1', port: 3306, user: 'root', password: '', createIfMissing: true, migrationsRun: true }),
+    );
+    expect(config.redis).toEqual(expect.objectContaining({ host: '127.0.0.1', port: 6379, password: undefined }));
+    expect(config.http.corsOrigins).toBe(false);
+  });
+
+  it('parses numbers, booleans and lists from strings', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DB_MIGRATIONS_RUN: 'false',
+      HTTP_TRUST_PROXY: 'yes',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
+    expect(config.http.port).toBe(8080);
+    expect(config.database.migrationsRun).toBe(false);
+    expect(config.http.trustProxy).toBe(true);
+    expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('rejects malformed settings with one error naming every bad variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DB_PORT: '0', LOG_LEVEL: 'loud', DB_NAME: 'bad-name; DROP', HTTP_TRUST_PROXY: 'maybe' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const { problems, message } = error as ConfigValidationError;
+    const named = problems.map((problem) => problem.split('=')[0]).sort();
+    expect(named).toEqual(['DB_NAME', 'DB_PORT', 'HTTP_TRUST_PROXY', 'LOG_LEVEL', 'PORT']);
+    for (const name of named) expect(message).toContain(name);
+  });
+
+  it('in production, requires the service addresses and refuses to create databases', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DB_HOST is missing[\s\S]*DB_NAME is missing[\s\S]*REDIS_HOST is missing/);
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', DB_HOST: 'db', DB_NAME: 'shop', REDIS_HOST: 'cache', DB_CREATE_IF_MISSING: 'true' }),
+    ).toThrow(/DB_CREATE_IF_MISSING/);
+    const config = loadConfig({ NODE_ENV: 'production', DB_HOST: 'db', DB_NAME: 'shop', REDIS_HOST: 'cache' });
+    expect(config.database.createIfMissing).toBe(false);
+    expect(config.database.migrationsRun).toBe(false);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => loadConfig({ SOMETHING_ELSE: '1', PATH: '/usr/bin' })).not.toThrow();
+  });
+});

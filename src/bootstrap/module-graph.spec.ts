@@ -1,0 +1,65 @@
+import { loadConfig } from '@app/config';
+import { DynamicModule, ForwardReference, Provider, Type } from '@nestjs/common';
+import { MODULE_METADATA } from '@nestjs/common/constants';
+import { ApiModule } from './api.module';
+import { WorkerModule } from './worker.module';
+
+// @nestjs/bull marks @Processor classes with this metadata key (bull-shared's BULL_MODULE_QUEUE).
+const PROCESSOR_METADATA = 'bull:module_queue';
+
+type ModuleRef = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
+
+/** Every provider class reachable from a root module, read from metadata without instantiating anything. */
+function providerClasses(root: ModuleRef): Type[] {
+  const seen = new Set<unknown>();
+  const found: Type[] = [];
+  const visit = (entry: ModuleRef | undefined) => {
+    if (!entry || entry instanceof Promise) return;
+    const ref = 'forwardRef' in entry ? (entry.forwardRef() as ModuleRef) : entry;
+    const dynamic = 'module' in ref ? ref : undefined;
+    const moduleClass = (dynamic ? dynamic.module : ref) as Type;
+    const key = dynamic ?? moduleClass;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const providers: Provider[] = [
+      ...((Reflect.getMetadata(MODULE_METADATA.PROVIDERS, moduleClass) as Provider[] | undefined) ?? []),
+      ...(dynamic?.providers ?? []),
+    ];
+    for (const provider of providers) {
+      if (typeof provider === 'function') found.push(provider);
+      else if ('useClass' in provider) found.push(provider.useClass);
+    }
+    const imports: ModuleRef[] = [
+      ...((Reflect.getMetadata(MODULE_METADATA.IMPORTS, moduleClass) as ModuleRef[] | undefined) ?? []),
+      ...((dynamic?.imports ?? []) as ModuleRef[]),
+    ];
+    imports.forEach(visit);
+  };
+  visit(root);
+  return found;
+}
+
+const isProcessor = (provider: Type) => Reflect.hasMetadata(PROCESSOR_METADATA, provider);
+
+describe('process module graphs', () => {
+  const config = loadConfig({});
+
+  it('the API registers no Bull processor (it must never consume jobs)', () => {
+    const processors = providerClasses(ApiModule.forRoot(config)).filter(isProcessor);
+    expect(processors.map((processor) => processor.name)).toEqual([]);
+  });
+
+  it('the worker does register the processors (so the check above can see one)', () => {
+    const processors = providerClasses(WorkerModule.forRoot(config)).filter(isProcessor);
+    expect(processors.map((processor) => processor.name)).toContain('OutboxMaintenanceProcessor');
+  });
+
+  it('the worker serves no HTTP controller', () => {
+    const root = WorkerModule.forRoot(config);
+    const controllers = (root.imports ?? []).flatMap((entry) => {
+      const moduleClass = (typeof entry === 'function' ? entry : (entry as DynamicModule).module) as Type | undefined;
+      return moduleClass ? ((Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, moduleClass) as Type[] | undefined) ?? []) : [];
+    });
+    expect(controllers).toEqual([]);
+  });
+});
