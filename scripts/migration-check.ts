@@ -30,7 +30,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`migration:check failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `migration:check failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(2);
   },
 );

@@ -17,7 +17,10 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [Heal
 /** Root module of the HTTP API process. */
 @Module({})
 export class ApiModule {
-  static forRoot(config: AppConfig, extraImports: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    extraImports: NonNullable<ModuleMetadata['imports']> = [],
+  ): DynamicModule {
     return {
       module: ApiModule,
       imports: [
@@ -30,7 +33,11 @@ export class ApiModule {
           inject: [AppConfig],
           useFactory: (appConfig: AppConfig) => ({
             throttlers: [
-              { name: 'default', ttl: seconds(appConfig.rateLimit.ttlSeconds), limit: appConfig.rateLimit.max },
+              {
+                name: 'default',
+                ttl: seconds(appConfig.rateLimit.ttlSeconds),
+                limit: appConfig.rateLimit.max,
+              },
             ],
             // Counters live in Redis so a limit holds across every API replica.
             storage: new ThrottlerStorageRedisService(

@@ -15,7 +15,7 @@ function providerClasses(root: ModuleRef): Type[] {
   const found: Type[] = [];
   const visit = (entry: ModuleRef | undefined) => {
     if (!entry || entry instanceof Promise) return;
-    const ref = 'forwardRef' in entry ? (entry.forwardRef() as ModuleRef) : entry;
+    const ref = 'forwardRef' in entry ? (entry.forwardRef as () => ModuleRef)() : entry;
     const dynamic = 'module' in ref ? ref : undefined;
     const moduleClass = (dynamic ? dynamic.module : ref) as Type;
     const key = dynamic ?? moduleClass;
@@ -57,8 +57,11 @@ describe('process module graphs', () => {
   it('the worker serves no HTTP controller', () => {
     const root = WorkerModule.forRoot(config);
     const controllers = (root.imports ?? []).flatMap((entry) => {
-      const moduleClass = (typeof entry === 'function' ? entry : (entry as DynamicModule).module) as Type | undefined;
-      return moduleClass ? ((Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, moduleClass) as Type[] | undefined) ?? []) : [];
+      const moduleClass = (typeof entry === 'function' ? entry : (entry as DynamicModule).module) as
+        Type | undefined;
+      return moduleClass
+        ? ((Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, moduleClass) as Type[] | undefined) ?? [])
+        : [];
     });
     expect(controllers).toEqual([]);
   });

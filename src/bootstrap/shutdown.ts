@@ -17,8 +17,8 @@ export function exitOnShutdownSignal(apps: INestApplicationContext[], deadlineMs
     }, deadlineMs);
     force.unref();
     const results = await Promise.allSettled(apps.map((app) => app.close()));
-    const failed = results.filter((result) => result.status === 'rejected');
-    for (const failure of failed) logger.error({ err: (failure as PromiseRejectedResult).reason }, 'Close failed');
+    const failed = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    for (const failure of failed) logger.error({ err: failure.reason as unknown }, 'Close failed');
     process.exit(failed.length > 0 ? 1 : 0);
   };
   process.once('SIGTERM', (signal) => void shutdown(signal));

@@ -13,7 +13,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         '`X-Request-Id` (send your own to correlate).',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token' }, 'bearer')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token' },
+      'bearer',
+    )
     .addTag('ops', 'Health, readiness and metrics')
     .build();
   return SwaggerModule.createDocument(app, config);

@@ -44,7 +44,9 @@ export class WorkerShutdown implements OnApplicationBootstrap, BeforeApplication
       this.logger.log('Worker drained: no job running');
       return;
     }
-    this.logger.warn(`${this.running} job(s) still running after ${deadlineMs} ms; leaving them to be retried`);
+    this.logger.warn(
+      `${this.running} job(s) still running after ${deadlineMs} ms; leaving them to be retried`,
+    );
     // Close without waiting, so the queue module's own close does not wait for them either.
     await Promise.all(queues.map((queue) => queue.close(true)));
   }

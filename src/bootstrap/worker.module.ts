@@ -14,7 +14,10 @@ export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [O
 /** Root module of the worker process: no HTTP, only queues, the relay and scheduled work. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig, extraImports: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    extraImports: NonNullable<ModuleMetadata['imports']> = [],
+  ): DynamicModule {
     return {
       module: WorkerModule,
       imports: [

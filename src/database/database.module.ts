@@ -1,5 +1,10 @@
 import { AppConfig } from '@app/config';
-import { buildDataSourceOptions, ensureDatabase, runMigrationsLocked, TransactionRunner } from '@app/database';
+import {
+  buildDataSourceOptions,
+  ensureDatabase,
+  runMigrationsLocked,
+  TransactionRunner,
+} from '@app/database';
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';

@@ -22,7 +22,9 @@ describe('log redaction', () => {
   it('never writes credentials from headers', () => {
     const { logger, lines } = captureWith({ redact: pinoHttp.redact });
     logger.info({
-      req: { headers: { authorization: 'Bearer eyJhbGciOi.secret', cookie: 'sid=abc', 'x-api-key': 'sk_live_123' } },
+      req: {
+        headers: { authorization: 'Bearer eyJhbGciOi.secret', cookie: 'sid=abc', 'x-api-key': 'sk_live_123' },
+      },
       res: { headers: { 'set-cookie': 'sid=abc' } },
     });
     expect(lines()).not.toMatch(/eyJhbGciOi|sid=abc|sk_live_123/);

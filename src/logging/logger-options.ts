@@ -9,9 +9,16 @@ export const REDACTED_PATHS = [
   'req.headers["x-api-key"]',
   'req.headers["x-cart-token"]',
   'res.headers["set-cookie"]',
-  ...['password', 'newPassword', 'currentPassword', 'token', 'accessToken', 'refreshToken', 'mfaToken', 'secret'].flatMap(
-    (field) => [field, `*.${field}`, `*.*.${field}`],
-  ),
+  ...[
+    'password',
+    'newPassword',
+    'currentPassword',
+    'token',
+    'accessToken',
+    'refreshToken',
+    'mfaToken',
+    'secret',
+  ].flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
 /** Probes and scrapes would drown the request log; their outcomes are in /metrics. */
@@ -24,7 +31,9 @@ export function buildLoggerParams(config: AppConfig, service: 'storekeep-api' | 
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       // Fastify already chose the request id (genReqId); middie copies it onto the raw request.
       genReqId: (request) => request.id ?? 'unknown',
-      autoLogging: { ignore: (request: IncomingMessage) => QUIET_PATHS.has((request.url ?? '').split('?')[0]) },
+      autoLogging: {
+        ignore: (request: IncomingMessage) => QUIET_PATHS.has((request.url ?? '').split('?')[0]),
+      },
       customProps: () => ({ service }),
       transport: config.logPretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
     },

@@ -11,15 +11,15 @@ export class QueueRegistry {
   constructor(private readonly moduleRef: ModuleRef) {}
 
   get(name: string): Queue | undefined {
-    if (!this.cache.has(name)) {
-      let queue: Queue | null = null;
-      try {
-        queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
-      } catch {
-        queue = null;
-      }
-      this.cache.set(name, queue);
-    }
+    if (!this.cache.has(name)) this.cache.set(name, this.resolve(name));
     return this.cache.get(name) ?? undefined;
+  }
+
+  private resolve(name: string): Queue | null {
+    try {
+      return this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+    } catch {
+      return null; // not registered in this process
+    }
   }
 }

@@ -1,7 +1,11 @@
 import { expectProblem, request, TcpProxy, TestApi, TestEnvironment } from '@app/testing';
 
 /** Polls until `check` passes or the time is up; returns the last value seen. */
-async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await probe();
   while (!check(value) && Date.now() < deadline) {
@@ -50,7 +54,10 @@ describe('health, readiness and metrics', () => {
   it('turns 503 within seconds when MySQL goes away, and 200 again when it is back, without a restart', async () => {
     await mysqlProxy.stop();
     const started = Date.now();
-    const down = await eventually(() => request(`${api.baseUrl}/health/ready`), (r) => r.status === 503);
+    const down = await eventually(
+      () => request(`${api.baseUrl}/health/ready`),
+      (r) => r.status === 503,
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
     expectProblem(down, 503, '/problems/dependency-unavailable');
     expect(down.body.checks).toEqual(
@@ -63,7 +70,10 @@ describe('health, readiness and metrics', () => {
     expect((await request(`${api.baseUrl}/health/live`)).status).toBe(200);
 
     await mysqlProxy.start();
-    const up = await eventually(() => request(`${api.baseUrl}/health/ready`), (r) => r.status === 200);
+    const up = await eventually(
+      () => request(`${api.baseUrl}/health/ready`),
+      (r) => r.status === 200,
+    );
     expect(up.status).toBe(200);
   });
 
@@ -75,7 +85,9 @@ describe('health, readiness and metrics', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
-    expect(text).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} \d+/m);
+    expect(text).toMatch(
+      /^http_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} \d+/m,
+    );
     // Unknown URLs are one label value, not one per URL.
     expect(text).toMatch(/route="unmatched",status_code="404"/);
     expect(text).not.toContain('/v1/no/such/route/12345');

@@ -7,18 +7,28 @@ describe('HTTP conventions (problem+json, validation, request id, headers)', () 
   const json = { 'content-type': 'application/json' };
 
   beforeAll(async () => {
-    env = await TestEnvironment.create({ http: { bodyLimitBytes: 2048, corsOrigins: ['https://shop.example'] } });
+    env = await TestEnvironment.create({
+      http: { bodyLimitBytes: 2048, corsOrigins: ['https://shop.example'] },
+    });
     api = await env.startApi([ProbeModule]);
   });
   afterAll(() => env.cleanup());
 
   it('answers malformed JSON with 400 problem+json', async () => {
-    const response = await request(`${api.baseUrl}/v1/probe/echo`, { method: 'POST', headers: json, body: '{bad' });
+    const response = await request(`${api.baseUrl}/v1/probe/echo`, {
+      method: 'POST',
+      headers: json,
+      body: '{bad',
+    });
     expectProblem(response, 400, '/problems/malformed-json');
   });
 
   it('answers malformed JSON on an unknown route with 400 or 404, never 5xx', async () => {
-    const response = await request(`${api.baseUrl}/v1/anything`, { method: 'POST', headers: json, body: '{bad' });
+    const response = await request(`${api.baseUrl}/v1/anything`, {
+      method: 'POST',
+      headers: json,
+      body: '{bad',
+    });
     expect([400, 404]).toContain(response.status);
     expectProblem(response, response.status);
   });
@@ -94,13 +104,17 @@ describe('HTTP conventions (problem+json, validation, request id, headers)', () 
   });
 
   it('returns the caller X-Request-Id and puts it in the problem body', async () => {
-    const response = await request(`${api.baseUrl}/v1/probe/conflict`, { headers: { 'x-request-id': 'order-flow.42' } });
+    const response = await request(`${api.baseUrl}/v1/probe/conflict`, {
+      headers: { 'x-request-id': 'order-flow.42' },
+    });
     expect(response.headers.get('x-request-id')).toBe('order-flow.42');
     expect(response.body.requestId).toBe('order-flow.42');
   });
 
   it('replaces an unsafe X-Request-Id with a fresh one', async () => {
-    const response = await request(`${api.baseUrl}/health/live`, { headers: { 'x-request-id': 'bad id\twith "quotes"' } });
+    const response = await request(`${api.baseUrl}/health/live`, {
+      headers: { 'x-request-id': 'bad id\twith "quotes"' },
+    });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -122,7 +136,11 @@ describe('HTTP conventions (problem+json, validation, request id, headers)', () 
     const preflight = (origin: string) =>
       fetch(`${api.baseUrl}/v1/probe/echo`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
       });
     const allowed = await preflight('https://shop.example');
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example');

@@ -27,7 +27,9 @@ describe('API documentation', () => {
   });
 
   it('declares bearer authentication', () => {
-    expect(document.components?.securitySchemes?.bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    expect(document.components?.securitySchemes?.bearer).toEqual(
+      expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    );
   });
 
   it('documents every route with a summary, tags and its error responses', () => {

@@ -16,7 +16,8 @@ describe('rate limiting backed by Redis', () => {
 
   it('applies a per-route limit across replicas and answers 429 problem+json with Retry-After', async () => {
     const statuses: number[] = [];
-    for (const api of [first, second, first]) statuses.push((await request(`${api.baseUrl}/v1/probe/limited`)).status);
+    for (const api of [first, second, first])
+      statuses.push((await request(`${api.baseUrl}/v1/probe/limited`)).status);
     expect(statuses).toEqual([200, 200, 200]);
 
     const limited = await request(`${second.baseUrl}/v1/probe/limited`);
@@ -32,7 +33,9 @@ describe('rate limiting backed by Redis', () => {
   });
 
   it('never limits the health probes', async () => {
-    const responses = await Promise.all(Array.from({ length: 20 }, () => request(`${first.baseUrl}/health/live`)));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => request(`${first.baseUrl}/health/live`)),
+    );
     expect(responses.every((r) => r.status === 200)).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import { TestEnvironment } from '@app/testing';
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type { JobOptions, Queue } from 'bull';
+import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { OutboxModule } from '../../src/modules/outbox/outbox.module';
 import { OutboxService } from '../../src/modules/outbox/outbox.service';
@@ -23,7 +23,7 @@ function recordPublications(worker: INestApplicationContext, log: string[]): voi
     return new Proxy(queue, {
       get(target, property, receiver) {
         if (property === 'addBulk') {
-          return (jobs: Array<{ opts?: JobOptions }>) => {
+          return (jobs: Parameters<Queue['addBulk']>[0]) => {
             for (const job of jobs) log.push(String(job.opts?.jobId));
             return target.addBulk(jobs);
           };
@@ -52,8 +52,9 @@ describe('outbox relay', () => {
     const consumer = workers[0].get<Queue>(getQueueToken(TEST_QUEUE), { strict: false });
     const consumed = new Map<string, number>();
     void consumer
-      .process('test.record', 4, async (job) => {
+      .process('test.record', 4, (job: { data: { n: number } }) => {
         consumed.set(String(job.data.n), (consumed.get(String(job.data.n)) ?? 0) + 1);
+        return Promise.resolve();
       })
       .catch(() => undefined);
 
@@ -78,9 +79,9 @@ describe('outbox relay', () => {
     const dataSource = workers[0].get<DataSource>(getDataSourceToken());
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
-      const [{ pending }] = (await dataSource.query(
+      const [{ pending }] = await dataSource.query<Array<{ pending: string }>>(
         'SELECT COUNT(*) AS pending FROM outbox WHERE published_at IS NULL',
-      )) as Array<{ pending: string }>;
+      );
       if (Number(pending) === 0 && consumed.size === ROWS) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -93,9 +94,9 @@ describe('outbox relay', () => {
     expect(publishedBy[1].length).toBeGreaterThan(0);
     expect(consumed.size).toBe(ROWS);
     expect([...consumed.values()].every((count) => count === 1)).toBe(true);
-    const [{ unpublished }] = (await dataSource.query(
+    const [{ unpublished }] = await dataSource.query<Array<{ unpublished: string }>>(
       'SELECT COUNT(*) AS unpublished FROM outbox WHERE published_at IS NULL',
-    )) as Array<{ unpublished: string }>;
+    );
     expect(Number(unpublished)).toBe(0);
   });
 
@@ -104,14 +105,14 @@ describe('outbox relay', () => {
     const transactions = worker.get(TransactionRunner);
     const outbox = worker.get(OutboxService);
     const dataSource = worker.get<DataSource>(getDataSourceToken());
-    const before = (await dataSource.query('SELECT COUNT(*) AS n FROM outbox')) as Array<{ n: string }>;
+    const before = await dataSource.query<Array<{ n: string }>>('SELECT COUNT(*) AS n FROM outbox');
     await expect(
       transactions.run(async (manager) => {
         await outbox.enqueue(manager, { queue: TEST_QUEUE, jobName: 'test.record', payload: { n: -1 } });
         throw new Error('business rule failed');
       }),
     ).rejects.toThrow('business rule failed');
-    const after = (await dataSource.query('SELECT COUNT(*) AS n FROM outbox')) as Array<{ n: string }>;
+    const after = await dataSource.query<Array<{ n: string }>>('SELECT COUNT(*) AS n FROM outbox');
     expect(after[0].n).toBe(before[0].n);
   });
 });

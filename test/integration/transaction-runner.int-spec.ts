@@ -60,7 +60,9 @@ describe('TransactionRunner on real MySQL', () => {
     const settled = await results;
     expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
     expect(attempts[0] + attempts[1]).toBeGreaterThanOrEqual(3); // the victim ran again
-    const rows = (await dataSource.query('SELECT id, counter FROM tx_probe ORDER BY id')) as Array<{ counter: number }>;
+    const rows = await dataSource.query<Array<{ counter: number }>>(
+      'SELECT id, counter FROM tx_probe ORDER BY id',
+    );
     // Each transaction added 1 to each row exactly once: the rolled-back attempt left nothing behind.
     expect(rows.map((row) => Number(row.counter))).toEqual([2, 2]);
   });
@@ -68,11 +70,13 @@ describe('TransactionRunner on real MySQL', () => {
   it('gives up after the bounded number of attempts and surfaces the deadlock', async () => {
     const { results } = crossedTransactions(1);
     const settled = await results;
-    const rejected = settled.filter((result) => result.status === 'rejected');
+    const rejected = settled.filter(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
     expect(rejected).toHaveLength(1);
-    const error = (rejected[0] as PromiseRejectedResult).reason as QueryFailedError;
+    const error = rejected[0].reason as QueryFailedError;
     expect(error).toBeInstanceOf(QueryFailedError);
-    expect((error.driverError as { errno: number }).errno).toBe(1213);
+    expect((error.driverError as unknown as { errno: number }).errno).toBe(1213);
   });
 
   it('does not retry an error that is not transient', async () => {

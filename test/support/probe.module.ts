@@ -57,14 +57,16 @@ class ProbeController {
   @ApiOperation({ summary: 'Throw an unexpected error' })
   @ApiProblemResponses(500)
   crash(): never {
-    throw new Error("ER_BAD_FIELD: SELECT password_hash FROM users at /srv/storekeep/src/secret.ts:42");
+    throw new Error('ER_BAD_FIELD: SELECT password_hash FROM users at /srv/storekeep/src/secret.ts:42');
   }
 
   @Post('duplicate')
   @ApiOperation({ summary: 'Insert a duplicate primary key' })
   @ApiProblemResponses(409)
   async duplicate(): Promise<void> {
-    await this.dataSource.query('INSERT INTO migrations (id, timestamp, name) SELECT id, timestamp, name FROM migrations LIMIT 1');
+    await this.dataSource.query(
+      'INSERT INTO migrations (id, timestamp, name) SELECT id, timestamp, name FROM migrations LIMIT 1',
+    );
   }
 
   @Get('slow')

@@ -6,9 +6,18 @@ describe('loadConfig', () => {
     expect(config.env).toBe('development');
     expect(config.http.port).toBe(3000);
     expect(config.database).toEqual(
-      expect.objectContaining({ host: '127.0.0.1', port: 3306, user: 'root', password: '', createIfMissing: true, migrationsRun: true }),
+      expect.objectContaining({
+        host: '127.0.0.1',
+        port: 3306,
+        user: 'root',
+        password: '',
+        createIfMissing: true,
+        migrationsRun: true,
+      }),
     );
-    expect(config.redis).toEqual(expect.objectContaining({ host: '127.0.0.1', port: 6379, password: undefined }));
+    expect(config.redis).toEqual(
+      expect.objectContaining({ host: '127.0.0.1', port: 6379, password: undefined }),
+    );
     expect(config.http.corsOrigins).toBe(false);
   });
 
@@ -28,7 +37,13 @@ describe('loadConfig', () => {
   it('rejects malformed settings with one error naming every bad variable', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DB_PORT: '0', LOG_LEVEL: 'loud', DB_NAME: 'bad-name; DROP', HTTP_TRUST_PROXY: 'maybe' });
+      loadConfig({
+        PORT: 'eighty',
+        DB_PORT: '0',
+        LOG_LEVEL: 'loud',
+        DB_NAME: 'bad-name; DROP',
+        HTTP_TRUST_PROXY: 'maybe',
+      });
     } catch (caught) {
       error = caught;
     }
@@ -40,11 +55,24 @@ describe('loadConfig', () => {
   });
 
   it('in production, requires the service addresses and refuses to create databases', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DB_HOST is missing[\s\S]*DB_NAME is missing[\s\S]*REDIS_HOST is missing/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /DB_HOST is missing[\s\S]*DB_NAME is missing[\s\S]*REDIS_HOST is missing/,
+    );
     expect(() =>
-      loadConfig({ NODE_ENV: 'production', DB_HOST: 'db', DB_NAME: 'shop', REDIS_HOST: 'cache', DB_CREATE_IF_MISSING: 'true' }),
+      loadConfig({
+        NODE_ENV: 'production',
+        DB_HOST: 'db',
+        DB_NAME: 'shop',
+        REDIS_HOST: 'cache',
+        DB_CREATE_IF_MISSING: 'true',
+      }),
     ).toThrow(/DB_CREATE_IF_MISSING/);
-    const config = loadConfig({ NODE_ENV: 'production', DB_HOST: 'db', DB_NAME: 'shop', REDIS_HOST: 'cache' });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DB_HOST: 'db',
+      DB_NAME: 'shop',
+      REDIS_HOST: 'cache',
+    });
     expect(config.database.createIfMissing).toBe(false);
     expect(config.database.migrationsRun).toBe(false);
   });

@@ -112,10 +112,13 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
   if (isProduction) {
     // Production never falls back to the local dev services silently.
     for (const name of REQUIRED_IN_PRODUCTION) {
-      if (provided[name] === undefined) problems.push(`${name} is missing: required when NODE_ENV=production`);
+      if (provided[name] === undefined)
+        problems.push(`${name} is missing: required when NODE_ENV=production`);
     }
     if (variables.DB_CREATE_IF_MISSING) {
-      problems.push('DB_CREATE_IF_MISSING=true: not allowed when NODE_ENV=production (create the database yourself)');
+      problems.push(
+        'DB_CREATE_IF_MISSING=true: not allowed when NODE_ENV=production (create the database yourself)',
+      );
     }
   }
   if (problems.length > 0) throw new ConfigValidationError(problems);
@@ -182,7 +185,9 @@ export function loadConfigOrExit(environment: Environment = process.env): AppCon
 /** A copy of the configuration with some namespaces changed (tests, tools). */
 export function withOverrides(
   config: AppConfig,
-  overrides: { [K in 'http' | 'rateLimit' | 'database' | 'redis' | 'outbox' | 'worker']?: Partial<AppConfig[K]> },
+  overrides: {
+    [K in 'http' | 'rateLimit' | 'database' | 'redis' | 'outbox' | 'worker']?: Partial<AppConfig[K]>;
+  },
 ): AppConfig {
   return new AppConfig(
     config.env,

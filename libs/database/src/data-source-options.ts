@@ -4,7 +4,6 @@ import type { MysqlDataSourceOptions } from 'typeorm/driver/mysql/MysqlDataSourc
 
 type MysqlOptions = MysqlDataSourceOptions;
 
-
 /**
  * The TypeORM options every process and the migration CLI share, so they can never disagree.
  * `synchronize` is off for good: the schema comes from migrations only.

@@ -8,20 +8,25 @@ const MIGRATION_LOCK_WAIT_SECONDS = 120;
  * Runs pending migrations under a MySQL advisory lock, so API replicas and workers that start at
  * the same moment do not race each other through the same DDL (DDL is not transactional in MySQL).
  */
-export async function runMigrationsLocked(dataSource: DataSource, logger = new Logger('Migrations')): Promise<void> {
+export async function runMigrationsLocked(
+  dataSource: DataSource,
+  logger = new Logger('Migrations'),
+): Promise<void> {
   const lockHolder = dataSource.createQueryRunner();
   await lockHolder.connect();
   try {
-    const [{ acquired }] = (await lockHolder.query('SELECT GET_LOCK(?, ?) AS acquired', [
+    const rows = (await lockHolder.query('SELECT GET_LOCK(?, ?) AS acquired', [
       MIGRATION_LOCK,
       MIGRATION_LOCK_WAIT_SECONDS,
-    ])) as Array<{ acquired: number | string | null }>;
+    ])) as unknown as Array<{ acquired: number | string | null }>;
+    const acquired = rows[0]?.acquired;
     if (Number(acquired) !== 1) {
       throw new Error(`Could not take the migration lock within ${MIGRATION_LOCK_WAIT_SECONDS}s`);
     }
     try {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
-      if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+      if (applied.length > 0)
+        logger.log(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
     } finally {
       await lockHolder.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK]);
     }

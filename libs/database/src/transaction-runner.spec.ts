@@ -1,7 +1,8 @@
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { isRetryableTransactionError, TransactionRunner } from './transaction-runner';
 
-const dbError = (errno: number) => new QueryFailedError('UPDATE x', [], Object.assign(new Error(`errno ${errno}`), { errno }));
+const dbError = (errno: number) =>
+  new QueryFailedError('UPDATE x', [], Object.assign(new Error(`errno ${errno}`), { errno }));
 
 function runnerWith(transaction: jest.Mock): TransactionRunner {
   const dataSource = { transaction } as unknown as DataSource;
@@ -24,19 +25,21 @@ describe('TransactionRunner', () => {
       .mockRejectedValueOnce(dbError(1213))
       .mockRejectedValueOnce(dbError(1205))
       .mockImplementation((work: (m: EntityManager) => Promise<string>) => work({} as EntityManager));
-    await expect(runnerWith(transaction).run(async () => 'committed')).resolves.toBe('committed');
+    await expect(runnerWith(transaction).run(() => Promise.resolve('committed'))).resolves.toBe('committed');
     expect(transaction).toHaveBeenCalledTimes(3);
   });
 
   it('stops after maxAttempts and rethrows the last error', async () => {
     const transaction = jest.fn().mockRejectedValue(dbError(1213));
-    await expect(runnerWith(transaction).run(async () => 'never', { maxAttempts: 3 })).rejects.toBeInstanceOf(QueryFailedError);
+    await expect(
+      runnerWith(transaction).run(() => Promise.resolve('never'), { maxAttempts: 3 }),
+    ).rejects.toBeInstanceOf(QueryFailedError);
     expect(transaction).toHaveBeenCalledTimes(3);
   });
 
   it('passes the isolation level through', async () => {
     const transaction = jest.fn().mockResolvedValue('ok');
-    await runnerWith(transaction).run(async () => 'ok', { isolation: 'SERIALIZABLE' });
+    await runnerWith(transaction).run(() => Promise.resolve('ok'), { isolation: 'SERIALIZABLE' });
     expect(transaction).toHaveBeenCalledWith('SERIALIZABLE', expect.any(Function));
   });
 });

@@ -48,9 +48,14 @@ export class TransactionRunner {
           : await this.dataSource.transaction(work);
       } catch (error) {
         if (attempt >= maxAttempts || !isRetryableTransactionError(error)) throw error;
-        const ceiling = Math.min(TransactionRunner.MAX_DELAY_MS, TransactionRunner.BASE_DELAY_MS * 2 ** attempt);
+        const ceiling = Math.min(
+          TransactionRunner.MAX_DELAY_MS,
+          TransactionRunner.BASE_DELAY_MS * 2 ** attempt,
+        );
         const delay = Math.floor(Math.random() * ceiling);
-        this.logger.warn(`Transaction attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms`);
+        this.logger.warn(
+          `Transaction attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms`,
+        );
         await sleep(delay);
       }
     }

@@ -6,14 +6,17 @@ export interface JsonResponse<T = Record<string, unknown>> {
 }
 
 /** fetch plus the parsed body: test code asserts on status, headers and body in one place. */
-export async function request<T = Record<string, unknown>>(url: string, init: RequestInit = {}): Promise<JsonResponse<T>> {
+export async function request<T = Record<string, unknown>>(
+  url: string,
+  init: RequestInit = {},
+): Promise<JsonResponse<T>> {
   const response = await fetch(url, init);
   const text = await response.text();
-  let body: unknown = undefined;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
-    body = undefined;
+    body = undefined; // not JSON (HTML, metrics text): assert on `text` instead
   }
   return { status: response.status, headers: response.headers, body: body as T, text };
 }

@@ -32,7 +32,12 @@ export class TestEnvironment {
     const config = withOverrides(base, {
       ...overrides,
       http: { port: 0, host: '127.0.0.1', ...overrides.http },
-      database: { name: `sk_test_${runId}`, createIfMissing: true, migrationsRun: true, ...overrides.database },
+      database: {
+        name: `sk_test_${runId}`,
+        createIfMissing: true,
+        migrationsRun: true,
+        ...overrides.database,
+      },
       redis: { prefix: `sk_test_${runId}`, ...overrides.redis },
       outbox: { pollIntervalMs: 20, ...overrides.outbox },
     });
@@ -74,7 +79,12 @@ export class TestEnvironment {
 }
 
 async function deleteRedisKeys(config: AppConfig): Promise<void> {
-  const redis = new Redis({ host: config.redis.host, port: config.redis.port, password: config.redis.password, db: config.redis.db });
+  const redis = new Redis({
+    host: config.redis.host,
+    port: config.redis.port,
+    password: config.redis.password,
+    db: config.redis.db,
+  });
   try {
     let cursor = '0';
     do {

@@ -1,10 +1,10 @@
-import { MigrationInterface, QueryRunner } from "typeorm";
+import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class Init1795477683283 implements MigrationInterface {
-    name = 'Init1795477683283'
+  name = 'Init1795477683283';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
             CREATE TABLE \`outbox\` (
                 \`id\` bigint UNSIGNED NOT NULL AUTO_INCREMENT,
                 \`queue\` varchar(64) NOT NULL,
@@ -19,15 +19,14 @@ export class Init1795477683283 implements MigrationInterface {
                 PRIMARY KEY (\`id\`)
             ) ENGINE = InnoDB
         `);
-    }
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
             DROP INDEX \`idx_outbox_unpublished\` ON \`outbox\`
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP TABLE \`outbox\`
         `);
-    }
-
+  }
 }

@@ -23,7 +23,9 @@ export class HealthController {
 
   @Get('ready')
   @Header('cache-control', 'no-store')
-  @ApiOperation({ summary: 'Readiness: MySQL, Redis and the queues answer; 503 with the failing checks when not' })
+  @ApiOperation({
+    summary: 'Readiness: MySQL, Redis and the queues answer; 503 with the failing checks when not',
+  })
   @ApiOkResponse({ type: ReadinessResponseDto })
   @ApiProblemResponses(503)
   ready(): Promise<ReadinessResponseDto> {

@@ -1,7 +1,12 @@
 import { REDIS_CLIENT } from '@app/common';
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import type { Queue } from 'bull';
 import type Redis from 'ioredis';
 import { MAINTENANCE_QUEUE } from '../outbox/jobs/outbox.jobs';

@@ -16,7 +16,10 @@ export class MetricsController {
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics: process, HTTP durations by route, queue depths, outbox lag' })
   @ApiProduces(Registry.PROMETHEUS_CONTENT_TYPE)
-  @ApiOkResponse({ description: 'Metrics in the Prometheus text exposition format', schema: { type: 'string' } })
+  @ApiOkResponse({
+    description: 'Metrics in the Prometheus text exposition format',
+    schema: { type: 'string' },
+  })
   @ApiProblemResponses(500)
   scrape(): Promise<string> {
     return this.metrics.render();

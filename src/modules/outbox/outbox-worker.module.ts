@@ -22,6 +22,10 @@ export class OutboxWorkerModule implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     // Repeatable jobs are keyed by name and schedule: every worker may add it, Bull keeps one.
-    await this.maintenance.add(OutboxJobs.prune, {}, { repeat: { every: PRUNE_EVERY_MS }, jobId: OutboxJobs.prune });
+    await this.maintenance.add(
+      OutboxJobs.prune,
+      {},
+      { repeat: { every: PRUNE_EVERY_MS }, jobId: OutboxJobs.prune },
+    );
   }
 }

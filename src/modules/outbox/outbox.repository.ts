@@ -32,7 +32,12 @@ export class OutboxRepository {
   async insert(manager: EntityManager, messages: NewOutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await manager.query('INSERT INTO outbox (queue, job_name, payload, delay_ms) VALUES ?', [
-      messages.map((message) => [message.queue, message.jobName, JSON.stringify(message.payload), message.delayMs ?? 0]),
+      messages.map((message) => [
+        message.queue,
+        message.jobName,
+        JSON.stringify(message.payload),
+        message.delayMs ?? 0,
+      ]),
     ]);
   }
 
@@ -41,16 +46,17 @@ export class OutboxRepository {
    * take disjoint batches instead of waiting for (and then re-publishing) each other's rows.
    */
   async lockNextUnpublished(manager: EntityManager, limit: number): Promise<PendingOutboxMessage[]> {
-    const rows = (await manager.query(
+    const rows = await manager.query<PendingRow[]>(
       `SELECT id, queue, job_name, payload, delay_ms FROM outbox
         WHERE published_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
       [limit],
-    )) as PendingRow[];
+    );
     return rows.map((row) => ({
       id: String(row.id),
       queue: row.queue,
       jobName: row.job_name,
-      payload: typeof row.payload === 'string' ? (JSON.parse(row.payload) as Record<string, unknown>) : row.payload,
+      payload:
+        typeof row.payload === 'string' ? (JSON.parse(row.payload) as Record<string, unknown>) : row.payload,
       delayMs: Number(row.delay_ms),
     }));
   }
@@ -70,26 +76,26 @@ export class OutboxRepository {
 
   /** Seconds since the oldest unpublished row was written (0 when none): the relay's lag. */
   async oldestUnpublishedAgeSeconds(): Promise<number> {
-    const [row] = (await this.dataSource.query(
+    const [row] = await this.dataSource.query<Array<{ age: string | number | null }>>(
       `SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), CURRENT_TIMESTAMP(3)) / 1000000 AS age
          FROM outbox WHERE published_at IS NULL`,
-    )) as Array<{ age: string | number | null }>;
+    );
     return row?.age == null ? 0 : Math.max(0, Number(row.age));
   }
 
   async countUnpublished(): Promise<number> {
-    const [row] = (await this.dataSource.query(
+    const [row] = await this.dataSource.query<Array<{ pending: string | number }>>(
       'SELECT COUNT(*) AS pending FROM outbox WHERE published_at IS NULL',
-    )) as Array<{ pending: string | number }>;
+    );
     return Number(row.pending);
   }
 
   /** Deletes published rows older than the retention, a bounded batch at a time. */
   async deletePublishedBefore(cutoff: Date, limit: number): Promise<number> {
-    const result = (await this.dataSource.query(
+    const result = await this.dataSource.query<{ affectedRows?: number }>(
       'DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ? ORDER BY id LIMIT ?',
       [cutoff, limit],
-    )) as { affectedRows?: number };
+    );
     return result.affectedRows ?? 0;
   }
 }

@@ -12,11 +12,17 @@ class OrderNotCancellableError extends DomainError {
 }
 
 const queryError = (errno: number, message: string) =>
-  new QueryFailedError('INSERT INTO users (email) VALUES (?)', ['a@b.c'], Object.assign(new Error(message), { errno }));
+  new QueryFailedError(
+    'INSERT INTO users (email) VALUES (?)',
+    ['a@b.c'],
+    Object.assign(new Error(message), { errno }),
+  );
 
 describe('exceptionToProblem', () => {
   it('maps a domain error by kind and keeps its type, detail and extensions', () => {
-    const problem = exceptionToProblem(new OrderNotCancellableError('Order 42 is shipped.', { currentState: 'shipped' }));
+    const problem = exceptionToProblem(
+      new OrderNotCancellableError('Order 42 is shipped.', { currentState: 'shipped' }),
+    );
     expect(problem).toEqual({
       status: 409,
       type: '/problems/order-not-cancellable',
@@ -27,9 +33,13 @@ describe('exceptionToProblem', () => {
   });
 
   it('renders validation errors with their fields', () => {
-    const problem = exceptionToProblem(new RequestValidationError([{ field: 'email', messages: ['email must be an email'] }]));
+    const problem = exceptionToProblem(
+      new RequestValidationError([{ field: 'email', messages: ['email must be an email'] }]),
+    );
     expect(problem.status).toBe(400);
-    expect(problem.extensions).toEqual({ errors: [{ field: 'email', messages: ['email must be an email'] }] });
+    expect(problem.extensions).toEqual({
+      errors: [{ field: 'email', messages: ['email must be an email'] }],
+    });
   });
 
   it.each([
@@ -43,7 +53,9 @@ describe('exceptionToProblem', () => {
   });
 
   it('maps duplicate keys and foreign keys to 409 without SQL in the detail', () => {
-    const duplicate = exceptionToProblem(queryError(1062, "Duplicate entry 'a@b.c' for key 'uq_users_email'"));
+    const duplicate = exceptionToProblem(
+      queryError(1062, "Duplicate entry 'a@b.c' for key 'uq_users_email'"),
+    );
     expect(duplicate).toEqual(expect.objectContaining({ status: 409, type: '/problems/duplicate' }));
     expect(duplicate.detail).not.toMatch(/a@b\.c|uq_users_email|INSERT/);
     expect(exceptionToProblem(queryError(1452, 'fk'))).toEqual(expect.objectContaining({ status: 409 }));
@@ -52,12 +64,16 @@ describe('exceptionToProblem', () => {
   it('maps rate limiting, Nest HTTP exceptions and 404s', () => {
     expect(exceptionToProblem(new ThrottlerException()).status).toBe(429);
     expect(exceptionToProblem(new BadRequestException('Bad cursor')).detail).toBe('Bad cursor');
-    expect(exceptionToProblem(new NotFoundException('Cannot GET /secret/path')).detail).not.toContain('/secret/path');
+    expect(exceptionToProblem(new NotFoundException('Cannot GET /secret/path')).detail).not.toContain(
+      '/secret/path',
+    );
     expect(exceptionToProblem(new ConflictError('x')).status).toBe(409);
   });
 
   it('turns anything else into a 500 that says nothing about the cause', () => {
-    const problem = exceptionToProblem(new TypeError("Cannot read properties of undefined (reading 'password')"));
+    const problem = exceptionToProblem(
+      new TypeError("Cannot read properties of undefined (reading 'password')"),
+    );
     expect(problem.status).toBe(500);
     expect(problem.unexpected).toBe(true);
     expect(problem.detail).not.toMatch(/password|undefined/);

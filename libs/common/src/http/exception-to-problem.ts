@@ -131,9 +131,7 @@ export function exceptionToProblem(exception: unknown): MappedProblem {
       status: HttpStatus.BAD_REQUEST,
       type: problemType('validation-failed'),
       title: 'The request is invalid',
-      detail: exception.errors
-        .map((error) => `${error.field}: ${error.messages.join(', ')}`)
-        .join('; '),
+      detail: exception.errors.map((error) => `${error.field}: ${error.messages.join(', ')}`).join('; '),
       extensions: { errors: exception.errors },
     };
   }
@@ -150,7 +148,12 @@ export function exceptionToProblem(exception: unknown): MappedProblem {
   const coded = (cause ?? {}) as ErrorWithCode;
   if (typeof coded.code === 'string' && coded.code in FASTIFY_ERRORS) {
     const known = FASTIFY_ERRORS[coded.code];
-    return { status: known.status, type: problemType(known.slug), title: statusTitle(known.status), detail: known.detail };
+    return {
+      status: known.status,
+      type: problemType(known.slug),
+      title: statusTitle(known.status),
+      detail: known.detail,
+    };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -173,14 +176,28 @@ export function exceptionToProblem(exception: unknown): MappedProblem {
     const errno = (exception.driverError as ErrorWithCode | undefined)?.errno;
     const known = typeof errno === 'number' ? DATABASE_ERRORS[errno] : undefined;
     if (known) {
-      return { status: known.status, type: problemType(known.slug), title: statusTitle(known.status), detail: known.detail };
+      return {
+        status: known.status,
+        type: problemType(known.slug),
+        title: statusTitle(known.status),
+        detail: known.detail,
+      };
     }
   }
   // Other Fastify client errors (e.g. a bad header) carry a 4xx status and a safe message.
-  if (typeof coded.code === 'string' && coded.code.startsWith('FST_') && typeof coded.statusCode === 'number') {
+  if (
+    typeof coded.code === 'string' &&
+    coded.code.startsWith('FST_') &&
+    typeof coded.statusCode === 'number'
+  ) {
     const status = coded.statusCode;
     if (status >= 400 && status < 500) {
-      return { status, type: problemType(slugOf(status)), title: statusTitle(status), detail: statusTitle(status) };
+      return {
+        status,
+        type: problemType(slugOf(status)),
+        title: statusTitle(status),
+        detail: statusTitle(status),
+      };
     }
   }
   return {

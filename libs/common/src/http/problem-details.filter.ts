@@ -27,6 +27,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       ...problem.extensions,
     };
     if (reply.sent) return;
-    void reply.status(problem.status).header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`).send(JSON.stringify(body));
+    void reply
+      .status(problem.status)
+      .header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`)
+      .send(JSON.stringify(body));
   }
 }

@@ -10,7 +10,10 @@ export class FieldErrorDto {
 
 /** The RFC 9457 body of every error response. */
 export class ProblemDetailsDto {
-  @ApiProperty({ example: '/problems/validation-failed', description: 'URI reference naming the problem type' })
+  @ApiProperty({
+    example: '/problems/validation-failed',
+    description: 'URI reference naming the problem type',
+  })
   type: string;
 
   @ApiProperty({ example: 'The request is invalid' })

@@ -23,7 +23,12 @@ export class OutboxMessage {
   @Column({ type: 'int', unsigned: true, name: 'delay_ms', default: 0 })
   delayMs: number;
 
-  @CreateDateColumn({ type: 'datetime', precision: 3, name: 'created_at', default: () => 'CURRENT_TIMESTAMP(3)' })
+  @CreateDateColumn({
+    type: 'datetime',
+    precision: 3,
+    name: 'created_at',
+    default: () => 'CURRENT_TIMESTAMP(3)',
+  })
   createdAt: Date;
 
   @Column({ type: 'datetime', precision: 3, name: 'published_at', nullable: true })
