@@ -2,15 +2,19 @@
 // same options as the app; entities are globbed here because the app registers them per feature.
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadConfigOrExit } from './libs/config/src';
+import { DatabaseConfig, loadConfigOrExit } from './libs/config/src';
 import { buildDataSourceOptions } from './libs/database/src';
 import { MIGRATIONS } from './src/database/migrations';
 
-const config = loadConfigOrExit();
+export const config = loadConfigOrExit();
 
-export default new DataSource(
-  buildDataSourceOptions(config.database, {
-    entities: [`${__dirname}/src/modules/**/entities/*.entity.{ts,js}`],
-    migrations: MIGRATIONS,
-  }),
-);
+export function createCliDataSource(database: DatabaseConfig = config.database): DataSource {
+  return new DataSource(
+    buildDataSourceOptions(database, {
+      entities: [`${__dirname}/src/modules/**/entities/*.entity.{ts,js}`],
+      migrations: MIGRATIONS,
+    }),
+  );
+}
+
+export default createCliDataSource();
