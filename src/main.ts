@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   await api.listen(config.http.port, config.http.host);
   const apps: INestApplicationContext[] = [api];
   if (config.worker.runInApiProcess) apps.push(await createWorkerApp(config));
-  exitOnShutdownSignal(apps, config.http.shutdownTimeoutMs + config.worker.shutdownTimeoutMs);
+  const workerGrace = config.worker.runInApiProcess ? config.worker.shutdownTimeoutMs : 0;
+  exitOnShutdownSignal(apps, config.http.shutdownTimeoutMs + workerGrace + 5_000);
 }
 
 main().catch((error: unknown) => {

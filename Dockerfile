@@ -1,0 +1,53 @@
+# syntax=docker/dockerfile:1
+#
+# Storekeep image: one image for both processes.
+#   API    (default):  node dist/src/main.js    (listens on $PORT, 3000)
+#   worker:            node dist/src/worker.js  (no HTTP port; override the HEALTHCHECK, see docker-compose.yml)
+#
+# Configuration comes only from environment variables (see libs/config/src/environment.ts).
+# With NODE_ENV=production (the default here) DB_HOST, DB_NAME and REDIS_HOST must be set.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+WORKDIR /app
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+
+# ---- build: all dependencies (dev included), compile TypeScript to dist/ ----------------------
+FROM base AS build
+COPY package.json package-lock.json ./
+# `npm install`, not `npm ci`: the lockfile lacks the macOS/Windows optional native packages, which
+# npm ci refuses. --ignore-scripts: the native packages (@swc, msgpackr-extract) ship prebuilt
+# binaries, and this matches the local npm 11, which blocks install scripts by default.
+RUN --mount=type=cache,target=/root/.npm \
+    npm install --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY libs ./libs
+COPY src ./src
+RUN npm run build
+
+# ---- prod-deps: production dependencies only ---------------------------------------------------
+FROM base AS prod-deps
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm install --omit=dev --no-audit --no-fund --ignore-scripts
+
+# ---- runtime: production node_modules + dist, non-root ----------------------------------------
+FROM base AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000
+# Files stay owned by root and read-only for the `node` user: the app never writes to its own tree.
+COPY package.json ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 3000
+# Liveness of the API process (no curl/wget in the slim image: node's fetch). start-period covers
+# a first start that waits up to 120 s for the migration lock held by another replica.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=120s --retries=3 \
+    CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Exec form: node is PID 1 and receives SIGTERM itself (graceful shutdown; no npm/sh wrapper).
+CMD ["node", "dist/src/main.js"]
