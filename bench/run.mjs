@@ -5,8 +5,8 @@
 // (app req/s / bare req/s) is what budgets hold, because absolute numbers depend on the machine while the ratio
 // mostly measures what the app's stack adds. Also samples the app's peak RSS during each measured run.
 //
-// Usage: npm run bench [-- --duration 10 --connections 10 --no-build]
-//        (or BENCH_DURATION / BENCH_CONNECTIONS in the environment; flags win)
+// Usage: npm run bench [-- --duration 5 --rounds 3 --connections 10 --no-build]
+//        (or BENCH_DURATION / BENCH_ROUNDS / BENCH_CONNECTIONS in the environment; flags win)
 import { fork, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -32,7 +32,11 @@ const SCENARIOS = [
 const MEMORY_BUDGET_MB = 250;
 const WARMUP_SECONDS = 2;
 const PIPELINING = 1;
-const DEFAULT_DURATION_SECONDS = 10;
+// Measured seconds per side and round. Bare and app runs alternate, round after round, and the ratio
+// is the median of the rounds' ratios: on a shared 2-core VM the machine's speed drifts by ±30% over
+// a minute, and pairing runs that are seconds apart cancels most of that drift.
+const DEFAULT_DURATION_SECONDS = 5;
+const DEFAULT_ROUNDS = 3;
 const DEFAULT_CONNECTIONS = 10;
 const READY_TIMEOUT_MS = 60_000;
 const RSS_SAMPLE_INTERVAL_MS = 100;
@@ -86,6 +90,7 @@ function readSettings() {
     options: {
       duration: { type: 'string' },
       connections: { type: 'string' },
+      rounds: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
     },
   });
@@ -99,6 +104,7 @@ function readSettings() {
       'connections',
       values.connections ?? process.env.BENCH_CONNECTIONS ?? DEFAULT_CONNECTIONS,
     ),
+    rounds: positiveInteger('rounds', values.rounds ?? process.env.BENCH_ROUNDS ?? DEFAULT_ROUNDS),
     pipelining: PIPELINING,
     warmupSeconds: WARMUP_SECONDS,
     memoryBudgetMb: MEMORY_BUDGET_MB,
@@ -424,15 +430,31 @@ function sampleRss(pid) {
   };
 }
 
-/**
- * A discarded warm-up (JIT, connection pools, caches), then the run that counts. With `rssOfPid`, that process's
- * RSS is sampled during the measured run only, so the peak reflects steady load rather than the warm-up.
- */
-async function measure(baseUrl, scenario, settings, { rssOfPid } = {}) {
-  await load(baseUrl, scenario, settings, settings.warmupSeconds);
-  const stopSampling = rssOfPid ? sampleRss(rssOfPid) : () => null;
-  const run = summarize(await load(baseUrl, scenario, settings, settings.durationSeconds));
-  return { run, peakRssMb: stopSampling() };
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)];
+};
+
+/** The run whose req/s is the median: its latencies stand for the side. Counts are summed over runs. */
+function combineRuns(runs) {
+  const byRate = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const middle = byRate[Math.floor((byRate.length - 1) / 2)];
+  const sum = (key) => runs.reduce((total, run) => total + run[key], 0);
+  const statusCodes = {};
+  for (const run of runs) {
+    for (const [status, count] of Object.entries(run.statusCodes))
+      statusCodes[status] = (statusCodes[status] ?? 0) + count;
+  }
+  return {
+    ...middle,
+    requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
+    rounds: runs.map((run) => Math.round(run.requestsPerSecond)),
+    totalRequests: sum('totalRequests'),
+    non2xx: sum('non2xx'),
+    errors: sum('errors'),
+    timeouts: sum('timeouts'),
+    statusCodes,
+  };
 }
 
 async function benchmarkScenario(app, scenario, settings) {
@@ -451,24 +473,39 @@ async function benchmarkScenario(app, scenario, settings) {
     `    the app answers ${response.status} with ${response.bodyBytes} bytes of ${response.contentType}`,
   );
 
+  // The bare server stays up (idle) during the app's runs: it costs nothing while no load reaches it.
   const bare = await startBareServer(scenario, probe);
-  let bareRun;
+  const bareRuns = [];
+  const appRuns = [];
+  let peakRssMb = 0;
   try {
-    console.log(
-      `    bare server: ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured`,
-    );
-    ({ run: bareRun } = await measure(bare.baseUrl, scenario, settings));
+    console.log(`    warm-up: ${settings.warmupSeconds} s each (JIT, pools, caches), discarded`);
+    await load(bare.baseUrl, scenario, settings, settings.warmupSeconds);
+    await load(app.baseUrl, scenario, settings, settings.warmupSeconds);
+    for (let round = 1; round <= settings.rounds; round++) {
+      console.log(
+        `    round ${round}/${settings.rounds}: ${settings.durationSeconds} s bare, ${settings.durationSeconds} s app`,
+      );
+      bareRuns.push(summarize(await load(bare.baseUrl, scenario, settings, settings.durationSeconds)));
+      const stopSampling = sampleRss(app.child.pid);
+      appRuns.push(summarize(await load(app.baseUrl, scenario, settings, settings.durationSeconds)));
+      peakRssMb = Math.max(peakRssMb, stopSampling());
+      assertAlive(app);
+    }
   } finally {
-    // Stopped before the app run so that it takes nothing from it.
     await stopChild(bare.child);
   }
-
-  console.log(`    app: ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured`);
-  const { run: appRun, peakRssMb } = await measure(app.baseUrl, scenario, settings, {
-    rssOfPid: app.child.pid,
+  const ratios = appRuns.map((run, index) =>
+    bareRuns[index].requestsPerSecond > 0 ? run.requestsPerSecond / bareRuns[index].requestsPerSecond : 0,
+  );
+  return evaluate(scenario, settings, {
+    response,
+    app: combineRuns(appRuns),
+    bare: combineRuns(bareRuns),
+    ratio: median(ratios),
+    ratios,
+    peakRssMb,
   });
-  assertAlive(app);
-  return evaluate(scenario, settings, { response, app: appRun, bare: bareRun, peakRssMb });
 }
 
 function assertAlive(app) {
@@ -490,8 +527,7 @@ function describeStatuses(statusCodes) {
     .join(', ');
 }
 
-function evaluate(scenario, settings, { response, app, bare, peakRssMb }) {
-  const ratio = bare.requestsPerSecond > 0 ? app.requestsPerSecond / bare.requestsPerSecond : 0;
+function evaluate(scenario, settings, { response, app, bare, ratio, ratios, peakRssMb }) {
   const appFailed = app.non2xx > 0 || app.errors > 0;
 
   const flags = [];
@@ -530,6 +566,7 @@ function evaluate(scenario, settings, { response, app, bare, peakRssMb }) {
     app,
     bare,
     ratio,
+    ratios,
     peakRssMb,
     verdict,
     flags,
@@ -584,7 +621,8 @@ function printReport(report) {
     `Machine: ${host.cpuModel}, ${host.cores} cores, ${host.totalMemoryGb} GB RAM, Node ${host.node}, ${host.os}`,
   );
   console.log(
-    `Settings: ${settings.durationSeconds} s measured after a ${settings.warmupSeconds} s warm-up, ` +
+    `Settings: ${settings.rounds} alternating rounds of ${settings.durationSeconds} s per side after a ` +
+      `${settings.warmupSeconds} s warm-up, ratio = median of the rounds' ratios, ` +
       `${settings.connections} connections, pipelining ${settings.pipelining}; ` +
       `memory budget ${settings.memoryBudgetMb} MB`,
   );
@@ -623,6 +661,12 @@ function printReport(report) {
     result.minRatio === null ? result.verdict : `${result.verdict} (≥ ${result.minRatio.toFixed(2)})`,
   ]);
   console.log(formatTable([header, ...rows]));
+  for (const result of report.scenarios) {
+    console.log(
+      `  ${result.name}: ratios per round ${result.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}` +
+        ` (app ${result.app.rounds.join(', ')} req/s; bare ${result.bare.rounds.join(', ')} req/s)`,
+    );
+  }
 
   const notes = report.scenarios.flatMap((result) => [
     ...result.failures.map((failure) => `  FAIL ${result.name}: ${failure}`),

@@ -9,7 +9,10 @@ const processes = [
 
 let stopping = false;
 const children = processes.map(({ name, entry }) => {
-  const child = spawn(process.execPath, [entry], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+  const child = spawn(process.execPath, [entry], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: process.env,
+  });
   child.on('exit', (code, signal) => {
     console.error(`[${name}] exited (${signal ?? code})`);
     stop(code ?? 1);
@@ -22,9 +25,9 @@ function stop(exitCode) {
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   // Both drain gracefully on SIGTERM; wait for them, then leave with the first failure's code.
-  Promise.all(children.map((child) => (child.exitCode === null ? new Promise((r) => child.on('exit', r)) : null))).then(
-    () => process.exit(exitCode),
-  );
+  Promise.all(
+    children.map((child) => (child.exitCode === null ? new Promise((r) => child.on('exit', r)) : null)),
+  ).then(() => process.exit(exitCode));
 }
 
 process.on('SIGINT', () => stop(0));

@@ -53,5 +53,10 @@ describe('API documentation', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
     expect(await response.text()).toContain('swagger-ui');
+    // The page needs inline script and style; API responses keep the strict policy.
+    expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self' 'unsafe-inline'/);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    const json = await fetch(`${api.baseUrl}/docs-json`);
+    expect(json.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
   });
 });

@@ -7,3 +7,4 @@ export * from './http/validation.pipe';
 export * from './redis/redis.module';
 export * from './swagger/api-problem-responses.decorator';
 export * from './swagger/problem-details.dto';
+export * from './http/security-headers';
