@@ -18,6 +18,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private consecutiveFailures = 0;
+  private static readonly MAX_BACKOFF_MS = 5_000;
 
   constructor(
     private readonly config: AppConfig,
@@ -75,10 +77,19 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     let next = this.config.outbox.pollIntervalMs;
     try {
       const count = await this.publishBatch();
+      if (this.consecutiveFailures > 0) this.logger.log('Outbox relay recovered');
+      this.consecutiveFailures = 0;
       // A full batch means more are waiting: go again at once.
       if (count >= this.config.outbox.batchSize) next = 0;
     } catch (error) {
-      this.logger.error({ err: error }, 'Outbox relay pass failed');
+      // While MySQL or Redis is down, back off (up to 5 s) and log the outage once, not every pass.
+      this.consecutiveFailures++;
+      if (this.consecutiveFailures === 1)
+        this.logger.error({ err: error }, 'Outbox relay pass failed; backing off');
+      next = Math.min(
+        OutboxRelay.MAX_BACKOFF_MS,
+        this.config.outbox.pollIntervalMs * 2 ** this.consecutiveFailures,
+      );
     }
     this.schedule(next);
   }
