@@ -5,7 +5,7 @@
 // (app req/s / bare req/s) is what budgets hold, because absolute numbers depend on the machine while the ratio
 // mostly measures what the app's stack adds. Also samples the app's peak RSS during each measured run.
 //
-// Usage: npm run bench [-- --duration 5 --rounds 3 --connections 10 --no-build]
+// Usage: npm run bench [-- --duration 3 --rounds 5 --connections 10 --no-build]
 //        (or BENCH_DURATION / BENCH_ROUNDS / BENCH_CONNECTIONS in the environment; flags win)
 import { fork, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -35,8 +35,8 @@ const PIPELINING = 1;
 // Measured seconds per side and round. Bare and app runs alternate, round after round, and the ratio
 // is the median of the rounds' ratios: on a shared 2-core VM the machine's speed drifts by ±30% over
 // a minute, and pairing runs that are seconds apart cancels most of that drift.
-const DEFAULT_DURATION_SECONDS = 5;
-const DEFAULT_ROUNDS = 3;
+const DEFAULT_DURATION_SECONDS = 3;
+const DEFAULT_ROUNDS = 5;
 const DEFAULT_CONNECTIONS = 10;
 const READY_TIMEOUT_MS = 60_000;
 const RSS_SAMPLE_INTERVAL_MS = 100;
