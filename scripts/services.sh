@@ -63,11 +63,13 @@ start_mysql_service() {
 }
 
 start_redis_service() {
-  if command -v service >/dev/null && [ -x /etc/init.d/redis-server ]; then service redis-server start >/dev/null 2>&1 && return 0; fi
-  if command -v redis-server >/dev/null; then
-    redis-server --daemonize yes --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no >/dev/null 2>&1 && return 0
-  fi
-  return 1
+  command -v redis-server >/dev/null || return 1
+  # Started directly, not through Debian's init script: its redis.conf snapshots to /var/lib/redis,
+  # which is not writable on every machine, and a Redis that cannot snapshot refuses every write
+  # (MISCONF). A dev/test Redis keeps nothing on disk; production uses its own (see docker-compose).
+  local dir=/var/lib/redis
+  [ -d "$dir" ] && [ -w "$dir" ] || dir=$(mktemp -d)
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --dir "$dir" >/dev/null 2>&1
 }
 
 installed() { [ "$1" = mysql ] && [ -x /usr/sbin/mariadbd -o -x /usr/sbin/mysqld ] || { [ "$1" = redis ] && command -v redis-server >/dev/null; }; }
