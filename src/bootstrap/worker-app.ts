@@ -2,6 +2,7 @@ import { AppConfig } from '@app/config';
 import { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { QUEUE_NAMES } from '../queues/queue-names';
 import { WorkerModule } from './worker.module';
 
 /** Builds and starts the worker: a Nest application context with no HTTP server. */
@@ -16,5 +17,6 @@ export async function createWorkerApp(
   app.useLogger(app.get(Logger));
   app.flushLogs();
   await app.init();
+  app.get(Logger).log(`Worker started: consuming ${QUEUE_NAMES.join(', ')}; outbox relay running`, 'Worker');
   return app;
 }

@@ -9,8 +9,8 @@ const UNLOGGED_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
  * middleware makes Fastify run middie on every request, which cost ~10% of the liveness route's
  * throughput on its own. Every log written while serving a request (services included) carries
  * the request id, through nestjs-pino's own request context (`runInContext`); one line per
- * completed request is written from `onResponse`. Headers are not logged at all, so credentials
- * cannot leak through them.
+ * completed request is written from `onResponse`. Neither headers nor query strings are logged,
+ * so credentials cannot leak through them.
  */
 export function installRequestLogging(fastify: FastifyInstance, logger: PinoLogger): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
@@ -25,7 +25,8 @@ export function installRequestLogging(fastify: FastifyInstance, logger: PinoLogg
           // Flat fields: pino-http's serializers own the `req`/`res` keys and expect Node objects.
           reqId: request.id,
           method: request.method,
-          url: request.url,
+          // The path only: query strings carry tokens (verification links, signed URLs).
+          path: request.url.split('?', 1)[0],
           route: request.routeOptions.url,
           statusCode: reply.statusCode,
           ip: request.ip,

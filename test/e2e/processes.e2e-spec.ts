@@ -1,0 +1,127 @@
+import { TestEnvironment } from '@app/testing';
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '../..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs an entry point from source as its own process (ts-node), the way `node dist/...` runs it. */
+function run(entry: string, env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', entry], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', TS_NODE_TRANSPILE_ONLY: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('timed out');
+}
+
+const logLines = (output: string) =>
+  output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+describe('the API and worker as real processes', () => {
+  let env: TestEnvironment;
+  let processEnv: Record<string, string>;
+  const running: Running[] = [];
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create();
+    const { database, redis } = env.config;
+    processEnv = {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      DB_HOST: database.host,
+      DB_PORT: String(database.port),
+      DB_USER: database.user,
+      DB_PASSWORD: database.password,
+      DB_NAME: database.name,
+      REDIS_HOST: redis.host,
+      REDIS_PORT: String(redis.port),
+      REDIS_PREFIX: redis.prefix,
+    };
+  });
+  afterAll(async () => {
+    for (const { child } of running) if (child.exitCode === null) child.kill('SIGKILL');
+    await env.cleanup();
+  });
+
+  it('API: logs one JSON line per request with the request id, no credentials or query string, and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const api = run('src/main.ts', { ...processEnv, PORT: String(port), HOST: '127.0.0.1' });
+    running.push(api);
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(
+      () =>
+        fetch(`${base}/health/live`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      60_000,
+    );
+
+    const response = await fetch(`${base}/v1/nothing?token=abc`, {
+      headers: { 'x-request-id': 'process-test-1', authorization: 'Bearer sk_live_secret_value' },
+    });
+    expect(response.status).toBe(404);
+    await waitFor(() => api.output().includes('process-test-1'), 5_000);
+    const line = logLines(api.output()).find((entry) => entry.reqId === 'process-test-1');
+    expect(line).toEqual(
+      expect.objectContaining({
+        msg: 'request completed',
+        statusCode: 404,
+        method: 'GET',
+        service: 'storekeep-api',
+      }),
+    );
+    expect(line?.path).toBe('/v1/nothing');
+    expect(api.output()).not.toContain('sk_live_secret_value');
+    expect(api.output()).not.toContain('token=abc');
+
+    api.child.kill('SIGTERM');
+    await expect(api.exited).resolves.toBe(0);
+    expect(api.output()).toContain('SIGTERM received');
+  }, 90_000);
+
+  it('worker: starts without an HTTP server and exits 0 after draining on SIGTERM', async () => {
+    const worker = run('src/worker.ts', processEnv);
+    running.push(worker);
+    await waitFor(() => worker.output().includes('Worker started'), 60_000);
+    expect(worker.output()).not.toMatch(/Mapped \{|listening/i);
+
+    worker.child.kill('SIGTERM');
+    await expect(worker.exited).resolves.toBe(0);
+    expect(worker.output()).toContain('Worker drained');
+  }, 90_000);
+});
