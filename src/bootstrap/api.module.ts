@@ -1,4 +1,5 @@
-import { ProblemDetailsFilter, RedisModule, createValidationPipe, redisOptions } from '@app/common';
+import { ProblemDetailsFilter, REDIS_CLIENT, RedisModule, createValidationPipe } from '@app/common';
+import type Redis from 'ioredis';
 import { AppConfig, AppConfigModule } from '@app/config';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
@@ -30,8 +31,8 @@ export class ApiModule {
         DatabaseModule,
         QueuesModule,
         ThrottlerModule.forRootAsync({
-          inject: [AppConfig],
-          useFactory: (appConfig: AppConfig) => ({
+          inject: [AppConfig, REDIS_CLIENT],
+          useFactory: (appConfig: AppConfig, redis: Redis) => ({
             throttlers: [
               {
                 name: 'default',
@@ -39,10 +40,10 @@ export class ApiModule {
                 limit: appConfig.rateLimit.max,
               },
             ],
-            // Counters live in Redis so a limit holds across every API replica.
-            storage: new ThrottlerStorageRedisService(
-              redisOptions(appConfig.redis, { keyPrefix: `${appConfig.redis.prefix}:throttle:` }),
-            ),
+            // Counters live in Redis so a limit holds across every API replica. The shared client is
+            // closed only after the HTTP server has drained: a client of the storage's own would be
+            // closed by Nest before that, and requests still in flight would get 500s.
+            storage: new ThrottlerStorageRedisService(redis),
             errorMessage: 'Too many requests',
           }),
         }),

@@ -7,7 +7,7 @@ describe('rate limiting backed by Redis', () => {
   let second: TestApi;
 
   beforeAll(async () => {
-    env = await TestEnvironment.create({ rateLimit: { max: 1000, ttlSeconds: 60 } });
+    env = await TestEnvironment.create({ rateLimit: { max: 5, ttlSeconds: 60 } });
     // Two replicas sharing one Redis: the limit must hold across them, not per process.
     first = await env.startApi([ProbeModule]);
     second = await env.startApi([ProbeModule]);
@@ -25,11 +25,10 @@ describe('rate limiting backed by Redis', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
-  it('leaves routes without an override on the global limit', async () => {
-    const responses = await Promise.all(
-      Array.from({ length: 10 }, () => request(`${first.baseUrl}/v1/probe/conflict`)),
-    );
-    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(409));
+  it('applies the global limit to routes without an override', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await request(`${first.baseUrl}/v1/probe/conflict`)).status);
+    expect(statuses).toEqual([409, 409, 409, 409, 409, 429]);
   });
 
   it('never limits the health probes', async () => {

@@ -20,6 +20,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private stopped = false;
   private consecutiveFailures = 0;
   private static readonly MAX_BACKOFF_MS = 5_000;
+  /** A hung Redis must not hold the batch's row locks (and the shutdown) for Bull's minutes of retries. */
+  private static readonly ADD_TIMEOUT_MS = 5_000;
 
   constructor(
     private readonly config: AppConfig,
@@ -48,17 +50,29 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         const queue = this.queues.get(queueName);
         const ids = batch.map((message) => message.id);
         if (!queue) {
-          // Leave the rows for a worker that knows the queue (e.g. during a rolling deploy).
+          // Leave the rows for a worker that knows the queue (e.g. during a rolling deploy); after
+          // MAX_ATTEMPTS passes they are parked, so they cannot hold the head of the outbox forever.
           await this.outbox.recordFailure(manager, ids, `Unknown queue "${queueName}"`);
+          this.logger.error(`Outbox rows ${ids.join(', ')} name unknown queue "${queueName}"`);
           continue;
         }
-        await queue.addBulk(
-          batch.map((message) => ({
-            name: message.jobName,
-            data: message.payload,
-            opts: { jobId: outboxJobId(message.id), delay: message.delayMs || undefined },
-          })),
+        const jobs = await withTimeout(
+          queue.addBulk(
+            batch.map((message) => ({
+              name: message.jobName,
+              data: message.payload,
+              opts: { jobId: outboxJobId(message.id), delay: message.delayMs || undefined },
+            })),
+          ),
+          OutboxRelay.ADD_TIMEOUT_MS,
+          'Bull did not accept the jobs in time (is Redis down?)',
         );
+        // Bull's addBulk resolves even when Redis refused a job (MISCONF, OOM, READONLY): that job
+        // comes back without an id. Marking its row published would lose the side effect.
+        const refused = batch.filter((message, index) => String(jobs[index]?.id) !== outboxJobId(message.id));
+        if (refused.length > 0) {
+          throw new Error(`Bull refused ${refused.length} job(s) on queue "${queueName}"`);
+        }
         published.push(...ids);
       }
       await this.outbox.markPublished(manager, published);
@@ -93,6 +107,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
     this.schedule(next);
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function groupByQueue(messages: PendingOutboxMessage[]): Map<string, PendingOutboxMessage[]> {

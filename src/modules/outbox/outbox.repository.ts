@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
+/** Rows that failed this many relay passes (e.g. an unknown queue) are parked for an operator. */
+export const OUTBOX_MAX_ATTEMPTS = 10;
+
 export interface NewOutboxMessage {
   queue: string;
   jobName: string;
@@ -48,8 +51,8 @@ export class OutboxRepository {
   async lockNextUnpublished(manager: EntityManager, limit: number): Promise<PendingOutboxMessage[]> {
     const rows = await manager.query<PendingRow[]>(
       `SELECT id, queue, job_name, payload, delay_ms FROM outbox
-        WHERE published_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
-      [limit],
+        WHERE published_at IS NULL AND attempts < ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
+      [OUTBOX_MAX_ATTEMPTS, limit],
     );
     return rows.map((row) => ({
       id: String(row.id),

@@ -1,0 +1,62 @@
+import { loadConfig } from '@app/config';
+import { TransactionRunner } from '@app/database';
+import type { Job, Queue } from 'bull';
+import { EntityManager } from 'typeorm';
+import { QueueRegistry } from '../../queues/queue-registry';
+import { OutboxRelay, outboxJobId } from './outbox-relay.service';
+import { OutboxRepository, PendingOutboxMessage } from './outbox.repository';
+
+const manager = {} as EntityManager;
+const message = (id: string, queue = 'mail'): PendingOutboxMessage => ({
+  id,
+  queue,
+  jobName: 'send',
+  payload: { id },
+  delayMs: 0,
+});
+
+function relayWith(messages: PendingOutboxMessage[], queue: Partial<Queue> | undefined) {
+  const outbox = {
+    lockNextUnpublished: jest.fn().mockResolvedValue(messages),
+    markPublished: jest.fn().mockResolvedValue(undefined),
+    recordFailure: jest.fn().mockResolvedValue(undefined),
+  };
+  const transactions = { run: (work: (m: EntityManager) => Promise<unknown>) => work(manager) };
+  const queues = { get: jest.fn().mockReturnValue(queue) };
+  const relay = new OutboxRelay(
+    loadConfig({}),
+    transactions as unknown as TransactionRunner,
+    outbox as unknown as OutboxRepository,
+    queues as unknown as QueueRegistry,
+  );
+  return { relay, outbox };
+}
+
+describe('OutboxRelay.publishBatch', () => {
+  it('adds each row with its outbox id as job id and marks exactly those rows published', async () => {
+    const addBulk = jest.fn((jobs: Array<{ opts: { jobId: string } }>) =>
+      Promise.resolve(jobs.map((job) => ({ id: job.opts.jobId }) as unknown as Job)),
+    );
+    const { relay, outbox } = relayWith([message('1'), message('2')], { addBulk } as unknown as Queue);
+    await expect(relay.publishBatch()).resolves.toBe(2);
+    expect(addBulk.mock.calls[0][0].map((job) => job.opts.jobId)).toEqual([
+      outboxJobId('1'),
+      outboxJobId('2'),
+    ]);
+    expect(outbox.markPublished).toHaveBeenCalledWith(manager, ['1', '2']);
+  });
+
+  it('does not mark rows published when Bull silently refused a job (addBulk resolves without an id)', async () => {
+    const addBulk = jest.fn().mockResolvedValue([{ id: outboxJobId('1') }, { id: undefined }]);
+    const { relay, outbox } = relayWith([message('1'), message('2')], { addBulk } as unknown as Queue);
+    await expect(relay.publishBatch()).rejects.toThrow(/refused 1 job/);
+    expect(outbox.markPublished).not.toHaveBeenCalled();
+  });
+
+  it('records a failure for rows naming a queue this worker does not know, and publishes nothing', async () => {
+    const { relay, outbox } = relayWith([message('7', 'no-such-queue')], undefined);
+    await expect(relay.publishBatch()).resolves.toBe(0);
+    expect(outbox.recordFailure).toHaveBeenCalledWith(manager, ['7'], 'Unknown queue "no-such-queue"');
+    expect(outbox.markPublished).toHaveBeenCalledWith(manager, []);
+  });
+});
