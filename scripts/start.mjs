@@ -7,6 +7,9 @@ const processes = [
   { name: 'worker', entry: 'dist/src/worker.js' },
 ];
 
+// A child killed by a signal has exitCode null but signalCode set: it is not running either.
+const isRunning = (child) => child.exitCode === null && child.signalCode === null;
+
 let stopping = false;
 const children = processes.map(({ name, entry }) => {
   const child = spawn(process.execPath, [entry], {
@@ -23,10 +26,10 @@ const children = processes.map(({ name, entry }) => {
 function stop(exitCode) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  for (const child of children) if (isRunning(child)) child.kill('SIGTERM');
   // Both drain gracefully on SIGTERM; wait for them, then leave with the first failure's code.
   Promise.all(
-    children.map((child) => (child.exitCode === null ? new Promise((r) => child.on('exit', r)) : null)),
+    children.map((child) => (isRunning(child) ? new Promise((r) => child.on('exit', r)) : null)),
   ).then(() => process.exit(exitCode));
 }
 

@@ -41,6 +41,24 @@ describe('log redaction', () => {
     expect(lines()).not.toMatch(/hunter2|rt_123|at_456|deep_tok/);
   });
 
+  it('never writes the values a failed query carried', () => {
+    const { logger, lines } = captureWith({ redact: pinoHttp.redact, serializers: pinoHttp.serializers });
+    const driverError = Object.assign(new Error("Duplicate entry 'tok_secret_1'"), {
+      sql: "INSERT INTO sessions VALUES ('tok_secret_2')",
+      errno: 1062,
+    });
+    const error = Object.assign(new Error('query failed'), {
+      query: 'INSERT INTO sessions VALUES (?)',
+      parameters: ['tok_secret_3'],
+      sql: "INSERT INTO sessions VALUES ('tok_secret_4')",
+      driverError,
+    });
+    logger.error({ err: error }, 'failed');
+    expect(lines()).not.toMatch(/tok_secret_[234]/);
+    expect(lines()).toContain('INSERT INTO sessions VALUES (?)');
+    expect(lines()).toContain('1062');
+  });
+
   it('keeps the rest of the line intact', () => {
     const { logger, lines } = captureWith({ redact: pinoHttp.redact });
     logger.info({ orderId: 'ord_1', err: { code: 'ER_DUP_ENTRY' } }, 'hello');

@@ -1,5 +1,6 @@
 import { AppConfig } from '@app/config';
 import type { Params } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
 
 /** Never logged: credentials in headers and any password, token or secret field, at any usual depth. */
 export const REDACTED_PATHS = [
@@ -20,6 +21,23 @@ export const REDACTED_PATHS = [
   ].flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
+/**
+ * Errors are logged without the values a query carried: TypeORM's QueryFailedError keeps its
+ * `parameters` and mysql2 puts the interpolated `sql` on the error (tokens, hashes, personal data).
+ * The statement with placeholders (`query`) stays, for diagnosis.
+ */
+export function serializeError(error: Error): Record<string, unknown> {
+  const serialized = stdSerializers.err(error) as unknown as Record<string, unknown>;
+  delete serialized.parameters;
+  delete serialized.sql;
+  const driverError = serialized.driverError;
+  if (driverError && typeof driverError === 'object') {
+    const { sql: _sql, parameters: _parameters, ...rest } = driverError as Record<string, unknown>;
+    serialized.driverError = rest;
+  }
+  return serialized;
+}
+
 export function buildLoggerParams(config: AppConfig, service: 'storekeep-api' | 'storekeep-worker'): Params {
   return {
     // Request logging is done by Fastify hooks (see request-logging.ts), not by the middleware.
@@ -27,6 +45,7 @@ export function buildLoggerParams(config: AppConfig, service: 'storekeep-api' | 
     pinoHttp: {
       level: config.logLevel,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
       base: { service, pid: process.pid },
       transport: config.logPretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
     },

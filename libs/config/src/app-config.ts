@@ -14,7 +14,6 @@ export interface HttpConfig {
   shutdownTimeoutMs: number;
   trustProxy: boolean;
   docsEnabled: boolean;
-  metricsEnabled: boolean;
 }
 export interface RateLimitConfig {
   ttlSeconds: number;
@@ -135,7 +134,6 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       shutdownTimeoutMs: variables.HTTP_SHUTDOWN_TIMEOUT_MS,
       trustProxy: variables.HTTP_TRUST_PROXY,
       docsEnabled: variables.DOCS_ENABLED,
-      metricsEnabled: variables.METRICS_ENABLED,
     },
     { ttlSeconds: variables.RATE_LIMIT_TTL_SECONDS, max: variables.RATE_LIMIT_MAX },
     {

@@ -101,9 +101,10 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_]{1,64}$/, { message: 'DB_NAME must be 1-64 letters, digits or underscores' })
   DB_NAME = 'storekeep';
 
+  /** At least 2: running migrations holds one connection for the lock and needs another. */
   @Transform(toInteger)
   @IsInt()
-  @Min(1)
+  @Min(2)
   @Max(500)
   DB_POOL_SIZE = 10;
 
@@ -171,8 +172,4 @@ export class EnvironmentVariables {
   @Transform(toBoolean)
   @IsBoolean()
   API_WITH_WORKER = false;
-
-  @Transform(toBoolean)
-  @IsBoolean()
-  METRICS_ENABLED = true;
 }

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-const MIGRATION_LOCK = 'storekeep:migrations';
 const MIGRATION_LOCK_WAIT_SECONDS = 120;
 
 /**
@@ -12,11 +11,13 @@ export async function runMigrationsLocked(
   dataSource: DataSource,
   logger = new Logger('Migrations'),
 ): Promise<void> {
+  // GET_LOCK names are server-wide: include the database so deployments sharing a server do not wait on each other.
+  const lockName = `sk:migrations:${String(dataSource.options.database)}`.slice(0, 64); // MySQL caps lock names at 64
   const lockHolder = dataSource.createQueryRunner();
   await lockHolder.connect();
   try {
     const rows = (await lockHolder.query('SELECT GET_LOCK(?, ?) AS acquired', [
-      MIGRATION_LOCK,
+      lockName,
       MIGRATION_LOCK_WAIT_SECONDS,
     ])) as unknown as Array<{ acquired: number | string | null }>;
     const acquired = rows[0]?.acquired;
@@ -28,7 +29,7 @@ export async function runMigrationsLocked(
       if (applied.length > 0)
         logger.log(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
     } finally {
-      await lockHolder.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK]);
+      await lockHolder.query('SELECT RELEASE_LOCK(?)', [lockName]);
     }
   } finally {
     await lockHolder.release();

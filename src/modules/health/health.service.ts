@@ -1,6 +1,6 @@
 import { REDIS_CLIENT } from '@app/common';
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import {
   HealthCheckResult,
   HealthCheckService,
@@ -17,6 +17,8 @@ const CHECK_TIMEOUT_MS = 1_500;
 
 @Injectable()
 export class HealthService {
+  private readonly logger = new Logger(HealthService.name);
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -52,9 +54,12 @@ export class HealthService {
         const down = Object.entries(failed.details)
           .filter(([, check]) => check.status === 'down')
           .map(([name]) => name);
-        throw new DependencyUnavailableError(`Not ready: ${down.join(', ')} unavailable.`, {
-          checks: failed.details,
-        });
+        // The reasons (host names, addresses, user names) go to the log only, never to the client.
+        this.logger.warn({ checks: failed.details }, 'Not ready');
+        const checks = Object.fromEntries(
+          Object.entries(failed.details).map(([name, check]) => [name, { status: check.status }]),
+        );
+        throw new DependencyUnavailableError(`Not ready: ${down.join(', ')} unavailable.`, { checks });
       }
       throw error;
     }

@@ -7,6 +7,20 @@ import { QueueRegistry } from '../../queues/queue-registry';
 import { QUEUE_NAMES } from '../../queues/queue-names';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+const COLLECT_TIMEOUT_MS = 1_000;
+
+/** A collector's value, or undefined when its dependency fails or takes longer than a scrape should. */
+async function bounded<T>(promise: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>(
+    (resolve) => (timer = setTimeout(() => resolve(undefined), COLLECT_TIMEOUT_MS)),
+  );
+  try {
+    return await Promise.race([promise.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Prometheus metrics of one API process: Node's process metrics, request durations by route
@@ -38,13 +52,13 @@ export class MetricsService implements OnModuleInit {
       labelNames: ['queue', 'state'],
       registers: [this.registry],
       async collect() {
-        this.reset();
         await Promise.all(
           QUEUE_NAMES.map(async (name) => {
             const queue = registry.get(name);
             if (!queue) return;
-            const counts = await queue.getJobCounts();
-            for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state]);
+            const counts = await bounded(queue.getJobCounts());
+            // Redis down or slow: keep the last values rather than fail the whole scrape.
+            if (counts) for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state]);
           }),
         );
       },
@@ -60,7 +74,9 @@ export class MetricsService implements OnModuleInit {
       help: 'Age of the oldest unpublished outbox row (0 when none)',
       registers: [this.registry],
       async collect() {
-        const backlog = await outboxService.backlog();
+        // MySQL down or slow: keep the last values rather than fail the whole scrape.
+        const backlog = await bounded(outboxService.backlog());
+        if (!backlog) return;
         this.set(backlog.oldestAgeSeconds);
         pending.set(backlog.pending);
       },

@@ -1,4 +1,9 @@
-import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  InternalServerErrorException,
+  NotFoundException,
+} from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { QueryFailedError } from 'typeorm';
 import { ConflictError, DomainError } from '../errors/domain-error';
@@ -79,6 +84,9 @@ describe('exceptionToProblem', () => {
     expect(problem.detail).not.toMatch(/password|undefined/);
     expect(exceptionToProblem(queryError(1054, 'Unknown column')).status).toBe(500);
     expect(exceptionToProblem('a string').status).toBe(500);
+    const thrown = exceptionToProblem(new InternalServerErrorException('pool exhausted at db-3.internal'));
+    expect(thrown).toEqual(expect.objectContaining({ status: 500, unexpected: true }));
+    expect(thrown.detail).not.toContain('db-3');
     expect(exceptionToProblem(undefined).status).toBe(500);
   });
 });

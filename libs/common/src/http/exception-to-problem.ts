@@ -155,6 +155,17 @@ export function exceptionToProblem(exception: unknown): MappedProblem {
       detail: known.detail,
     };
   }
+  if (exception instanceof HttpException && exception.getStatus() >= 500) {
+    // A server-side failure thrown as an HTTP exception: its message is ours, not the client's.
+    const status = exception.getStatus();
+    return {
+      status,
+      type: problemType(slugOf(status)),
+      title: statusTitle(status),
+      detail: 'Something went wrong on our side. The request id identifies it in our logs.',
+      unexpected: true,
+    };
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     return {
