@@ -4,7 +4,7 @@
 #   1. leave them alone if they answer (quiet: prints nothing);
 #   2. start the installed Debian services;
 #   3. as root, apt-get install mariadb-server / redis-server and start them;
-#   4. docker compose up -d mysql redis;
+#   4. docker compose up -d mysql redis (with deploy/compose.dev-services.yml publishing them on localhost);
 #   5. fail, saying exactly what to run.
 # Idempotent. Only local addresses are ever started; a remote one that does not answer is an error.
 set -uo pipefail
@@ -94,11 +94,12 @@ ensure() { # name check start apt-package compose-service host port
   fi
   if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
     say "starting $name with docker compose ($compose_service)"
-    docker compose up -d "$compose_service" >/dev/null && wait_for "$name" "$check" 90 && return 0
+    docker compose -f docker-compose.yml -f deploy/compose.dev-services.yml up -d "$compose_service" >/dev/null &&
+      wait_for "$name" "$check" 90 && return 0
   fi
   say "could not get $name answering on $host:$port. Do one of:
     sudo apt-get install -y $package && sudo service ${package%-server} start
-    docker compose up -d $compose_service
+    docker compose -f docker-compose.yml -f deploy/compose.dev-services.yml up -d $compose_service
   or point the ${settings}_* settings (see .env.example) at a running server."
   return 1
 }

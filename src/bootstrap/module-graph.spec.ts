@@ -11,8 +11,17 @@ type ModuleRef = Type | DynamicModule | Promise<DynamicModule> | ForwardReferenc
 
 /** Every provider class reachable from a root module, read from metadata without instantiating anything. */
 function providerClasses(root: ModuleRef): Type[] {
+  return walk(root).providers;
+}
+
+function controllerClasses(root: ModuleRef): Type[] {
+  return walk(root).controllers;
+}
+
+function walk(root: ModuleRef): { providers: Type[]; controllers: Type[] } {
   const seen = new Set<unknown>();
   const found: Type[] = [];
+  const controllers: Type[] = [];
   const visit = (entry: ModuleRef | undefined) => {
     if (!entry || entry instanceof Promise) return;
     const ref = 'forwardRef' in entry ? (entry.forwardRef as () => ModuleRef)() : entry;
@@ -25,6 +34,10 @@ function providerClasses(root: ModuleRef): Type[] {
       ...((Reflect.getMetadata(MODULE_METADATA.PROVIDERS, moduleClass) as Provider[] | undefined) ?? []),
       ...(dynamic?.providers ?? []),
     ];
+    controllers.push(
+      ...((Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, moduleClass) as Type[] | undefined) ?? []),
+    );
+    controllers.push(...((dynamic?.controllers ?? []) as Type[]));
     for (const provider of providers) {
       if (typeof provider === 'function') found.push(provider);
       else if ('useClass' in provider) found.push(provider.useClass);
@@ -36,7 +49,7 @@ function providerClasses(root: ModuleRef): Type[] {
     imports.forEach(visit);
   };
   visit(root);
-  return found;
+  return { providers: found, controllers };
 }
 
 const isProcessor = (provider: Type) => Reflect.hasMetadata(PROCESSOR_METADATA, provider);
@@ -54,15 +67,11 @@ describe('process module graphs', () => {
     expect(processors.map((processor) => processor.name)).toContain('OutboxMaintenanceProcessor');
   });
 
-  it('the worker serves no HTTP controller', () => {
-    const root = WorkerModule.forRoot(config);
-    const controllers = (root.imports ?? []).flatMap((entry) => {
-      const moduleClass = (typeof entry === 'function' ? entry : (entry as DynamicModule).module) as
-        Type | undefined;
-      return moduleClass
-        ? ((Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, moduleClass) as Type[] | undefined) ?? [])
-        : [];
-    });
-    expect(controllers).toEqual([]);
+  it('the worker serves no HTTP controller, at any depth', () => {
+    expect(controllerClasses(WorkerModule.forRoot(config)).map((controller) => controller.name)).toEqual([]);
+    // Positive control: the same walk finds the API's controllers.
+    expect(controllerClasses(ApiModule.forRoot(config)).map((controller) => controller.name)).toContain(
+      'HealthController',
+    );
   });
 });

@@ -18,7 +18,8 @@ const DAY_SECONDS = 24 * 3600;
         defaultJobOptions: {
           attempts: 5,
           backoff: { type: 'exponential', delay: 1_000 },
-          // Completed jobs are kept a day so a re-publication of the same outbox id is deduplicated.
+          // Completed jobs are kept (up to a day, at most 10,000 per queue) so that a re-publication of
+          // the same outbox id is deduplicated; jobs are idempotent for whatever falls outside that.
           removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
           removeOnFail: { age: 7 * DAY_SECONDS },
         },
