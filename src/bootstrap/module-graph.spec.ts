@@ -37,7 +37,7 @@ function walk(root: ModuleRef): { providers: Type[]; controllers: Type[] } {
     controllers.push(
       ...((Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, moduleClass) as Type[] | undefined) ?? []),
     );
-    controllers.push(...((dynamic?.controllers ?? [])));
+    controllers.push(...(dynamic?.controllers ?? []));
     for (const provider of providers) {
       if (typeof provider === 'function') found.push(provider);
       else if ('useClass' in provider) found.push(provider.useClass);
