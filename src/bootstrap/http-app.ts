@@ -63,6 +63,9 @@ export async function createHttpApp(
     // On close: stop accepting, let in-flight requests finish, drop idle keep-alive sockets.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // No Nest middleware is used (request logging is two Fastify hooks), so no middleware engine
+    // (middie) needs to run on every request.
+    skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config, options.imports),
