@@ -8,3 +8,4 @@ export * from './redis/redis.module';
 export * from './swagger/api-problem-responses.decorator';
 export * from './swagger/problem-details.dto';
 export * from './http/security-headers';
+export * from './async/with-timeout';

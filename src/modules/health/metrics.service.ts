@@ -1,3 +1,4 @@
+import { withTimeout } from '@app/common';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
@@ -10,16 +11,8 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const COLLECT_TIMEOUT_MS = 1_000;
 
 /** A collector's value, or undefined when its dependency fails or takes longer than a scrape should. */
-async function bounded<T>(promise: Promise<T>): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>(
-    (resolve) => (timer = setTimeout(() => resolve(undefined), COLLECT_TIMEOUT_MS)),
-  );
-  try {
-    return await Promise.race([promise.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function bounded<T>(promise: Promise<T>): Promise<T | undefined> {
+  return withTimeout(promise, COLLECT_TIMEOUT_MS, 'collector timed out').catch(() => undefined);
 }
 
 /**

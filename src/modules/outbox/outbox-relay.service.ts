@@ -1,3 +1,4 @@
+import { withTimeout } from '@app/common';
 import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
@@ -107,14 +108,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
     this.schedule(next);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function groupByQueue(messages: PendingOutboxMessage[]): Map<string, PendingOutboxMessage[]> {
