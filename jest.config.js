@@ -22,6 +22,7 @@ const esmPackages = [
   '@standard-schema',
   'load-esm',
   '@apidevtools',
+  'uuid',
 ];
 
 const shared = {

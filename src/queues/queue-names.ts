@@ -1,4 +1,5 @@
+import { MAIL_QUEUE } from '../modules/notifications/jobs/mail.jobs';
 import { MAINTENANCE_QUEUE } from '../modules/outbox/jobs/outbox.jobs';
 
 /** Every Bull queue of Storekeep. The API registers them (to report depths), only the worker consumes. */
-export const QUEUE_NAMES: readonly string[] = [MAINTENANCE_QUEUE];
+export const QUEUE_NAMES: readonly string[] = [MAINTENANCE_QUEUE, MAIL_QUEUE];

@@ -9,3 +9,8 @@ export * from './swagger/api-problem-responses.decorator';
 export * from './swagger/problem-details.dto';
 export * from './http/security-headers';
 export * from './async/with-timeout';
+export * from './crypto/secret-box';
+export * from './crypto/tokens';
+export * from './access/permissions';
+export * from './access/principal';
+export * from './access/access.decorators';

@@ -1,8 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import { DbType, EnvironmentVariables, LogLevel, NodeEnv } from './environment';
+import { DbType, DEV_ENCRYPTION_KEYS, DEV_JWT_SECRET, EnvironmentVariables, LogLevel, NodeEnv } from './environment';
 
-const REQUIRED_IN_PRODUCTION = ['DB_HOST', 'DB_NAME', 'REDIS_HOST'] as const;
+const REQUIRED_IN_PRODUCTION = ['DB_HOST', 'DB_NAME', 'REDIS_HOST', 'AUTH_JWT_SECRET', 'ENCRYPTION_KEYS'] as const;
 
 export type Environment = Record<string, string | undefined>;
 
@@ -43,24 +43,87 @@ export interface OutboxConfig {
   batchSize: number;
   retentionHours: number;
 }
+export interface AuthConfig {
+  jwtSecret: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  mfaChallengeTtlSeconds: number;
+  /** argon2id parameters for new hashes; older hashes are upgraded at the next login. */
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  loginMaxFailures: number;
+  ipMaxFailures: number;
+  loginWindowSeconds: number;
+  /** Base URL of the storefront, for links in emails. */
+  publicAppUrl: string;
+}
+export interface EncryptionConfig {
+  /** Id of the key new envelopes are sealed with. */
+  activeKeyId: string;
+  /** Every key that may open an envelope, by id. */
+  keys: ReadonlyMap<string, Buffer>;
+}
+export interface MailConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string | undefined;
+  password: string | undefined;
+  from: string;
+}
 export interface WorkerConfig {
   shutdownTimeoutMs: number;
   runInApiProcess: boolean;
 }
 
 /** The validated configuration, in typed namespaces; injected as a class so it needs no token. */
-export class AppConfig {
-  constructor(
-    readonly env: NodeEnv,
-    readonly logLevel: LogLevel,
-    readonly logPretty: boolean,
-    readonly http: HttpConfig,
-    readonly rateLimit: RateLimitConfig,
-    readonly database: DatabaseConfig,
-    readonly redis: RedisConfig,
-    readonly outbox: OutboxConfig,
-    readonly worker: WorkerConfig,
-  ) {}
+export interface AppConfigValues {
+  env: NodeEnv;
+  logLevel: LogLevel;
+  logPretty: boolean;
+  http: HttpConfig;
+  rateLimit: RateLimitConfig;
+  database: DatabaseConfig;
+  redis: RedisConfig;
+  outbox: OutboxConfig;
+  worker: WorkerConfig;
+  auth: AuthConfig;
+  encryption: EncryptionConfig;
+  mail: MailConfig;
+}
+/** The namespaces a test or tool may change with `withOverrides`. */
+export type ConfigNamespace = Exclude<keyof AppConfigValues, 'env' | 'logLevel' | 'logPretty'>;
+
+/** The validated configuration, in typed namespaces; injected as a class so it needs no token. */
+export class AppConfig implements AppConfigValues {
+  readonly env: NodeEnv;
+  readonly logLevel: LogLevel;
+  readonly logPretty: boolean;
+  readonly http: HttpConfig;
+  readonly rateLimit: RateLimitConfig;
+  readonly database: DatabaseConfig;
+  readonly redis: RedisConfig;
+  readonly outbox: OutboxConfig;
+  readonly worker: WorkerConfig;
+  readonly auth: AuthConfig;
+  readonly encryption: EncryptionConfig;
+  readonly mail: MailConfig;
+
+  constructor(values: AppConfigValues) {
+    this.env = values.env;
+    this.logLevel = values.logLevel;
+    this.logPretty = values.logPretty;
+    this.http = values.http;
+    this.rateLimit = values.rateLimit;
+    this.database = values.database;
+    this.redis = values.redis;
+    this.outbox = values.outbox;
+    this.worker = values.worker;
+    this.auth = values.auth;
+    this.encryption = values.encryption;
+    this.mail = values.mail;
+  }
 
   get isProduction(): boolean {
     return this.env === 'production';
@@ -79,6 +142,15 @@ function describe(errors: ValidationError[]): string[] {
     const reasons = Object.values(error.constraints ?? {}).join('; ');
     return `${error.property}=${JSON.stringify(error.value)}: ${reasons}`;
   });
+}
+
+function parseEncryptionKeys(raw: string): EncryptionConfig {
+  const keys = new Map<string, Buffer>();
+  for (const pair of raw.split(',')) {
+    const [id, key] = pair.split(':');
+    keys.set(id, Buffer.from(key, 'base64'));
+  }
+  return { activeKeyId: raw.split(':')[0], keys };
 }
 
 function parseCorsOrigins(raw: string): HttpConfig['corsOrigins'] {
@@ -114,6 +186,10 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       if (provided[name] === undefined)
         problems.push(`${name} is missing: required when NODE_ENV=production`);
     }
+    if (variables.AUTH_JWT_SECRET === DEV_JWT_SECRET)
+      problems.push('AUTH_JWT_SECRET is the public dev secret: set a secret of your own in production');
+    if (variables.ENCRYPTION_KEYS === DEV_ENCRYPTION_KEYS)
+      problems.push('ENCRYPTION_KEYS is the public dev key: set keys of your own in production');
     if (variables.DB_CREATE_IF_MISSING) {
       problems.push(
         'DB_CREATE_IF_MISSING=true: not allowed when NODE_ENV=production (create the database yourself)',
@@ -122,11 +198,11 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
   }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
-  return new AppConfig(
-    variables.NODE_ENV,
-    variables.LOG_LEVEL,
-    variables.LOG_PRETTY,
-    {
+  return new AppConfig({
+    env: variables.NODE_ENV,
+    logLevel: variables.LOG_LEVEL,
+    logPretty: variables.LOG_PRETTY,
+    http: {
       host: variables.HOST,
       port: variables.PORT,
       bodyLimitBytes: variables.HTTP_BODY_LIMIT_BYTES,
@@ -135,8 +211,8 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       trustProxy: variables.HTTP_TRUST_PROXY,
       docsEnabled: variables.DOCS_ENABLED,
     },
-    { ttlSeconds: variables.RATE_LIMIT_TTL_SECONDS, max: variables.RATE_LIMIT_MAX },
-    {
+    rateLimit: { ttlSeconds: variables.RATE_LIMIT_TTL_SECONDS, max: variables.RATE_LIMIT_MAX },
+    database: {
       type: variables.DB_TYPE,
       host: variables.DB_HOST,
       port: variables.DB_PORT,
@@ -148,23 +224,49 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       migrationsRun: variables.DB_MIGRATIONS_RUN ?? !isProduction,
       logQueries: variables.DB_LOG_QUERIES,
     },
-    {
+    redis: {
       host: variables.REDIS_HOST,
       port: variables.REDIS_PORT,
       password: variables.REDIS_PASSWORD || undefined,
       db: variables.REDIS_DB,
       prefix: variables.REDIS_PREFIX,
     },
-    {
+    outbox: {
       pollIntervalMs: variables.OUTBOX_POLL_INTERVAL_MS,
       batchSize: variables.OUTBOX_BATCH_SIZE,
       retentionHours: variables.OUTBOX_RETENTION_HOURS,
     },
-    {
+    worker: {
       shutdownTimeoutMs: variables.WORKER_SHUTDOWN_TIMEOUT_MS,
       runInApiProcess: variables.API_WITH_WORKER,
     },
-  );
+    auth: {
+      jwtSecret: variables.AUTH_JWT_SECRET,
+      jwtIssuer: variables.AUTH_JWT_ISSUER,
+      jwtAudience: variables.AUTH_JWT_AUDIENCE,
+      accessTokenTtlSeconds: variables.AUTH_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: variables.AUTH_REFRESH_TOKEN_TTL_DAYS,
+      mfaChallengeTtlSeconds: variables.AUTH_MFA_CHALLENGE_TTL_SECONDS,
+      argon2: {
+        memoryCost: variables.AUTH_ARGON2_MEMORY_KIB,
+        timeCost: variables.AUTH_ARGON2_TIME_COST,
+        parallelism: variables.AUTH_ARGON2_PARALLELISM,
+      },
+      loginMaxFailures: variables.AUTH_LOGIN_MAX_FAILURES,
+      ipMaxFailures: variables.AUTH_IP_MAX_FAILURES,
+      loginWindowSeconds: variables.AUTH_LOGIN_WINDOW_SECONDS,
+      publicAppUrl: variables.PUBLIC_APP_URL.replace(/\/+$/, ''),
+    },
+    encryption: parseEncryptionKeys(variables.ENCRYPTION_KEYS),
+    mail: {
+      host: variables.SMTP_HOST,
+      port: variables.SMTP_PORT,
+      secure: variables.SMTP_SECURE,
+      user: variables.SMTP_USER || undefined,
+      password: variables.SMTP_PASSWORD || undefined,
+      from: variables.MAIL_FROM,
+    },
+  });
 }
 
 /** For entry points: load the configuration or print one message naming each bad variable and exit. */
@@ -183,19 +285,20 @@ export function loadConfigOrExit(environment: Environment = process.env): AppCon
 /** A copy of the configuration with some namespaces changed (tests, tools). */
 export function withOverrides(
   config: AppConfig,
-  overrides: {
-    [K in 'http' | 'rateLimit' | 'database' | 'redis' | 'outbox' | 'worker']?: Partial<AppConfig[K]>;
-  },
+  overrides: { [K in ConfigNamespace]?: Partial<AppConfig[K]> },
 ): AppConfig {
-  return new AppConfig(
-    config.env,
-    config.logLevel,
-    config.logPretty,
-    { ...config.http, ...overrides.http },
-    { ...config.rateLimit, ...overrides.rateLimit },
-    { ...config.database, ...overrides.database },
-    { ...config.redis, ...overrides.redis },
-    { ...config.outbox, ...overrides.outbox },
-    { ...config.worker, ...overrides.worker },
-  );
+  return new AppConfig({
+    env: config.env,
+    logLevel: config.logLevel,
+    logPretty: config.logPretty,
+    http: { ...config.http, ...overrides.http },
+    rateLimit: { ...config.rateLimit, ...overrides.rateLimit },
+    database: { ...config.database, ...overrides.database },
+    redis: { ...config.redis, ...overrides.redis },
+    outbox: { ...config.outbox, ...overrides.outbox },
+    worker: { ...config.worker, ...overrides.worker },
+    auth: { ...config.auth, ...overrides.auth },
+    encryption: { ...config.encryption, ...overrides.encryption },
+    mail: { ...config.mail, ...overrides.mail },
+  });
 }

@@ -1,5 +1,17 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -7,6 +19,10 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const DB_TYPES = ['mariadb', 'mysql'] as const;
 export type DbType = (typeof DB_TYPES)[number];
+
+/** Dev-only secrets: known to everyone, so production refuses to start with them. */
+export const DEV_JWT_SECRET = 'dev-only-jwt-secret-never-use-in-production';
+export const DEV_ENCRYPTION_KEYS = 'dev:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZSE=';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -167,6 +183,109 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(0)
   WORKER_SHUTDOWN_TIMEOUT_MS = 25_000;
+
+  /** HMAC key of access and MFA-challenge JWTs (HS256 only). At least 32 characters; required in production. */
+  @IsString()
+  @MinLength(32, { message: 'AUTH_JWT_SECRET must be at least 32 characters' })
+  AUTH_JWT_SECRET = DEV_JWT_SECRET;
+
+  @IsString()
+  @IsNotEmpty()
+  AUTH_JWT_ISSUER = 'storekeep';
+
+  @IsString()
+  @IsNotEmpty()
+  AUTH_JWT_AUDIENCE = 'storekeep-api';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(60)
+  @Max(24 * 3600)
+  AUTH_ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  AUTH_REFRESH_TOKEN_TTL_DAYS = 30;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(30)
+  @Max(3600)
+  AUTH_MFA_CHALLENGE_TTL_SECONDS = 300;
+
+  /** argon2id memory in KiB; OWASP's floor is 19 MiB (19456). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(19456)
+  AUTH_ARGON2_MEMORY_KIB = 19456;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(2)
+  AUTH_ARGON2_TIME_COST = 2;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  AUTH_ARGON2_PARALLELISM = 1;
+
+  /** Failed logins per account within the window before the account answers 429. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  AUTH_LOGIN_MAX_FAILURES = 10;
+
+  /** Failed logins from one IP within the window (across accounts) before the IP answers 429. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  AUTH_IP_MAX_FAILURES = 100;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(10)
+  AUTH_LOGIN_WINDOW_SECONDS = 900;
+
+  /**
+   * Keys that encrypt secrets at rest (AES-256-GCM): comma-separated `keyId:base64key` with 32-byte
+   * keys. The first encrypts; all of them decrypt, so a key can be rotated in. Required in production.
+   */
+  @Matches(/^[A-Za-z0-9_-]{1,16}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,16}:[A-Za-z0-9+/]{43}=)*$/, {
+    message: 'ENCRYPTION_KEYS must be comma-separated keyId:base64 pairs of 32-byte keys',
+  })
+  ENCRYPTION_KEYS = DEV_ENCRYPTION_KEYS;
+
+  /** Base URL of the storefront: links in emails (verification, password reset) point there. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  PUBLIC_APP_URL = 'http://localhost:3000';
+
+  @IsString()
+  @IsNotEmpty()
+  SMTP_HOST = '127.0.0.1';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  SMTP_PORT = 1025;
+
+  /** TLS from the first byte (port 465); otherwise STARTTLS is used when the server offers it. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  SMTP_SECURE = false;
+
+  @IsString()
+  SMTP_USER = '';
+
+  @IsString()
+  SMTP_PASSWORD = '';
+
+  @IsString()
+  @IsNotEmpty()
+  MAIL_FROM = 'Storekeep <no-reply@storekeep.local>';
 
   /** Single-process dev mode: the API process also runs the worker. */
   @Transform(toBoolean)

@@ -1,0 +1,51 @@
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { Permission } from './permissions';
+import type { Principal, RequestActor } from './principal';
+
+export const ACCESS_POLICY = 'storekeep:access-policy';
+
+/**
+ * What a route requires. Every route declares one: the global guard denies a route without it, and
+ * a test fails when one is missing.
+ * - `public`: anyone, signed in or not.
+ * - `user`: any signed-in person (their own resources: /v1/me, their carts and orders).
+ * - `permission`: a person whose role grants it, or an API key with it as a scope.
+ */
+export type AccessPolicy = { kind: 'public' } | { kind: 'user' } | { kind: 'permission'; permission: Permission };
+
+/** Open to everyone. */
+export const Public = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(ACCESS_POLICY, { kind: 'public' } satisfies AccessPolicy);
+
+/** Any signed-in person (not an API key: a key acts for a server, not for a person). */
+export const Authenticated = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(ACCESS_POLICY, { kind: 'user' } satisfies AccessPolicy), ApiBearerAuth());
+
+/** A person whose role grants `permission`, or an API key scoped with it. */
+export const RequirePermission = (permission: Permission): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    SetMetadata(ACCESS_POLICY, { kind: 'permission', permission } satisfies AccessPolicy),
+    ApiBearerAuth(),
+    ApiSecurity('api-key'),
+  );
+
+/** The request as the guard left it: authenticated routes carry their principal. */
+export interface AuthenticatedRequest extends FastifyRequest {
+  principal?: Principal;
+}
+
+/** The caller and where the request came from, for services that audit or track sessions. */
+export const Actor = createParamDecorator((_data: unknown, context: ExecutionContext): RequestActor<
+  Principal | undefined
+> => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const userAgent = request.headers['user-agent'];
+  return {
+    principal: request.principal,
+    requestId: String(request.id),
+    ip: request.ip,
+    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 255) : '',
+  };
+});

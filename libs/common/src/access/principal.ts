@@ -1,0 +1,27 @@
+import type { Permission, Role } from './permissions';
+
+/** A person signed in with an access token. */
+export interface UserPrincipal {
+  kind: 'user';
+  userId: string;
+  sessionId: string;
+  role: Role;
+  permissions: ReadonlySet<Permission>;
+}
+
+/** A server calling with an API key; it can do exactly what its scopes say. */
+export interface ApiKeyPrincipal {
+  kind: 'api-key';
+  apiKeyId: string;
+  permissions: ReadonlySet<Permission>;
+}
+
+export type Principal = UserPrincipal | ApiKeyPrincipal;
+
+/** Who did something and where the request came from: what services need for audit and sessions. */
+export interface RequestActor<P extends Principal | undefined = Principal> {
+  principal: P;
+  requestId: string;
+  ip: string;
+  userAgent: string;
+}

@@ -1,0 +1,29 @@
+/** The mail queue: transactional email, sent by the worker over SMTP. */
+export const MAIL_QUEUE = 'mail';
+
+export const MailJobs = {
+  send: 'mail.send',
+} as const;
+
+/** The templates the worker can render (HTML and text); each names the data it needs. */
+export interface MailTemplates {
+  /** Data: name. Secrets: token (the verification link is built from it). */
+  'verify-email': { data: { name: string }; secrets: { token: string } };
+  /** Data: name. Secrets: token (the reset link is built from it). */
+  'reset-password': { data: { name: string }; secrets: { token: string } };
+  /** Data: name. A notice that the password changed, so an owner who did not do it can react. */
+  'password-changed': { data: { name: string }; secrets: Record<string, never> };
+}
+export type MailTemplate = keyof MailTemplates;
+
+/**
+ * The payload of a `mail.send` job, written to the outbox by the feature that wants the mail sent.
+ * Secrets (e.g. a one-time token that becomes a link) are sealed with SecretBox (associated data
+ * `mail`) so they are never stored in clear in the outbox table or in Redis.
+ */
+export interface SendMailPayload<T extends MailTemplate = MailTemplate> {
+  template: T;
+  to: string;
+  data: MailTemplates[T]['data'];
+  sealedSecrets: { [K in keyof MailTemplates[T]['secrets']]: string };
+}
