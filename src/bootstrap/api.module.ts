@@ -8,12 +8,22 @@ import { seconds, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule } from '../database/database.module';
 import { buildLoggerParams } from '../logging/logger-options';
+import { AccessGuard } from '../modules/auth/access.guard';
+import { AuditModule } from '../modules/audit/audit.module';
+import { AuthModule } from '../modules/auth/auth.module';
 import { HealthModule } from '../modules/health/health.module';
+import { UsersModule } from '../modules/users/users.module';
 import { OutboxModule } from '../modules/outbox/outbox.module';
 import { QueuesModule } from '../queues/queues.module';
 
 /** The feature modules the HTTP API serves. No Bull processor may live in this graph. */
-export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [HealthModule, OutboxModule];
+export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
+  HealthModule,
+  OutboxModule,
+  AuditModule,
+  UsersModule,
+  AuthModule,
+];
 
 /** Root module of the HTTP API process. */
 @Module({})
@@ -53,7 +63,10 @@ export class ApiModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        // In this order: the rate limit is checked before any credential work is done.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
+        // Deny by default: a route is reachable only as its @Public/@Authenticated/@RequirePermission says.
+        { provide: APP_GUARD, useExisting: AccessGuard },
       ],
     };
   }

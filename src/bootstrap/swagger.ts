@@ -10,12 +10,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Headless commerce back end. Errors are RFC 9457 `application/problem+json`; lists take `limit` and an ' +
         'opaque `cursor`; money is integer minor units with an ISO 4217 currency. Every response carries ' +
-        '`X-Request-Id` (send your own to correlate).',
+        '`X-Request-Id` (send your own to correlate). People authenticate with `Authorization: Bearer <access ' +
+        'token>` from /v1/auth/login; servers with an API key (`Authorization: Bearer sk_…` or `X-Api-Key`).',
     )
     .setVersion('1')
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token' },
       'bearer',
+    )
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key (`sk_…`) for servers' },
+      'api-key',
     )
     .addTag('ops', 'Health, readiness and metrics')
     .build();

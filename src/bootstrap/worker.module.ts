@@ -4,12 +4,16 @@ import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule } from '../database/database.module';
 import { buildLoggerParams } from '../logging/logger-options';
+import { NotificationsWorkerModule } from '../modules/notifications/notifications-worker.module';
 import { OutboxWorkerModule } from '../modules/outbox/outbox-worker.module';
 import { QueuesModule } from '../queues/queues.module';
 import { WorkerShutdown } from './worker-shutdown.service';
 
 /** Every feature's worker module: processors, repeatable jobs, the outbox relay. */
-export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [OutboxWorkerModule];
+export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
+  OutboxWorkerModule,
+  NotificationsWorkerModule,
+];
 
 /** Root module of the worker process: no HTTP, only queues, the relay and scheduled work. */
 @Module({})

@@ -1,6 +1,7 @@
 import { AppConfig } from '@app/config';
 import type { Params } from 'nestjs-pino';
 import { stdSerializers } from 'pino';
+import type { Options } from 'pino-http';
 
 /** Never logged: credentials in headers and any password, token or secret field, at any usual depth. */
 export const REDACTED_PATHS = [
@@ -38,16 +39,33 @@ export function serializeError(error: Error): Record<string, unknown> {
   return serialized;
 }
 
+let destination: NodeJS.WritableStream | undefined;
+
+/**
+ * Sends the logs of processes started from now on to `stream` instead of stdout. For tests that
+ * scan what was logged (e.g. that no secret ever is); undefined restores stdout.
+ */
+export function redirectLogs(stream: NodeJS.WritableStream | undefined): void {
+  destination = stream;
+}
+
 export function buildLoggerParams(config: AppConfig, service: 'storekeep-api' | 'storekeep-worker'): Params {
   return {
     // Request logging is done by Fastify hooks (see request-logging.ts), not by the middleware.
     forRoutes: [],
-    pinoHttp: {
+    pinoHttp: withDestination({
       level: config.logLevel,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       serializers: { err: serializeError },
       base: { service, pid: process.pid },
-      transport: config.logPretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
-    },
+      transport:
+        config.logPretty && !destination
+          ? { target: 'pino-pretty', options: { singleLine: true } }
+          : undefined,
+    }),
   };
+}
+
+function withDestination(options: Options): Params['pinoHttp'] {
+  return destination ? [options, destination] : options;
 }

@@ -1,4 +1,4 @@
-import { ApiProblemResponses, ConflictError } from '@app/common';
+import { ApiProblemResponses, ConflictError, Public } from '@app/common';
 import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
@@ -35,6 +35,7 @@ class SlowQueryDto {
 
 /** Routes that exist only in tests, to exercise the HTTP conventions every real route inherits. */
 @ApiTags('probe')
+@Public()
 @Controller('probe')
 class ProbeController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}

@@ -14,3 +14,5 @@ export * from './crypto/tokens';
 export * from './access/permissions';
 export * from './access/principal';
 export * from './access/access.decorators';
+export * from './pagination/pagination';
+export * from './redis/versioned-cache';

@@ -67,14 +67,43 @@ describe('loadConfig', () => {
         DB_CREATE_IF_MISSING: 'true',
       }),
     ).toThrow(/DB_CREATE_IF_MISSING/);
+    const secrets = {
+      AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
+      ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    };
     const config = loadConfig({
       NODE_ENV: 'production',
       DB_HOST: 'db',
       DB_NAME: 'shop',
       REDIS_HOST: 'cache',
+      ...secrets,
     });
     expect(config.database.createIfMissing).toBe(false);
     expect(config.database.migrationsRun).toBe(false);
+  });
+
+  it('in production, refuses the public dev secrets and weak ones', () => {
+    const base = { NODE_ENV: 'production', DB_HOST: 'db', DB_NAME: 'shop', REDIS_HOST: 'cache' };
+    expect(() => loadConfig(base)).toThrow(/AUTH_JWT_SECRET is missing[\s\S]*ENCRYPTION_KEYS is missing/);
+    expect(() =>
+      loadConfig({
+        ...base,
+        AUTH_JWT_SECRET: 'dev-only-jwt-secret-never-use-in-production',
+        ENCRYPTION_KEYS: 'dev:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZSE=',
+      }),
+    ).toThrow(/AUTH_JWT_SECRET is the public dev secret[\s\S]*ENCRYPTION_KEYS is the public dev key/);
+    expect(() => loadConfig({ AUTH_JWT_SECRET: 'short' })).toThrow(/AUTH_JWT_SECRET must be at least 32/);
+    expect(() => loadConfig({ ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toThrow(/ENCRYPTION_KEYS must be/);
+    expect(() => loadConfig({ AUTH_ARGON2_MEMORY_KIB: '4096' })).toThrow(/AUTH_ARGON2_MEMORY_KIB/);
+  });
+
+  it('reads rotated encryption keys with the first one active', () => {
+    const [k1, k2] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
+    const config = loadConfig({
+      ENCRYPTION_KEYS: `new:${k2.toString('base64')},old:${k1.toString('base64')}`,
+    });
+    expect(config.encryption.activeKeyId).toBe('new');
+    expect(config.encryption.keys.get('old')).toEqual(k1);
   });
 
   it('ignores variables it does not know', () => {

@@ -1,8 +1,21 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import { DbType, DEV_ENCRYPTION_KEYS, DEV_JWT_SECRET, EnvironmentVariables, LogLevel, NodeEnv } from './environment';
+import {
+  DbType,
+  DEV_ENCRYPTION_KEYS,
+  DEV_JWT_SECRET,
+  EnvironmentVariables,
+  LogLevel,
+  NodeEnv,
+} from './environment';
 
-const REQUIRED_IN_PRODUCTION = ['DB_HOST', 'DB_NAME', 'REDIS_HOST', 'AUTH_JWT_SECRET', 'ENCRYPTION_KEYS'] as const;
+const REQUIRED_IN_PRODUCTION = [
+  'DB_HOST',
+  'DB_NAME',
+  'REDIS_HOST',
+  'AUTH_JWT_SECRET',
+  'ENCRYPTION_KEYS',
+] as const;
 
 export type Environment = Record<string, string | undefined>;
 

@@ -1,3 +1,4 @@
 export * from './http';
 export * from './tcp-proxy';
 export * from './test-environment';
+export * from './smtp-receiver';

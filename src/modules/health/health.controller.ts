@@ -1,4 +1,4 @@
-import { ApiProblemResponses } from '@app/common';
+import { ApiProblemResponses, Public } from '@app/common';
 import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
@@ -8,6 +8,7 @@ import { HealthService } from './health.service';
 @ApiTags('ops')
 @ApiExtraModels(DependencyCheckDto)
 @SkipThrottle()
+@Public()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
   constructor(private readonly health: HealthService) {}

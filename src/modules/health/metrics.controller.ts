@@ -1,4 +1,4 @@
-import { ApiProblemResponses } from '@app/common';
+import { ApiProblemResponses, Public } from '@app/common';
 import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
@@ -7,6 +7,7 @@ import { MetricsService } from './metrics.service';
 
 @ApiTags('ops')
 @SkipThrottle()
+@Public()
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

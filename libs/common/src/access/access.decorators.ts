@@ -2,7 +2,7 @@ import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } 
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Permission } from './permissions';
-import type { Principal, RequestActor } from './principal';
+import type { Principal, RequestActor, UserPrincipal } from './principal';
 
 export const ACCESS_POLICY = 'storekeep:access-policy';
 
@@ -13,7 +13,8 @@ export const ACCESS_POLICY = 'storekeep:access-policy';
  * - `user`: any signed-in person (their own resources: /v1/me, their carts and orders).
  * - `permission`: a person whose role grants it, or an API key with it as a scope.
  */
-export type AccessPolicy = { kind: 'public' } | { kind: 'user' } | { kind: 'permission'; permission: Permission };
+export type AccessPolicy =
+  { kind: 'public' } | { kind: 'user' } | { kind: 'permission'; permission: Permission };
 
 /** Open to everyone. */
 export const Public = (): MethodDecorator & ClassDecorator =>
@@ -37,15 +38,25 @@ export interface AuthenticatedRequest extends FastifyRequest {
 }
 
 /** The caller and where the request came from, for services that audit or track sessions. */
-export const Actor = createParamDecorator((_data: unknown, context: ExecutionContext): RequestActor<
-  Principal | undefined
-> => {
-  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-  const userAgent = request.headers['user-agent'];
-  return {
-    principal: request.principal,
-    requestId: String(request.id),
-    ip: request.ip,
-    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 255) : '',
-  };
-});
+export const Actor = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): RequestActor<Principal | undefined> => {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const userAgent = request.headers['user-agent'];
+    return {
+      principal: request.principal,
+      requestId: String(request.id),
+      ip: request.ip,
+      userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 255) : '',
+    };
+  },
+);
+
+/** The signed-in person on an `@Authenticated()` route (the guard has made sure there is one). */
+export const CurrentUser = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): UserPrincipal => {
+    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+    if (principal?.kind !== 'user')
+      throw new Error('CurrentUser used on a route that is not @Authenticated()');
+    return principal;
+  },
+);

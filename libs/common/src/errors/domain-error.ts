@@ -23,6 +23,8 @@ export abstract class DomainError extends Error {
     readonly detail: string,
     /** Extra members added to the problem+json body (RFC 9457 extensions). */
     readonly extensions: Record<string, unknown> = {},
+    /** Response headers the problem needs (Retry-After, WWW-Authenticate). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = new.target.name;
@@ -39,4 +41,29 @@ export class ConflictError extends DomainError {
   readonly kind = 'conflict';
   readonly type = 'conflict';
   readonly title = 'Conflict with the current state';
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly kind = 'unauthenticated';
+  readonly type = 'unauthenticated';
+  readonly title = 'Authentication required';
+  constructor(detail = 'Send a valid access token or API key in the Authorization header.') {
+    super(detail, {}, { 'www-authenticate': 'Bearer realm="storekeep"' });
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+  readonly type = 'forbidden';
+  readonly title = 'Not allowed';
+}
+
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate_limited';
+  readonly type = 'rate-limited';
+  readonly title = 'Too many requests';
+  constructor(detail: string, retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(detail, { retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
+  }
 }

@@ -32,6 +32,7 @@ describe('exceptionToProblem', () => {
       status: 409,
       type: '/problems/order-not-cancellable',
       title: 'The order can no longer be cancelled',
+      headers: {},
       detail: 'Order 42 is shipped.',
       extensions: { currentState: 'shipped' },
     });

@@ -13,6 +13,7 @@ export interface MappedProblem {
   title: string;
   detail: string;
   extensions?: Record<string, unknown>;
+  headers?: Record<string, string>;
   /** True when the cause is ours, not the client's: it is logged with its stack. */
   unexpected?: boolean;
 }
@@ -124,6 +125,7 @@ export function exceptionToProblem(exception: unknown): MappedProblem {
       title: exception.title,
       detail: exception.detail,
       extensions: exception.extensions,
+      headers: exception.headers,
     };
   }
   if (exception instanceof RequestValidationError) {

@@ -27,6 +27,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       ...problem.extensions,
     };
     if (reply.sent) return;
+    if (problem.headers) void reply.headers(problem.headers);
     void reply
       .status(problem.status)
       .header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`)

@@ -1,0 +1,103 @@
+import {
+  ACCESS_POLICY,
+  type AccessPolicy,
+  type AuthenticatedRequest,
+  ForbiddenError,
+  ROLE_PERMISSIONS,
+  type Principal,
+  UnauthenticatedError,
+} from '@app/common';
+import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { PrincipalCache } from '../users/principal-cache';
+import { API_KEY_PREFIX, ApiKeysService } from './api-keys.service';
+import { InvalidTokenError } from './auth.errors';
+import type { AccessTokenClaims } from './tokens/token-claims';
+
+/** A route without a policy is a programming error: denied, and loud in the logs. */
+class AccessPolicyMissingError extends ForbiddenError {}
+
+/**
+ * The global guard: every route is denied unless it declares who may call it (`@Public`,
+ * `@Authenticated`, `@RequirePermission`). A JWT goes through passport-jwt (signature with the
+ * HS256 allow-list, exp, nbf, iss, aud, typ); then the user's current state — disabled, token epoch
+ * raised, session revoked — is checked in one Redis round trip, so those take effect at once.
+ * `Bearer sk_…` and `X-Api-Key` are API keys.
+ */
+@Injectable()
+export class AccessGuard extends AuthGuard('jwt') {
+  private readonly logger = new Logger(AccessGuard.name);
+  private readonly permissionsByRole = new Map(
+    Object.entries(ROLE_PERMISSIONS).map(([role, permissions]) => [role, new Set(permissions)]),
+  );
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly principals: PrincipalCache,
+    private readonly apiKeys: ApiKeysService,
+  ) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!policy) {
+      this.logger.error(`${context.getClass().name}.${context.getHandler().name} declares no access policy`);
+      throw new AccessPolicyMissingError('This route is not open to anyone.');
+    }
+    if (policy.kind === 'public') return true;
+
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = await this.authenticate(context, request);
+    if (policy.kind === 'user' && principal.kind !== 'user') {
+      throw new ForbiddenError('Only a signed-in person can do this, not an API key.');
+    }
+    if (policy.kind === 'permission' && !principal.permissions.has(policy.permission)) {
+      throw new ForbiddenError(`This needs the "${policy.permission}" permission.`);
+    }
+    request.principal = principal;
+    return true;
+  }
+
+  /** passport's hook: its failures (bad signature, expired, wrong aud…) become one 401 problem. */
+  override handleRequest<T = AccessTokenClaims>(error: unknown, claims: T | false): T {
+    if (error || !claims) throw new InvalidTokenError();
+    return claims;
+  }
+
+  private async authenticate(context: ExecutionContext, request: AuthenticatedRequest): Promise<Principal> {
+    const apiKeyHeader = request.headers['x-api-key'];
+    const authorization = request.headers.authorization;
+    const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+    const apiKey =
+      typeof apiKeyHeader === 'string'
+        ? apiKeyHeader
+        : bearer?.startsWith(API_KEY_PREFIX)
+          ? bearer
+          : undefined;
+    if (apiKey !== undefined) {
+      const principal = await this.apiKeys.authenticate(apiKey);
+      if (!principal) throw new UnauthenticatedError('The API key is unknown, revoked or expired.');
+      return principal;
+    }
+    if (!authorization) throw new UnauthenticatedError();
+
+    await super.canActivate(context); // passport-jwt: throws through handleRequest, sets request.user
+    const claims = (request as AuthenticatedRequest & { user: AccessTokenClaims }).user;
+    const { user, sessionRevoked } = await this.principals.lookup(claims.sub, claims.sid);
+    if (!user || user.status !== 'active' || user.tokenEpoch !== claims.ep || sessionRevoked) {
+      throw new InvalidTokenError('This session has ended; sign in again.');
+    }
+    return {
+      kind: 'user',
+      userId: user.id,
+      sessionId: claims.sid,
+      role: user.role,
+      permissions: this.permissionsByRole.get(user.role) ?? new Set(),
+    };
+  }
+}

@@ -1,0 +1,176 @@
+import { hashToken, randomToken, SecretBox, UserPrincipal } from '@app/common';
+import { TransactionRunner } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import {
+  MAIL_QUEUE,
+  MailJobs,
+  type MailTemplate,
+  type SendMailPayload,
+} from '../notifications/jobs/mail.jobs';
+import { OutboxService } from '../outbox/outbox.service';
+import { PrincipalCache } from '../users/principal-cache';
+import { type User, UsersService } from '../users/users.service';
+import { InvalidCredentialsError, InvalidOneTimeTokenError } from './auth.errors';
+import type {
+  ChangePasswordDto,
+  ForgotPasswordDto,
+  RegisterDto,
+  ResetPasswordDto,
+} from './dto/credentials.dto';
+import type { EmailTokenPurpose } from './entities/email-token.entity';
+import { LoginThrottle } from './login-throttle';
+import { OneTimeTokensRepository } from './one-time-tokens.repository';
+import { PasswordHasher } from './passwords/password-hasher';
+import { ClientMeta, SessionsService } from './sessions.service';
+import type { IssuedTokens } from './tokens/token.service';
+
+const HOUR_MS = 3_600_000;
+const EMAIL_TOKEN_TTL_MS: Record<EmailTokenPurpose, number> = {
+  'verify-email': 24 * HOUR_MS,
+  'reset-password': HOUR_MS,
+};
+
+/** Accounts: registration, email verification, password reset and change, deletion requests. */
+@Injectable()
+export class AccountsService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly users: UsersService,
+    private readonly cache: PrincipalCache,
+    private readonly passwords: PasswordHasher,
+    private readonly tokens: OneTimeTokensRepository,
+    private readonly sessions: SessionsService,
+    private readonly throttle: LoginThrottle,
+    private readonly outbox: OutboxService,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /**
+   * Creates the account and, in the same transaction, the verification mail. A taken address gets
+   * the same answer (and costs the same hashing time), so registration does not reveal who has an
+   * account.
+   */
+  async register(body: RegisterDto): Promise<void> {
+    const passwordHash = await this.passwords.hash(body.password);
+    await this.transactions.run(async (manager) => {
+      if (await this.users.findByEmail(body.email, manager)) return;
+      const user = await this.users.create(manager, { email: body.email, name: body.name, passwordHash });
+      await this.sendTokenMail(manager, user, 'verify-email');
+    });
+  }
+
+  async verifyEmail(token: string): Promise<void> {
+    const user = await this.transactions.run(async (manager) => {
+      const userId = await this.tokens.consumeEmailToken(manager, hashToken(token), 'verify-email');
+      if (!userId) throw new InvalidOneTimeTokenError('This verification link is invalid, used or expired.');
+      return this.users.update(manager, userId, { emailVerifiedAt: new Date() });
+    });
+    await this.cache.publish(user);
+  }
+
+  /** Always accepted (202) whether or not the address has an account; limited per address and IP. */
+  async forgotPassword(body: ForgotPasswordDto, client: ClientMeta): Promise<void> {
+    await this.throttle.consume('reset', body.email, client.ip);
+    await this.transactions.run(async (manager) => {
+      const user = await this.users.findByEmail(body.email, manager);
+      if (!user || user.status !== 'active') return;
+      await this.tokens.invalidateUnused(manager, user.id, 'reset-password');
+      await this.sendTokenMail(manager, user, 'reset-password');
+    });
+  }
+
+  /** Sets a new password from a reset link: ends every session; MFA stays as it was. */
+  async resetPassword(body: ResetPasswordDto): Promise<void> {
+    const passwordHash = await this.passwords.hash(body.newPassword);
+    const user = await this.transactions.run(async (manager) => {
+      const userId = await this.tokens.consumeEmailToken(manager, hashToken(body.token), 'reset-password');
+      if (!userId) throw new InvalidOneTimeTokenError('This reset link is invalid, used or expired.');
+      await this.sessions.endAll(manager, userId, 'password-reset');
+      const updated = await this.users.update(manager, userId, { passwordHash }, { revokeSessions: true });
+      await this.enqueueMail(manager, {
+        template: 'password-changed',
+        to: updated.email,
+        data: { name: updated.name },
+        sealedSecrets: {},
+      });
+      return updated;
+    });
+    await this.cache.publish(user);
+  }
+
+  /** Ends every session (Saleor #15941 kept them alive) and starts a fresh one for the caller. */
+  async changePassword(
+    principal: UserPrincipal,
+    body: ChangePasswordDto,
+    client: ClientMeta,
+  ): Promise<IssuedTokens> {
+    const user = await this.users.findById(principal.userId);
+    if (!user) throw new InvalidCredentialsError();
+    await this.throttle.consume('login', user.email, client.ip);
+    if (!(await this.passwords.verify(user.passwordHash, body.currentPassword)))
+      throw new InvalidCredentialsError();
+    await this.throttle.succeeded('login', user.email, client.ip);
+    const passwordHash = await this.passwords.hash(body.newPassword);
+    const { updated, tokens } = await this.transactions.run(async (manager) => {
+      await this.sessions.endAll(manager, user.id, 'password-changed');
+      const changed = await this.users.update(manager, user.id, { passwordHash }, { revokeSessions: true });
+      await this.enqueueMail(manager, {
+        template: 'password-changed',
+        to: changed.email,
+        data: { name: changed.name },
+        sealedSecrets: {},
+      });
+      return { updated: changed, tokens: await this.sessions.start(manager, changed, client) };
+    });
+    await this.cache.publish(updated);
+    return tokens;
+  }
+
+  /** Records the request (staff act on it) and signs the account out everywhere. */
+  async requestDeletion(principal: UserPrincipal, password: string, client: ClientMeta): Promise<void> {
+    const user = await this.users.findById(principal.userId);
+    if (!user) throw new InvalidCredentialsError();
+    await this.throttle.consume('login', user.email, client.ip);
+    if (!(await this.passwords.verify(user.passwordHash, password))) throw new InvalidCredentialsError();
+    await this.throttle.succeeded('login', user.email, client.ip);
+    const updated = await this.transactions.run(async (manager) => {
+      await this.sessions.endAll(manager, user.id, 'deletion-requested');
+      return this.users.update(
+        manager,
+        user.id,
+        { deletionRequestedAt: new Date() },
+        { revokeSessions: true },
+      );
+    });
+    await this.cache.publish(updated);
+  }
+
+  private async sendTokenMail(manager: EntityManager, user: User, purpose: EmailTokenPurpose): Promise<void> {
+    const token = randomToken(32);
+    await this.tokens.insertEmailToken(manager, {
+      userId: user.id,
+      purpose,
+      tokenHash: hashToken(token),
+      expiresAt: new Date(Date.now() + EMAIL_TOKEN_TTL_MS[purpose]),
+    });
+    await this.enqueueMail(manager, {
+      template: purpose,
+      to: user.email,
+      data: { name: user.name },
+      // Sealed: the outbox row and the Bull job never hold the token in clear.
+      sealedSecrets: { token: this.secrets.seal(token, 'mail') },
+    });
+  }
+
+  private async enqueueMail<T extends MailTemplate>(
+    manager: EntityManager,
+    payload: SendMailPayload<T>,
+  ): Promise<void> {
+    await this.outbox.enqueue(manager, {
+      queue: MAIL_QUEUE,
+      jobName: MailJobs.send,
+      payload: payload as unknown as Record<string, unknown>,
+    });
+  }
+}

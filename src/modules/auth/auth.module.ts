@@ -1,0 +1,66 @@
+import { SecretBox } from '@app/common';
+import { AppConfig } from '@app/config';
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { OutboxModule } from '../outbox/outbox.module';
+import { UsersModule } from '../users/users.module';
+import { AccessGuard } from './access.guard';
+import { AccountsService } from './accounts.service';
+import { AdminApiKeysController } from './admin-api-keys.controller';
+import { ApiKeysRepository } from './api-keys.repository';
+import { ApiKeysService } from './api-keys.service';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { ApiKey } from './entities/api-key.entity';
+import { EmailToken } from './entities/email-token.entity';
+import { RecoveryCode } from './entities/recovery-code.entity';
+import { RefreshToken } from './entities/refresh-token.entity';
+import { Session } from './entities/session.entity';
+import { LoginThrottle } from './login-throttle';
+import { MeSecurityController } from './me-security.controller';
+import { MfaChallenges } from './mfa-challenges';
+import { MfaService } from './mfa.service';
+import { OneTimeTokensRepository } from './one-time-tokens.repository';
+import { PasswordHasher } from './passwords/password-hasher';
+import { SessionsRepository } from './sessions.repository';
+import { SessionsService } from './sessions.service';
+import { JwtStrategy } from './tokens/jwt.strategy';
+import { TokenService } from './tokens/token.service';
+
+/** Sign-in, sessions, MFA, API keys and the global access guard (registered by the API root). */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Session, RefreshToken, EmailToken, RecoveryCode, ApiKey]),
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ secret: config.auth.jwtSecret }),
+    }),
+    UsersModule,
+    AuditModule,
+    OutboxModule,
+  ],
+  controllers: [AuthController, MeSecurityController, AdminApiKeysController],
+  providers: [
+    AccessGuard,
+    AccountsService,
+    ApiKeysRepository,
+    ApiKeysService,
+    AuthService,
+    JwtStrategy,
+    LoginThrottle,
+    MfaChallenges,
+    MfaService,
+    OneTimeTokensRepository,
+    PasswordHasher,
+    SecretBox,
+    SessionsRepository,
+    SessionsService,
+    TokenService,
+  ],
+  exports: [AccessGuard],
+})
+export class AuthModule {}

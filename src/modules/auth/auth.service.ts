@@ -1,0 +1,116 @@
+import { UserPrincipal } from '@app/common';
+import { AppConfig } from '@app/config';
+import { TransactionRunner } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { PrincipalCache } from '../users/principal-cache';
+import { UsersService } from '../users/users.service';
+import {
+  AccountDisabledError,
+  InvalidCredentialsError,
+  InvalidMfaCodeError,
+  InvalidTokenError,
+} from './auth.errors';
+import type { LoginDto, MfaLoginDto } from './dto/credentials.dto';
+import type { LoginResponseDto } from './dto/tokens.response.dto';
+import { LoginThrottle } from './login-throttle';
+import { MfaChallenges } from './mfa-challenges';
+import { MfaService } from './mfa.service';
+import { PasswordHasher } from './passwords/password-hasher';
+import { ClientMeta, SessionsService } from './sessions.service';
+import { IssuedTokens, TokenService } from './tokens/token.service';
+
+/** Signing in and out: password, second factor, refresh, logout. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly users: UsersService,
+    private readonly cache: PrincipalCache,
+    private readonly passwords: PasswordHasher,
+    private readonly throttle: LoginThrottle,
+    private readonly sessions: SessionsService,
+    private readonly challenges: MfaChallenges,
+    private readonly mfa: MfaService,
+    private readonly tokens: TokenService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Step one. Unknown email and wrong password look the same (same error, same argon2 time). The
+   * attempt is counted before the check, so neither a burst nor two replicas get past the limit.
+   */
+  async login(credentials: LoginDto, client: ClientMeta): Promise<LoginResponseDto> {
+    await this.throttle.consume('login', credentials.email, client.ip);
+    const user = await this.users.findByEmail(credentials.email);
+    const valid = user
+      ? await this.passwords.verify(user.passwordHash, credentials.password)
+      : await this.passwords.verifyNothing(credentials.password);
+    if (!user || !valid) throw new InvalidCredentialsError();
+    await this.throttle.succeeded('login', credentials.email, client.ip);
+    if (user.status !== 'active')
+      throw new AccountDisabledError('Contact the shop to have it enabled again.');
+
+    if (user.mfaEnabledAt) {
+      const challengeId = await this.challenges.create();
+      return { mfaRequired: true, mfaToken: this.tokens.signMfaChallenge(user.id, challengeId) };
+    }
+    const rehash = this.passwords.needsRehash(user.passwordHash)
+      ? await this.passwords.hash(credentials.password)
+      : undefined;
+    const { tokens, updated } = await this.transactions.run(async (manager) => {
+      // Parameters raised since this hash was made: replace it now that we have the password.
+      const current = rehash ? await this.users.update(manager, user.id, { passwordHash: rehash }) : user;
+      return {
+        tokens: await this.sessions.start(manager, current, client),
+        updated: rehash ? current : null,
+      };
+    });
+    if (updated) await this.cache.publish(updated);
+    return tokens;
+  }
+
+  /** Step two: a TOTP or recovery code against the challenge from step one. */
+  async verifyMfa(body: MfaLoginDto, client: ClientMeta): Promise<IssuedTokens> {
+    const claims = this.tokens.verifyMfaChallenge(body.mfaToken);
+    await this.throttle.consume('mfa', claims.sub, client.ip);
+    const attempt = await this.challenges.attempt(claims.jti);
+    if (attempt < 0)
+      throw new InvalidTokenError('This sign-in step has expired or was completed; sign in again.');
+    if (attempt > MfaChallenges.MAX_ATTEMPTS) {
+      await this.challenges.spend(claims.jti);
+      throw new InvalidTokenError('Too many wrong codes for this sign-in; sign in again.');
+    }
+    const { user, tokens } = await this.transactions.run(async (manager) => {
+      const current = await this.users.lockById(manager, claims.sub);
+      if (!current || current.status !== 'active') throw new InvalidTokenError();
+      if (!(await this.mfa.checkCode(manager, current, body.code))) {
+        return { user: null, tokens: null };
+      }
+      // Spent inside the transaction: if another request won the challenge, this one rolls back.
+      if (!(await this.challenges.spend(claims.jti))) throw new InvalidTokenError();
+      const updated = (await this.users.findById(current.id, manager))!;
+      return { user: updated, tokens: await this.sessions.start(manager, updated, client) };
+    });
+    if (!user || !tokens) throw new InvalidMfaCodeError('The code is not right, or it was already used.');
+    await this.throttle.succeeded('mfa', claims.sub, client.ip);
+    await this.cache.publish(user);
+    return tokens;
+  }
+
+  refresh(refreshToken: string, client: ClientMeta): Promise<IssuedTokens> {
+    return this.sessions.refresh(refreshToken, client);
+  }
+
+  logout(principal: UserPrincipal): Promise<void> {
+    return this.sessions.revoke(principal, principal.sessionId, 'logout');
+  }
+
+  /** Log out everywhere: every session and access token of the user ends at once. */
+  async logoutEverywhere(principal: UserPrincipal): Promise<void> {
+    const user = await this.transactions.run(async (manager) => {
+      await this.sessions.endAll(manager, principal.userId, 'logout-everywhere');
+      return this.users.update(manager, principal.userId, {}, { revokeSessions: true });
+    });
+    await this.cache.publish(user);
+  }
+}

@@ -1,0 +1,47 @@
+import type { Permission } from '@app/common';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** A credential for a server. Only its SHA-256 and a visible prefix are stored. */
+@Entity({ name: 'api_keys' })
+@Index('uq_api_keys_hash', ['keyHash'], { unique: true })
+export class ApiKey {
+  @PrimaryColumn({ type: 'char', length: 36, name: 'id' })
+  id: string;
+
+  @Column({ type: 'varchar', length: 100, name: 'name' })
+  name: string;
+
+  /** The first characters of the key (`sk_ab12cd34`), shown in lists so people can tell keys apart. */
+  @Column({ type: 'varchar', length: 16, name: 'prefix' })
+  prefix: string;
+
+  @Column({ type: 'char', length: 64, name: 'key_hash' })
+  keyHash: string;
+
+  @Column({ type: 'json', name: 'scopes' })
+  scopes: Permission[];
+
+  @Column({ type: 'char', length: 36, name: 'created_by', nullable: true })
+  createdBy: string | null;
+
+  @CreateDateColumn({
+    type: 'datetime',
+    precision: 3,
+    name: 'created_at',
+    default: () => 'CURRENT_TIMESTAMP(3)',
+  })
+  createdAt: Date;
+
+  @Column({ type: 'datetime', precision: 3, name: 'expires_at', nullable: true })
+  expiresAt: Date | null;
+
+  /** Written at most once a minute per key, not on every request. */
+  @Column({ type: 'datetime', precision: 3, name: 'last_used_at', nullable: true })
+  lastUsedAt: Date | null;
+
+  @Column({ type: 'datetime', precision: 3, name: 'revoked_at', nullable: true })
+  revokedAt: Date | null;
+
+  @Column({ type: 'int', unsigned: true, name: 'version', default: 1 })
+  version: number;
+}

@@ -1,0 +1,179 @@
+import { hashToken, SecretBox, UserPrincipal } from '@app/common';
+import { TransactionRunner } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { generateSecret, generateURI, verify } from 'otplib';
+import { randomInt } from 'node:crypto';
+import * as QRCode from 'qrcode';
+import { EntityManager } from 'typeorm';
+import { PrincipalCache } from '../users/principal-cache';
+import { type User, UsersService } from '../users/users.service';
+import { InvalidCredentialsError, InvalidMfaCodeError, MfaStateError } from './auth.errors';
+import type { MfaConfirmedResponseDto, MfaEnrolmentResponseDto } from './dto/mfa.dto';
+import { OneTimeTokensRepository } from './one-time-tokens.repository';
+import { PasswordHasher } from './passwords/password-hasher';
+import { ClientMeta, SessionsService } from './sessions.service';
+import type { IssuedTokens } from './tokens/token.service';
+
+const RECOVERY_CODE_COUNT = 10;
+const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789'; // no 0/o, 1/l/i
+/** One step (30 s) either side, for clocks that drift. */
+const TOTP_TOLERANCE_SECONDS = 30;
+const TOTP_ISSUER = 'Storekeep';
+
+const secretOwner = (userId: string) => `mfa:${userId}`;
+
+/** 16 characters from a 31-letter alphabet ≈ 79 bits: SHA-256 is enough to store them. */
+function newRecoveryCode(): string {
+  const chars = Array.from({ length: 16 }, () => RECOVERY_ALPHABET[randomInt(RECOVERY_ALPHABET.length)]);
+  return `${chars.slice(0, 8).join('')}-${chars.slice(8).join('')}`;
+}
+
+const normaliseRecoveryCode = (code: string) => code.trim().toLowerCase().replace(/\s+/g, '');
+
+/**
+ * TOTP (RFC 6238) enrolment, confirmation, removal and code checks. Secrets are sealed at rest; a
+ * TOTP step is accepted once (the last step used is kept), a recovery code once.
+ */
+@Injectable()
+export class MfaService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly users: UsersService,
+    private readonly cache: PrincipalCache,
+    private readonly codes: OneTimeTokensRepository,
+    private readonly sessions: SessionsService,
+    private readonly passwords: PasswordHasher,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /** Step 1: a new secret, pending until a first code confirms it. Asks for the password again. */
+  async enrol(principal: UserPrincipal, password: string): Promise<MfaEnrolmentResponseDto> {
+    const user = await this.requireUser(principal.userId);
+    if (!(await this.passwords.verify(user.passwordHash, password))) throw new InvalidCredentialsError();
+    if (user.mfaEnabledAt)
+      throw new MfaStateError('Two-factor authentication is already on; turn it off first.');
+    const secret = generateSecret();
+    const updated = await this.transactions.run((manager) =>
+      this.users.update(manager, user.id, {
+        mfaPendingSecret: this.secrets.seal(secret, secretOwner(user.id)),
+      }),
+    );
+    await this.cache.publish(updated);
+    const otpauthUrl = generateURI({ issuer: TOTP_ISSUER, label: user.email, secret });
+    return { secret, otpauthUrl, qrCodeDataUrl: await QRCode.toDataURL(otpauthUrl) };
+  }
+
+  /**
+   * Step 2: the first code turns MFA on and yields ten recovery codes. Like every MFA change it
+   * ends all sessions; the caller gets a fresh one.
+   */
+  async confirm(
+    principal: UserPrincipal,
+    code: string,
+    client: ClientMeta,
+  ): Promise<MfaConfirmedResponseDto> {
+    const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+    const { user, tokens } = await this.transactions.run(async (manager) => {
+      const current = await this.lockUser(manager, principal.userId);
+      if (current.mfaEnabledAt || !current.mfaPendingSecret) {
+        throw new MfaStateError('Start enrolment first (POST /v1/me/mfa).');
+      }
+      const step = await this.matchTotp(
+        this.secrets.open(current.mfaPendingSecret, secretOwner(current.id)),
+        code,
+      );
+      if (step === null) throw new InvalidMfaCodeError('The code does not match; check the device clock.');
+      await this.codes.replaceRecoveryCodes(manager, current.id, recoveryCodes.map(hashToken));
+      const updated = await this.users.update(
+        manager,
+        current.id,
+        {
+          mfaSecret: current.mfaPendingSecret,
+          mfaPendingSecret: null,
+          mfaEnabledAt: new Date(),
+          mfaLastStep: String(step),
+        },
+        { revokeSessions: true },
+      );
+      return this.restartSessions(manager, updated, client, 'mfa-enabled');
+    });
+    await this.cache.publish(user);
+    return { recoveryCodes, ...tokens };
+  }
+
+  /** Turns MFA off with a current code (or a recovery code); ends all sessions, starts a fresh one. */
+  async disable(principal: UserPrincipal, code: string, client: ClientMeta): Promise<IssuedTokens> {
+    const { user, tokens } = await this.transactions.run(async (manager) => {
+      const current = await this.lockUser(manager, principal.userId);
+      if (!current.mfaEnabledAt) throw new MfaStateError('Two-factor authentication is not on.');
+      if (!(await this.checkCode(manager, current, code)))
+        throw new InvalidMfaCodeError('The code is not right.');
+      await this.codes.replaceRecoveryCodes(manager, current.id, []);
+      const updated = await this.users.update(
+        manager,
+        current.id,
+        { mfaSecret: null, mfaPendingSecret: null, mfaEnabledAt: null, mfaLastStep: null },
+        { revokeSessions: true },
+      );
+      return this.restartSessions(manager, updated, client, 'mfa-disabled');
+    });
+    await this.cache.publish(user);
+    return tokens;
+  }
+
+  /**
+   * Checks a TOTP code (a step not used before) or a recovery code, and spends it, inside the
+   * caller's transaction on a locked user row.
+   */
+  async checkCode(manager: EntityManager, user: User, code: string): Promise<boolean> {
+    if (!user.mfaSecret) return false;
+    if (/^\d{6}$/.test(code.trim())) {
+      const after = user.mfaLastStep === null ? undefined : Number(user.mfaLastStep);
+      const step = await this.matchTotp(
+        this.secrets.open(user.mfaSecret, secretOwner(user.id)),
+        code.trim(),
+        after,
+      );
+      if (step === null) return false;
+      await this.users.update(manager, user.id, { mfaLastStep: String(step) });
+      return true;
+    }
+    return this.codes.consumeRecoveryCode(manager, user.id, hashToken(normaliseRecoveryCode(code)));
+  }
+
+  private async matchTotp(secret: string, code: string, afterTimeStep?: number): Promise<number | null> {
+    if (!/^\d{6}$/.test(code)) return null;
+    const result = await verify({
+      secret,
+      token: code,
+      epochTolerance: TOTP_TOLERANCE_SECONDS,
+      afterTimeStep,
+    });
+    if (!result.valid) return null;
+    // otplib's TOTP result carries the matched step (its union type with HOTP does not say so).
+    const { timeStep } = result as typeof result & { timeStep: number };
+    return timeStep;
+  }
+
+  private async restartSessions(
+    manager: EntityManager,
+    user: User,
+    client: ClientMeta,
+    reason: string,
+  ): Promise<{ user: User; tokens: IssuedTokens }> {
+    await this.sessions.endAll(manager, user.id, reason);
+    return { user, tokens: await this.sessions.start(manager, user, client) };
+  }
+
+  private async requireUser(userId: string): Promise<User> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new InvalidCredentialsError();
+    return user;
+  }
+
+  private async lockUser(manager: EntityManager, userId: string): Promise<User> {
+    const user = await this.users.lockById(manager, userId);
+    if (!user) throw new InvalidCredentialsError();
+    return user;
+  }
+}

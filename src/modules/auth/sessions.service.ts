@@ -1,0 +1,125 @@
+import { hashToken, NotFoundError, randomToken, UserPrincipal } from '@app/common';
+import { AppConfig } from '@app/config';
+import { TransactionRunner } from '@app/database';
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { PrincipalCache } from '../users/principal-cache';
+import { type User, UsersService } from '../users/users.service';
+import { InvalidTokenError } from './auth.errors';
+import { SessionResponseDto, toSessionResponse } from './dto/session.response.dto';
+import { SessionsRepository } from './sessions.repository';
+import { IssuedTokens, TokenService } from './tokens/token.service';
+
+/** Where a request came from: recorded on the session so its owner recognises it. */
+export interface ClientMeta {
+  ip: string;
+  userAgent: string;
+}
+
+const REFRESH_TOKEN_PREFIX = 'rt_';
+
+/**
+ * Sessions with rotating refresh tokens. Each refresh spends the presented token and issues the
+ * next; a spent token presented again means two parties hold the family, so the whole session ends.
+ */
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger(SessionsService.name);
+
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly sessions: SessionsRepository,
+    private readonly users: UsersService,
+    private readonly cache: PrincipalCache,
+    private readonly tokens: TokenService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Starts a session for a user who has just proved who they are, inside the caller's transaction. */
+  async start(manager: EntityManager, user: User, client: ClientMeta): Promise<IssuedTokens> {
+    const sessionId = uuidv7();
+    const now = new Date();
+    await this.sessions.insertSession(manager, {
+      id: sessionId,
+      userId: user.id,
+      tokenEpoch: user.tokenEpoch,
+      userAgent: client.userAgent.slice(0, 255),
+      ip: client.ip.slice(0, 45),
+      lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + this.config.auth.refreshTokenTtlDays * 86_400_000),
+      revokedAt: null,
+      revokeReason: null,
+    });
+    return this.issue(manager, user, sessionId);
+  }
+
+  async refresh(refreshToken: string, client: ClientMeta): Promise<IssuedTokens> {
+    const outcome = await this.transactions.run(async (manager) => {
+      const found = await this.sessions.lockRefreshToken(manager, hashToken(refreshToken));
+      if (!found) return { kind: 'invalid' as const };
+      const { session } = found;
+      if (found.usedAt) {
+        // Reuse: the token was already exchanged, so someone else holds the family. End it.
+        await this.sessions.revoke(manager, session.userId, session.id, 'refresh-token-reused');
+        return { kind: 'reused' as const, sessionId: session.id };
+      }
+      const user = await this.users.findById(session.userId, manager);
+      const live =
+        user !== null &&
+        user.status === 'active' &&
+        session.revokedAt === null &&
+        session.tokenEpoch === user.tokenEpoch &&
+        session.expiresAt.getTime() > Date.now();
+      if (!live) return { kind: 'invalid' as const };
+      await this.sessions.markRefreshTokenUsed(manager, found.tokenId);
+      await this.sessions.touch(manager, session.id, client.ip.slice(0, 45), client.userAgent.slice(0, 255));
+      return { kind: 'rotated' as const, tokens: await this.issue(manager, user, session.id) };
+    });
+    switch (outcome.kind) {
+      case 'rotated':
+        return outcome.tokens;
+      case 'reused':
+        await this.cache.revokeSessions([outcome.sessionId], this.config.auth.accessTokenTtlSeconds);
+        this.logger.warn({ sessionId: outcome.sessionId }, 'Refresh token reused: session revoked');
+        throw new InvalidTokenError('This refresh token was already used; the session has been ended.');
+      case 'invalid':
+        throw new InvalidTokenError('The refresh token is invalid, expired or revoked; sign in again.');
+    }
+  }
+
+  /** Ends one of the user's sessions; another user's session id is simply not found. */
+  async revoke(principal: UserPrincipal, sessionId: string, reason = 'revoked'): Promise<void> {
+    const revoked = await this.transactions.run((manager) =>
+      this.sessions.revoke(manager, principal.userId, sessionId, reason),
+    );
+    if (!revoked) throw new NotFoundError('You have no live session with this id.');
+    await this.cache.revokeSessions([sessionId], this.config.auth.accessTokenTtlSeconds);
+  }
+
+  /**
+   * Ends every session of the user inside the caller's transaction; the caller raises the user's
+   * token epoch in the same transaction, which is what makes every access token invalid at once.
+   */
+  endAll(manager: EntityManager, userId: string, reason: string): Promise<string[]> {
+    return this.sessions.revokeAll(manager, userId, reason);
+  }
+
+  async list(principal: UserPrincipal): Promise<SessionResponseDto[]> {
+    const user = await this.cache.get(principal.userId);
+    if (!user) return [];
+    const sessions = await this.sessions.listLive(principal.userId, user.tokenEpoch);
+    return sessions.map((session) => toSessionResponse(session, principal.sessionId));
+  }
+
+  private async issue(manager: EntityManager, user: User, sessionId: string): Promise<IssuedTokens> {
+    const refreshToken = `${REFRESH_TOKEN_PREFIX}${randomToken(32)}`;
+    await this.sessions.insertRefreshToken(manager, sessionId, hashToken(refreshToken));
+    return {
+      accessToken: this.tokens.signAccess({ sub: user.id, sid: sessionId, ep: user.tokenEpoch }),
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: this.config.auth.accessTokenTtlSeconds,
+    };
+  }
+}

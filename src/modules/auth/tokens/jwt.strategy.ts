@@ -1,0 +1,29 @@
+import { AppConfig } from '@app/config';
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { type AccessTokenClaims, isAccessTokenClaims } from './token-claims';
+import { JWT_ALGORITHM } from './token.service';
+
+/**
+ * passport-jwt checks the signature with an explicit algorithm allow-list (so `alg: none` and
+ * HS/RS confusion fail), then `exp`, `nbf`, `iss` and `aud`; `validate` then accepts only access
+ * tokens (a refresh token is opaque and an MFA challenge token has `typ: mfa`).
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(config: AppConfig) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.auth.jwtSecret,
+      algorithms: [JWT_ALGORITHM],
+      issuer: config.auth.jwtIssuer,
+      audience: config.auth.jwtAudience,
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(payload: unknown): AccessTokenClaims | false {
+    return isAccessTokenClaims(payload) ? payload : false;
+  }
+}

@@ -1,0 +1,73 @@
+import { MailTemplate } from '../jobs/mail.jobs';
+import { escapeHtml, MAIL_TEMPLATE_SECRETS, renderMail } from './mail-templates';
+
+const publicAppUrl = 'https://shop.example.com';
+const hostileName = `<script>alert("x")</script> & 'Bob'`;
+
+describe('mail templates', () => {
+  it('escapes the five HTML-special characters', () => {
+    expect(escapeHtml(`<a href="x">&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;');
+  });
+
+  it.each<MailTemplate>(['verify-email', 'reset-password', 'password-changed'])(
+    '%s escapes every interpolated value in the HTML part',
+    (template) => {
+      const mail = renderMail(template, {
+        data: { name: hostileName },
+        secrets: { token: 'abc' },
+        publicAppUrl,
+      });
+      expect(mail.html).not.toContain('<script>');
+      expect(mail.html).not.toContain(`'Bob'`);
+      expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;Bob&#39;');
+      expect(mail.subject).toMatch(/Storekeep/);
+      // The text part is plain text: the name appears as written, never as HTML entities.
+      expect(mail.text).toContain(hostileName);
+    },
+  );
+
+  it('links the verification mail to /verify-email with the token URL-encoded, valid for 24 hours', () => {
+    const token = 'a+b/c=d&e f';
+    const mail = renderMail('verify-email', { data: { name: 'Ann' }, secrets: { token }, publicAppUrl });
+    const link = `${publicAppUrl}/verify-email?token=${encodeURIComponent(token)}`;
+    expect(mail.text).toContain(link);
+    expect(mail.html).toContain(`href="${link}"`);
+    expect(new URL(link).searchParams.get('token')).toBe(token);
+    expect(mail.text).toContain('24 hours');
+    expect(mail.html).toContain('24 hours');
+  });
+
+  it('links the reset mail to /reset-password with the token URL-encoded, valid for 1 hour', () => {
+    const token = 'x"y<z>';
+    const mail = renderMail('reset-password', { data: { name: 'Ann' }, secrets: { token }, publicAppUrl });
+    const link = `${publicAppUrl}/reset-password?token=${encodeURIComponent(token)}`;
+    expect(mail.text).toContain(link);
+    expect(mail.html).toContain(`href="${link}"`);
+    expect(mail.html).not.toContain(token);
+    expect(mail.text).toContain('1 hour');
+    expect(mail.html).toContain('1 hour');
+  });
+
+  it('escapes the configured base URL in the HTML part too', () => {
+    const mail = renderMail('verify-email', {
+      data: { name: 'Ann' },
+      secrets: { token: 't' },
+      publicAppUrl: 'https://shop.example.com/"><img src=x>',
+    });
+    expect(mail.html).not.toContain('"><img');
+  });
+
+  it('greets without a name when none is given', () => {
+    const mail = renderMail('password-changed', { data: { name: ' ' }, secrets: {}, publicAppUrl });
+    expect(mail.text.startsWith('Hello,\n')).toBe(true);
+    expect(mail.text).toMatch(/did not/);
+  });
+
+  it('lists the secrets each template needs', () => {
+    expect(MAIL_TEMPLATE_SECRETS).toEqual({
+      'verify-email': ['token'],
+      'reset-password': ['token'],
+      'password-changed': [],
+    });
+  });
+});

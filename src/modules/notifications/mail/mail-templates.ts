@@ -1,0 +1,142 @@
+import { MailTemplate, MailTemplates } from '../jobs/mail.jobs';
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** What a renderer gets: the template's data, its opened secrets and the storefront's base URL. */
+export interface MailRenderInput<T extends MailTemplate> {
+  data: MailTemplates[T]['data'];
+  secrets: MailTemplates[T]['secrets'];
+  publicAppUrl: string;
+}
+
+type Renderer<T extends MailTemplate> = (input: MailRenderInput<T>) => RenderedMail;
+
+const STORE_NAME = 'Storekeep';
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
+}
+
+/** `${base}${path}?token=<token>`, the token URL-encoded (it may come from anywhere). */
+function tokenLink(publicAppUrl: string, path: string, token: string): string {
+  return `${publicAppUrl}${path}?token=${encodeURIComponent(token)}`;
+}
+
+const greeting = (name: string): string => (name.trim() ? `Hello ${name.trim()},` : 'Hello,');
+
+/** One HTML layout for every mail; `paragraphs` are already escaped HTML fragments. */
+function layout(title: string, paragraphs: string[]): string {
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title></head>`,
+    '<body style="font-family: Arial, Helvetica, sans-serif; line-height: 1.5; color: #222;">',
+    ...paragraphs.map((paragraph) => `<p>${paragraph}</p>`),
+    `<p>— The ${STORE_NAME} team</p>`,
+    '</body>',
+    '</html>',
+  ].join('\n');
+}
+
+const button = (url: string, label: string): string =>
+  `<a href="${escapeHtml(url)}" style="display: inline-block; padding: 10px 18px; background: #1a56db; ` +
+  `color: #fff; text-decoration: none; border-radius: 4px;">${escapeHtml(label)}</a>`;
+
+const signature = `— The ${STORE_NAME} team`;
+
+const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
+  'verify-email': ({ data, secrets, publicAppUrl }) => {
+    const subject = `Confirm your email address for ${STORE_NAME}`;
+    const url = tokenLink(publicAppUrl, '/verify-email', secrets.token);
+    return {
+      subject,
+      text: [
+        greeting(data.name),
+        '',
+        `Please confirm your email address for your ${STORE_NAME} account by opening this link:`,
+        '',
+        url,
+        '',
+        'The link expires in 24 hours. If you did not create an account, you can ignore this email.',
+        '',
+        signature,
+      ].join('\n'),
+      html: layout(subject, [
+        escapeHtml(greeting(data.name)),
+        `Please confirm your email address for your ${STORE_NAME} account.`,
+        button(url, 'Confirm email address'),
+        `If the button does not work, copy this link into your browser:<br>${escapeHtml(url)}`,
+        'The link expires in 24 hours. If you did not create an account, you can ignore this email.',
+      ]),
+    };
+  },
+
+  'reset-password': ({ data, secrets, publicAppUrl }) => {
+    const subject = `Reset your ${STORE_NAME} password`;
+    const url = tokenLink(publicAppUrl, '/reset-password', secrets.token);
+    return {
+      subject,
+      text: [
+        greeting(data.name),
+        '',
+        `We received a request to reset the password of your ${STORE_NAME} account. To choose a new password, open this link:`,
+        '',
+        url,
+        '',
+        'The link expires in 1 hour. If you did not ask for a reset, you can ignore this email: your password stays unchanged.',
+        '',
+        signature,
+      ].join('\n'),
+      html: layout(subject, [
+        escapeHtml(greeting(data.name)),
+        `We received a request to reset the password of your ${STORE_NAME} account.`,
+        button(url, 'Choose a new password'),
+        `If the button does not work, copy this link into your browser:<br>${escapeHtml(url)}`,
+        'The link expires in 1 hour. If you did not ask for a reset, you can ignore this email: your password stays unchanged.',
+      ]),
+    };
+  },
+
+  'password-changed': ({ data }) => {
+    const subject = `Your ${STORE_NAME} password was changed`;
+    const notice = `The password of your ${STORE_NAME} account was just changed.`;
+    const warning =
+      'If you made this change, no action is needed. If you did not, reset your password right away ' +
+      'from the sign-in page and contact our support team.';
+    return {
+      subject,
+      text: [greeting(data.name), '', notice, '', warning, '', signature].join('\n'),
+      html: layout(subject, [escapeHtml(greeting(data.name)), notice, warning]),
+    };
+  },
+};
+
+/** The secrets each template needs; the worker opens exactly these from the payload. */
+export const MAIL_TEMPLATE_SECRETS: {
+  [T in MailTemplate]: ReadonlyArray<keyof MailTemplates[T]['secrets']>;
+} = {
+  'verify-email': ['token'],
+  'reset-password': ['token'],
+  'password-changed': [],
+};
+
+export function isMailTemplate(name: unknown): name is MailTemplate {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(RENDERERS, name);
+}
+
+export function renderMail<T extends MailTemplate>(template: T, input: MailRenderInput<T>): RenderedMail {
+  return (RENDERERS[template] as Renderer<T>)(input);
+}

@@ -1,0 +1,11 @@
+import { SecretBox } from '@app/common';
+import { Module } from '@nestjs/common';
+import { MailProcessor } from './jobs/mail.processor';
+import { MailTransport } from './mail/mail-transport';
+import { MailService } from './mail/mail.service';
+
+/** Transactional email: consumes the mail queue and sends over SMTP. Imported only by the worker. */
+@Module({
+  providers: [SecretBox, MailTransport, MailService, MailProcessor],
+})
+export class NotificationsWorkerModule {}
