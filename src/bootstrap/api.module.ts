@@ -1,4 +1,10 @@
-import { ProblemDetailsFilter, REDIS_CLIENT, RedisModule, createValidationPipe } from '@app/common';
+import {
+  CREDENTIAL_ROUTE,
+  ProblemDetailsFilter,
+  REDIS_CLIENT,
+  RedisModule,
+  createValidationPipe,
+} from '@app/common';
 import type Redis from 'ioredis';
 import { AppConfig, AppConfigModule } from '@app/config';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
@@ -48,6 +54,12 @@ export class ApiModule {
                 name: 'default',
                 ttl: seconds(appConfig.rateLimit.ttlSeconds),
                 limit: appConfig.rateLimit.max,
+              },
+              {
+                name: 'credentials',
+                ttl: seconds(60),
+                limit: appConfig.auth.credentialRouteLimitPerMinute,
+                skipIf: (context) => !Reflect.getMetadata(CREDENTIAL_ROUTE, context.getHandler()),
               },
             ],
             // Counters live in Redis so a limit holds across every API replica. The shared client is

@@ -49,3 +49,31 @@ export class AuthClient {
     });
   }
 }
+
+/**
+ * Registers an account through the API and, for staff roles, promotes it in the database (the
+ * only way the first admin of a shop exists). Returns a signed-in session.
+ */
+export async function createUser(
+  client: AuthClient,
+  dataSource: { query(sql: string, parameters?: unknown[]): Promise<unknown> },
+  options: { role?: 'customer' | 'staff' | 'admin'; email?: string } = {},
+): Promise<{ email: string; id: string; tokens: Tokens }> {
+  const email = options.email ?? uniqueEmail(options.role ?? 'customer');
+  const registered = await client.post('/v1/auth/register', {
+    email,
+    password: STRONG_PASSWORD,
+    name: 'Test User',
+  });
+  if (registered.status !== 202) throw new Error(`register failed: ${registered.status} ${registered.text}`);
+  if (options.role && options.role !== 'customer') {
+    await dataSource.query('UPDATE users SET role = ?, version = version + 1 WHERE email = ?', [
+      options.role,
+      email,
+    ]);
+  }
+  const login = await client.login(email);
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
+  const me = await client.get<{ id: string }>('/v1/me', login.body.accessToken);
+  return { email, id: me.body.id, tokens: login.body };
+}

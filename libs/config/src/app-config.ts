@@ -68,6 +68,8 @@ export interface AuthConfig {
   loginMaxFailures: number;
   ipMaxFailures: number;
   loginWindowSeconds: number;
+  /** Per-IP requests per minute on the credential routes. */
+  credentialRouteLimitPerMinute: number;
   /** Base URL of the storefront, for links in emails. */
   publicAppUrl: string;
 }
@@ -268,6 +270,7 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       loginMaxFailures: variables.AUTH_LOGIN_MAX_FAILURES,
       ipMaxFailures: variables.AUTH_IP_MAX_FAILURES,
       loginWindowSeconds: variables.AUTH_LOGIN_WINDOW_SECONDS,
+      credentialRouteLimitPerMinute: variables.AUTH_ROUTE_RATE_LIMIT_PER_MINUTE,
       publicAppUrl: variables.PUBLIC_APP_URL.replace(/\/+$/, ''),
     },
     encryption: parseEncryptionKeys(variables.ENCRYPTION_KEYS),

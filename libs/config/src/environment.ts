@@ -249,6 +249,12 @@ export class EnvironmentVariables {
   @Min(10)
   AUTH_LOGIN_WINDOW_SECONDS = 900;
 
+  /** Requests per minute per IP on the credential routes (login, register, MFA, password reset). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  AUTH_ROUTE_RATE_LIMIT_PER_MINUTE = 30;
+
   /**
    * Keys that encrypt secrets at rest (AES-256-GCM): comma-separated `keyId:base64key` with 32-byte
    * keys. The first encrypts; all of them decrypt, so a key can be rotated in. Required in production.

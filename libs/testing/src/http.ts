@@ -22,7 +22,7 @@ export async function request<T = Record<string, unknown>>(
 }
 
 /** Asserts the RFC 9457 shape every error response must have. */
-export function expectProblem(response: JsonResponse, status: number, type?: string): void {
+export function expectProblem(response: JsonResponse<object>, status: number, type?: string): void {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(response.body).toEqual(

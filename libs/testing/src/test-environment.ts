@@ -40,6 +40,9 @@ export class TestEnvironment {
       },
       redis: { prefix: `sk_test_${runId}`, ...overrides.redis },
       outbox: { pollIntervalMs: 20, ...overrides.outbox },
+      // Every test request comes from 127.0.0.1: the per-IP credential route limit would throttle the
+      // suite itself. Tests of that limit set it back.
+      auth: { credentialRouteLimitPerMinute: 100_000, ipMaxFailures: 100_000, ...overrides.auth },
     });
     await ensureDatabase(config.database);
     return new TestEnvironment(config);

@@ -1,5 +1,6 @@
 import {
   Actor,
+  CredentialRoute,
   ApiProblemResponses,
   Authenticated,
   CurrentUser,
@@ -15,7 +16,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Throttle } from '@nestjs/throttler';
 import { AccountsService } from './accounts.service';
 import { AuthService } from './auth.service';
 import {
@@ -30,9 +30,6 @@ import {
 } from './dto/credentials.dto';
 import { LoginResponseDto, TokensResponseDto } from './dto/tokens.response.dto';
 
-/** Per-IP ceiling on the credential routes, on top of the per-account limits in LoginThrottle. */
-const CREDENTIAL_ROUTE_LIMIT = { default: { limit: 30, ttl: 60_000 } };
-
 @ApiTags('auth')
 @Controller({ path: 'auth' })
 export class AuthController {
@@ -44,7 +41,7 @@ export class AuthController {
   @Post('register')
   @Public()
   @HttpCode(HttpStatus.ACCEPTED)
-  @Throttle(CREDENTIAL_ROUTE_LIMIT)
+  @CredentialRoute()
   @ApiOperation({
     summary: 'Create an account; a verification link is emailed',
     description: 'Answers 202 whether or not the address already has an account, so it reveals nobody.',
@@ -69,7 +66,7 @@ export class AuthController {
   @Post('login')
   @Public()
   @HttpCode(HttpStatus.OK)
-  @Throttle(CREDENTIAL_ROUTE_LIMIT)
+  @CredentialRoute()
   @ApiOperation({ summary: 'Sign in with email and password; returns tokens or an MFA challenge' })
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiProblemResponses(400, 401, 403, 429)
@@ -80,7 +77,7 @@ export class AuthController {
   @Post('mfa/verify')
   @Public()
   @HttpCode(HttpStatus.OK)
-  @Throttle(CREDENTIAL_ROUTE_LIMIT)
+  @CredentialRoute()
   @ApiOperation({ summary: 'Second sign-in step: the MFA token and a TOTP or recovery code' })
   @ApiOkResponse({ type: TokensResponseDto })
   @ApiProblemResponses(400, 401, 429)
@@ -114,7 +111,7 @@ export class AuthController {
   @Post('password/forgot')
   @Public()
   @HttpCode(HttpStatus.ACCEPTED)
-  @Throttle(CREDENTIAL_ROUTE_LIMIT)
+  @CredentialRoute()
   @ApiOperation({
     summary: 'Email a password reset link',
     description: 'Always 202, whether or not the address has an account.',
@@ -132,7 +129,7 @@ export class AuthController {
   @Post('password/reset')
   @Public()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @Throttle(CREDENTIAL_ROUTE_LIMIT)
+  @CredentialRoute()
   @ApiOperation({ summary: 'Set a new password with the token from the reset link (ends every session)' })
   @ApiNoContentResponse()
   @ApiProblemResponses(400, 422, 429)

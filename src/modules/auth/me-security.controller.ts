@@ -1,5 +1,6 @@
 import {
   Actor,
+  CredentialRoute,
   ApiProblemResponses,
   Authenticated,
   CurrentUser,
@@ -45,6 +46,7 @@ export class MeSecurityController {
   ) {}
 
   @Post('password')
+  @CredentialRoute()
   @Authenticated()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Change your password: ends every session and returns a fresh one' })
@@ -59,6 +61,7 @@ export class MeSecurityController {
   }
 
   @Delete()
+  @CredentialRoute()
   @Authenticated()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Ask for your account to be deleted (signs you out everywhere)' })
@@ -74,6 +77,7 @@ export class MeSecurityController {
   }
 
   @Post('mfa')
+  @CredentialRoute()
   @Authenticated()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Start two-factor enrolment: a TOTP secret, its otpauth URL and a QR code' })
@@ -87,6 +91,7 @@ export class MeSecurityController {
   }
 
   @Post('mfa/confirm')
+  @CredentialRoute()
   @Authenticated()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
@@ -103,6 +108,7 @@ export class MeSecurityController {
   }
 
   @Delete('mfa')
+  @CredentialRoute()
   @Authenticated()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Turn two-factor off with a code; ends every session and returns a fresh one' })

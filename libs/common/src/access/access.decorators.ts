@@ -60,3 +60,11 @@ export const CurrentUser = createParamDecorator(
     return principal;
   },
 );
+
+export const CREDENTIAL_ROUTE = 'storekeep:credential-route';
+
+/**
+ * A route that checks a secret (login, MFA, reset…): besides the global limit it gets the tighter
+ * per-IP `credentials` throttler (AUTH_ROUTE_RATE_LIMIT_PER_MINUTE).
+ */
+export const CredentialRoute = (): MethodDecorator => SetMetadata(CREDENTIAL_ROUTE, true);
