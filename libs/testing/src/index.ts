@@ -2,3 +2,4 @@ export * from './http';
 export * from './tcp-proxy';
 export * from './test-environment';
 export * from './smtp-receiver';
+export * from './route-table';
