@@ -151,6 +151,18 @@ describe('staff management, API keys and the audit log', () => {
     expectProblem(await client.get('/v1/admin/users', created.body.key), 403);
     expectProblem(await client.get('/v1/me', created.body.key), 403);
 
+    // last_used_at is written off the request path (at most once a minute): wait for it.
+    let lastUsedAt: string | null | undefined = null;
+    for (let attempt = 0; attempt < 40 && !lastUsedAt; attempt++) {
+      const listedNow = await client.get<{ data: Array<{ id: string; lastUsedAt: string | null }> }>(
+        '/v1/admin/api-keys',
+        admin.tokens.accessToken,
+      );
+      lastUsedAt = listedNow.body.data.find((key) => key.id === created.body.id)?.lastUsedAt;
+      if (!lastUsedAt) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(lastUsedAt).toEqual(expect.any(String));
+
     const revoked = await client.send('DELETE', `/v1/admin/api-keys/${created.body.id}`, {
       token: admin.tokens.accessToken,
     });

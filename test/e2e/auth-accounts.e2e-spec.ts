@@ -219,6 +219,60 @@ describe('accounts: mass assignment, brute force, enumeration, password reset', 
       );
     });
 
+    it('limits reset mails per address: the 6th request within the window gets 429', async () => {
+      const email = uniqueEmail('resets');
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++)
+        statuses.push((await client.post('/v1/auth/password/forgot', { email })).status);
+      expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+    });
+
+    it('refuses an expired reset link', async () => {
+      const user = await createUser(client, db);
+      await client.post('/v1/auth/password/forgot', { email: user.email });
+      const mail = await receiver.waitForMessage(
+        (m) => m.recipients.includes(user.email) && (m.parsed.text ?? '').includes('/reset-password'),
+      );
+      const token = new URL(extractLink(mail.parsed.text ?? '', '/reset-password')!).searchParams.get(
+        'token',
+      )!;
+      await db.query(
+        "UPDATE auth_email_tokens SET expires_at = NOW(3) - INTERVAL 1 SECOND WHERE user_id = ? AND purpose = 'reset-password'",
+        [user.id],
+      );
+      const response = await client.post('/v1/auth/password/reset', {
+        token,
+        newPassword: 'An entirely new passphrase 9',
+      });
+      expectProblem(response, 422, '/problems/invalid-or-expired-token');
+      expect((await client.login(user.email)).status).toBe(200);
+    });
+
+    it('resends the verification link: the new one works, the older one no longer does', async () => {
+      const email = uniqueEmail('resend');
+      await client.post('/v1/auth/register', { email, password: STRONG_PASSWORD, name: 'R' });
+      const firstMail = await receiver.waitForMessage((m) => m.recipients.includes(email));
+      const login = await client.login(email);
+      expect((await client.post('/v1/me/email/verification', {}, login.body.accessToken)).status).toBe(202);
+      const secondMail = await receiver.waitForMessage(
+        (m) => m.recipients.includes(email) && m !== firstMail,
+      );
+      const tokenOf = (text: string | undefined) =>
+        new URL(extractLink(text ?? '', '/verify-email')!).searchParams.get('token')!;
+      expectProblem(
+        await client.post('/v1/auth/email/verify', { token: tokenOf(firstMail.parsed.text) }),
+        422,
+      );
+      expect(
+        (await client.post('/v1/auth/email/verify', { token: tokenOf(secondMail.parsed.text) })).status,
+      ).toBe(204);
+      expectProblem(
+        await client.post('/v1/me/email/verification', {}, login.body.accessToken),
+        409,
+        '/problems/email-already-verified',
+      );
+    });
+
     it('refuses a made-up reset token', async () => {
       const response = await client.post('/v1/auth/password/reset', {
         token: 'A'.repeat(43),

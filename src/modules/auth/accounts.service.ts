@@ -11,7 +11,7 @@ import {
 import { OutboxService } from '../outbox/outbox.service';
 import { PrincipalCache } from '../users/principal-cache';
 import { type User, UsersService } from '../users/users.service';
-import { InvalidCredentialsError, InvalidOneTimeTokenError } from './auth.errors';
+import { EmailAlreadyVerifiedError, InvalidCredentialsError, InvalidOneTimeTokenError } from './auth.errors';
 import type {
   ChangePasswordDto,
   ForgotPasswordDto,
@@ -67,6 +67,18 @@ export class AccountsService {
       return this.users.update(manager, userId, { emailVerifiedAt: new Date() });
     });
     await this.cache.publish(user);
+  }
+
+  /** A new verification link (the older ones stop working); limited like reset mails. */
+  async resendVerification(principal: UserPrincipal, client: ClientMeta): Promise<void> {
+    const user = await this.users.findById(principal.userId);
+    if (!user) throw new InvalidCredentialsError();
+    if (user.emailVerifiedAt) throw new EmailAlreadyVerifiedError('This address is already verified.');
+    await this.throttle.consume('reset', user.email, client.ip);
+    await this.transactions.run(async (manager) => {
+      await this.tokens.invalidateUnused(manager, user.id, 'verify-email');
+      await this.sendTokenMail(manager, user, 'verify-email');
+    });
   }
 
   /** Always accepted (202) whether or not the address has an account; limited per address and IP. */

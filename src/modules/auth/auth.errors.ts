@@ -45,3 +45,9 @@ export class ScopeNotGrantableError extends DomainError {
   readonly type = 'scope-not-grantable';
   readonly title = 'You cannot grant a scope you do not hold';
 }
+
+export class EmailAlreadyVerifiedError extends DomainError {
+  readonly kind = 'conflict';
+  readonly type = 'email-already-verified';
+  readonly title = 'The email address is already verified';
+}

@@ -60,6 +60,21 @@ export class MeSecurityController {
     return this.accounts.changePassword(user, body, actor);
   }
 
+  @Post('email/verification')
+  @Authenticated()
+  @CredentialRoute()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Send a new verification link (earlier links stop working)' })
+  @ApiAcceptedResponse({ type: AcceptedResponseDto })
+  @ApiProblemResponses(401, 409, 429)
+  async resendVerification(
+    @CurrentUser() user: UserPrincipal,
+    @Actor() actor: RequestActor,
+  ): Promise<AcceptedResponseDto> {
+    await this.accounts.resendVerification(user, actor);
+    return { message: 'A new verification link is on its way.' };
+  }
+
   @Delete()
   @CredentialRoute()
   @Authenticated()

@@ -135,7 +135,16 @@ export class MfaService {
         after,
       );
       if (step === null) return false;
-      await this.users.update(manager, user.id, { mfaLastStep: String(step) });
+      // A secret sealed with a retired key is re-sealed with the active one as it is used.
+      const resealed = this.secrets.needsRotation(user.mfaSecret)
+        ? {
+            mfaSecret: this.secrets.seal(
+              this.secrets.open(user.mfaSecret, secretOwner(user.id)),
+              secretOwner(user.id),
+            ),
+          }
+        : {};
+      await this.users.update(manager, user.id, { mfaLastStep: String(step), ...resealed });
       return true;
     }
     return this.codes.consumeRecoveryCode(manager, user.id, hashToken(normaliseRecoveryCode(code)));
