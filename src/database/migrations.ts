@@ -1,6 +1,11 @@
 import { Init1795477683283 } from './migrations/1795477683283-Init';
 import { Identity1795486376348 } from './migrations/1795486376348-Identity';
+import { EmailExactMatch1795487000000 } from './migrations/1795487000000-EmailExactMatch';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
-export const MIGRATIONS: Function[] = [Init1795477683283, Identity1795486376348];
+export const MIGRATIONS: Function[] = [
+  Init1795477683283,
+  Identity1795486376348,
+  EmailExactMatch1795487000000,
+];

@@ -175,20 +175,57 @@ describe('staff management, API keys and the audit log', () => {
     ]);
   });
 
-  it('a key-minting key cannot grant a scope it does not hold', async () => {
-    // Admin-only capability: staff lack api-keys:manage entirely (the matrix test covers that); an
-    // admin-made key scoped to api-keys:manage cannot mint users:manage either.
+  it('only a person creates keys, and a key stops when its creator is disabled or demoted', async () => {
+    const keyAdmin = await createUser(client, db, { role: 'admin' });
     const minter = await client.post<{ key: string }>(
       '/v1/admin/api-keys',
-      { name: 'minter', scopes: ['api-keys:manage'] },
-      admin.tokens.accessToken,
+      { name: 'minter', scopes: ['api-keys:manage', 'users:manage'] },
+      keyAdmin.tokens.accessToken,
     );
-    const escalation = await client.post(
-      '/v1/admin/api-keys',
-      { name: 'escalate', scopes: ['users:manage'] },
-      minter.body.key,
+    expectProblem(
+      await client.post(
+        '/v1/admin/api-keys',
+        { name: 'child', scopes: ['api-keys:manage'] },
+        minter.body.key,
+      ),
+      403,
+      '/problems/people-only',
     );
-    expectProblem(escalation, 403, '/problems/scope-not-grantable');
+    // A users:manage key cannot hand out a role whose permissions it does not hold.
+    const target = await createUser(client, db);
+    const promote = await client.send('PUT', `/v1/admin/users/${target.id}/role`, {
+      token: minter.body.key,
+      body: { role: 'staff' },
+    });
+    expectProblem(promote, 403, '/problems/role-above-own');
+
+    expect((await client.get('/v1/admin/api-keys', minter.body.key)).status).toBe(200);
+    const demote = await client.send('PUT', `/v1/admin/users/${keyAdmin.id}/role`, {
+      token: admin.tokens.accessToken,
+      body: { role: 'staff' },
+    });
+    expect(demote.status).toBe(200);
+    expectProblem(await otherClient.get('/v1/admin/api-keys', minter.body.key), 401);
+    await client.send('PUT', `/v1/admin/users/${keyAdmin.id}/role`, {
+      token: admin.tokens.accessToken,
+      body: { role: 'admin' },
+    });
+    expect((await otherClient.get('/v1/admin/api-keys', minter.body.key)).status).toBe(200);
+    await client.post(`/v1/admin/users/${keyAdmin.id}/disable`, {}, admin.tokens.accessToken);
+    expectProblem(await otherClient.get('/v1/admin/api-keys', minter.body.key), 401);
+  });
+
+  it('refuses an expiry beyond what a date can hold with 400, not 500', async () => {
+    for (const expiresAt of ['+020000-01-01T00:00:00Z', 8.64e15]) {
+      expectProblem(
+        await client.post(
+          '/v1/admin/api-keys',
+          { name: 'far', scopes: ['audit:read'], expiresAt },
+          admin.tokens.accessToken,
+        ),
+        400,
+      );
+    }
   });
 
   it('refuses unknown scopes and fields', async () => {

@@ -75,6 +75,14 @@ describe('accounts: mass assignment, brute force, enumeration, password reset', 
       });
     });
 
+    it('a null name is a 400, not a 500', async () => {
+      const user = await createUser(client, db);
+      expectProblem(
+        await client.send('PATCH', '/v1/me', { token: user.tokens.accessToken, body: { name: null } }),
+        400,
+      );
+    });
+
     it('a valid profile update changes the name only', async () => {
       const user = await createUser(client, db);
       const response = await client.send('PATCH', '/v1/me', {
@@ -142,6 +150,29 @@ describe('accounts: mass assignment, brute force, enumeration, password reset', 
       const statuses = results.map((r) => r.status);
       expect(statuses.filter((s) => s === 401)).toHaveLength(10);
       expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+    });
+
+    it('look-alike spellings of an address neither reach the account nor escape its limit', async () => {
+      const user = await createUser(client, db);
+      const [local, domain] = user.email.split('@');
+      for (let attempt = 1; attempt <= 10; attempt++) await client.login(user.email, `wrong ${attempt}`);
+      // Same address in capitals and with spaces: normalised, so the same account and the same counter.
+      expectProblem(await client.login(`  ${user.email.toUpperCase()} `), 429, '/problems/rate-limited');
+      // An accented or zero-width variant is another (unknown) address: it never signs into the account.
+      for (const variant of [`${local.replace(/^./, 'á')}@${domain}`, `${local}\u200b@${domain}`]) {
+        expectProblem(await client.login(variant), 401, '/problems/invalid-credentials');
+      }
+    });
+
+    it('counts password checks on MFA enrolment against the same account budget', async () => {
+      const user = await createUser(client, db);
+      const statuses: number[] = [];
+      for (let attempt = 1; attempt <= 11; attempt++) {
+        statuses.push(
+          (await client.post('/v1/me/mfa', { password: `wrong ${attempt}` }, user.tokens.accessToken)).status,
+        );
+      }
+      expect(statuses).toEqual([...Array(10).fill(401), 429]);
     });
 
     it('fails the same way for an unknown email and a wrong password', async () => {

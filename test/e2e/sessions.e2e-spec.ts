@@ -102,6 +102,41 @@ describe('sessions: listing, revocation, log out everywhere, concurrent refresh,
     expectProblem(await client.get('/v1/me', winner.accessToken), 401);
   });
 
+  it('an MFA step started before all sessions were ended is void; a clock behind the last step is a 401, not a 500', async () => {
+    const user = await createUser(client, db);
+    const enrol = await client.post<{ secret: string }>(
+      '/v1/me/mfa',
+      { password: STRONG_PASSWORD },
+      user.tokens.accessToken,
+    );
+    const confirmed = await client.post<Tokens>(
+      '/v1/me/mfa/confirm',
+      { code: await generate({ secret: enrol.body.secret }) },
+      user.tokens.accessToken,
+    );
+    const pending = (await client.login(user.email)).body.mfaToken!;
+    expect(
+      (await client.send('DELETE', '/v1/me/sessions', { token: confirmed.body.accessToken })).status,
+    ).toBe(204);
+    const nextStep = await generate({ secret: enrol.body.secret, epoch: Math.floor(Date.now() / 1000) + 30 });
+    expectProblem(
+      await client.post('/v1/auth/mfa/verify', { mfaToken: pending, code: nextStep }),
+      401,
+      '/problems/unauthenticated',
+    );
+
+    await db.query('UPDATE users SET mfa_last_step = ? WHERE id = ?', [
+      Math.floor(Date.now() / 30_000) + 5,
+      user.id,
+    ]);
+    const fresh = (await client.login(user.email)).body.mfaToken!;
+    expectProblem(
+      await client.post('/v1/auth/mfa/verify', { mfaToken: fresh, code: nextStep }),
+      401,
+      '/problems/invalid-mfa-code',
+    );
+  });
+
   it('limits wrong MFA codes per challenge, and a recovery code works once', async () => {
     const user = await createUser(client, db);
     const enrol = await client.post<{ secret: string }>(

@@ -19,7 +19,7 @@ import type {
   ResetPasswordDto,
 } from './dto/credentials.dto';
 import type { EmailTokenPurpose } from './entities/email-token.entity';
-import { LoginThrottle } from './login-throttle';
+import { LoginThrottle, throttleAccount } from './login-throttle';
 import { OneTimeTokensRepository } from './one-time-tokens.repository';
 import { PasswordHasher } from './passwords/password-hasher';
 import { ClientMeta, SessionsService } from './sessions.service';
@@ -74,7 +74,7 @@ export class AccountsService {
     const user = await this.users.findById(principal.userId);
     if (!user) throw new InvalidCredentialsError();
     if (user.emailVerifiedAt) throw new EmailAlreadyVerifiedError('This address is already verified.');
-    await this.throttle.consume('reset', user.email, client.ip);
+    await this.throttle.consume('reset', throttleAccount(user, user.email), client.ip);
     await this.transactions.run(async (manager) => {
       await this.tokens.invalidateUnused(manager, user.id, 'verify-email');
       await this.sendTokenMail(manager, user, 'verify-email');
@@ -83,10 +83,10 @@ export class AccountsService {
 
   /** Always accepted (202) whether or not the address has an account; limited per address and IP. */
   async forgotPassword(body: ForgotPasswordDto, client: ClientMeta): Promise<void> {
-    await this.throttle.consume('reset', body.email, client.ip);
+    const user = await this.users.findByEmail(body.email);
+    await this.throttle.consume('reset', throttleAccount(user, body.email), client.ip);
+    if (!user || user.status !== 'active') return;
     await this.transactions.run(async (manager) => {
-      const user = await this.users.findByEmail(body.email, manager);
-      if (!user || user.status !== 'active') return;
       await this.tokens.invalidateUnused(manager, user.id, 'reset-password');
       await this.sendTokenMail(manager, user, 'reset-password');
     });
@@ -98,6 +98,11 @@ export class AccountsService {
     const user = await this.transactions.run(async (manager) => {
       const userId = await this.tokens.consumeEmailToken(manager, hashToken(body.token), 'reset-password');
       if (!userId) throw new InvalidOneTimeTokenError('This reset link is invalid, used or expired.');
+      const owner = await this.users.lockById(manager, userId);
+      // A disabled account stays locked out: a reset link mailed before the disable is void.
+      if (owner?.status !== 'active')
+        throw new InvalidOneTimeTokenError('This reset link is no longer valid.');
+      await this.tokens.invalidateUnused(manager, userId, 'reset-password');
       await this.sessions.endAll(manager, userId, 'password-reset');
       const updated = await this.users.update(manager, userId, { passwordHash }, { revokeSessions: true });
       await this.enqueueMail(manager, {
@@ -126,6 +131,8 @@ export class AccountsService {
     const passwordHash = await this.passwords.hash(body.newPassword);
     const { updated, tokens } = await this.transactions.run(async (manager) => {
       await this.sessions.endAll(manager, user.id, 'password-changed');
+      // A reset link mailed before the change must not undo it.
+      await this.tokens.invalidateUnused(manager, user.id, 'reset-password');
       const changed = await this.users.update(manager, user.id, { passwordHash }, { revokeSessions: true });
       await this.enqueueMail(manager, {
         template: 'password-changed',
@@ -143,9 +150,9 @@ export class AccountsService {
   async requestDeletion(principal: UserPrincipal, password: string, client: ClientMeta): Promise<void> {
     const user = await this.users.findById(principal.userId);
     if (!user) throw new InvalidCredentialsError();
-    await this.throttle.consume('login', user.email, client.ip);
+    await this.throttle.consume('login', throttleAccount(user, user.email), client.ip);
     if (!(await this.passwords.verify(user.passwordHash, password))) throw new InvalidCredentialsError();
-    await this.throttle.succeeded('login', user.email, client.ip);
+    await this.throttle.succeeded('login', throttleAccount(user, user.email), client.ip);
     const updated = await this.transactions.run(async (manager) => {
       await this.sessions.endAll(manager, user.id, 'deletion-requested');
       return this.users.update(

@@ -7,6 +7,7 @@ import {
   type Permission,
   RequestActor,
   REDIS_CLIENT,
+  ROLE_PERMISSIONS,
   randomToken,
   toPage,
   VersionedCache,
@@ -17,7 +18,8 @@ import type Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
-import { ScopeNotGrantableError } from './auth.errors';
+import { PrincipalCache } from '../users/principal-cache';
+import { PeopleOnlyError, ScopeNotGrantableError } from './auth.errors';
 import { ApiKeysRepository } from './api-keys.repository';
 import {
   ApiKeyResponseDto,
@@ -34,6 +36,7 @@ const LAST_USED_RESOLUTION_SECONDS = 60;
 /** What a request needs to know about a key; cached in Redis by the key's hash. */
 interface CachedApiKey {
   id: string;
+  createdBy: string | null;
   scopes: Permission[];
   expiresAt: string | null;
   revoked: boolean;
@@ -42,6 +45,7 @@ interface CachedApiKey {
 
 const cachedFrom = (key: ApiKey): CachedApiKey => ({
   id: key.id,
+  createdBy: key.createdBy,
   scopes: key.scopes,
   expiresAt: key.expiresAt ? key.expiresAt.toISOString() : null,
   revoked: key.revokedAt !== null,
@@ -59,13 +63,19 @@ export class ApiKeysService {
     private readonly transactions: TransactionRunner,
     private readonly keys: ApiKeysRepository,
     private readonly audit: AuditService,
+    private readonly principals: PrincipalCache,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
   ) {
     this.cache = new VersionedCache(redis, ApiKeysService.CACHE_TTL_SECONDS);
   }
 
-  /** Nobody can grant a scope they do not hold themselves. */
+  /**
+   * Only a person creates keys (a key minting keys would outlive its own revocation), and nobody
+   * can grant a scope they do not hold themselves.
+   */
   async create(actor: RequestActor, body: CreateApiKeyDto): Promise<CreatedApiKeyResponseDto> {
+    const { principal } = actor;
+    if (principal.kind !== 'user') throw new PeopleOnlyError('API keys are created by a signed-in person.');
     const missing = body.scopes.filter((scope) => !actor.principal.permissions.has(scope));
     if (missing.length > 0) throw new ScopeNotGrantableError(`You do not hold: ${missing.join(', ')}.`);
     const visible = `${API_KEY_PREFIX}${Array.from(randomBytes(8), (byte) => PREFIX_ALPHABET[byte % 36]).join('')}`;
@@ -77,7 +87,7 @@ export class ApiKeysService {
         prefix: visible,
         keyHash: hashToken(key),
         scopes: body.scopes,
-        createdBy: actor.principal.kind === 'user' ? actor.principal.userId : null,
+        createdBy: principal.userId,
         expiresAt: body.expiresAt ?? null,
       });
       await this.audit.record(manager, actor, {
@@ -124,6 +134,13 @@ export class ApiKeysService {
       await this.cache.store(cacheKey(keyHash), key.version, key);
     }
     if (key.revoked || (key.expiresAt && Date.parse(key.expiresAt) <= Date.now())) return null;
+    // A key acts on its creator's authority: it stops when they are disabled, removed or no
+    // longer hold every scope it carries (a demotion), at once, like their own sessions.
+    const creator = key.createdBy ? await this.principals.get(key.createdBy) : null;
+    const creatorPermissions: readonly Permission[] = creator ? ROLE_PERMISSIONS[creator.role] : [];
+    if (creator?.status !== 'active' || !key.scopes.every((scope) => creatorPermissions.includes(scope))) {
+      return null;
+    }
     this.noteUse(key.id);
     return { kind: 'api-key', apiKeyId: key.id, permissions: new Set(key.scopes) };
   }

@@ -51,3 +51,9 @@ export class EmailAlreadyVerifiedError extends DomainError {
   readonly type = 'email-already-verified';
   readonly title = 'The email address is already verified';
 }
+
+export class PeopleOnlyError extends DomainError {
+  readonly kind = 'forbidden';
+  readonly type = 'people-only';
+  readonly title = 'Only a signed-in person can do this';
+}

@@ -3,7 +3,8 @@ import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { PrincipalCache } from '../users/principal-cache';
-import { UsersService } from '../users/users.service';
+import { EntityManager } from 'typeorm';
+import { type User, UsersService } from '../users/users.service';
 import {
   AccountDisabledError,
   InvalidCredentialsError,
@@ -12,7 +13,7 @@ import {
 } from './auth.errors';
 import type { LoginDto, MfaLoginDto } from './dto/credentials.dto';
 import type { LoginResponseDto } from './dto/tokens.response.dto';
-import { LoginThrottle } from './login-throttle';
+import { LoginThrottle, throttleAccount } from './login-throttle';
 import { MfaChallenges } from './mfa-challenges';
 import { MfaService } from './mfa.service';
 import { PasswordHasher } from './passwords/password-hasher';
@@ -40,25 +41,32 @@ export class AuthService {
    * attempt is counted before the check, so neither a burst nor two replicas get past the limit.
    */
   async login(credentials: LoginDto, client: ClientMeta): Promise<LoginResponseDto> {
-    await this.throttle.consume('login', credentials.email, client.ip);
     const user = await this.users.findByEmail(credentials.email);
+    const account = throttleAccount(user, credentials.email);
+    await this.throttle.consume('login', account, client.ip);
     const valid = user
       ? await this.passwords.verify(user.passwordHash, credentials.password)
       : await this.passwords.verifyNothing(credentials.password);
     if (!user || !valid) throw new InvalidCredentialsError();
-    await this.throttle.succeeded('login', credentials.email, client.ip);
+    await this.throttle.succeeded('login', account, client.ip);
     if (user.status !== 'active')
       throw new AccountDisabledError('Contact the shop to have it enabled again.');
 
-    if (user.mfaEnabledAt) {
-      const challengeId = await this.challenges.create();
-      return { mfaRequired: true, mfaToken: this.tokens.signMfaChallenge(user.id, challengeId) };
-    }
+    // Parameters raised since this hash was made: replace it now that the password is proven (also
+    // for MFA accounts, whose second step never sees the password).
     const rehash = this.passwords.needsRehash(user.passwordHash)
       ? await this.passwords.hash(credentials.password)
       : undefined;
+    if (user.mfaEnabledAt) {
+      if (rehash)
+        await this.publishAfter((manager) => this.users.update(manager, user.id, { passwordHash: rehash }));
+      const challengeId = await this.challenges.create();
+      return {
+        mfaRequired: true,
+        mfaToken: this.tokens.signMfaChallenge(user.id, user.tokenEpoch, challengeId),
+      };
+    }
     const { tokens, updated } = await this.transactions.run(async (manager) => {
-      // Parameters raised since this hash was made: replace it now that we have the password.
       const current = rehash ? await this.users.update(manager, user.id, { passwordHash: rehash }) : user;
       return {
         tokens: await this.sessions.start(manager, current, client),
@@ -82,19 +90,25 @@ export class AuthService {
     }
     const { user, tokens } = await this.transactions.run(async (manager) => {
       const current = await this.users.lockById(manager, claims.sub);
-      if (!current || current.status !== 'active') throw new InvalidTokenError();
-      if (!(await this.mfa.checkCode(manager, current, body.code))) {
-        return { user: null, tokens: null };
-      }
-      // Spent inside the transaction: if another request won the challenge, this one rolls back.
-      if (!(await this.challenges.spend(claims.jti))) throw new InvalidTokenError();
+      // The password step is void once the user's sessions were ended (reset, disable, log out everywhere).
+      if (!current || current.status !== 'active' || current.tokenEpoch !== claims.ep)
+        throw new InvalidTokenError();
+      if (!(await this.mfa.checkCode(manager, current, body.code))) return { user: null, tokens: null };
       const updated = (await this.users.findById(current.id, manager))!;
       return { user: updated, tokens: await this.sessions.start(manager, updated, client) };
     });
     if (!user || !tokens) throw new InvalidMfaCodeError('The code is not right, or it was already used.');
+    // Spent after the commit: a retried or failed transaction must not burn a right code. Codes are
+    // single-use on their own (the locked user row and the last TOTP step), so no second session
+    // can come of the same code meanwhile.
+    await this.challenges.spend(claims.jti);
     await this.throttle.succeeded('mfa', claims.sub, client.ip);
     await this.cache.publish(user);
     return tokens;
+  }
+
+  private async publishAfter(write: (manager: EntityManager) => Promise<User>): Promise<void> {
+    await this.cache.publish(await this.transactions.run(write));
   }
 
   refresh(refreshToken: string, client: ClientMeta): Promise<IssuedTokens> {

@@ -2,6 +2,7 @@ import { hashToken, RateLimitedError, REDIS_CLIENT } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { isIPv6 } from 'node:net';
 
 /**
  * Counts one attempt against an account key and an IP key in one atomic step (fixed windows that
@@ -72,7 +73,34 @@ export class LoginThrottle {
   }
 }
 
+/**
+ * The account an attempt counts against: the user when the address has one (so every spelling that
+ * reaches the account shares one counter), else the address as typed.
+ */
+export function throttleAccount(user: { id: string } | null, email: string): string {
+  return user ? `user:${user.id}` : `email:${email}`;
+}
+
+/** IPv6 clients usually hold a whole /64: count them by it, or one host has 2^64 budgets. */
+export function ipBucket(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (!isIPv6(ip)) return ip;
+  const [head, tail = ''] = ip.toLowerCase().split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  const groups = [
+    ...headGroups,
+    ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'),
+    ...tailGroups,
+  ];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.padStart(4, '0'))
+    .join(':')}::/64`;
+}
+
 // Account keys hold a hash, not the email: Redis never holds who tried to sign in.
 const accountKey = (action: ThrottledAction, account: string) =>
   `auth:throttle:${action}:account:${hashToken(account)}`;
-const ipKey = (action: ThrottledAction, ip: string) => `auth:throttle:${action}:ip:${ip}`;
+const ipKey = (action: ThrottledAction, ip: string) => `auth:throttle:${action}:ip:${ipBucket(ip)}`;

@@ -100,9 +100,10 @@ export class MeSecurityController {
   @ApiProblemResponses(400, 401, 409)
   enrolMfa(
     @CurrentUser() user: UserPrincipal,
+    @Actor() actor: RequestActor,
     @Body() body: PasswordConfirmationDto,
   ): Promise<MfaEnrolmentResponseDto> {
-    return this.mfa.enrol(user, body.password);
+    return this.mfa.enrol(user, body.password, actor);
   }
 
   @Post('mfa/confirm')

@@ -9,6 +9,7 @@ import { PrincipalCache } from '../users/principal-cache';
 import { type User, UsersService } from '../users/users.service';
 import { InvalidCredentialsError, InvalidMfaCodeError, MfaStateError } from './auth.errors';
 import type { MfaConfirmedResponseDto, MfaEnrolmentResponseDto } from './dto/mfa.dto';
+import { LoginThrottle, throttleAccount } from './login-throttle';
 import { OneTimeTokensRepository } from './one-time-tokens.repository';
 import { PasswordHasher } from './passwords/password-hasher';
 import { ClientMeta, SessionsService } from './sessions.service';
@@ -44,12 +45,21 @@ export class MfaService {
     private readonly sessions: SessionsService,
     private readonly passwords: PasswordHasher,
     private readonly secrets: SecretBox,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /** Step 1: a new secret, pending until a first code confirms it. Asks for the password again. */
-  async enrol(principal: UserPrincipal, password: string): Promise<MfaEnrolmentResponseDto> {
+  async enrol(
+    principal: UserPrincipal,
+    password: string,
+    client: ClientMeta,
+  ): Promise<MfaEnrolmentResponseDto> {
     const user = await this.requireUser(principal.userId);
+    // The same per-account budget as login: a stolen access token must not become a password oracle.
+    const account = throttleAccount(user, user.email);
+    await this.throttle.consume('login', account, client.ip);
     if (!(await this.passwords.verify(user.passwordHash, password))) throw new InvalidCredentialsError();
+    await this.throttle.succeeded('login', account, client.ip);
     if (user.mfaEnabledAt)
       throw new MfaStateError('Two-factor authentication is already on; turn it off first.');
     const secret = generateSecret();
@@ -103,6 +113,8 @@ export class MfaService {
 
   /** Turns MFA off with a current code (or a recovery code); ends all sessions, starts a fresh one. */
   async disable(principal: UserPrincipal, code: string, client: ClientMeta): Promise<IssuedTokens> {
+    // Guessing codes here must cost what guessing them at sign-in costs.
+    await this.throttle.consume('mfa', principal.userId, client.ip);
     const { user, tokens } = await this.transactions.run(async (manager) => {
       const current = await this.lockUser(manager, principal.userId);
       if (!current.mfaEnabledAt) throw new MfaStateError('Two-factor authentication is not on.');
@@ -117,6 +129,7 @@ export class MfaService {
       );
       return this.restartSessions(manager, updated, client, 'mfa-disabled');
     });
+    await this.throttle.succeeded('mfa', principal.userId, client.ip);
     await this.cache.publish(user);
     return tokens;
   }
@@ -152,12 +165,14 @@ export class MfaService {
 
   private async matchTotp(secret: string, code: string, afterTimeStep?: number): Promise<number | null> {
     if (!/^\d{6}$/.test(code)) return null;
-    const result = await verify({
-      secret,
-      token: code,
-      epochTolerance: TOTP_TOLERANCE_SECONDS,
-      afterTimeStep,
-    });
+    let result: Awaited<ReturnType<typeof verify>>;
+    try {
+      result = await verify({ secret, token: code, epochTolerance: TOTP_TOLERANCE_SECONDS, afterTimeStep });
+    } catch {
+      // otplib throws when the last used step is ahead of this server's clock (skew between
+      // replicas, a clock stepped back): no code can be newer, so none is accepted.
+      return null;
+    }
     if (!result.valid) return null;
     // otplib's TOTP result carries the matched step (its union type with HOTP does not say so).
     const { timeStep } = result as typeof result & { timeStep: number };

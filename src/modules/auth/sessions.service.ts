@@ -62,6 +62,7 @@ export class SessionsService {
       if (found.usedAt) {
         // Reuse: the token was already exchanged, so someone else holds the family. End it.
         await this.sessions.revoke(manager, session.userId, session.id, 'refresh-token-reused');
+        await this.refuseAccessTokens([session.id]);
         return { kind: 'reused' as const, sessionId: session.id };
       }
       const user = await this.users.findById(session.userId, manager);
@@ -80,7 +81,6 @@ export class SessionsService {
       case 'rotated':
         return outcome.tokens;
       case 'reused':
-        await this.cache.revokeSessions([outcome.sessionId], this.config.auth.accessTokenTtlSeconds);
         this.logger.warn({ sessionId: outcome.sessionId }, 'Refresh token reused: session revoked');
         throw new InvalidTokenError('This refresh token was already used; the session has been ended.');
       case 'invalid':
@@ -90,11 +90,21 @@ export class SessionsService {
 
   /** Ends one of the user's sessions; another user's session id is simply not found. */
   async revoke(principal: UserPrincipal, sessionId: string, reason = 'revoked'): Promise<void> {
-    const revoked = await this.transactions.run((manager) =>
-      this.sessions.revoke(manager, principal.userId, sessionId, reason),
-    );
+    const revoked = await this.transactions.run(async (manager) => {
+      if (!(await this.sessions.revoke(manager, principal.userId, sessionId, reason))) return false;
+      await this.refuseAccessTokens([sessionId]);
+      return true;
+    });
     if (!revoked) throw new NotFoundError('You have no live session with this id.');
-    await this.cache.revokeSessions([sessionId], this.config.auth.accessTokenTtlSeconds);
+  }
+
+  /**
+   * Marks sessions revoked in Redis from inside the transaction, before it commits: if Redis
+   * fails the revocation rolls back and the caller hears so; if the commit fails after it, the
+   * session is refused a little early, which is the safe way round.
+   */
+  private refuseAccessTokens(sessionIds: string[]): Promise<void> {
+    return this.cache.revokeSessions(sessionIds, this.config.auth.accessTokenTtlSeconds);
   }
 
   /**

@@ -1,4 +1,13 @@
-import { decodeCursor, Page, Principal, RequestActor, Role, ROLE_RANK, toPage } from '@app/common';
+import {
+  decodeCursor,
+  Page,
+  Principal,
+  RequestActor,
+  Role,
+  ROLE_PERMISSIONS,
+  ROLE_RANK,
+  toPage,
+} from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
@@ -48,6 +57,14 @@ export class AdminUsersService {
       const limit = rankOf(actor.principal);
       if (ROLE_RANK[user.role] > limit || ROLE_RANK[role] > limit) {
         throw new RoleAboveOwnError(`You may manage roles up to your own, not "${role}" or "${user.role}".`);
+      }
+      // A key cannot hand out more than it holds: every permission of the new role must be its own.
+      const { principal } = actor;
+      if (
+        principal.kind === 'api-key' &&
+        !ROLE_PERMISSIONS[role].every((p) => principal.permissions.has(p))
+      ) {
+        throw new RoleAboveOwnError(`This API key does not hold every permission of "${role}".`);
       }
       if (user.role === role) return null;
       return {

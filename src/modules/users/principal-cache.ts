@@ -70,7 +70,14 @@ export class PrincipalCache {
   /** Call after the transaction that changed the user commits. */
   async publish(user: User): Promise<UserSnapshot> {
     const snapshot = snapshotOf(user);
-    await this.store(snapshot);
+    try {
+      await this.store(snapshot);
+    } catch (error) {
+      // Whatever happens, do not leave the old state behind: without an entry the next request
+      // reads the committed row from MySQL.
+      await this.redis.del(userKey(snapshot.id)).catch(() => undefined);
+      throw error;
+    }
     return snapshot;
   }
 

@@ -85,6 +85,16 @@ const DATABASE_ERRORS: Record<number, { status: number; slug: string; detail: st
     slug: 'constraint-violated',
     detail: 'The change would break a rule the data must keep.',
   },
+  1292: {
+    status: HttpStatus.UNPROCESSABLE_ENTITY,
+    slug: 'value-out-of-range',
+    detail: 'A date or number is outside the range this field can hold.',
+  },
+  1264: {
+    status: HttpStatus.UNPROCESSABLE_ENTITY,
+    slug: 'value-out-of-range',
+    detail: 'A date or number is outside the range this field can hold.',
+  },
   1406: {
     status: HttpStatus.UNPROCESSABLE_ENTITY,
     slug: 'value-too-long',

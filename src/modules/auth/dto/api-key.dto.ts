@@ -10,6 +10,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  MaxDate,
   MinDate,
 } from 'class-validator';
 import type { ApiKey } from '../entities/api-key.entity';
@@ -33,6 +34,7 @@ export class CreateApiKeyDto {
   @Type(() => Date)
   @IsDate()
   @MinDate(() => new Date(), { message: 'expiresAt must be in the future' })
+  @MaxDate(new Date('9999-12-31T23:59:59Z'), { message: 'expiresAt must be before the year 10000' })
   expiresAt?: Date;
 }
 

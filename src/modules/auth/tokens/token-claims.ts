@@ -10,6 +10,8 @@ export interface AccessTokenClaims {
 export interface MfaChallengeClaims {
   typ: 'mfa';
   sub: string;
+  /** The user's token epoch at the password step: ending all sessions voids the challenge too. */
+  ep: number;
   /** The challenge id: its attempt counter lives in Redis and it can be consumed once. */
   jti: string;
 }

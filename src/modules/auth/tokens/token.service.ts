@@ -33,8 +33,8 @@ export class TokenService {
     });
   }
 
-  signMfaChallenge(userId: string, challengeId: string): string {
-    const payload: MfaChallengeClaims = { typ: 'mfa', sub: userId, jti: challengeId };
+  signMfaChallenge(userId: string, tokenEpoch: number, challengeId: string): string {
+    const payload: MfaChallengeClaims = { typ: 'mfa', sub: userId, ep: tokenEpoch, jti: challengeId };
     return this.jwt.sign(payload, {
       algorithm: JWT_ALGORITHM,
       expiresIn: this.config.auth.mfaChallengeTtlSeconds,
@@ -54,7 +54,12 @@ export class TokenService {
     } catch {
       throw new InvalidTokenError('The MFA token is invalid or expired; sign in again.');
     }
-    if (payload.typ !== 'mfa' || typeof payload.sub !== 'string' || typeof payload.jti !== 'string') {
+    if (
+      payload.typ !== 'mfa' ||
+      typeof payload.sub !== 'string' ||
+      typeof payload.jti !== 'string' ||
+      !Number.isInteger(payload.ep)
+    ) {
       throw new InvalidTokenError('This is not an MFA token.');
     }
     return payload as MfaChallengeClaims;

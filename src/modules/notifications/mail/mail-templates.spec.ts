@@ -1,8 +1,9 @@
 import { MailTemplate } from '../jobs/mail.jobs';
-import { escapeHtml, MAIL_TEMPLATE_SECRETS, renderMail } from './mail-templates';
+import { escapeHtml, greetingName, MAIL_TEMPLATE_SECRETS, renderMail } from './mail-templates';
 
 const publicAppUrl = 'https://shop.example.com';
-const hostileName = `<script>alert("x")</script> & 'Bob'`;
+// Survives greetingName (no slash, colon or domain) but carries every HTML-special character.
+const hostileName = `<script>alert("x") & 'Bob'`;
 
 describe('mail templates', () => {
   it('escapes the five HTML-special characters', () => {
@@ -19,12 +20,27 @@ describe('mail templates', () => {
       });
       expect(mail.html).not.toContain('<script>');
       expect(mail.html).not.toContain(`'Bob'`);
-      expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;Bob&#39;');
+      expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;Bob&#39;');
       expect(mail.subject).toMatch(/Storekeep/);
       // The text part is plain text: the name appears as written, never as HTML entities.
       expect(mail.text).toContain(hostileName);
     },
   );
+
+  it('repeats only a short single-line name with nothing link-like in it', () => {
+    expect(greetingName('Ada\r\n\u200bLovelace')).toBe('Ada Lovelace');
+    expect(greetingName('Claim your prize at https://evil.example')).toBe('');
+    expect(greetingName('visit evil.com now')).toBe('');
+    expect(greetingName('write to me@evil.example')).toBe('');
+    expect(greetingName('x'.repeat(200))).toHaveLength(60);
+    const mail = renderMail('verify-email', {
+      data: { name: 'Your account is locked, go to www.evil.example' },
+      secrets: { token: 'abc' },
+      publicAppUrl,
+    });
+    expect(mail.text).not.toContain('evil');
+    expect(mail.html).not.toContain('evil');
+  });
 
   it('links the verification mail to /verify-email with the token URL-encoded, valid for 24 hours', () => {
     const token = 'a+b/c=d&e f';

@@ -34,7 +34,22 @@ function tokenLink(publicAppUrl: string, path: string, token: string): string {
   return `${publicAppUrl}${path}?token=${encodeURIComponent(token)}`;
 }
 
-const greeting = (name: string): string => (name.trim() ? `Hello ${name.trim()},` : 'Hello,');
+/** Longest name a greeting repeats; longer ones are cut (with an ellipsis). */
+const GREETING_NAME_MAX = 60;
+/**
+ * Names are chosen by whoever registered, and a verification mail goes to an address its requester
+ * may not own: the greeting repeats only a short, single-line name with nothing link-like in it,
+ * so the shop's mail cannot carry someone else's message or URL.
+ */
+export function greetingName(name: string): string {
+  const flat = name.replace(/[\p{C}\s]+/gu, ' ').trim();
+  if (/[:/@]|www\.|\.[a-z]{2,}\b/i.test(flat)) return '';
+  return flat.length > GREETING_NAME_MAX ? `${flat.slice(0, GREETING_NAME_MAX - 1)}…` : flat;
+}
+const greeting = (name: string): string => {
+  const safe = greetingName(name);
+  return safe ? `Hello ${safe},` : 'Hello,';
+};
 
 /** One HTML layout for every mail; `paragraphs` are already escaped HTML fragments. */
 function layout(title: string, paragraphs: string[]): string {

@@ -12,8 +12,11 @@ export class User {
   @PrimaryColumn({ type: 'char', length: 36, name: 'id' })
   id: string;
 
-  /** Normalised: trimmed and lower-cased before it is stored or looked up. */
-  @Column({ type: 'varchar', length: 254, name: 'email' })
+  /**
+   * Normalised (NFC, trimmed, lower-cased) before it is stored or looked up, and compared byte for
+   * byte: the database's accent- and case-insensitive collation would make `álice@` find `alice@`.
+   */
+  @Column({ type: 'varchar', length: 254, name: 'email', charset: 'utf8mb4', collation: 'utf8mb4_bin' })
   email: string;
 
   @Column({ type: 'varchar', length: 200, name: 'name' })
