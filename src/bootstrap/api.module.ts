@@ -3,11 +3,11 @@ import {
   ProblemDetailsFilter,
   REDIS_CLIENT,
   RedisModule,
+  ScriptedThrottlerStorage,
   createValidationPipe,
 } from '@app/common';
 import type Redis from 'ioredis';
 import { AppConfig, AppConfigModule } from '@app/config';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { seconds, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
@@ -65,7 +65,7 @@ export class ApiModule {
             // Counters live in Redis so a limit holds across every API replica. The shared client is
             // closed only after the HTTP server has drained: a client of the storage's own would be
             // closed by Nest before that, and requests still in flight would get 500s.
-            storage: new ThrottlerStorageRedisService(redis),
+            storage: new ScriptedThrottlerStorage(redis),
             errorMessage: 'Too many requests',
           }),
         }),

@@ -16,3 +16,4 @@ export * from './access/principal';
 export * from './access/access.decorators';
 export * from './pagination/pagination';
 export * from './redis/versioned-cache';
+export * from './redis/throttler-storage';

@@ -14,6 +14,7 @@ import { PrincipalCache } from '../users/principal-cache';
 import { API_KEY_PREFIX, ApiKeysService } from './api-keys.service';
 import { InvalidTokenError } from './auth.errors';
 import type { AccessTokenClaims } from './tokens/token-claims';
+import { VerifiedTokenCache } from './tokens/verified-token-cache';
 
 /** A route without a policy is a programming error: denied, and loud in the logs. */
 class AccessPolicyMissingError extends ForbiddenError {}
@@ -28,6 +29,7 @@ class AccessPolicyMissingError extends ForbiddenError {}
 @Injectable()
 export class AccessGuard extends AuthGuard('jwt') {
   private readonly logger = new Logger(AccessGuard.name);
+  private readonly verifiedTokens = new VerifiedTokenCache();
   private readonly permissionsByRole = new Map(
     Object.entries(ROLE_PERMISSIONS).map(([role, permissions]) => [role, new Set(permissions)]),
   );
@@ -86,8 +88,12 @@ export class AccessGuard extends AuthGuard('jwt') {
     }
     if (!authorization) throw new UnauthenticatedError();
 
-    await super.canActivate(context); // passport-jwt: throws through handleRequest, sets request.user
-    const claims = (request as AuthenticatedRequest & { user: AccessTokenClaims }).user;
+    let claims = bearer ? this.verifiedTokens.get(bearer) : undefined;
+    if (!claims) {
+      await super.canActivate(context); // passport-jwt: throws through handleRequest, sets request.user
+      claims = (request as AuthenticatedRequest & { user: AccessTokenClaims }).user;
+      if (bearer) this.verifiedTokens.set(bearer, claims);
+    }
     const { user, sessionRevoked } = await this.principals.lookup(claims.sub, claims.sid);
     if (!user || user.status !== 'active' || user.tokenEpoch !== claims.ep || sessionRevoked) {
       throw new InvalidTokenError('This session has ended; sign in again.');
@@ -98,6 +104,7 @@ export class AccessGuard extends AuthGuard('jwt') {
       sessionId: claims.sid,
       role: user.role,
       permissions: this.permissionsByRole.get(user.role) ?? new Set(),
+      state: user,
     };
   }
 }

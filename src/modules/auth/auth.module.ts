@@ -28,7 +28,7 @@ import { PasswordHasher } from './passwords/password-hasher';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 import { JwtStrategy } from './tokens/jwt.strategy';
-import { TokenService } from './tokens/token.service';
+import { jwtKey, TokenService } from './tokens/token.service';
 
 /** Sign-in, sessions, MFA, API keys and the global access guard (registered by the API root). */
 @Module({
@@ -37,7 +37,7 @@ import { TokenService } from './tokens/token.service';
     PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ secret: config.auth.jwtSecret }),
+      useFactory: (config: AppConfig) => ({ secret: jwtKey(config) }),
     }),
     UsersModule,
     AuditModule,

@@ -3,7 +3,7 @@ import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { toUserResponse, UserResponseDto } from './dto/user.response.dto';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
-import { PrincipalCache } from './principal-cache';
+import { PrincipalCache, type UserSnapshot } from './principal-cache';
 import { UserNotFoundError } from './users.errors';
 import { UsersRepository } from './users.repository';
 
@@ -16,9 +16,10 @@ export class ProfileService {
     private readonly cache: PrincipalCache,
   ) {}
 
-  /** Served from the principal cache the guard has just read: no MySQL round trip. */
+  /** Served from the state the guard has just read for this request: no further round trip. */
   async get(principal: UserPrincipal): Promise<UserResponseDto> {
-    const snapshot = await this.cache.get(principal.userId);
+    const snapshot =
+      (principal.state as UserSnapshot | undefined) ?? (await this.cache.get(principal.userId));
     if (!snapshot) throw new UserNotFoundError();
     return toUserResponse(snapshot);
   }

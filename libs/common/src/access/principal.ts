@@ -7,6 +7,11 @@ export interface UserPrincipal {
   sessionId: string;
   role: Role;
   permissions: ReadonlySet<Permission>;
+  /**
+   * The user's state exactly as the guard read it for this request (the users module's
+   * UserSnapshot), so a handler that shows it needs no second round trip.
+   */
+  state?: unknown;
 }
 
 /** A server calling with an API key; it can do exactly what its scopes say. */

@@ -1,0 +1,28 @@
+import { Semaphore } from './password-hasher';
+
+describe('Semaphore', () => {
+  it('never runs more than its limit at once, and runs everything', async () => {
+    const semaphore = new Semaphore(2);
+    let running = 0;
+    let peak = 0;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        semaphore.run(async () => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          running--;
+          return i;
+        }),
+      ),
+    );
+    expect(peak).toBe(2);
+    expect(results).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('frees its slot when a task fails', async () => {
+    const semaphore = new Semaphore(1);
+    await expect(semaphore.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(semaphore.run(() => Promise.resolve('next'))).resolves.toBe('next');
+  });
+});
