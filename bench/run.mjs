@@ -5,9 +5,16 @@
 // (app req/s / bare req/s) is what budgets hold, because absolute numbers depend on the machine while the ratio
 // mostly measures what the app's stack adds. Also samples the app's peak RSS during each measured run.
 //
-// Usage: npm run bench [-- --duration 3 --rounds 5 --connections 10 --no-build]
-//        (or BENCH_DURATION / BENCH_ROUNDS / BENCH_CONNECTIONS in the environment; flags win)
+// Then the login section: argon2id makes a login deliberately slow, so no bare ceiling applies. It reports logins/s
+// and latency, and checks that 200 concurrent logins neither exhaust the app's memory nor starve a light stream
+// of other requests (`GET /health/live`) running at the same time.
+//
+// Usage: npm run bench [-- --duration 3 --rounds 5 --connections 10 --login-duration 20 --no-login --no-build
+//                         --app-env NAME=value ...]
+//        (or BENCH_DURATION / BENCH_ROUNDS / BENCH_CONNECTIONS / BENCH_LOGIN_DURATION in the environment; flags win)
+//        --app-env (repeatable) adds a variable to the app's environment, to measure a setting before adopting it.
 import { fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -20,14 +27,55 @@ import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import mysql from 'mysql2/promise';
 
+/** The account behind the authenticated scenarios, registered through the API at the start of each run. */
+const BENCH_ACCOUNT = { email: 'bench-me@example.com', password: 'bench-me-password-5f2c', name: 'Bench Me' };
+
 /**
- * What gets measured. Each entry: { name, method, path, headers?, body?, minRatio? }. `minRatio` is the budget
- * (app req/s must reach at least that fraction of the bare server's); without it the scenario is only reported.
+ * What gets measured. Each entry: { name, method, path, headers?, body?, minRatio?, prepare? }. `minRatio` is the
+ * budget (app req/s must reach at least that fraction of the bare server's); without it the scenario is only
+ * reported. `prepare(app)` runs just before the scenario and returns fields to add to it (e.g. headers).
  */
 const SCENARIOS = [
   { name: 'GET /health/live', method: 'GET', path: '/health/live', minRatio: 0.6 },
   { name: 'GET /docs-json', method: 'GET', path: '/docs-json' },
+  {
+    name: 'GET /v1/me (bearer)',
+    method: 'GET',
+    path: '/v1/me',
+    minRatio: 0.45,
+    // Signed in right before the scenario: the access token (15 min) outlives it by far.
+    prepare: async (app) => {
+      await register(app.baseUrl, BENCH_ACCOUNT);
+      const { accessToken } = await signIn(app.baseUrl, BENCH_ACCOUNT);
+      return { headers: { authorization: `Bearer ${accessToken}` } };
+    },
+  },
 ];
+
+/**
+ * The login section. Each of `users` accounts is one client: its own email and its own address, sent as
+ * X-Forwarded-For to an app started with HTTP_TRUST_PROXY=true (as behind the nginx of docker-compose), taken
+ * round robin. That keeps every per-account and per-IP limit (the 10-failure account counter, which counts an
+ * attempt before the check, so it also caps concurrent logins of one account; the per-IP counter; the
+ * 30/min per-IP route throttle) far from its threshold while all of them still run, without any bench-only
+ * switch in the app. The addresses are from 198.18.0.0/15, the range reserved for benchmarks (RFC 2544).
+ */
+const LOGIN = {
+  users: 200,
+  // The throughput run uses the scenarios' connection count; the stress run this many.
+  stressConnections: 200,
+  defaultDurationSeconds: 20,
+  warmupSeconds: 3,
+  // A login queued behind 199 others waits seconds, far beyond autocannon's 10 s default at worst.
+  timeoutSeconds: 60,
+  // Registrations run this many at a time: each is one argon2 hash on the app's 4-thread libuv pool.
+  seedConcurrency: 4,
+  // The light load that must not starve: this many requests per second over this many connections.
+  probe: { path: '/health/live', connections: 10, rate: 200, baselineSeconds: 5 },
+  probeP99BudgetMs: 50,
+  // The probe starts this long after the logins and stops as long before them, so it only sees full load.
+  probeMarginSeconds: 2,
+};
 
 const MEMORY_BUDGET_MB = 250;
 const WARMUP_SECONDS = 2;
@@ -52,8 +100,17 @@ const RESULTS_FILE = join(BENCH_DIR, 'results/latest.json');
 const DATABASE = { host: '127.0.0.1', port: 3306, user: 'root', password: '', name: 'storekeep_bench' };
 const REDIS = { host: '127.0.0.1', port: 6379, prefix: 'sk_bench' };
 
-/** The app's whole environment. Nothing is inherited from the shell (bar PATH) so a stray variable cannot skew a run. */
-function appEnvironment(port) {
+// Production refuses to start without secrets of its own. Fresh ones per run: the database is fresh too.
+const BENCH_SECRETS = {
+  AUTH_JWT_SECRET: randomBytes(48).toString('base64url'),
+  ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+};
+
+/**
+ * The app's whole environment. Nothing is inherited from the shell (bar PATH) so a stray variable cannot skew a
+ * run. `overrides` are added for one start (the login section trusts X-Forwarded-For).
+ */
+function appEnvironment(port, overrides) {
   return {
     PATH: process.env.PATH,
     NODE_ENV: 'production',
@@ -71,6 +128,8 @@ function appEnvironment(port) {
     REDIS_PREFIX: REDIS.prefix,
     // High enough that the limiter never answers 429, while throttled routes still pay for its Redis round trip.
     RATE_LIMIT_MAX: '100000000',
+    ...BENCH_SECRETS,
+    ...overrides,
   };
 }
 
@@ -85,17 +144,32 @@ function positiveInteger(name, raw) {
   return value;
 }
 
+function parseAssignment(raw) {
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(raw);
+  if (!match) throw new Error(`--app-env takes NAME=value, got "${raw}"`);
+  return [match[1], match[2]];
+}
+
 function readSettings() {
   const { values } = parseArgs({
     options: {
       duration: { type: 'string' },
       connections: { type: 'string' },
       rounds: { type: 'string' },
+      'login-duration': { type: 'string' },
+      'no-login': { type: 'boolean', default: false },
+      'app-env': { type: 'string', multiple: true, default: [] },
       'no-build': { type: 'boolean', default: false },
     },
   });
   return {
     build: !values['no-build'],
+    login: !values['no-login'],
+    appEnv: Object.fromEntries(values['app-env'].map(parseAssignment)),
+    loginDurationSeconds: positiveInteger(
+      'login-duration',
+      values['login-duration'] ?? process.env.BENCH_LOGIN_DURATION ?? LOGIN.defaultDurationSeconds,
+    ),
     durationSeconds: positiveInteger(
       'duration',
       values.duration ?? process.env.BENCH_DURATION ?? DEFAULT_DURATION_SECONDS,
@@ -115,6 +189,8 @@ function readSettings() {
 // Child processes: every one is tracked so that no exit path (error, Ctrl-C, budget failure) leaves one running.
 
 const children = new Set();
+/** The app process of the current phase, whose log tail explains a failed request (e.g. a 500 while seeding). */
+let currentApp = null;
 
 function track(child) {
   children.add(child);
@@ -267,22 +343,52 @@ function requestBody(scenario) {
   };
 }
 
+async function postJson(baseUrl, path, payload, headers = {}) {
+  const response = await request(
+    baseUrl,
+    {
+      method: 'POST',
+      path,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(payload),
+    },
+    30_000,
+  );
+  return { status: response.status, text: response.body.toString('utf8') };
+}
+
+/** Answers 202 whether or not the address is taken, so a rerun against the same database is harmless. */
+async function register(baseUrl, account, headers = {}) {
+  const { status, text } = await postJson(baseUrl, '/v1/auth/register', account, headers);
+  if (status !== 202) throw new Error(`POST /v1/auth/register answered ${status}: ${text.slice(0, 500)}`);
+}
+
+async function signIn(baseUrl, { email, password }) {
+  const { status, text } = await postJson(baseUrl, '/v1/auth/login', { email, password });
+  if (status !== 200) throw new Error(`POST /v1/auth/login answered ${status}: ${text.slice(0, 500)}`);
+  const tokens = JSON.parse(text);
+  if (typeof tokens.accessToken !== 'string') throw new Error(`POST /v1/auth/login returned no accessToken`);
+  return tokens;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The app and the bare server
 
-async function startApp() {
+async function startApp(environmentOverrides) {
   const port = await freePort();
-  console.log(`› Starting the app on port ${port}`);
+  const extra = Object.entries(environmentOverrides).map(([name, value]) => `${name}=${value}`);
+  console.log(`› Starting the app on port ${port}${extra.length > 0 ? ` with ${extra.join(' ')}` : ''}`);
   const child = track(
     spawn(process.execPath, [APP_ENTRY], {
       cwd: ROOT_DIR,
-      env: appEnvironment(port),
+      env: appEnvironment(port, environmentOverrides),
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
   // Both pipes must be drained, or the app would block on a full pipe once it logged enough.
   const output = { stdout: captureTail(child.stdout), stderr: captureTail(child.stderr) };
   const baseUrl = `http://127.0.0.1:${port}`;
+  currentApp = { child, output };
   try {
     await waitUntilReady(child, baseUrl);
   } catch (error) {
@@ -363,8 +469,7 @@ async function startBareServer(scenario, probe) {
  */
 async function load(baseUrl, scenario, settings, durationSeconds) {
   const { headers, body } = requestBody(scenario);
-  const responseTimesMs = [];
-  const instance = autocannon({
+  return runAutocannon({
     url: new URL(scenario.path, baseUrl).href,
     method: scenario.method,
     headers,
@@ -373,6 +478,11 @@ async function load(baseUrl, scenario, settings, durationSeconds) {
     pipelining: settings.pipelining,
     duration: durationSeconds,
   });
+}
+
+async function runAutocannon(options) {
+  const responseTimesMs = [];
+  const instance = autocannon(options);
   instance.on('response', (client, statusCode, bytes, responseTimeMs) =>
     responseTimesMs.push(responseTimeMs),
   );
@@ -457,8 +567,9 @@ function combineRuns(runs) {
   };
 }
 
-async function benchmarkScenario(app, scenario, settings) {
-  console.log(`› ${scenario.name}`);
+async function benchmarkScenario(app, baseScenario, settings) {
+  console.log(`› ${baseScenario.name}`);
+  const scenario = { ...baseScenario, ...(await baseScenario.prepare?.(app)) };
   const probe = await request(app.baseUrl, {
     method: scenario.method,
     path: scenario.path,
@@ -506,6 +617,212 @@ async function benchmarkScenario(app, scenario, settings) {
     ratios,
     peakRssMb,
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Login section
+
+function loginClients(count) {
+  return Array.from({ length: count }, (_, index) => {
+    const account = {
+      email: `bench-login-${index}@example.com`,
+      password: `bench-login-password-${index}-5f2c`,
+      name: `Bench Login ${index}`,
+    };
+    return {
+      account,
+      ip: `198.18.${index >> 8}.${index & 255}`,
+      loginBody: JSON.stringify({ email: account.email, password: account.password }),
+    };
+  });
+}
+
+async function seedLoginClients(app, clients) {
+  console.log(
+    `    registering ${clients.length} accounts through the API, ${LOGIN.seedConcurrency} at a time`,
+  );
+  const started = Date.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < clients.length) {
+      const client = clients[next++];
+      await register(app.baseUrl, client.account, { 'x-forwarded-for': client.ip });
+    }
+  };
+  await Promise.all(Array.from({ length: LOGIN.seedConcurrency }, worker));
+  const seconds = (Date.now() - started) / 1000;
+  console.log(
+    `    registered in ${seconds.toFixed(1)} s (${(clients.length / seconds).toFixed(1)} per second)`,
+  );
+  return seconds;
+}
+
+/** Logins of the clients, round robin (one counter for every connection of this run). */
+function loginLoad(app, clients, connections, durationSeconds) {
+  let next = 0;
+  return runAutocannon({
+    url: app.baseUrl,
+    connections,
+    pipelining: 1,
+    duration: durationSeconds,
+    timeout: LOGIN.timeoutSeconds,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/auth/login',
+        setupRequest: (request) => {
+          const client = clients[next++ % clients.length];
+          return {
+            ...request,
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': client.ip },
+            body: client.loginBody,
+          };
+        },
+      },
+    ],
+  });
+}
+
+/** The light, rate-limited stream whose latency shows whether logins starve everything else. */
+function probeLoad(app, durationSeconds) {
+  return runAutocannon({
+    url: new URL(LOGIN.probe.path, app.baseUrl).href,
+    connections: LOGIN.probe.connections,
+    overallRate: LOGIN.probe.rate,
+    pipelining: 1,
+    duration: durationSeconds,
+  });
+}
+
+function cpuTicksOf(pid) {
+  // Fields after the command name: utime and stime are the 12th and 13th of them.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * autocannon drops its sockets when a run ends, but the app still works through the logins it had queued: wait
+ * until it has (under 10% of one core over half a second) so that the next run starts on an idle app.
+ */
+async function waitUntilIdle(app, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  const ticksPerSecond = 100;
+  let before = cpuTicksOf(app.child.pid);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const after = cpuTicksOf(app.child.pid);
+    if ((after - before) / ticksPerSecond / 0.5 < 0.1) return;
+    before = after;
+  }
+  console.log(`    (the app was still busy after ${timeoutMs / 1000} s; going on)`);
+}
+
+/** Like summarize(), plus the rate of successful logins (non-2xx answers are fast and would flatter req/s). */
+function summarizeLogins(run, connections) {
+  const summary = summarize(run);
+  return {
+    connections,
+    durationSeconds: run.result.duration,
+    loginsPerSecond: run.result['2xx'] / run.result.duration,
+    ...summary,
+  };
+}
+
+async function benchmarkLogin(settings) {
+  console.log(`› Login: POST /v1/auth/login (a second app process, trusting X-Forwarded-For)`);
+  const app = await startApp({ ...settings.appEnv, HTTP_TRUST_PROXY: 'true' });
+  const duration = settings.loginDurationSeconds;
+  try {
+    const clients = loginClients(LOGIN.users);
+    const seedSeconds = await seedLoginClients(app, clients);
+    await waitUntilIdle(app);
+
+    console.log(`    warm-up: ${LOGIN.warmupSeconds} s of logins, discarded`);
+    await loginLoad(app, clients, settings.connections, LOGIN.warmupSeconds);
+    await waitUntilIdle(app);
+
+    console.log(
+      `    ${LOGIN.probe.path} alone: ${LOGIN.probe.baselineSeconds} s at ${LOGIN.probe.rate} req/s`,
+    );
+    const probeAlone = summarize(await probeLoad(app, LOGIN.probe.baselineSeconds));
+    assertAlive(app);
+
+    console.log(`    throughput: ${duration} s of logins over ${settings.connections} connections`);
+    let stopSampling = sampleRss(app.child.pid);
+    const throughput = summarizeLogins(
+      await loginLoad(app, clients, settings.connections, duration),
+      settings.connections,
+    );
+    throughput.peakRssMb = stopSampling();
+    assertAlive(app);
+    await waitUntilIdle(app);
+
+    const probeSeconds = Math.max(1, duration - 2 * LOGIN.probeMarginSeconds);
+    console.log(
+      `    stress: ${duration} s of logins over ${LOGIN.stressConnections} connections, with ${LOGIN.probe.path} ` +
+        `at ${LOGIN.probe.rate} req/s over ${LOGIN.probe.connections} connections for the middle ${probeSeconds} s`,
+    );
+    stopSampling = sampleRss(app.child.pid);
+    const stressRun = loginLoad(app, clients, LOGIN.stressConnections, duration);
+    await new Promise((resolve) => setTimeout(resolve, LOGIN.probeMarginSeconds * 1000));
+    const probeDuring = summarize(await probeLoad(app, probeSeconds));
+    const stress = summarizeLogins(await stressRun, LOGIN.stressConnections);
+    stress.peakRssMb = stopSampling();
+    assertAlive(app);
+    await waitUntilIdle(app);
+
+    return evaluateLogin(settings, { seedSeconds, throughput, stress, probeAlone, probeDuring });
+  } finally {
+    await stopChild(app.child);
+  }
+}
+
+function evaluateLogin(settings, { seedSeconds, throughput, stress, probeAlone, probeDuring }) {
+  const failures = [];
+  for (const [label, run] of [
+    [`${throughput.connections}-connection logins`, throughput],
+    [`${stress.connections}-connection logins`, stress],
+    [`${LOGIN.probe.path} during the logins`, probeDuring],
+  ]) {
+    if (run.non2xx > 0 || run.errors > 0) {
+      failures.push(
+        `${label}: ${run.non2xx} non-2xx (${describeStatuses(run.statusCodes) || 'none'}), ` +
+          `${run.errors} errors (${run.timeouts} timeouts)`,
+      );
+    }
+  }
+  if (probeDuring.latencyP99Ms > LOGIN.probeP99BudgetMs) {
+    failures.push(
+      `${LOGIN.probe.path} p99 during ${stress.connections} logins was ${formatMs(probeDuring.latencyP99Ms)} ms, ` +
+        `over the ${LOGIN.probeP99BudgetMs} ms budget`,
+    );
+  }
+  const peakRssMb = Math.max(throughput.peakRssMb, stress.peakRssMb);
+  if (peakRssMb > settings.memoryBudgetMb) {
+    failures.push(`peak RSS ${peakRssMb.toFixed(1)} MB is over the ${settings.memoryBudgetMb} MB budget`);
+  }
+  return {
+    route: 'POST /v1/auth/login',
+    users: LOGIN.users,
+    identities: 'one account and one X-Forwarded-For address (198.18.0.0/15) per user, round robin',
+    appEnvironment: { HTTP_TRUST_PROXY: 'true' },
+    seedSeconds,
+    throughput,
+    stress,
+    probe: {
+      method: 'GET',
+      path: LOGIN.probe.path,
+      connections: LOGIN.probe.connections,
+      rate: LOGIN.probe.rate,
+      p99BudgetMs: LOGIN.probeP99BudgetMs,
+      alone: probeAlone,
+      duringStress: probeDuring,
+    },
+    peakRssMb,
+    verdict: failures.length > 0 ? 'FAIL' : 'PASS',
+    failures,
+  };
 }
 
 function assertAlive(app) {
@@ -626,6 +943,12 @@ function printReport(report) {
       `${settings.connections} connections, pipelining ${settings.pipelining}; ` +
       `memory budget ${settings.memoryBudgetMb} MB`,
   );
+  const extraEnvironment = Object.entries(settings.appEnv);
+  if (extraEnvironment.length > 0) {
+    console.log(
+      `App environment added with --app-env: ${extraEnvironment.map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    );
+  }
   const { before, after } = report.backgroundCpu;
   if (Math.max(before, after) > BUSY_MACHINE_SHARE) {
     console.log(
@@ -673,7 +996,46 @@ function printReport(report) {
     ...result.flags.map((flag) => `  FLAG ${result.name}: ${flag}`),
   ]);
   if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
+  if (report.login) printLogin(report.login, settings);
   console.log(`\n${report.passed ? 'All budgets met.' : 'Budget FAILED.'}`);
+}
+
+function printLogin(login, settings) {
+  const { throughput, stress, probe } = login;
+  console.log(
+    `\nLogin: ${login.route} (argon2id), ${login.users} accounts, ${login.identities}; no bare ceiling ` +
+      `(the work is the hash, by design)`,
+  );
+  const header = ['run', 'logins/s', 'p50 ms', 'p99 ms', 'max ms', 'peak RSS MB', 'non-2xx/err'];
+  const row = (label, run) => [
+    label,
+    run.loginsPerSecond.toFixed(1),
+    formatMs(run.latencyP50Ms),
+    formatMs(run.latencyP99Ms),
+    formatMs(run.latencyMaxMs),
+    run.peakRssMb.toFixed(1),
+    `${run.non2xx}/${run.errors}`,
+  ];
+  console.log(
+    formatTable([
+      header,
+      row(`${throughput.connections} connections, ${settings.loginDurationSeconds} s`, throughput),
+      row(`${stress.connections} connections, ${settings.loginDurationSeconds} s`, stress),
+    ]),
+  );
+  const describeProbe = (run) =>
+    `p50 ${formatMs(run.latencyP50Ms)} ms, p99 ${formatMs(run.latencyP99Ms)} ms, max ${formatMs(run.latencyMaxMs)} ms ` +
+    `(${formatRate(run.requestsPerSecond)} req/s, ${run.non2xx} non-2xx, ${run.errors} errors)`;
+  console.log(
+    `  ${probe.method} ${probe.path} at ${probe.rate} req/s over ${probe.connections} connections:\n` +
+      `    alone:                     ${describeProbe(probe.alone)}\n` +
+      `    during ${stress.connections} logins:         ${describeProbe(probe.duringStress)}`,
+  );
+  console.log(
+    `  budgets: ${probe.path} p99 during the logins < ${probe.p99BudgetMs} ms, peak RSS ≤ ` +
+      `${settings.memoryBudgetMb} MB (${login.peakRssMb.toFixed(1)} MB): ${login.verdict}`,
+  );
+  for (const failure of login.failures) console.log(`  FAIL login: ${failure}`);
 }
 
 /** Written to a temporary file first so that an interrupted run never leaves a truncated latest.json. */
@@ -696,13 +1058,14 @@ async function main() {
   await recreateDatabase();
   await clearRedisPrefix();
   const backgroundCpu = { before: await measureBackgroundCpu() };
-  const app = await startApp();
+  const app = await startApp(settings.appEnv);
   const scenarios = [];
   for (const scenario of SCENARIOS) {
     assertAlive(app);
     scenarios.push(await benchmarkScenario(app, scenario, settings));
   }
   await stopChild(app.child);
+  const login = settings.login ? await benchmarkLogin(settings) : null;
   backgroundCpu.after = await measureBackgroundCpu();
 
   const report = {
@@ -711,7 +1074,8 @@ async function main() {
     settings,
     backgroundCpu,
     scenarios,
-    passed: scenarios.every((result) => result.failures.length === 0),
+    login,
+    passed: scenarios.every((result) => result.failures.length === 0) && (login?.failures.length ?? 0) === 0,
   };
   printReport(report);
   await writeResults(report);
@@ -721,6 +1085,8 @@ async function main() {
 main().then(
   (exitCode) => stopAllChildren().then(() => process.exit(exitCode)),
   (error) => {
+    const logs = currentApp?.output.stdout.text.slice(-4_000);
+    if (logs) console.error(`--- end of the app's log ---\n${logs}`);
     console.error(`\nBenchmark failed: ${error instanceof Error ? error.message : String(error)}`);
     stopAllChildren().finally(() => process.exit(1));
   },
