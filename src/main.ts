@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@app/config';
+import { loadConfigOrExit, sizeThreadPool } from '@app/config';
 import { INestApplicationContext } from '@nestjs/common';
 import { createHttpApp } from './bootstrap/http-app';
 import { exitOnShutdownSignal } from './bootstrap/shutdown';
@@ -7,6 +7,7 @@ import { createWorkerApp } from './bootstrap/worker-app';
 
 /** The HTTP API process (and, with API_WITH_WORKER=true, the worker too: single-process dev mode). */
 async function main(): Promise<void> {
+  sizeThreadPool();
   const config = loadConfigOrExit();
   const api = await createHttpApp(config);
   await api.listen(config.http.port, config.http.host);

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@app/config';
+import { loadConfigOrExit, sizeThreadPool } from '@app/config';
 import { exitOnShutdownSignal } from './bootstrap/shutdown';
 import { createWorkerApp } from './bootstrap/worker-app';
 
 /** The worker process: Bull processors, repeatable jobs and the outbox relay; no HTTP. */
 async function main(): Promise<void> {
+  sizeThreadPool();
   const config = loadConfigOrExit();
   const worker = await createWorkerApp(config);
   exitOnShutdownSignal([worker], config.worker.shutdownTimeoutMs + 5_000);

@@ -10,7 +10,7 @@ import type Redis from 'ioredis';
 import { AppConfig, AppConfigModule } from '@app/config';
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { seconds, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { seconds, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule } from '../database/database.module';
 import { buildLoggerParams } from '../logging/logger-options';
@@ -75,9 +75,8 @@ export class ApiModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
-        // In this order: the rate limit is checked before any credential work is done.
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
-        // Deny by default: a route is reachable only as its @Public/@Authenticated/@RequirePermission says.
+        // Rate limit and access in one guard (it runs the ThrottlerGuard): deny by default, a route is
+        // reachable only as its @Public/@Authenticated/@RequirePermission says.
         { provide: APP_GUARD, useExisting: AccessGuard },
       ],
     };

@@ -10,6 +10,7 @@ import {
 import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { PrincipalCache } from '../users/principal-cache';
 import { API_KEY_PREFIX, ApiKeysService } from './api-keys.service';
 import { InvalidTokenError } from './auth.errors';
@@ -20,7 +21,8 @@ import { VerifiedTokenCache } from './tokens/verified-token-cache';
 class AccessPolicyMissingError extends ForbiddenError {}
 
 /**
- * The global guard: every route is denied unless it declares who may call it (`@Public`,
+ * The one global guard. It applies the rate limit (@nestjs/throttler's guard, run from here) and
+ * access: every route is denied unless it declares who may call it (`@Public`,
  * `@Authenticated`, `@RequirePermission`). A JWT goes through passport-jwt (signature with the
  * HS256 allow-list, exp, nbf, iss, aud, typ); then the user's current state — disabled, token epoch
  * raised, session revoked — is checked in one Redis round trip, so those take effect at once.
@@ -38,6 +40,7 @@ export class AccessGuard extends AuthGuard('jwt') {
     private readonly reflector: Reflector,
     private readonly principals: PrincipalCache,
     private readonly apiKeys: ApiKeysService,
+    private readonly rateLimit: ThrottlerGuard,
   ) {
     super();
   }
@@ -51,10 +54,19 @@ export class AccessGuard extends AuthGuard('jwt') {
       this.logger.error(`${context.getClass().name}.${context.getHandler().name} declares no access policy`);
       throw new AccessPolicyMissingError('This route is not open to anyone.');
     }
-    if (policy.kind === 'public') return true;
+    if (policy.kind === 'public') return this.rateLimit.canActivate(context);
 
+    // The rate limit and the credential check run side by side: their Redis commands leave in one
+    // write and come back in one read (auto-pipelining), instead of two round trips in a row. A
+    // limited client still gets 429 first, whatever its credentials.
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.authenticate(context, request);
+    const [limited, authenticated] = await Promise.allSettled([
+      this.rateLimit.canActivate(context),
+      this.authenticate(context, request),
+    ]);
+    if (limited.status === 'rejected') throw limited.reason;
+    if (authenticated.status === 'rejected') throw authenticated.reason;
+    const principal = authenticated.value;
     if (policy.kind === 'user' && principal.kind !== 'user') {
       throw new ForbiddenError('Only a signed-in person can do this, not an API key.');
     }

@@ -3,6 +3,7 @@ import { AppConfig } from '@app/config';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { OutboxModule } from '../outbox/outbox.module';
@@ -57,6 +58,7 @@ import { jwtKey, TokenService } from './tokens/token.service';
     OneTimeTokensRepository,
     PasswordHasher,
     SecretBox,
+    ThrottlerGuard,
     SessionsRepository,
     SessionsService,
     TokenService,

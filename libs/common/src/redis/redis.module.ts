@@ -40,6 +40,10 @@ class RedisClientCloser implements OnApplicationShutdown {
             maxRetriesPerRequest: 1,
             connectTimeout: 2_000,
             lazyConnect: false,
+            // Commands issued in the same tick (by concurrent requests) go out in one write: on
+            // this VM a socket write is the dearest part of a Redis round trip (measured: two thirds
+            // of an authenticated request's CPU). Never on Bull's clients (blocking commands).
+            enableAutoPipelining: true,
           }),
         ),
     },
