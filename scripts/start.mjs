@@ -10,11 +10,14 @@ const processes = [
 // A child killed by a signal has exitCode null but signalCode set: it is not running either.
 const isRunning = (child) => child.exitCode === null && child.signalCode === null;
 
+// The same V8 heap cap as the Dockerfile (see there), unless the operator set NODE_OPTIONS.
+const env = { NODE_OPTIONS: '--max-old-space-size=192', ...process.env };
+
 let stopping = false;
 const children = processes.map(({ name, entry }) => {
   const child = spawn(process.execPath, [entry], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: process.env,
+    env,
   });
   child.on('exit', (code, signal) => {
     console.error(`[${name}] exited (${signal ?? code})`);
