@@ -1,5 +1,7 @@
+// First: sizes libuv's thread pool before any import can start it (see libs/config/src/runtime.ts).
+import '@app/config/runtime';
 import 'reflect-metadata';
-import { loadConfigOrExit, sizeThreadPool } from '@app/config';
+import { loadConfigOrExit } from '@app/config';
 import { INestApplicationContext } from '@nestjs/common';
 import { createHttpApp } from './bootstrap/http-app';
 import { exitOnShutdownSignal } from './bootstrap/shutdown';
@@ -7,7 +9,6 @@ import { createWorkerApp } from './bootstrap/worker-app';
 
 /** The HTTP API process (and, with API_WITH_WORKER=true, the worker too: single-process dev mode). */
 async function main(): Promise<void> {
-  sizeThreadPool();
   const config = loadConfigOrExit();
   const api = await createHttpApp(config);
   await api.listen(config.http.port, config.http.host);

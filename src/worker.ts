@@ -1,11 +1,12 @@
+// First: sizes libuv's thread pool before any import can start it (see libs/config/src/runtime.ts).
+import '@app/config/runtime';
 import 'reflect-metadata';
-import { loadConfigOrExit, sizeThreadPool } from '@app/config';
+import { loadConfigOrExit } from '@app/config';
 import { exitOnShutdownSignal } from './bootstrap/shutdown';
 import { createWorkerApp } from './bootstrap/worker-app';
 
 /** The worker process: Bull processors, repeatable jobs and the outbox relay; no HTTP. */
 async function main(): Promise<void> {
-  sizeThreadPool();
   const config = loadConfigOrExit();
   const worker = await createWorkerApp(config);
   exitOnShutdownSignal([worker], config.worker.shutdownTimeoutMs + 5_000);

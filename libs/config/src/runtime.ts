@@ -9,3 +9,7 @@ import { availableParallelism } from 'node:os';
 export function sizeThreadPool(environment: NodeJS.ProcessEnv = process.env): void {
   environment.UV_THREADPOOL_SIZE ??= String(Math.max(2, availableParallelism()));
 }
+
+// Entry points import this module first of all (`import '@app/config/runtime'`): by the time their
+// other imports have run, something may already have started the pool with its default size.
+sizeThreadPool();
