@@ -3,3 +3,4 @@ export * from './ensure-database';
 export * from './run-migrations';
 export * from './transaction-runner';
 export * from './typeorm-logger';
+export * from './columns';

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn } from '@app/database';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** One staff or admin write: who did what to what, when, from which request. Append-only. */
 @Entity({ name: 'audit_log' })
@@ -8,12 +9,7 @@ export class AuditEntry {
   @PrimaryGeneratedColumn({ type: 'bigint', unsigned: true, name: 'id' })
   id: string;
 
-  @CreateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'occurred_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-  })
+  @CreatedAtColumn('occurred_at')
   occurredAt: Date;
 
   /** `user` or `api-key`. */

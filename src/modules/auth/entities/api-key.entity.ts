@@ -1,5 +1,6 @@
+import { CreatedAtColumn, TimestampColumn } from '@app/database';
 import type { Permission } from '@app/common';
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** A credential for a server. Only its SHA-256 and a visible prefix are stored. */
 @Entity({ name: 'api_keys' })
@@ -24,22 +25,17 @@ export class ApiKey {
   @Column({ type: 'char', length: 36, name: 'created_by', nullable: true })
   createdBy: string | null;
 
-  @CreateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'created_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-  })
+  @CreatedAtColumn()
   createdAt: Date;
 
-  @Column({ type: 'datetime', precision: 3, name: 'expires_at', nullable: true })
+  @TimestampColumn('expires_at', { nullable: true })
   expiresAt: Date | null;
 
   /** Written at most once a minute per key, not on every request. */
-  @Column({ type: 'datetime', precision: 3, name: 'last_used_at', nullable: true })
+  @TimestampColumn('last_used_at', { nullable: true })
   lastUsedAt: Date | null;
 
-  @Column({ type: 'datetime', precision: 3, name: 'revoked_at', nullable: true })
+  @TimestampColumn('revoked_at', { nullable: true })
   revokedAt: Date | null;
 
   @Column({ type: 'int', unsigned: true, name: 'version', default: 1 })

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn } from '@app/database';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export const EMAIL_TOKEN_PURPOSES = ['verify-email', 'reset-password'] as const;
 export type EmailTokenPurpose = (typeof EMAIL_TOKEN_PURPOSES)[number];
@@ -20,17 +21,12 @@ export class EmailToken {
   @Column({ type: 'char', length: 64, name: 'token_hash' })
   tokenHash: string;
 
-  @CreateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'created_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-  })
+  @CreatedAtColumn()
   createdAt: Date;
 
-  @Column({ type: 'datetime', precision: 3, name: 'expires_at' })
+  @TimestampColumn('expires_at')
   expiresAt: Date;
 
-  @Column({ type: 'datetime', precision: 3, name: 'used_at', nullable: true })
+  @TimestampColumn('used_at', { nullable: true })
   usedAt: Date | null;
 }

@@ -1,3 +1,4 @@
+import { TimestampColumn } from '@app/database';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** One of the ten MFA recovery codes, stored as its SHA-256; usable once. */
@@ -13,6 +14,6 @@ export class RecoveryCode {
   @Column({ type: 'char', length: 64, name: 'code_hash' })
   codeHash: string;
 
-  @Column({ type: 'datetime', precision: 3, name: 'used_at', nullable: true })
+  @TimestampColumn('used_at', { nullable: true })
   usedAt: Date | null;
 }

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn } from '@app/database';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * One refresh token of a session, stored as its SHA-256. Used tokens are kept (with `used_at`):
@@ -17,14 +18,9 @@ export class RefreshToken {
   @Column({ type: 'char', length: 64, name: 'token_hash' })
   tokenHash: string;
 
-  @CreateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'created_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-  })
+  @CreatedAtColumn()
   createdAt: Date;
 
-  @Column({ type: 'datetime', precision: 3, name: 'used_at', nullable: true })
+  @TimestampColumn('used_at', { nullable: true })
   usedAt: Date | null;
 }

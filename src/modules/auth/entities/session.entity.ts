@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn } from '@app/database';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * A signed-in device: one refresh-token family. Access tokens name it (`sid`), so revoking it ends
@@ -22,23 +23,18 @@ export class Session {
   @Column({ type: 'varchar', length: 45, name: 'ip' })
   ip: string;
 
-  @CreateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'created_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-  })
+  @CreatedAtColumn()
   createdAt: Date;
 
   /** Updated on every refresh (not on every request: that would be a write per request). */
-  @Column({ type: 'datetime', precision: 3, name: 'last_used_at' })
+  @TimestampColumn('last_used_at')
   lastUsedAt: Date;
 
   /** Absolute end: refreshing never extends a session past it. */
-  @Column({ type: 'datetime', precision: 3, name: 'expires_at' })
+  @TimestampColumn('expires_at')
   expiresAt: Date;
 
-  @Column({ type: 'datetime', precision: 3, name: 'revoked_at', nullable: true })
+  @TimestampColumn('revoked_at', { nullable: true })
   revokedAt: Date | null;
 
   /** logout, revoked, refresh-token-reused, sessions-ended */

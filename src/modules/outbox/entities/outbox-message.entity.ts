@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn } from '@app/database';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * A side effect to perform after the transaction that wrote it commits (invariant 4). The relay in
@@ -23,15 +24,10 @@ export class OutboxMessage {
   @Column({ type: 'int', unsigned: true, name: 'delay_ms', default: 0 })
   delayMs: number;
 
-  @CreateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'created_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-  })
+  @CreatedAtColumn()
   createdAt: Date;
 
-  @Column({ type: 'datetime', precision: 3, name: 'published_at', nullable: true })
+  @TimestampColumn('published_at', { nullable: true })
   publishedAt: Date | null;
 
   @Column({ type: 'int', unsigned: true, name: 'attempts', default: 0 })

@@ -1,5 +1,6 @@
+import { CreatedAtColumn, TimestampColumn } from '@app/database';
 import { ROLES, type Role } from '@app/common';
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export const USER_STATUSES = ['active', 'disabled'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
@@ -32,7 +33,7 @@ export class User {
   @Column({ type: 'enum', enum: USER_STATUSES, name: 'status', default: 'active' })
   status: UserStatus;
 
-  @Column({ type: 'datetime', precision: 3, name: 'email_verified_at', nullable: true })
+  @TimestampColumn('email_verified_at', { nullable: true })
   emailVerifiedAt: Date | null;
 
   /** The confirmed TOTP secret, sealed with SecretBox (never in clear). Null when MFA is off. */
@@ -43,7 +44,7 @@ export class User {
   @Column({ type: 'varchar', length: 512, name: 'mfa_pending_secret', nullable: true })
   mfaPendingSecret: string | null;
 
-  @Column({ type: 'datetime', precision: 3, name: 'mfa_enabled_at', nullable: true })
+  @TimestampColumn('mfa_enabled_at', { nullable: true })
   mfaEnabledAt: Date | null;
 
   /** The last TOTP time step accepted: a code is usable once, and never an older one after it. */
@@ -61,15 +62,10 @@ export class User {
   @Column({ type: 'int', unsigned: true, name: 'version', default: 1 })
   version: number;
 
-  @Column({ type: 'datetime', precision: 3, name: 'deletion_requested_at', nullable: true })
+  @TimestampColumn('deletion_requested_at', { nullable: true })
   deletionRequestedAt: Date | null;
 
-  @CreateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'created_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-  })
+  @CreatedAtColumn()
   createdAt: Date;
 
   @UpdateDateColumn({
