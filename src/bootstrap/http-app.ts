@@ -6,6 +6,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { installRequestLogging } from '../logging/request-logging';
 import { ApiModule } from './api.module';
+import { mountQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { DOCS_PATH, setupSwagger } from './swagger';
 
 // API responses are JSON: they get the OWASP REST set (HSTS, nosniff, no framing, a CSP under which
@@ -28,7 +29,7 @@ const API_HEADERS = securityHeaders({
   xPermittedCrossDomainPolicies: false,
   xXssProtection: false,
 });
-// Swagger UI is an HTML page with inline styles and an inline bootstrap script.
+// Swagger UI and Bull Board are HTML pages with inline styles and an inline bootstrap script.
 const DOCS_HEADERS = securityHeaders({
   contentSecurityPolicy: {
     useDefaults: true,
@@ -45,6 +46,9 @@ const DOCS_HEADERS = securityHeaders({
 const isDocsPage = (url: string): boolean =>
   url.startsWith(`/${DOCS_PATH}`) &&
   (url.length === DOCS_PATH.length + 1 || '/?'.includes(url[DOCS_PATH.length + 1]));
+
+/** HTML pages for people (Swagger UI, the queue board) get the browser header set. */
+const isBrowserPage = (url: string): boolean => isDocsPage(url) || url.startsWith(QUEUE_BOARD_PATH);
 
 export interface HttpAppOptions {
   /** Extra modules (tests add probe controllers this way). */
@@ -89,7 +93,7 @@ export async function createHttpApp(
   });
   // One hook for every per-request header: each hook costs on the hottest path.
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(isDocsPage(request.url) ? DOCS_HEADERS : API_HEADERS);
+    void reply.headers(isBrowserPage(request.url) ? DOCS_HEADERS : API_HEADERS);
     void reply.header('x-request-id', request.id);
     done();
   });
@@ -106,6 +110,7 @@ export async function createHttpApp(
   }
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   if (config.http.docsEnabled) setupSwagger(app);
+  await mountQueueBoard(app);
   await app.init();
   return app;
 }
