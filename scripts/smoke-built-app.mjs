@@ -30,15 +30,32 @@ const env = {
 };
 const base = `http://127.0.0.1:${port}`;
 const children = [];
-const start = (entry) => {
-  const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+const start = (entry, extraEnv = {}) => {
+  const child = spawn(process.execPath, [entry], {
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.output = '';
+  child.stdout.on('data', (chunk) => {
+    child.output += chunk.toString();
+  });
   children.push(child);
   return child;
 };
+const running = (child) => child.exitCode === null && child.signalCode === null;
+/** Resolves with the exit code, or the signal's name when a signal ended the process. */
 const exited = (child) =>
-  child.exitCode !== null
-    ? Promise.resolve(child.exitCode)
-    : new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  running(child)
+    ? new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)))
+    : Promise.resolve(child.exitCode ?? child.signalCode);
+
+async function waitForOutput(child, text, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && running(child) && !child.output.includes(text)) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return child.output.includes(text);
+}
 
 const failures = [];
 const check = (name, ok, detail = '') => {
@@ -69,7 +86,9 @@ const post = (path, body) =>
 try {
   const api = start('dist/src/main.js');
   check('API ready', await waitForReady());
-  const worker = start('dist/src/worker.js');
+  // The worker logs at info so the smoke test can see it finish starting (its SIGTERM handler is
+  // installed by then).
+  const worker = start('dist/src/worker.js', { LOG_LEVEL: 'info' });
   const common = await post('/v1/auth/register', {
     email: 'smoke@example.test',
     password: 'password123',
@@ -90,13 +109,14 @@ try {
   const me = await fetch(`${base}/v1/me`, { headers: { authorization: `Bearer ${accessToken}` } });
   check('login and GET /v1/me', me.status === 200, `login ${login.status}, me ${me.status}`);
   check('OpenAPI document served', (await fetch(`${base}/docs-json`)).status === 200);
-  await new Promise((resolve) => setTimeout(resolve, 1_000)); // let the worker finish starting
+  check('worker started', await waitForOutput(worker, 'Worker started'));
   api.kill('SIGTERM');
   worker.kill('SIGTERM');
-  check('API exits 0 on SIGTERM', (await exited(api)) === 0);
-  check('worker exits 0 on SIGTERM', (await exited(worker)) === 0);
+  const [apiExit, workerExit] = await Promise.all([exited(api), exited(worker)]);
+  check('API exits 0 on SIGTERM', apiExit === 0, `exit ${apiExit}`);
+  check('worker exits 0 on SIGTERM', workerExit === 0, `exit ${workerExit}`);
 } finally {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of children) if (running(child)) child.kill('SIGKILL');
   const db = await mysql.createConnection({ host: '127.0.0.1', user: 'root' });
   await db.query(`DROP DATABASE IF EXISTS \`${run}\``);
   await db.end();
@@ -106,6 +126,8 @@ try {
   redis.disconnect();
 }
 if (failures.length > 0) {
+  for (const child of children)
+    console.log(`--- end of ${child.spawnargs.at(-1)} output:\n${child.output.slice(-3000)}`);
   console.log(`smoke: ${failures.length} check(s) failed`);
   process.exit(1);
 }
