@@ -1,5 +1,4 @@
 import { UserPrincipal } from '@app/common';
-import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { PrincipalCache } from '../users/principal-cache';
@@ -33,7 +32,6 @@ export class AuthService {
     private readonly challenges: MfaChallenges,
     private readonly mfa: MfaService,
     private readonly tokens: TokenService,
-    private readonly config: AppConfig,
   ) {}
 
   /**
