@@ -52,6 +52,8 @@ const greeting = (name: string): string => {
 };
 
 /** One HTML layout for every mail; `paragraphs` are already escaped HTML fragments. */
+const signature = `— The ${STORE_NAME} team`;
+
 function layout(title: string, paragraphs: string[]): string {
   return [
     '<!DOCTYPE html>',
@@ -60,7 +62,7 @@ function layout(title: string, paragraphs: string[]): string {
     `<title>${escapeHtml(title)}</title></head>`,
     '<body style="font-family: Arial, Helvetica, sans-serif; line-height: 1.5; color: #222;">',
     ...paragraphs.map((paragraph) => `<p>${paragraph}</p>`),
-    `<p>— The ${STORE_NAME} team</p>`,
+    `<p>${signature}</p>`,
     '</body>',
     '</html>',
   ].join('\n');
@@ -70,60 +72,55 @@ const button = (url: string, label: string): string =>
   `<a href="${escapeHtml(url)}" style="display: inline-block; padding: 10px 18px; background: #1a56db; ` +
   `color: #fff; text-decoration: none; border-radius: 4px;">${escapeHtml(label)}</a>`;
 
-const signature = `— The ${STORE_NAME} team`;
+/** A mail whose point is one link (verification, reset): the same shape in text and HTML. */
+function linkMail(options: {
+  subject: string;
+  name: string;
+  url: string;
+  /** The request, as the HTML says it (the button follows) and as the text says it (the link follows). */
+  htmlIntro: string;
+  textIntro: string;
+  buttonLabel: string;
+  /** Expiry and "if this was not you". */
+  footnote: string;
+}): RenderedMail {
+  const { subject, name, url, htmlIntro, textIntro, buttonLabel, footnote } = options;
+  return {
+    subject,
+    text: [greeting(name), '', textIntro, '', url, '', footnote, '', signature].join('\n'),
+    html: layout(subject, [
+      escapeHtml(greeting(name)),
+      htmlIntro,
+      button(url, buttonLabel),
+      `If the button does not work, copy this link into your browser:<br>${escapeHtml(url)}`,
+      footnote,
+    ]),
+  };
+}
 
 const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
-  'verify-email': ({ data, secrets, publicAppUrl }) => {
-    const subject = `Confirm your email address for ${STORE_NAME}`;
-    const url = tokenLink(publicAppUrl, '/verify-email', secrets.token);
-    return {
-      subject,
-      text: [
-        greeting(data.name),
-        '',
-        `Please confirm your email address for your ${STORE_NAME} account by opening this link:`,
-        '',
-        url,
-        '',
-        'The link expires in 24 hours. If you did not create an account, you can ignore this email.',
-        '',
-        signature,
-      ].join('\n'),
-      html: layout(subject, [
-        escapeHtml(greeting(data.name)),
-        `Please confirm your email address for your ${STORE_NAME} account.`,
-        button(url, 'Confirm email address'),
-        `If the button does not work, copy this link into your browser:<br>${escapeHtml(url)}`,
-        'The link expires in 24 hours. If you did not create an account, you can ignore this email.',
-      ]),
-    };
-  },
+  'verify-email': ({ data, secrets, publicAppUrl }) =>
+    linkMail({
+      subject: `Confirm your email address for ${STORE_NAME}`,
+      name: data.name,
+      url: tokenLink(publicAppUrl, '/verify-email', secrets.token),
+      htmlIntro: `Please confirm your email address for your ${STORE_NAME} account.`,
+      textIntro: `Please confirm your email address for your ${STORE_NAME} account by opening this link:`,
+      buttonLabel: 'Confirm email address',
+      footnote: 'The link expires in 24 hours. If you did not create an account, you can ignore this email.',
+    }),
 
-  'reset-password': ({ data, secrets, publicAppUrl }) => {
-    const subject = `Reset your ${STORE_NAME} password`;
-    const url = tokenLink(publicAppUrl, '/reset-password', secrets.token);
-    return {
-      subject,
-      text: [
-        greeting(data.name),
-        '',
-        `We received a request to reset the password of your ${STORE_NAME} account. To choose a new password, open this link:`,
-        '',
-        url,
-        '',
+  'reset-password': ({ data, secrets, publicAppUrl }) =>
+    linkMail({
+      subject: `Reset your ${STORE_NAME} password`,
+      name: data.name,
+      url: tokenLink(publicAppUrl, '/reset-password', secrets.token),
+      htmlIntro: `We received a request to reset the password of your ${STORE_NAME} account.`,
+      textIntro: `We received a request to reset the password of your ${STORE_NAME} account. To choose a new password, open this link:`,
+      buttonLabel: 'Choose a new password',
+      footnote:
         'The link expires in 1 hour. If you did not ask for a reset, you can ignore this email: your password stays unchanged.',
-        '',
-        signature,
-      ].join('\n'),
-      html: layout(subject, [
-        escapeHtml(greeting(data.name)),
-        `We received a request to reset the password of your ${STORE_NAME} account.`,
-        button(url, 'Choose a new password'),
-        `If the button does not work, copy this link into your browser:<br>${escapeHtml(url)}`,
-        'The link expires in 1 hour. If you did not ask for a reset, you can ignore this email: your password stays unchanged.',
-      ]),
-    };
-  },
+    }),
 
   'password-changed': ({ data }) => {
     const subject = `Your ${STORE_NAME} password was changed`;
