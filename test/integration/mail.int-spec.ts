@@ -6,8 +6,13 @@ import { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { MAIL_QUEUE, MailJobs, SendMailPayload } from '../../src/modules/notifications/jobs/mail.jobs';
-import { MAIL_SECRET_CONTEXT, MailService } from '../../src/modules/notifications/mail/mail.service';
+import {
+  MAIL_QUEUE,
+  MAIL_SECRET_CONTEXT,
+  MailJobs,
+  SendMailPayload,
+} from '../../src/modules/notifications/jobs/mail.jobs';
+import { MailService } from '../../src/modules/notifications/mail/mail.service';
 import { OutboxModule } from '../../src/modules/outbox/outbox.module';
 import { OutboxService } from '../../src/modules/outbox/outbox.service';
 

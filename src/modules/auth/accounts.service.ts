@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
   MAIL_QUEUE,
+  MAIL_SECRET_CONTEXT,
   MailJobs,
   type MailTemplate,
   type SendMailPayload,
@@ -178,7 +179,7 @@ export class AccountsService {
       to: user.email,
       data: { name: user.name },
       // Sealed: the outbox row and the Bull job never hold the token in clear.
-      sealedSecrets: { token: this.secrets.seal(token, 'mail') },
+      sealedSecrets: { token: this.secrets.seal(token, MAIL_SECRET_CONTEXT) },
     });
   }
 

@@ -1,6 +1,9 @@
 /** The mail queue: transactional email, sent by the worker over SMTP. */
 export const MAIL_QUEUE = 'mail';
 
+/** Associated data of secrets sealed into mail payloads: the sealing feature and the worker agree on it. */
+export const MAIL_SECRET_CONTEXT = 'mail';
+
 export const MailJobs = {
   send: 'mail.send',
 } as const;
@@ -19,7 +22,7 @@ export type MailTemplate = keyof MailTemplates;
 /**
  * The payload of a `mail.send` job, written to the outbox by the feature that wants the mail sent.
  * Secrets (e.g. a one-time token that becomes a link) are sealed with SecretBox (associated data
- * `mail`) so they are never stored in clear in the outbox table or in Redis.
+ * MAIL_SECRET_CONTEXT) so they are never stored in clear in the outbox table or in Redis.
  */
 export interface SendMailPayload<T extends MailTemplate = MailTemplate> {
   template: T;

@@ -5,7 +5,8 @@ import type Redis from 'ioredis';
 import { SendMailPayload } from '../jobs/mail.jobs';
 import { MailTransport, OutgoingMail } from './mail-transport';
 import { UndeliverableMailError } from './mail.errors';
-import { MAIL_SECRET_CONTEXT, MailService, mailSentMarkerKey } from './mail.service';
+import { MAIL_SECRET_CONTEXT } from '../jobs/mail.jobs';
+import { MailService, mailSentMarkerKey } from './mail.service';
 
 const config = loadConfig({ PUBLIC_APP_URL: 'https://shop.example.com' });
 const secretBox = new SecretBox(config);

@@ -2,7 +2,7 @@ import { REDIS_CLIENT, SecretBox, UnreadableSecretError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { MailTemplate, SendMailPayload } from '../jobs/mail.jobs';
+import { MAIL_SECRET_CONTEXT, MailTemplate, SendMailPayload } from '../jobs/mail.jobs';
 import {
   isMailTemplate,
   MAIL_TEMPLATE_SECRETS,
@@ -13,8 +13,6 @@ import {
 import { MailTransport } from './mail-transport';
 import { UndeliverableMailError } from './mail.errors';
 
-/** Associated data the sealing side used for secrets in mail payloads. */
-export const MAIL_SECRET_CONTEXT = 'mail';
 const SENT_MARKER_TTL_SECONDS = 7 * 24 * 3600;
 
 export const mailSentMarkerKey = (jobId: string): string => `mail:sent:${jobId}`;
