@@ -1,6 +1,8 @@
 import { Init1795477683283 } from './migrations/1795477683283-Init';
 import { Identity1795486376348 } from './migrations/1795486376348-Identity';
 import { EmailExactMatch1795487000000 } from './migrations/1795487000000-EmailExactMatch';
+import { CatalogInventory1795493060328 } from './migrations/1795493060328-CatalogInventory';
+import { InventoryChecks1795493100000 } from './migrations/1795493100000-InventoryChecks';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -8,4 +10,6 @@ export const MIGRATIONS: Function[] = [
   Init1795477683283,
   Identity1795486376348,
   EmailExactMatch1795487000000,
+  CatalogInventory1795493060328,
+  InventoryChecks1795493100000,
 ];

@@ -87,6 +87,14 @@ export interface MailConfig {
   password: string | undefined;
   from: string;
 }
+export interface CatalogConfig {
+  currency: string;
+  cacheEnabled: boolean;
+  cacheTtlSeconds: number;
+  httpMaxAgeSeconds: number;
+  importMaxBytes: number;
+  staffAlertEmail: string;
+}
 export interface WorkerConfig {
   shutdownTimeoutMs: number;
   runInApiProcess: boolean;
@@ -106,6 +114,7 @@ export interface AppConfigValues {
   auth: AuthConfig;
   encryption: EncryptionConfig;
   mail: MailConfig;
+  catalog: CatalogConfig;
 }
 /** The namespaces a test or tool may change with `withOverrides`. */
 export type ConfigNamespace = Exclude<keyof AppConfigValues, 'env' | 'logLevel' | 'logPretty'>;
@@ -124,6 +133,7 @@ export class AppConfig implements AppConfigValues {
   readonly auth: AuthConfig;
   readonly encryption: EncryptionConfig;
   readonly mail: MailConfig;
+  readonly catalog: CatalogConfig;
 
   constructor(values: AppConfigValues) {
     this.env = values.env;
@@ -138,6 +148,7 @@ export class AppConfig implements AppConfigValues {
     this.auth = values.auth;
     this.encryption = values.encryption;
     this.mail = values.mail;
+    this.catalog = values.catalog;
   }
 
   get isProduction(): boolean {
@@ -282,6 +293,14 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       password: variables.SMTP_PASSWORD || undefined,
       from: variables.MAIL_FROM,
     },
+    catalog: {
+      currency: variables.CATALOG_CURRENCY,
+      cacheEnabled: variables.CATALOG_CACHE_ENABLED,
+      cacheTtlSeconds: variables.CATALOG_CACHE_TTL_SECONDS,
+      httpMaxAgeSeconds: variables.CATALOG_HTTP_MAX_AGE_SECONDS,
+      importMaxBytes: variables.CATALOG_IMPORT_MAX_BYTES,
+      staffAlertEmail: variables.STAFF_ALERT_EMAIL,
+    },
   });
 }
 
@@ -316,5 +335,6 @@ export function withOverrides(
     auth: { ...config.auth, ...overrides.auth },
     encryption: { ...config.encryption, ...overrides.encryption },
     mail: { ...config.mail, ...overrides.mail },
+    catalog: { ...config.catalog, ...overrides.catalog },
   });
 }

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsEmail,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -292,6 +293,40 @@ export class EnvironmentVariables {
   @IsString()
   @IsNotEmpty()
   MAIL_FROM = 'Storekeep <no-reply@storekeep.local>';
+
+  /** ISO 4217 currency of every catalog price (prices are integer minor units of it). */
+  @Matches(/^[A-Z]{3}$/, { message: 'CATALOG_CURRENCY must be an ISO 4217 code such as EUR' })
+  CATALOG_CURRENCY = 'EUR';
+
+  /** Storefront reads are cached in Redis (shared by every replica); off only to measure without it. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  CATALOG_CACHE_ENABLED = true;
+
+  /** Upper bound on a cached storefront read's life; writes invalidate at once regardless. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  CATALOG_CACHE_TTL_SECONDS = 300;
+
+  /** `max-age` sent to browsers and CDNs on storefront reads (they revalidate with ETag after it). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  CATALOG_HTTP_MAX_AGE_SECONDS = 30;
+
+  /** Largest CSV accepted by `POST /v1/admin/imports`. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  CATALOG_IMPORT_MAX_BYTES = 16 * 1024 * 1024;
+
+  /** Where staff alerts (low stock) are mailed. */
+  @IsEmail()
+  STAFF_ALERT_EMAIL = 'staff@storekeep.local';
 
   /** Single-process dev mode: the API process also runs the worker. */
   @Transform(toBoolean)
