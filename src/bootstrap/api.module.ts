@@ -17,6 +17,7 @@ import { buildLoggerParams } from '../logging/logger-options';
 import { AccessGuard } from '../modules/auth/access.guard';
 import { AuditModule } from '../modules/audit/audit.module';
 import { AuthModule } from '../modules/auth/auth.module';
+import { CatalogModule } from '../modules/catalog/catalog.module';
 import { HealthModule } from '../modules/health/health.module';
 import { UsersModule } from '../modules/users/users.module';
 import { OutboxModule } from '../modules/outbox/outbox.module';
@@ -29,6 +30,7 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   AuditModule,
   UsersModule,
   AuthModule,
+  CatalogModule,
 ];
 
 /** Root module of the HTTP API process. */

@@ -4,6 +4,7 @@ import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule } from '../database/database.module';
 import { buildLoggerParams } from '../logging/logger-options';
+import { CatalogWorkerModule } from '../modules/catalog/catalog-worker.module';
 import { NotificationsWorkerModule } from '../modules/notifications/notifications-worker.module';
 import { OutboxWorkerModule } from '../modules/outbox/outbox-worker.module';
 import { QueuesModule } from '../queues/queues.module';
@@ -13,6 +14,7 @@ import { WorkerShutdown } from './worker-shutdown.service';
 export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   OutboxWorkerModule,
   NotificationsWorkerModule,
+  CatalogWorkerModule,
 ];
 
 /** Root module of the worker process: no HTTP, only queues, the relay and scheduled work. */

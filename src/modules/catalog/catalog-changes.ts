@@ -1,0 +1,53 @@
+import { TransactionRunner } from '@app/database';
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { OutboxService } from '../outbox/outbox.service';
+import { CatalogCache } from './catalog-cache';
+import { CATALOG_QUEUE, CatalogJobs } from './jobs/catalog.jobs';
+
+/**
+ * Runs a write that changes what the storefront shows: one transaction that also writes a cache
+ * invalidation to the outbox, then — after the commit — invalidates at once. The outbox row is the
+ * safety net for a process that dies between commit and invalidation (DESIGN.md invariant 4).
+ */
+@Injectable()
+export class CatalogChanges {
+  private readonly logger = new Logger(CatalogChanges.name);
+
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly outbox: OutboxService,
+    private readonly cache: CatalogCache,
+  ) {}
+
+  async commit<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.transactions.run(async (manager) => {
+      const value = await work(manager);
+      await this.outbox.enqueue(manager, {
+        queue: CATALOG_QUEUE,
+        jobName: CatalogJobs.invalidateCache,
+        payload: {},
+      });
+      return value;
+    });
+    await this.invalidateNow();
+    return result;
+  }
+
+  /** For writers outside `commit` (inventory) whose change crossed a storefront-visible line. */
+  async invalidateNow(): Promise<void> {
+    await this.cache.invalidate().catch((error: unknown) => {
+      // The outbox row written with the change invalidates shortly; a read may be stale until then.
+      this.logger.warn({ err: error }, 'catalog cache invalidation failed; the outbox will retry it');
+    });
+  }
+
+  /** Writes the outbox safety-net row inside another feature's transaction. */
+  async enqueueInvalidation(manager: EntityManager): Promise<void> {
+    await this.outbox.enqueue(manager, {
+      queue: CATALOG_QUEUE,
+      jobName: CatalogJobs.invalidateCache,
+      payload: {},
+    });
+  }
+}

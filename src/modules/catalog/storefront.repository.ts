@@ -1,0 +1,226 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { ProductImage, ProductOption } from './entities/product.entity';
+import type { ProductSort } from './dto/list-products.query.dto';
+
+export interface StorefrontVariantRow {
+  id: string;
+  sku: string;
+  title: string;
+  optionValues: Record<string, string>;
+  price: number;
+  compareAtPrice: number | null;
+  position: number;
+  inStock: boolean;
+}
+
+export interface ProductSummaryRow {
+  id: string;
+  slug: string;
+  title: string;
+  images: ProductImage[];
+  minPrice: number;
+  maxPrice: number;
+  /** The value the list is sorted by (cursor position with the id). */
+  sortKey: string | number | null;
+  variants: StorefrontVariantRow[];
+}
+
+export interface ProductDetailRow extends ProductSummaryRow {
+  description: string;
+  attributes: Record<string, string>;
+  options: ProductOption[];
+  categories: Array<{ id: string; slug: string; name: string }>;
+}
+
+export interface CategoryRow {
+  id: string;
+  parentId: string | null;
+  slug: string;
+  name: string;
+  position: number;
+}
+
+export interface ProductSearch {
+  /** A MySQL BOOLEAN MODE expression (built from the shopper's words), or absent. */
+  fullText?: string;
+  /** A category slug or id: it and its descendants. */
+  category?: string;
+  minPrice?: number;
+  maxPrice?: number;
+  inStock?: boolean;
+  /** Option name → accepted values (alternatives); every option must match the same variant. */
+  options: Map<string, string[]>;
+  sort: ProductSort;
+  after?: { key: string | null; id: string };
+  limit: number;
+}
+
+/** A level counts when its location serves reservations and has stock not yet held for someone. */
+const IN_STOCK = `EXISTS (SELECT 1 FROM inventory_levels l JOIN stock_locations sl ON sl.id = l.location_id
+                           WHERE l.variant_id = v.id AND sl.active = 1 AND l.on_hand > l.reserved)`;
+
+/** Active variants of product `ref` as one JSON array: the page needs no query per product. */
+const VARIANTS_JSON = (ref: string) => `(SELECT JSON_ARRAYAGG(JSON_OBJECT(
+    'id', v.id, 'sku', v.sku, 'title', v.title, 'optionValues', v.option_values, 'price', v.price,
+    'compareAtPrice', v.compare_at_price, 'position', v.position, 'inStock', ${IN_STOCK}))
+  FROM product_variants v WHERE v.product_id = ${ref} AND v.status = 'active')`;
+
+const SORTS: Record<ProductSort, { key: string; direction: 'ASC' | 'DESC' }> = {
+  relevance: { key: 'relevance', direction: 'DESC' },
+  newest: { key: 'NULL', direction: 'DESC' },
+  price_asc: { key: 'p.min_price', direction: 'ASC' },
+  price_desc: { key: 'p.min_price', direction: 'DESC' },
+  title: { key: 'p.title', direction: 'ASC' },
+};
+
+/** MariaDB returns JSON as text, MySQL as parsed values. */
+function json<T>(value: unknown, fallback: T): T {
+  if (value === null || value === undefined) return fallback;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+function toVariants(value: unknown): StorefrontVariantRow[] {
+  const variants = json<Array<Omit<StorefrontVariantRow, 'inStock'> & { inStock: unknown }>>(value, []);
+  return variants
+    .map((variant) => ({
+      ...variant,
+      price: Number(variant.price),
+      compareAtPrice: variant.compareAtPrice === null ? null : Number(variant.compareAtPrice),
+      inStock: Number(variant.inStock) === 1 || variant.inStock === true,
+    }))
+    .sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * The storefront's reads. Each is a single SQL statement however many products or variants it
+ * returns (variants and categories come back as JSON aggregates), so a page never costs N+1 queries.
+ */
+@Injectable()
+export class StorefrontRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async search(search: ProductSearch): Promise<ProductSummaryRow[]> {
+    const where: string[] = ["p.status = 'active'", 'p.min_price IS NOT NULL'];
+    const params: unknown[] = [];
+    const selectParams: unknown[] = [];
+    let relevance = 'NULL';
+    if (search.fullText !== undefined) {
+      relevance = `FLOOR((MATCH(p.title) AGAINST (? IN BOOLEAN MODE) * 3
+                         + MATCH(p.title, p.search_text) AGAINST (? IN BOOLEAN MODE)) * 1000)`;
+      selectParams.push(search.fullText, search.fullText);
+      where.push('MATCH(p.title, p.search_text) AGAINST (? IN BOOLEAN MODE)');
+      params.push(search.fullText);
+    }
+    if (search.category !== undefined) {
+      where.push(`EXISTS (SELECT 1 FROM product_categories pc JOIN categories c ON c.id = pc.category_id
+                           WHERE pc.product_id = p.id
+                             AND c.path LIKE CONCAT((SELECT root.path FROM categories root
+                                                      WHERE root.slug = ? OR root.id = ? LIMIT 1), '%'))`);
+      params.push(search.category, search.category);
+    }
+    const variantConditions: string[] = [];
+    if (search.minPrice !== undefined) {
+      variantConditions.push('v.price >= ?');
+      params.push(search.minPrice);
+    }
+    if (search.maxPrice !== undefined) {
+      variantConditions.push('v.price <= ?');
+      params.push(search.maxPrice);
+    }
+    for (const [name, values] of search.options) {
+      variantConditions.push(
+        'EXISTS (SELECT 1 FROM variant_option_values o WHERE o.variant_id = v.id AND o.name = ? AND o.value IN (?))',
+      );
+      params.push(name, values);
+    }
+    if (search.inStock) variantConditions.push(IN_STOCK);
+    if (variantConditions.length > 0) {
+      where.push(`EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.status = 'active'
+                           AND ${variantConditions.join(' AND ')})`);
+    }
+
+    const sort = SORTS[search.sort];
+    const keyExpression = sort.key === 'relevance' ? relevance : sort.key;
+    const keyParams = sort.key === 'relevance' ? selectParams : [];
+    const comparator = sort.direction === 'ASC' ? '>' : '<';
+    if (search.after) {
+      if (sort.key === 'NULL') {
+        where.push(`p.id ${comparator} ?`);
+        params.push(search.after.id);
+      } else {
+        where.push(`(${keyExpression} ${comparator} ? OR (${keyExpression} = ? AND p.id ${comparator} ?))`);
+        params.push(...keyParams, search.after.key, ...keyParams, search.after.key, search.after.id);
+      }
+    }
+    const order =
+      sort.key === 'NULL'
+        ? `p.id ${sort.direction}`
+        : `${keyExpression} ${sort.direction}, p.id ${sort.direction}`;
+    const outerOrder =
+      sort.key === 'NULL'
+        ? `page.id ${sort.direction}`
+        : `page.sort_key ${sort.direction}, page.id ${sort.direction}`;
+
+    // The page is chosen first (a derived table with its LIMIT), then its variants are aggregated:
+    // the correlated variant query runs for the page's rows only, never for every match.
+    const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
+      `SELECT page.*, ${VARIANTS_JSON('page.id')} AS variants
+         FROM (SELECT p.id, p.slug, p.title, p.images, p.min_price, p.max_price, ${keyExpression} AS sort_key
+                 FROM products p
+                WHERE ${where.join(' AND ')}
+                ORDER BY ${order}
+                LIMIT ?) page
+        ORDER BY ${outerOrder}`,
+      [...keyParams, ...params, ...(sort.key === 'NULL' ? [] : keyParams), search.limit],
+    );
+    return rows.map((row) => ({
+      id: row.id as string,
+      slug: row.slug as string,
+      title: row.title as string,
+      images: json<ProductImage[]>(row.images, []),
+      minPrice: Number(row.min_price),
+      maxPrice: Number(row.max_price),
+      sortKey: row.sort_key === null || row.sort_key === undefined ? null : (row.sort_key as string | number),
+      variants: toVariants(row.variants),
+    }));
+  }
+
+  async findVisible(idOrSlug: string, byId: boolean): Promise<ProductDetailRow | null> {
+    const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
+      `SELECT p.id, p.slug, p.title, p.description, p.attributes, p.options, p.images, p.min_price, p.max_price,
+              ${VARIANTS_JSON('p.id')} AS variants,
+              (SELECT JSON_ARRAYAGG(JSON_OBJECT('id', c.id, 'slug', c.slug, 'name', c.name))
+                 FROM product_categories pc JOIN categories c ON c.id = pc.category_id
+                WHERE pc.product_id = p.id) AS categories
+         FROM products p
+        WHERE p.${byId ? 'id' : 'slug'} = ? AND p.status = 'active' AND p.min_price IS NOT NULL`,
+      [idOrSlug],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: row.id as string,
+      slug: row.slug as string,
+      title: row.title as string,
+      description: row.description as string,
+      attributes: json<Record<string, string>>(row.attributes, {}),
+      options: json<ProductOption[]>(row.options, []),
+      images: json<ProductImage[]>(row.images, []),
+      minPrice: Number(row.min_price),
+      maxPrice: Number(row.max_price),
+      sortKey: null,
+      variants: toVariants(row.variants),
+      categories: json<Array<{ id: string; slug: string; name: string }>>(row.categories, []).sort((a, b) =>
+        a.name.localeCompare(b.name),
+      ),
+    };
+  }
+
+  categories(): Promise<CategoryRow[]> {
+    return this.dataSource.query<CategoryRow[]>(
+      'SELECT id, parent_id AS parentId, slug, name, position FROM categories ORDER BY position, name, id',
+    );
+  }
+}
