@@ -77,11 +77,11 @@ describe('catalog: staff writes and storefront reads', () => {
       version: 1,
     });
     expect(patched.status).toBe(200);
-    const after = await client.send('GET', `/v1/products/${product.slug}`, {
+    const after = await client.send<Summary>('GET', `/v1/products/${product.slug}`, {
       headers: { 'if-none-match': etag },
     });
     expect(after.status).toBe(200);
-    expect((after.body as Summary).title).toBe('Renamed');
+    expect(after.body.title).toBe('Renamed');
     expect(after.headers.get('etag')).not.toBe(etag);
   });
 

@@ -1,5 +1,7 @@
 import { DomainError } from '@app/common';
 
+export { StaleVersionError } from '@app/common';
+
 export class ProductNotFoundError extends DomainError {
   readonly kind = 'not_found';
   readonly type = 'product-not-found';
@@ -52,19 +54,6 @@ export class SkuTakenError extends DomainError {
   readonly title = 'SKU already in use';
   constructor(skus: string[]) {
     super(`These SKUs are already used or repeated: ${skus.join(', ')}.`, { skus });
-  }
-}
-
-/** The write was based on an older version than the stored one (optimistic concurrency). */
-export class StaleVersionError extends DomainError {
-  readonly kind: 'conflict' | 'precondition_failed';
-  readonly type = 'stale-version';
-  readonly title = 'The resource changed since you read it';
-  constructor(what: string, expected: number, current: number, viaIfMatch: boolean) {
-    super(`The ${what} is at version ${current}, not ${expected}: read it again and re-apply your change.`, {
-      currentVersion: current,
-    });
-    this.kind = viaIfMatch ? 'precondition_failed' : 'conflict';
   }
 }
 

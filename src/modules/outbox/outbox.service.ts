@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { NewOutboxMessage, OutboxRepository } from './outbox.repository';
 
+export type { NewOutboxMessage };
+
 /**
  * What other features call to schedule a side effect. It takes the caller's transaction manager:
  * the message exists exactly when the business change commits.

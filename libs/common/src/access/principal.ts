@@ -30,3 +30,8 @@ export interface RequestActor<P extends Principal | undefined = Principal> {
   ip: string;
   userAgent: string;
 }
+
+/** A short, stable name of who acted (`user:<id>` or `api-key:<id>`), for ledgers and logs. */
+export function actorName(principal: Principal): string {
+  return principal.kind === 'user' ? `user:${principal.userId}` : `api-key:${principal.apiKeyId}`;
+}

@@ -67,3 +67,16 @@ export class RateLimitedError extends DomainError {
     super(detail, { retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
   }
 }
+
+/** The write was based on an older version than the stored one (optimistic concurrency). */
+export class StaleVersionError extends DomainError {
+  readonly kind: 'conflict' | 'precondition_failed';
+  readonly type = 'stale-version';
+  readonly title = 'The resource changed since you read it';
+  constructor(what: string, expected: number, current: number, viaIfMatch: boolean) {
+    super(`The ${what} is at version ${current}, not ${expected}: read it again and re-apply your change.`, {
+      currentVersion: current,
+    });
+    this.kind = viaIfMatch ? 'precondition_failed' : 'conflict';
+  }
+}

@@ -16,6 +16,11 @@ export interface MailTemplates {
   'reset-password': { data: { name: string }; secrets: { token: string } };
   /** Data: name. A notice that the password changed, so an owner who did not do it can react. */
   'password-changed': { data: { name: string }; secrets: Record<string, never> };
+  /** Data: the variant that fell below its threshold. Sent to the staff alert address. */
+  'low-stock': {
+    data: { sku: string; title: string; available: number; threshold: number };
+    secrets: Record<string, never>;
+  };
 }
 export type MailTemplate = keyof MailTemplates;
 

@@ -84,6 +84,20 @@ describe('mail templates', () => {
       'verify-email': ['token'],
       'reset-password': ['token'],
       'password-changed': [],
+      'low-stock': [],
     });
+  });
+
+  it('escapes the product title of a low-stock alert', () => {
+    const mail = renderMail('low-stock', {
+      data: { sku: 'TEE-M', title: '<b>Tee</b>', available: 2, threshold: 5 },
+      secrets: {},
+      publicAppUrl,
+    });
+    expect(mail.subject).toBe('Low stock: TEE-M has 2 left');
+    expect(mail.html).toContain('&lt;b&gt;Tee&lt;/b&gt;');
+    expect(mail.text).toContain(
+      '<b>Tee</b> (SKU TEE-M) has 2 available across all locations, below its low-stock threshold of 5.',
+    );
   });
 });

@@ -134,6 +134,19 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
       html: layout(subject, [escapeHtml(greeting(data.name)), notice, warning]),
     };
   },
+
+  'low-stock': ({ data }) => {
+    const subject = `Low stock: ${data.sku} has ${data.available} left`;
+    const notice =
+      `${data.title} (SKU ${data.sku}) has ${data.available} available across all locations, ` +
+      `below its low-stock threshold of ${data.threshold}.`;
+    const action = 'Reorder or transfer stock before it sells out.';
+    return {
+      subject,
+      text: ['Hello,', '', notice, '', action, '', signature].join('\n'),
+      html: layout(subject, ['Hello,', escapeHtml(notice), action]),
+    };
+  },
 };
 
 /** The secrets each template needs; the worker opens exactly these from the payload. */
@@ -143,6 +156,7 @@ export const MAIL_TEMPLATE_SECRETS: {
   'verify-email': ['token'],
   'reset-password': ['token'],
   'password-changed': [],
+  'low-stock': [],
 };
 
 export function isMailTemplate(name: unknown): name is MailTemplate {

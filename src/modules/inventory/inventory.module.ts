@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { CatalogModule } from '../catalog/catalog.module';
+import { OutboxModule } from '../outbox/outbox.module';
+import { AdminInventoryController } from './admin-inventory.controller';
+import { AdminLocationsController } from './admin-locations.controller';
+import { InventoryLevel } from './entities/inventory-level.entity';
+import { InventoryMovement } from './entities/inventory-movement.entity';
+import { InventoryReservation, InventoryReservationLine } from './entities/inventory-reservation.entity';
+import { StockLocation } from './entities/stock-location.entity';
+import { InventoryRepository } from './inventory.repository';
+import { InventoryService } from './inventory.service';
+import { LocationsRepository } from './locations.repository';
+import { LocationsService } from './locations.service';
+import { ReservationsRepository } from './reservations.repository';
+import { ReservationsService } from './reservations.service';
+import { StockLedger } from './stock-ledger';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([
+      StockLocation,
+      InventoryLevel,
+      InventoryMovement,
+      InventoryReservation,
+      InventoryReservationLine,
+    ]),
+    AuditModule,
+    OutboxModule,
+    CatalogModule,
+  ],
+  controllers: [AdminInventoryController, AdminLocationsController],
+  providers: [
+    InventoryRepository,
+    LocationsRepository,
+    ReservationsRepository,
+    StockLedger,
+    InventoryService,
+    LocationsService,
+    ReservationsService,
+  ],
+  exports: [ReservationsService],
+})
+export class InventoryModule {}

@@ -1,0 +1,292 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { MovementReason } from './entities/inventory-movement.entity';
+
+export interface LockedLevel {
+  variantId: string;
+  locationId: string;
+  onHand: number;
+  reserved: number;
+}
+
+export interface VariantFacts {
+  id: string;
+  sku: string;
+  /** Product and variant title, for people (alerts). */
+  title: string;
+  sellable: boolean;
+  lowStockThreshold: number | null;
+}
+
+export interface NewMovement {
+  variantId: string;
+  locationId: string;
+  reason: MovementReason;
+  onHandDelta: number;
+  reservedDelta: number;
+  reference: string | null;
+  note: string | null;
+  actor: string;
+}
+
+export interface LevelView {
+  variantId: string;
+  sku: string;
+  locationId: string;
+  locationCode: string;
+  onHand: number;
+  reserved: number;
+}
+
+export interface LevelFilter {
+  variantId?: string;
+  locationId?: string;
+  sku?: string;
+  after?: { variantId: string; locationId: string };
+  limit: number;
+}
+
+export interface MovementView {
+  id: string;
+  variantId: string;
+  locationId: string;
+  reason: MovementReason;
+  onHandDelta: number;
+  reservedDelta: number;
+  reference: string | null;
+  note: string | null;
+  actor: string;
+  createdAt: Date;
+}
+
+export interface MovementFilter {
+  variantId?: string;
+  locationId?: string;
+  reference?: string;
+  beforeId?: string;
+  limit: number;
+}
+
+/**
+ * Stock levels and their ledger. Every level change goes through `applyDelta` with a movement row
+ * in the same transaction; rows are locked in primary-key order (variant, location) so concurrent
+ * writers never wait on each other in a cycle.
+ */
+@Injectable()
+export class InventoryRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Makes sure a level row exists for each pair, so it can be locked (a new pair starts at zero). */
+  async ensureLevels(
+    manager: EntityManager,
+    pairs: Array<{ variantId: string; locationId: string }>,
+  ): Promise<void> {
+    if (pairs.length === 0) return;
+    await manager.query(
+      'INSERT IGNORE INTO inventory_levels (variant_id, location_id, on_hand, reserved) VALUES ?',
+      [pairs.map((pair) => [pair.variantId, pair.locationId, 0, 0])],
+    );
+  }
+
+  /** Locks every level of the variants, in primary-key order, for the rest of the transaction. */
+  async lockLevels(manager: EntityManager, variantIds: string[]): Promise<LockedLevel[]> {
+    if (variantIds.length === 0) return [];
+    const sorted = [...new Set(variantIds)].sort();
+    const rows = await manager.query<
+      Array<{ variant_id: string; location_id: string; on_hand: number; reserved: number }>
+    >(
+      `SELECT variant_id, location_id, on_hand, reserved FROM inventory_levels
+        WHERE variant_id IN (?) ORDER BY variant_id, location_id FOR UPDATE`,
+      [sorted],
+    );
+    return rows.map((row) => ({
+      variantId: row.variant_id,
+      locationId: row.location_id,
+      onHand: Number(row.on_hand),
+      reserved: Number(row.reserved),
+    }));
+  }
+
+  /**
+   * Changes one level and records why. The UPDATE is conditional as well (defence in depth beside
+   * the row lock and the CHECK constraints): it refuses to take on-hand below zero or below what is
+   * reserved. Returns false when it refused.
+   */
+  async applyDelta(manager: EntityManager, movement: NewMovement): Promise<boolean> {
+    const result = await manager.query<{ affectedRows: number }>(
+      `UPDATE inventory_levels
+          SET on_hand = on_hand + ?, reserved = reserved + ?
+        WHERE variant_id = ? AND location_id = ?
+          AND on_hand + ? >= 0 AND reserved + ? >= 0 AND on_hand + ? >= reserved + ?`,
+      [
+        movement.onHandDelta,
+        movement.reservedDelta,
+        movement.variantId,
+        movement.locationId,
+        movement.onHandDelta,
+        movement.reservedDelta,
+        movement.onHandDelta,
+        movement.reservedDelta,
+      ],
+    );
+    if (result.affectedRows !== 1) return false;
+    await this.insertMovements(manager, [movement]);
+    return true;
+  }
+
+  async insertMovements(manager: EntityManager, movements: NewMovement[]): Promise<void> {
+    if (movements.length === 0) return;
+    await manager.query(
+      `INSERT INTO inventory_movements
+         (variant_id, location_id, reason, on_hand_delta, reserved_delta, reference, note, actor) VALUES ?`,
+      [
+        movements.map((m) => [
+          m.variantId,
+          m.locationId,
+          m.reason,
+          m.onHandDelta,
+          m.reservedDelta,
+          m.reference,
+          m.note,
+          m.actor,
+        ]),
+      ],
+    );
+  }
+
+  /** SKU, whether it can be sold, and its low-stock threshold (read from the catalog's table). */
+  async variantFacts(manager: EntityManager, variantIds: string[]): Promise<Map<string, VariantFacts>> {
+    if (variantIds.length === 0) return new Map();
+    const rows = await manager.query<
+      Array<{
+        id: string;
+        sku: string;
+        title: string;
+        status: string;
+        product_status: string;
+        low_stock_threshold: number | null;
+      }>
+    >(
+      `SELECT v.id, v.sku, CONCAT(p.title, ' — ', v.title) AS title, v.status, p.status AS product_status,
+              v.low_stock_threshold
+         FROM product_variants v JOIN products p ON p.id = v.product_id WHERE v.id IN (?)`,
+      [variantIds],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          id: row.id,
+          sku: row.sku,
+          title: row.title,
+          sellable: row.status === 'active' && row.product_status === 'active',
+          lowStockThreshold: row.low_stock_threshold === null ? null : Number(row.low_stock_threshold),
+        },
+      ]),
+    );
+  }
+
+  async variantIdsBySku(manager: EntityManager, skus: string[]): Promise<Map<string, string>> {
+    if (skus.length === 0) return new Map();
+    const rows = await manager.query<Array<{ id: string; sku: string }>>(
+      'SELECT id, sku FROM product_variants WHERE sku IN (?)',
+      [skus],
+    );
+    return new Map(rows.map((row) => [row.sku, row.id]));
+  }
+
+  /** Locations that serve reservations, best first. */
+  async activeLocationPriorities(manager: EntityManager): Promise<Map<string, number>> {
+    const rows = await manager.query<Array<{ id: string; priority: number }>>(
+      'SELECT id, priority FROM stock_locations WHERE active = 1',
+    );
+    return new Map(rows.map((row) => [row.id, Number(row.priority)]));
+  }
+
+  async levels(filter: LevelFilter, manager: EntityManager = this.dataSource.manager): Promise<LevelView[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.variantId) {
+      where.push('l.variant_id = ?');
+      params.push(filter.variantId);
+    }
+    if (filter.locationId) {
+      where.push('l.location_id = ?');
+      params.push(filter.locationId);
+    }
+    if (filter.sku) {
+      where.push('v.sku = ?');
+      params.push(filter.sku);
+    }
+    if (filter.after) {
+      where.push('(l.variant_id > ? OR (l.variant_id = ? AND l.location_id > ?))');
+      params.push(filter.after.variantId, filter.after.variantId, filter.after.locationId);
+    }
+    const rows = await manager.query<
+      Array<{
+        variant_id: string;
+        sku: string;
+        location_id: string;
+        code: string;
+        on_hand: number;
+        reserved: number;
+      }>
+    >(
+      `SELECT l.variant_id, v.sku, l.location_id, sl.code, l.on_hand, l.reserved
+         FROM inventory_levels l
+         JOIN product_variants v ON v.id = l.variant_id
+         JOIN stock_locations sl ON sl.id = l.location_id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY l.variant_id, l.location_id LIMIT ?`,
+      [...params, filter.limit],
+    );
+    return rows.map((row) => ({
+      variantId: row.variant_id,
+      sku: row.sku,
+      locationId: row.location_id,
+      locationCode: row.code,
+      onHand: Number(row.on_hand),
+      reserved: Number(row.reserved),
+    }));
+  }
+
+  async movements(filter: MovementFilter): Promise<MovementView[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.variantId) {
+      where.push('variant_id = ?');
+      params.push(filter.variantId);
+    }
+    if (filter.locationId) {
+      where.push('location_id = ?');
+      params.push(filter.locationId);
+    }
+    if (filter.reference) {
+      where.push('reference = ?');
+      params.push(filter.reference);
+    }
+    if (filter.beforeId) {
+      where.push('id < ?');
+      params.push(filter.beforeId);
+    }
+    const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
+      `SELECT id, variant_id, location_id, reason, on_hand_delta, reserved_delta, reference, note, actor, created_at
+         FROM inventory_movements ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY id DESC LIMIT ?`,
+      [...params, filter.limit],
+    );
+    return rows.map((row) => ({
+      id: String(row.id),
+      variantId: row.variant_id as string,
+      locationId: row.location_id as string,
+      reason: row.reason as MovementReason,
+      onHandDelta: Number(row.on_hand_delta),
+      reservedDelta: Number(row.reserved_delta),
+      reference: row.reference as string | null,
+      note: row.note as string | null,
+      actor: row.actor as string,
+      createdAt: row.created_at as Date,
+    }));
+  }
+}

@@ -1,0 +1,71 @@
+import { RequestActor, StaleVersionError } from '@app/common';
+import { TransactionRunner } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { CatalogChanges } from '../catalog/catalog-changes';
+import type { CreateLocationDto, LocationDto, LocationListDto, UpdateLocationDto } from './dto/inventory.dto';
+import type { StockLocation } from './entities/stock-location.entity';
+import { LocationCodeTakenError, LocationNotFoundError } from './inventory.errors';
+import { LocationsRepository } from './locations.repository';
+
+const toLocation = (location: StockLocation): LocationDto => ({
+  id: location.id,
+  code: location.code,
+  name: location.name,
+  priority: location.priority,
+  active: location.active,
+  version: location.version,
+});
+
+@Injectable()
+export class LocationsService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly locations: LocationsRepository,
+    private readonly audit: AuditService,
+    private readonly catalog: CatalogChanges,
+  ) {}
+
+  async list(): Promise<LocationListDto> {
+    return { data: (await this.locations.all()).map(toLocation) };
+  }
+
+  create(actor: RequestActor, dto: CreateLocationDto): Promise<LocationDto> {
+    return this.transactions.run(async (manager) => {
+      if (await this.locations.codeExists(manager, dto.code)) throw new LocationCodeTakenError(dto.code);
+      const location = await this.locations.insert(manager, {
+        code: dto.code,
+        name: dto.name,
+        priority: dto.priority ?? 0,
+      });
+      await this.audit.record(manager, actor, {
+        action: 'location.created',
+        target: { type: 'location', id: location.id },
+        details: { code: dto.code },
+      });
+      return toLocation(location);
+    });
+  }
+
+  async update(actor: RequestActor, id: string, dto: UpdateLocationDto): Promise<LocationDto> {
+    const { version, ...changes } = dto;
+    const { location, activeChanged } = await this.transactions.run(async (manager) => {
+      const current = await this.locations.lockById(manager, id);
+      if (!current) throw new LocationNotFoundError(id);
+      if (current.version !== version)
+        throw new StaleVersionError('location', version, current.version, false);
+      await this.locations.update(manager, id, changes);
+      const activeChanged = changes.active !== undefined && changes.active !== current.active;
+      // Activating or deactivating a location changes what the storefront can sell.
+      if (activeChanged) await this.catalog.enqueueInvalidation(manager);
+      await this.audit.record(manager, actor, {
+        action: 'location.updated',
+        target: { type: 'location', id },
+        details: { fields: Object.keys(changes), fromVersion: current.version },
+      });
+      return { location: (await this.locations.findById(manager, id))!, activeChanged };
+    });
+    if (activeChanged) await this.catalog.invalidateNow();
+    return toLocation(location);
+  }
+}

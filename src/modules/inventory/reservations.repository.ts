@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  InventoryReservation,
+  InventoryReservationLine,
+  ReservationStatus,
+} from './entities/inventory-reservation.entity';
+
+@Injectable()
+export class ReservationsRepository {
+  /** A locking read: it sees (and waits for) a concurrent reservation of the same reference. */
+  lockByReference(manager: EntityManager, reference: string): Promise<InventoryReservation | null> {
+    return manager.findOne(InventoryReservation, {
+      where: { reference },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  lockById(manager: EntityManager, id: string): Promise<InventoryReservation | null> {
+    return manager.findOne(InventoryReservation, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  findById(manager: EntityManager, id: string): Promise<InventoryReservation | null> {
+    return manager.findOneBy(InventoryReservation, { id });
+  }
+
+  /**
+   * Claims the reference, or returns null when it is taken. Inserting first (instead of a locking
+   * read of a missing row) takes no gap lock, so concurrent reservations never deadlock here; a
+   * duplicate waits for the other transaction and fails only if that one commits.
+   */
+  async claim(manager: EntityManager, reference: string, expiresAt: Date | null): Promise<string | null> {
+    const id = uuidv7();
+    try {
+      await manager.insert(InventoryReservation, { id, reference, expiresAt, status: 'active' });
+      return id;
+    } catch (error) {
+      const failure = error as { errno?: number; driverError?: { errno?: number } };
+      if ((failure.driverError?.errno ?? failure.errno) === 1062) return null;
+      throw error;
+    }
+  }
+
+  async insertLines(
+    manager: EntityManager,
+    reservationId: string,
+    lines: Array<Omit<InventoryReservationLine, 'reservationId'>>,
+  ): Promise<void> {
+    await manager.insert(
+      InventoryReservationLine,
+      lines.map((line) => ({ ...line, reservationId })),
+    );
+  }
+
+  linesOf(manager: EntityManager, reservationId: string): Promise<InventoryReservationLine[]> {
+    return manager.find(InventoryReservationLine, {
+      where: { reservationId },
+      order: { variantId: 'ASC', locationId: 'ASC' },
+    });
+  }
+
+  async setStatus(manager: EntityManager, id: string, status: ReservationStatus): Promise<void> {
+    await manager.update(InventoryReservation, { id }, { status });
+  }
+}

@@ -1,0 +1,254 @@
+import { TransactionRunner } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { InventoryReservation, InventoryReservationLine } from './entities/inventory-reservation.entity';
+import {
+  InsufficientStockError,
+  ReservationMismatchError,
+  ReservationNotFoundError,
+  ReservationStateError,
+  StockShortage,
+} from './inventory.errors';
+import { InventoryRepository, LockedLevel, NewMovement } from './inventory.repository';
+import { ReservationsRepository } from './reservations.repository';
+import { LevelRefusedError, StockEffects, StockLedger } from './stock-ledger';
+
+export interface ReserveLine {
+  variantId: string;
+  quantity: number;
+}
+
+export interface ReservationView {
+  id: string;
+  reference: string;
+  status: InventoryReservation['status'];
+  expiresAt: Date | null;
+  lines: Array<Pick<InventoryReservationLine, 'variantId' | 'locationId' | 'quantity'>>;
+}
+
+/** Sums the quantities of lines for the same variant: a variant is decided once, with its total. */
+export function aggregateLines(lines: ReserveLine[]): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const line of lines) totals.set(line.variantId, (totals.get(line.variantId) ?? 0) + line.quantity);
+  return totals;
+}
+
+/**
+ * Holds stock for a purpose (checkout) and later sells or returns it — DESIGN.md invariant 1.
+ * Reserving locks every level of the requested variants in primary-key order (one statement, so
+ * concurrent reservations of overlapping variants queue instead of deadlocking), decides all lines
+ * from the locked rows, and either applies all of them or none. Each change is also a conditional
+ * UPDATE, and CHECK constraints refuse negative stock should everything else fail.
+ */
+@Injectable()
+export class ReservationsService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly inventory: InventoryRepository,
+    private readonly reservations: ReservationsRepository,
+    private readonly ledger: StockLedger,
+  ) {}
+
+  async reserve(
+    reference: string,
+    lines: ReserveLine[],
+    options: { expiresAt?: Date | null; actor: string },
+  ): Promise<ReservationView> {
+    const { view, effects } = await this.transactions.run((manager) =>
+      this.reserveWithin(manager, reference, lines, options),
+    );
+    await this.ledger.afterCommit(effects);
+    return view;
+  }
+
+  /**
+   * For a caller with its own transaction (checkout): reserves inside it. The caller must pass the
+   * effects to `afterCommit` once its transaction has committed.
+   */
+  async reserveWithin(
+    manager: EntityManager,
+    reference: string,
+    lines: ReserveLine[],
+    options: { expiresAt?: Date | null; actor: string },
+  ): Promise<{ view: ReservationView; effects: StockEffects }> {
+    const wanted = aggregateLines(lines);
+    const id = await this.reservations.claim(manager, reference, options.expiresAt ?? null);
+    if (id === null) {
+      const existing = await this.reservations.lockByReference(manager, reference);
+      if (!existing) throw new ReservationStateError('The reference is being reserved concurrently; retry.');
+      return { view: await this.replay(manager, existing, wanted), effects: { availabilityChanged: false } };
+    }
+
+    const variantIds = [...wanted.keys()].sort();
+    const locked = await this.inventory.lockLevels(manager, variantIds);
+    const [facts, activeLocations] = await Promise.all([
+      this.inventory.variantFacts(manager, variantIds),
+      this.inventory.activeLocationPriorities(manager),
+    ]);
+
+    const shortages: StockShortage[] = [];
+    const allocations: Array<{ variantId: string; locationId: string; quantity: number }> = [];
+    for (const variantId of variantIds) {
+      const requested = wanted.get(variantId)!;
+      const variant = facts.get(variantId);
+      const levels = locked
+        .filter((level) => level.variantId === variantId && activeLocations.has(level.locationId))
+        .sort(
+          (a, b) =>
+            activeLocations.get(a.locationId)! - activeLocations.get(b.locationId)! ||
+            (a.locationId < b.locationId ? -1 : 1),
+        );
+      const available = levels.reduce((sum, level) => sum + level.onHand - level.reserved, 0);
+      if (!variant || !variant.sellable || available < requested) {
+        shortages.push({
+          variantId,
+          sku: variant?.sku ?? null,
+          requested,
+          available: variant?.sellable ? available : 0,
+          reason: !variant ? 'unknown-variant' : !variant.sellable ? 'not-for-sale' : 'insufficient-stock',
+        });
+        continue;
+      }
+      let remaining = requested;
+      for (const level of levels) {
+        const take = Math.min(remaining, level.onHand - level.reserved);
+        if (take <= 0) continue;
+        allocations.push({ variantId, locationId: level.locationId, quantity: take });
+        remaining -= take;
+        if (remaining === 0) break;
+      }
+    }
+    if (shortages.length > 0) throw new InsufficientStockError(shortages);
+
+    await this.reservations.insertLines(manager, id, allocations);
+    const movements: NewMovement[] = allocations.map((allocation) => ({
+      ...allocation,
+      reason: 'reservation',
+      onHandDelta: 0,
+      reservedDelta: allocation.quantity,
+      reference,
+      note: null,
+      actor: options.actor,
+    }));
+    const effects = await this.applyOrExplain(manager, locked, movements, facts, activeLocations);
+    return {
+      view: { id, reference, status: 'active', expiresAt: options.expiresAt ?? null, lines: allocations },
+      effects,
+    };
+  }
+
+  /** Sells what the reservation holds: on-hand and reserved both fall. Idempotent. */
+  commit(idOrReference: { id?: string; reference?: string }, actor: string): Promise<ReservationView> {
+    return this.settle(idOrReference, actor, 'committed');
+  }
+
+  /** Returns what the reservation holds to available stock. Idempotent. */
+  release(idOrReference: { id?: string; reference?: string }, actor: string): Promise<ReservationView> {
+    return this.settle(idOrReference, actor, 'released');
+  }
+
+  async get(id: string, manager?: EntityManager): Promise<ReservationView> {
+    const run = async (m: EntityManager) => {
+      const reservation = await this.reservations.findById(m, id);
+      if (!reservation) throw new ReservationNotFoundError(id);
+      return this.view(m, reservation);
+    };
+    return manager ? run(manager) : this.transactions.run(run);
+  }
+
+  private async settle(
+    target: { id?: string; reference?: string },
+    actor: string,
+    to: 'committed' | 'released',
+  ): Promise<ReservationView> {
+    const { view, effects } = await this.transactions.run(async (manager) => {
+      const reservation = target.id
+        ? await this.reservations.lockById(manager, target.id)
+        : await this.reservations.lockByReference(manager, target.reference!);
+      if (!reservation) throw new ReservationNotFoundError(target.id ?? target.reference!);
+      if (reservation.status === to)
+        return { view: await this.view(manager, reservation), effects: { availabilityChanged: false } };
+      if (reservation.status !== 'active')
+        throw new ReservationStateError(
+          `The reservation is already ${reservation.status}; it cannot be ${to}.`,
+        );
+      const lines = await this.reservations.linesOf(manager, reservation.id);
+      const variantIds = [...new Set(lines.map((line) => line.variantId))];
+      const locked = await this.inventory.lockLevels(manager, variantIds);
+      const [facts, activeLocations] = await Promise.all([
+        this.inventory.variantFacts(manager, variantIds),
+        this.inventory.activeLocationPriorities(manager),
+      ]);
+      const movements: NewMovement[] = lines.map((line) => ({
+        variantId: line.variantId,
+        locationId: line.locationId,
+        reason: to === 'committed' ? 'sold' : 'release',
+        onHandDelta: to === 'committed' ? -line.quantity : 0,
+        reservedDelta: -line.quantity,
+        reference: reservation.reference,
+        note: null,
+        actor,
+      }));
+      const effects = await this.applyOrExplain(manager, locked, movements, facts, activeLocations);
+      await this.reservations.setStatus(manager, reservation.id, to);
+      return { view: await this.view(manager, { ...reservation, status: to }), effects };
+    });
+    await this.ledger.afterCommit(effects);
+    return view;
+  }
+
+  private async applyOrExplain(
+    manager: EntityManager,
+    locked: LockedLevel[],
+    movements: NewMovement[],
+    facts: Awaited<ReturnType<InventoryRepository['variantFacts']>>,
+    activeLocations: Map<string, number>,
+  ): Promise<StockEffects> {
+    try {
+      return await this.ledger.apply(manager, locked, movements, facts, activeLocations);
+    } catch (error) {
+      // Unreachable while the levels are locked; if it ever happens, nothing is applied.
+      if (error instanceof LevelRefusedError) {
+        const { variantId } = error.movement;
+        throw new InsufficientStockError([
+          {
+            variantId,
+            sku: facts.get(variantId)?.sku ?? null,
+            requested: 0,
+            available: 0,
+            reason: 'insufficient-stock',
+          },
+        ]);
+      }
+      throw error;
+    }
+  }
+
+  /** The same reference again: the same lines are an idempotent retry, other lines a conflict. */
+  private async replay(
+    manager: EntityManager,
+    reservation: InventoryReservation,
+    wanted: Map<string, number>,
+  ): Promise<ReservationView> {
+    const view = await this.view(manager, reservation);
+    const held = aggregateLines(view.lines);
+    const same =
+      held.size === wanted.size &&
+      [...wanted].every(([variantId, quantity]) => held.get(variantId) === quantity);
+    if (!same) throw new ReservationMismatchError(reservation.reference);
+    if (reservation.status === 'released')
+      throw new ReservationStateError('This reference was reserved and then released; use a new reference.');
+    return view;
+  }
+
+  private async view(manager: EntityManager, reservation: InventoryReservation): Promise<ReservationView> {
+    const lines = await this.reservations.linesOf(manager, reservation.id);
+    return {
+      id: reservation.id,
+      reference: reservation.reference,
+      status: reservation.status,
+      expiresAt: reservation.expiresAt,
+      lines: lines.map(({ variantId, locationId, quantity }) => ({ variantId, locationId, quantity })),
+    };
+  }
+}

@@ -1,0 +1,102 @@
+import { AppConfig } from '@app/config';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { CatalogChanges } from '../catalog/catalog-changes';
+import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
+import { MAIL_QUEUE, MailJobs, type SendMailPayload } from '../notifications/jobs/mail.jobs';
+import { OutboxService } from '../outbox/outbox.service';
+import type { NewOutboxMessage } from '../outbox/outbox.service';
+import { InventoryRepository, LockedLevel, NewMovement, VariantFacts } from './inventory.repository';
+
+/** What a committed stock change means beyond the levels: the caller acts on it after commit. */
+export interface StockEffects {
+  /** A variant's availability crossed zero: the storefront's cached "in stock" is stale. */
+  availabilityChanged: boolean;
+}
+
+/** Thrown inside the transaction when a conditional UPDATE refused: the whole change rolls back. */
+export class LevelRefusedError extends Error {
+  constructor(readonly movement: NewMovement) {
+    super(`level change refused for ${movement.variantId}@${movement.locationId}`);
+  }
+}
+
+/**
+ * Applies movements to levels that the caller has locked, in the caller's transaction, and writes
+ * what follows from them to the outbox in that same transaction: a low-stock alert (event and staff
+ * mail) when a variant's available stock falls below its threshold, an availability event and a
+ * catalog cache invalidation when it crosses zero.
+ */
+@Injectable()
+export class StockLedger {
+  constructor(
+    private readonly inventory: InventoryRepository,
+    private readonly outbox: OutboxService,
+    private readonly catalog: CatalogChanges,
+    private readonly config: AppConfig,
+  ) {}
+
+  async apply(
+    manager: EntityManager,
+    locked: LockedLevel[],
+    movements: NewMovement[],
+    facts: Map<string, VariantFacts>,
+    activeLocations: Map<string, number>,
+  ): Promise<StockEffects> {
+    const availableOf = (levels: LockedLevel[], variantId: string) =>
+      levels
+        .filter((level) => level.variantId === variantId && activeLocations.has(level.locationId))
+        .reduce((sum, level) => sum + level.onHand - level.reserved, 0);
+    const after = locked.map((level) => ({ ...level }));
+    for (const movement of movements) {
+      if (!(await this.inventory.applyDelta(manager, movement))) throw new LevelRefusedError(movement);
+      const level = after.find(
+        (l) => l.variantId === movement.variantId && l.locationId === movement.locationId,
+      );
+      if (level) {
+        level.onHand += movement.onHandDelta;
+        level.reserved += movement.reservedDelta;
+      }
+    }
+
+    const messages: NewOutboxMessage[] = [];
+    let availabilityChanged = false;
+    for (const variantId of new Set(movements.map((movement) => movement.variantId))) {
+      const before = availableOf(locked, variantId);
+      const now = availableOf(after, variantId);
+      const variant = facts.get(variantId);
+      if (!variant) continue;
+      if (before > 0 !== now > 0) {
+        availabilityChanged = true;
+        messages.push(
+          this.event('inventory.availability-changed', { variantId, sku: variant.sku, inStock: now > 0 }),
+        );
+      }
+      const threshold = variant.lowStockThreshold;
+      if (threshold !== null && before >= threshold && now < threshold) {
+        messages.push(
+          this.event('inventory.low-stock', { variantId, sku: variant.sku, available: now, threshold }),
+        );
+        const mail: SendMailPayload<'low-stock'> = {
+          template: 'low-stock',
+          to: this.config.catalog.staffAlertEmail,
+          data: { sku: variant.sku, title: variant.title, available: now, threshold },
+          sealedSecrets: {},
+        };
+        messages.push({ queue: MAIL_QUEUE, jobName: MailJobs.send, payload: { ...mail } });
+      }
+    }
+    if (availabilityChanged) await this.catalog.enqueueInvalidation(manager);
+    await this.outbox.enqueue(manager, ...messages);
+    return { availabilityChanged };
+  }
+
+  /** After the commit: the storefront shows the new availability at once. */
+  async afterCommit(effects: StockEffects): Promise<void> {
+    if (effects.availabilityChanged) await this.catalog.invalidateNow();
+  }
+
+  private event<K extends keyof DomainEvents>(name: K, payload: DomainEvents[K]): NewOutboxMessage {
+    return { queue: EVENTS_QUEUE, jobName: name, payload: { ...payload } };
+  }
+}
