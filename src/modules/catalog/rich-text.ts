@@ -34,7 +34,7 @@ const DESCRIPTION_POLICY: sanitizeHtml.IOptions = {
     'code',
     'pre',
   ],
-  allowedAttributes: { a: ['href', 'title'] },
+  allowedAttributes: { a: ['href', 'title', 'rel'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
@@ -48,7 +48,12 @@ export function sanitizeDescription(html: string): string {
 
 /** The text full-text search indexes: the description without markup, then the attribute values. */
 export function buildSearchText(descriptionHtml: string, attributes: Record<string, string>): string {
-  const text = sanitizeHtml(descriptionHtml, { allowedTags: [], allowedAttributes: {} })
+  // Block boundaries become spaces first: `<li>cotton</li><li>linen</li>` is two words, not one.
+  const spaced = descriptionHtml.replace(
+    /<\/?(p|br|li|ul|ol|h[1-6]|div|tr|td|th|blockquote|pre|hr)\b[^>]*>/gi,
+    ' $& ',
+  );
+  const text = sanitizeHtml(spaced, { allowedTags: [], allowedAttributes: {} })
     .replace(/&nbsp;/g, ' ')
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')
