@@ -30,6 +30,14 @@ const esmPackages = [
   'load-esm',
   '@apidevtools',
   'uuid',
+  // sanitize-html (CommonJS) requires htmlparser2 12, ESM-only like its dom* and entities packages
+  'sanitize-html',
+  'htmlparser2',
+  'domhandler',
+  'domutils',
+  'dom-serializer',
+  'domelementtype',
+  'entities',
 ];
 
 const shared = {
