@@ -107,9 +107,12 @@ export class StorefrontRepository {
     const selectParams: unknown[] = [];
     let relevance = 'NULL';
     if (search.fullText !== undefined) {
-      relevance = `FLOOR((MATCH(p.title) AGAINST (? IN BOOLEAN MODE) * 3
-                         + MATCH(p.title, p.search_text) AGAINST (? IN BOOLEAN MODE)) * 1000)`;
-      selectParams.push(search.fullText, search.fullText);
+      // Relevance from the product alone — a title match above a description match, then the shorter
+      // (more specific) title — never from corpus statistics: TF-IDF scores move whenever any product
+      // changes, and a cursor position in a moving score would repeat and skip products.
+      relevance = `(CASE WHEN MATCH(p.title) AGAINST (? IN BOOLEAN MODE) > 0 THEN 1000 ELSE 0 END
+                    + 999 - LEAST(CHAR_LENGTH(p.title), 999))`;
+      selectParams.push(search.fullText);
       where.push('MATCH(p.title, p.search_text) AGAINST (? IN BOOLEAN MODE)');
       params.push(search.fullText);
     }

@@ -1,0 +1,260 @@
+import { SmtpReceiver, TestApi, TestEnvironment } from '@app/testing';
+import type { INestApplicationContext } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuthClient, createUser } from '../support/auth-client';
+import { CatalogAdmin, uniqueSuffix, type AdminProduct } from '../support/catalog-client';
+
+interface Summary {
+  id: string;
+  slug: string;
+  title: string;
+  variants: Array<{ id: string; price: { amount: number } }>;
+}
+interface Page {
+  data: Summary[];
+  nextCursor: string | null;
+}
+
+/** Counts the SQL statements one DataSource sends (other apps in this process are not counted). */
+function countQueries(db: DataSource): { count: () => number; restore: () => void } {
+  let count = 0;
+  const original = db.createQueryRunner.bind(db);
+  db.createQueryRunner = (...args: Parameters<DataSource['createQueryRunner']>) => {
+    const runner = original(...args);
+    const query = runner.query.bind(runner);
+    runner.query = ((...queryArgs: Parameters<typeof runner.query>) => {
+      count++;
+      return query(...queryArgs);
+    }) as typeof runner.query;
+    return runner;
+  };
+  return { count: () => count, restore: () => delete (db as Partial<DataSource>).createQueryRunner };
+}
+
+describe('catalog: storefront reads — search, pages, cache across replicas, no N+1', () => {
+  let env: TestEnvironment;
+  let first: TestApi;
+  let second: TestApi;
+  let uncached: TestApi;
+  let client: AuthClient;
+  let otherClient: AuthClient;
+  let db: DataSource;
+  let admin: CatalogAdmin;
+  let receiver: SmtpReceiver;
+  let worker: INestApplicationContext;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create({ catalog: { staffAlertEmail: 'alerts@shop.test' } });
+    receiver = await SmtpReceiver.start();
+    first = await env.startApi([], { rateLimit: { max: 1_000_000 } });
+    second = await env.startApi([], { rateLimit: { max: 1_000_000 } });
+    uncached = await env.startApi([], { catalog: { cacheEnabled: false }, rateLimit: { max: 1_000_000 } });
+    worker = await env.startWorker([], { mail: { host: '127.0.0.1', port: receiver.port, secure: false } });
+    client = new AuthClient(first.baseUrl);
+    otherClient = new AuthClient(second.baseUrl);
+    db = first.app.get(DataSource);
+    const staff = await createUser(client, db, { role: 'staff' });
+    admin = new CatalogAdmin(client, staff.tokens.accessToken);
+  }, 30_000);
+  afterAll(async () => {
+    await env?.cleanup();
+    await receiver?.close();
+  });
+
+  it('a price changed through replica A is what replica B serves next, every time', async () => {
+    const product = await admin.createProduct();
+    const variant = product.variants[0];
+    let version = variant.version;
+    for (let price = 2000; price < 2020; price++) {
+      // Both replicas hold the old price in the shared cache before each write.
+      expect((await otherClient.get<Summary>(`/v1/products/${product.slug}`)).status).toBe(200);
+      await otherClient.get<Page>(`/v1/products?limit=5`);
+      const updated = await admin.send<AdminProduct>(
+        'PATCH',
+        `/v1/admin/products/${product.id}/variants/${variant.id}`,
+        {
+          price,
+          version,
+        },
+      );
+      expect(updated.status).toBe(200);
+      version = updated.body.variants[0].version;
+      const detail = await otherClient.get<Summary>(`/v1/products/${product.slug}`);
+      expect(detail.body.variants.find((v) => v.id === variant.id)?.price.amount).toBe(price);
+      const list = await otherClient.get<Page>(`/v1/products?limit=5`);
+      expect(list.body.data.find((p) => p.id === product.id)?.variants[0].price.amount).toBe(price);
+    }
+  });
+
+  it('search ranks a title match first, and answers an empty result for words nothing contains', async () => {
+    const word = `zephyr${uniqueSuffix().replace(/[0-9]/g, 'q')}`;
+    const inDescription = await admin.createProduct({
+      title: `Plain Coat ${uniqueSuffix()}`,
+      description: `<p>Lined with ${word} for winter.</p>`,
+    });
+    const inTitle = await admin.createProduct({ title: `Marlowe ${word} Scarf` });
+    await admin.createProduct({ title: `Unrelated Hat ${uniqueSuffix()}` });
+    const found = await client.get<Page>(`/v1/products?q=${word}`);
+    expect(found.status).toBe(200);
+    expect(found.body.data.map((p) => p.id)).toEqual([inTitle.id, inDescription.id]);
+    // A prefix finds it too; boolean operators typed by a shopper change nothing.
+    const prefix = await client.get<Page>(`/v1/products?q=${encodeURIComponent(`-${word.slice(0, 8)}`)}`);
+    expect(prefix.body.data[0]?.id).toBe(inTitle.id);
+    expect((await client.get<Page>('/v1/products?q=qqqxxqqzzyy')).body).toEqual({
+      data: [],
+      nextCursor: null,
+    });
+    expect((await client.get<Page>('/v1/products?q=the')).body).toEqual({ data: [], nextCursor: null });
+  });
+
+  it('filters by price range, option values and stock on the same variant', async () => {
+    const category = await admin.createCategory('Filters');
+    const product = await admin.createProduct({
+      categoryIds: [category.id],
+      options: [
+        { name: 'colour', values: ['red', 'blue'] },
+        { name: 'size', values: ['S', 'M'] },
+      ],
+      variants: [
+        { sku: `F-${uniqueSuffix()}`, optionValues: { colour: 'red', size: 'S' }, price: 1500 },
+        { sku: `F-${uniqueSuffix()}`, optionValues: { colour: 'blue', size: 'M' }, price: 3000 },
+      ],
+    });
+    const ids = async (query: string) =>
+      (await client.get<Page>(`/v1/products?category=${category.slug}&${query}`)).body.data.map((p) => p.id);
+    expect(await ids('option=colour:red')).toEqual([product.id]);
+    expect(await ids('option=colour:red&option=size:M')).toEqual([]); // no red M variant
+    expect(await ids('option=colour:red&option=colour:blue&option=size:M')).toEqual([product.id]);
+    expect(await ids('minPrice=2000&maxPrice=2500')).toEqual([]);
+    expect(await ids('minPrice=2500')).toEqual([product.id]);
+    expect(await ids('inStock=true')).toEqual([]);
+  });
+
+  it.each(['newest', 'price_asc', 'price_desc', 'title', 'relevance'])(
+    'pages sorted by %s while products are added and archived: no duplicates, no stable item skipped',
+    async (sort) => {
+      const word = `pagetest${uniqueSuffix().replace(/[0-9]/g, 'x')}`;
+      const category = await admin.createCategory(`Pages ${sort}`);
+      const make = (i: number) =>
+        admin.createProduct({
+          title: `${['Alpha', 'Bravo', 'Charlie', 'Delta'][i % 4]} ${word} ${i}`,
+          categoryIds: [category.id],
+          options: [],
+          // Repeated prices and titles make ties that only the id can break.
+          variants: [{ sku: `P-${uniqueSuffix()}`, price: 1000 + (i % 3) * 100 }],
+        });
+      const stable: AdminProduct[] = [];
+      for (let i = 0; i < 24; i++) stable.push(await make(i));
+      const doomed: AdminProduct[] = [];
+      for (let i = 24; i < 30; i++) doomed.push(await make(i));
+
+      const query = `/v1/products?limit=5&sort=${sort}&${sort === 'relevance' ? `q=${word}` : `category=${category.slug}`}`;
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let page = 0;
+      do {
+        const response: { body: Page; status: number } = await client.get<Page>(
+          `${query}${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        expect(response.status).toBe(200);
+        seen.push(...response.body.data.map((p) => p.id));
+        cursor = response.body.nextCursor;
+        // Between pages the catalog changes: new products arrive, others are archived.
+        if (page < doomed.length) await admin.send('POST', `/v1/admin/products/${doomed[page].id}/archive`);
+        await make(100 + page);
+        page++;
+      } while (cursor && page < 50);
+      expect(new Set(seen).size).toBe(seen.length);
+      for (const product of stable) expect(seen).toContain(product.id);
+    },
+    60_000,
+  );
+
+  it('a product list page costs the same number of SQL statements for 5 or 20 products (no N+1)', async () => {
+    const category = await admin.createCategory('NPlusOne');
+    for (let i = 0; i < 20; i++) {
+      await admin.createProduct({
+        categoryIds: [category.id],
+        options: [{ name: 'size', values: ['S', 'M', 'L'] }],
+        variants: ['S', 'M', 'L'].map((size) => ({
+          sku: `N-${uniqueSuffix()}`,
+          optionValues: { size },
+          price: 900,
+        })),
+      });
+    }
+    const uncachedClient = new AuthClient(uncached.baseUrl);
+    const counter = countQueries(uncached.app.get(DataSource));
+    try {
+      const statementsFor = async (limit: number) => {
+        const before = counter.count();
+        const response = await uncachedClient.get<Page>(
+          `/v1/products?category=${category.slug}&limit=${limit}`,
+        );
+        expect(response.body.data).toHaveLength(limit);
+        expect(response.body.data.every((p) => p.variants.length === 3)).toBe(true);
+        return counter.count() - before;
+      };
+      const small = await statementsFor(5);
+      const large = await statementsFor(20);
+      expect(large).toBe(small);
+      expect(large).toBeLessThanOrEqual(1);
+      const before = counter.count();
+      expect((await uncachedClient.get(`/v1/products/${(await admin.createProduct()).slug}`)).status).toBe(
+        200,
+      );
+      expect(counter.count() - before).toBeLessThanOrEqual(1);
+    } finally {
+      counter.restore();
+    }
+  });
+
+  it('mails staff once when a variant falls below its low-stock threshold, and records the event', async () => {
+    const location = (
+      await admin.send<{ id: string }>('POST', '/v1/admin/locations', {
+        code: `ls-${uniqueSuffix()}`,
+        name: 'LS',
+      })
+    ).body;
+    const product = await admin.createProduct({
+      title: `Lantern ${uniqueSuffix()}`,
+      options: [],
+      variants: [{ sku: `LOW-${uniqueSuffix()}`, price: 100, lowStockThreshold: 5 }],
+    });
+    const variant = product.variants[0];
+    await admin.send('POST', '/v1/admin/inventory/adjustments', {
+      variantId: variant.id,
+      locationId: location.id,
+      delta: 6,
+      reason: 'received',
+    });
+    const reserveOne = (n: number) =>
+      admin.send('POST', '/v1/admin/inventory/reservations', {
+        reference: `low:${uniqueSuffix()}`,
+        lines: [{ variantId: variant.id, quantity: n }],
+      });
+    expect((await reserveOne(1)).status).toBe(201); // 5 left: not below 5
+    expect((await reserveOne(2)).status).toBe(201); // 3 left: crossed
+    expect((await reserveOne(1)).status).toBe(201); // 2 left: already below, no second alert
+    const mail = await receiver.waitForMessage(
+      (message) => message.parsed.subject?.includes(variant.sku) ?? false,
+    );
+    expect(mail.recipients).toEqual(['alerts@shop.test']);
+    expect(mail.parsed.subject).toBe(`Low stock: ${variant.sku} has 3 left`);
+    expect(mail.parsed.text).toContain('below its low-stock threshold of 5');
+    const events = await db.query<Array<{ payload: string | Record<string, unknown> }>>(
+      "SELECT payload FROM outbox WHERE queue = 'events' AND job_name = 'inventory.low-stock'",
+    );
+    const mine = events
+      .map(
+        (row) => (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as { sku: string },
+      )
+      .filter((payload) => payload.sku === variant.sku);
+    expect(mine).toEqual([{ variantId: variant.id, sku: variant.sku, available: 3, threshold: 5 }]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.messages.filter((message) => message.parsed.subject?.includes(variant.sku))).toHaveLength(
+      1,
+    );
+    expect(worker).toBeDefined();
+  });
+});
