@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuthClient, createUser } from '../support/auth-client';
 import { CatalogAdmin, uniqueSuffix } from '../support/catalog-client';
 import { levelsWithLedger, oversellViolations } from '../support/inventory-checks';
+import { ReservationsService } from '../../src/modules/inventory/reservations.service';
 
 interface Level {
   variantId: string;
@@ -344,6 +345,33 @@ describe('inventory: stock that never oversells', () => {
     expect(await inStock()).toBe(false);
     await admin.send('POST', `/v1/admin/inventory/reservations/${held.body.id}/release`);
     expect(await inStock()).toBe(true);
+  });
+
+  it('releases expired reservations (the worker sweep), never one that was committed', async () => {
+    const variantId = await newVariant(5);
+    const expiring = await admin.send<{ id: string }>('POST', '/v1/admin/inventory/reservations', {
+      reference: `exp:${uniqueSuffix()}`,
+      lines: [{ variantId, quantity: 2 }],
+      expiresInSeconds: 1,
+    });
+    const sold = await admin.send<{ id: string }>('POST', '/v1/admin/inventory/reservations', {
+      reference: `exp:${uniqueSuffix()}`,
+      lines: [{ variantId, quantity: 1 }],
+      expiresInSeconds: 1,
+    });
+    await admin.send('POST', `/v1/admin/inventory/reservations/${sold.body.id}/commit`);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const sweep = api.app.get(ReservationsService, { strict: false });
+    expect(await sweep.releaseExpired()).toBe(1);
+    expect(await sweep.releaseExpired()).toBe(0);
+    const statusOf = async (id: string) =>
+      (await admin.send<{ status: string }>('GET', `/v1/admin/inventory/reservations/${id}`)).body.status;
+    expect(await statusOf(expiring.body.id)).toBe('released');
+    expect(await statusOf(sold.body.id)).toBe('committed');
+    const [level] = await levelsWithLedger(db, [variantId]);
+    expect(level).toEqual(
+      expect.objectContaining({ onHand: 4, reserved: 0, ledgerOnHand: 4, ledgerReserved: 0 }),
+    );
   });
 
   it('only staff with inventory:write reach the inventory routes', async () => {

@@ -1,3 +1,4 @@
+import { QUEUE_NAMES } from '../../src/queues/queue-names';
 import { expectProblem, request, TestApi, TestEnvironment } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { AuthClient, createUser } from '../support/auth-client';
@@ -59,6 +60,6 @@ describe('Bull Board at /admin/queues, for keys with the queues:manage scope', (
       },
     );
     expect(queues.status).toBe(200);
-    expect(queues.body.queues.map((queue) => queue.name).sort()).toEqual(['mail', 'maintenance']);
+    expect(queues.body.queues.map((queue) => queue.name).sort()).toEqual([...QUEUE_NAMES].sort());
   });
 });

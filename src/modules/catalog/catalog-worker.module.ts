@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
-import { CatalogCache } from './catalog-cache';
+import { CatalogCacheModule } from './catalog-cache.module';
 import { CatalogProcessor } from './jobs/catalog.processor';
 
 /** The catalog's queue consumers. Imported only by the worker. */
 @Module({
-  providers: [CatalogCache, CatalogProcessor],
+  imports: [CatalogCacheModule],
+  providers: [CatalogProcessor],
 })
 export class CatalogWorkerModule {}

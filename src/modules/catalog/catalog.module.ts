@@ -1,14 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { OutboxModule } from '../outbox/outbox.module';
 import { AdminCategoriesController } from './admin-categories.controller';
 import { AdminCategoriesService } from './admin-categories.service';
 import { AdminProductsController } from './admin-products.controller';
 import { AdminProductsService } from './admin-products.service';
 import { AdminVariantsService } from './admin-variants.service';
-import { CatalogCache } from './catalog-cache';
-import { CatalogChanges } from './catalog-changes';
+import { CatalogCacheModule } from './catalog-cache.module';
 import { CategoriesRepository } from './categories.repository';
 import { Category } from './entities/category.entity';
 import { Product } from './entities/product.entity';
@@ -24,12 +22,10 @@ import { StorefrontService } from './storefront.service';
   imports: [
     TypeOrmModule.forFeature([Product, ProductVariant, VariantOptionValue, ProductCategory, Category]),
     AuditModule,
-    OutboxModule,
+    CatalogCacheModule,
   ],
   controllers: [ProductsController, AdminProductsController, AdminCategoriesController],
   providers: [
-    CatalogCache,
-    CatalogChanges,
     ProductsRepository,
     CategoriesRepository,
     StorefrontRepository,
@@ -38,6 +34,6 @@ import { StorefrontService } from './storefront.service';
     AdminVariantsService,
     AdminCategoriesService,
   ],
-  exports: [CatalogChanges, CatalogCache],
+  exports: [CatalogCacheModule],
 })
 export class CatalogModule {}

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { CatalogModule } from '../catalog/catalog.module';
+import { CatalogCacheModule } from '../catalog/catalog-cache.module';
 import { OutboxModule } from '../outbox/outbox.module';
 import { AdminInventoryController } from './admin-inventory.controller';
 import { AdminLocationsController } from './admin-locations.controller';
@@ -28,7 +28,7 @@ import { StockLedger } from './stock-ledger';
     ]),
     AuditModule,
     OutboxModule,
-    CatalogModule,
+    CatalogCacheModule,
   ],
   controllers: [AdminInventoryController, AdminLocationsController],
   providers: [

@@ -60,6 +60,18 @@ export class ReservationsRepository {
     });
   }
 
+  /** Active reservations whose hold ran out, oldest first. */
+  async expiredIds(manager: EntityManager, now: Date, limit: number): Promise<string[]> {
+    const rows = await manager
+      .createQueryBuilder(InventoryReservation, 'r')
+      .select('r.id', 'id')
+      .where("r.status = 'active' AND r.expires_at < :now", { now })
+      .orderBy('r.expires_at', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: string }>();
+    return rows.map((row) => row.id);
+  }
+
   async setStatus(manager: EntityManager, id: string, status: ReservationStatus): Promise<void> {
     await manager.update(InventoryReservation, { id }, { status });
   }

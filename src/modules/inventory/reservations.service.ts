@@ -147,6 +147,25 @@ export class ReservationsService {
     return this.settle(idOrReference, actor, 'released');
   }
 
+  /**
+   * Releases every active reservation whose hold has expired (the worker runs it periodically).
+   * Each release is its own transaction and idempotent, so overlapping sweeps are harmless.
+   */
+  async releaseExpired(now = new Date(), batch = 100): Promise<number> {
+    let released = 0;
+    for (;;) {
+      const ids = await this.transactions.run((manager) => this.reservations.expiredIds(manager, now, batch));
+      for (const id of ids) {
+        await this.release({ id }, 'system:expiry').catch((error: unknown) => {
+          // Committed or released meanwhile: nothing left to expire.
+          if (!(error instanceof ReservationStateError)) throw error;
+        });
+      }
+      released += ids.length;
+      if (ids.length < batch) return released;
+    }
+  }
+
   async get(id: string, manager?: EntityManager): Promise<ReservationView> {
     const run = async (m: EntityManager) => {
       const reservation = await this.reservations.findById(m, id);

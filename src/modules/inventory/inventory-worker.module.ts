@@ -1,0 +1,51 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import { CatalogCacheModule } from '../catalog/catalog-cache.module';
+import { MAINTENANCE_QUEUE } from '../outbox/jobs/outbox.jobs';
+import { OutboxModule } from '../outbox/outbox.module';
+import { InventoryLevel } from './entities/inventory-level.entity';
+import { InventoryMovement } from './entities/inventory-movement.entity';
+import { InventoryReservation, InventoryReservationLine } from './entities/inventory-reservation.entity';
+import { InventoryRepository } from './inventory.repository';
+import { InventoryMaintenanceProcessor } from './jobs/inventory-maintenance.processor';
+import { InventoryJobs } from './jobs/inventory.jobs';
+import { ReservationsRepository } from './reservations.repository';
+import { ReservationsService } from './reservations.service';
+import { StockLedger } from './stock-ledger';
+
+const SWEEP_EVERY_MS = 60_000;
+
+/** Inventory's worker side: the sweep that releases expired reservations. Imported only by the worker. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([
+      InventoryLevel,
+      InventoryMovement,
+      InventoryReservation,
+      InventoryReservationLine,
+    ]),
+    OutboxModule,
+    CatalogCacheModule,
+  ],
+  providers: [
+    InventoryRepository,
+    ReservationsRepository,
+    StockLedger,
+    ReservationsService,
+    InventoryMaintenanceProcessor,
+  ],
+})
+export class InventoryWorkerModule implements OnApplicationBootstrap {
+  constructor(@InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Keyed by name and schedule: every worker may add it, Bull keeps one.
+    await this.maintenance.add(
+      InventoryJobs.releaseExpired,
+      {},
+      { repeat: { every: SWEEP_EVERY_MS }, jobId: InventoryJobs.releaseExpired },
+    );
+  }
+}
