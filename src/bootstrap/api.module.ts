@@ -18,6 +18,7 @@ import { AccessGuard } from '../modules/auth/access.guard';
 import { AuditModule } from '../modules/audit/audit.module';
 import { AuthModule } from '../modules/auth/auth.module';
 import { CatalogModule } from '../modules/catalog/catalog.module';
+import { CatalogImportModule } from '../modules/catalog/import/catalog-import.module';
 import { HealthModule } from '../modules/health/health.module';
 import { UsersModule } from '../modules/users/users.module';
 import { OutboxModule } from '../modules/outbox/outbox.module';
@@ -31,6 +32,7 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   UsersModule,
   AuthModule,
   CatalogModule,
+  CatalogImportModule,
 ];
 
 /** Root module of the HTTP API process. */
