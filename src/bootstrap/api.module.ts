@@ -19,6 +19,7 @@ import { AuditModule } from '../modules/audit/audit.module';
 import { AuthModule } from '../modules/auth/auth.module';
 import { CatalogModule } from '../modules/catalog/catalog.module';
 import { InventoryModule } from '../modules/inventory/inventory.module';
+import { CatalogImportModule } from '../modules/catalog/import/catalog-import.module';
 import { HealthModule } from '../modules/health/health.module';
 import { UsersModule } from '../modules/users/users.module';
 import { OutboxModule } from '../modules/outbox/outbox.module';
@@ -33,6 +34,7 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   AuthModule,
   CatalogModule,
   InventoryModule,
+  CatalogImportModule,
 ];
 
 /** Root module of the HTTP API process. */

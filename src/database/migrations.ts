@@ -3,6 +3,7 @@ import { Identity1795486376348 } from './migrations/1795486376348-Identity';
 import { EmailExactMatch1795487000000 } from './migrations/1795487000000-EmailExactMatch';
 import { CatalogInventory1795493060328 } from './migrations/1795493060328-CatalogInventory';
 import { InventoryChecks1795493100000 } from './migrations/1795493100000-InventoryChecks';
+import { CatalogJobs1795493983271 } from './migrations/1795493983271-CatalogJobs';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -12,4 +13,5 @@ export const MIGRATIONS: Function[] = [
   EmailExactMatch1795487000000,
   CatalogInventory1795493060328,
   InventoryChecks1795493100000,
+  CatalogJobs1795493983271,
 ];

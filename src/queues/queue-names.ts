@@ -1,7 +1,14 @@
 import { CATALOG_QUEUE } from '../modules/catalog/jobs/catalog.jobs';
 import { EVENTS_QUEUE } from '../modules/notifications/jobs/events.jobs';
+import { CATALOG_IMPORT_QUEUE } from '../modules/catalog/import/jobs/catalog-import.jobs';
 import { MAIL_QUEUE } from '../modules/notifications/jobs/mail.jobs';
 import { MAINTENANCE_QUEUE } from '../modules/outbox/jobs/outbox.jobs';
 
 /** Every Bull queue of Storekeep. The API registers them (to report depths), only the worker consumes. */
-export const QUEUE_NAMES: readonly string[] = [MAINTENANCE_QUEUE, MAIL_QUEUE, CATALOG_QUEUE, EVENTS_QUEUE];
+export const QUEUE_NAMES: readonly string[] = [
+  MAINTENANCE_QUEUE,
+  MAIL_QUEUE,
+  CATALOG_QUEUE,
+  CATALOG_IMPORT_QUEUE,
+  EVENTS_QUEUE,
+];

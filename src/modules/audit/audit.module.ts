@@ -5,10 +5,17 @@ import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 import { AuditEntry } from './entities/audit-entry.entity';
 
+/** Recording only (AuditService), without the HTTP route: what the worker's features import. */
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEntry])],
-  controllers: [AdminAuditController],
   providers: [AuditRepository, AuditService],
   exports: [AuditService],
+})
+export class AuditRecorderModule {}
+
+@Module({
+  imports: [AuditRecorderModule],
+  controllers: [AdminAuditController],
+  exports: [AuditRecorderModule],
 })
 export class AuditModule {}

@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditRecorderModule } from '../../audit/audit.module';
+import { OutboxModule } from '../../outbox/outbox.module';
+import { CatalogCache } from '../catalog-cache';
+import { CatalogChanges } from '../catalog-changes';
+import { Category } from '../entities/category.entity';
+import { Product } from '../entities/product.entity';
+import { ProductCategory } from '../entities/product-category.entity';
+import { ProductVariant } from '../entities/product-variant.entity';
+import { VariantOptionValue } from '../entities/variant-option-value.entity';
+import { ProductsRepository } from '../products.repository';
+import { CatalogImportRepository } from './catalog-import.repository';
+import { CatalogImporter } from './catalog-importer.service';
+import { CatalogJobsRepository } from './catalog-jobs.repository';
+import { CatalogJob } from './entities/catalog-job.entity';
+import { CatalogJobFile } from './entities/catalog-job-file.entity';
+import { ImportBatchWriter } from './import-batch-writer';
+import { CatalogImportProcessor } from './jobs/catalog-import.processor';
+
+/** Bulk catalog I/O, worker side: imports queued files. Imported only by the worker. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([
+      CatalogJob,
+      CatalogJobFile,
+      Product,
+      ProductVariant,
+      VariantOptionValue,
+      ProductCategory,
+      Category,
+    ]),
+    OutboxModule,
+    AuditRecorderModule,
+  ],
+  providers: [
+    CatalogCache,
+    CatalogChanges,
+    ProductsRepository,
+    CatalogJobsRepository,
+    CatalogImportRepository,
+    ImportBatchWriter,
+    CatalogImporter,
+    CatalogImportProcessor,
+  ],
+})
+export class CatalogImportWorkerModule {}

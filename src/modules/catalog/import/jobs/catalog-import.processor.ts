@@ -1,0 +1,16 @@
+import { Process, Processor } from '@nestjs/bull';
+import type { Job } from 'bull';
+import { CatalogImporter, ImportResult } from '../catalog-importer.service';
+import { CATALOG_IMPORT_QUEUE, CatalogImportJobs, ImportCatalogPayload } from './catalog-import.jobs';
+
+@Processor(CATALOG_IMPORT_QUEUE)
+export class CatalogImportProcessor {
+  constructor(private readonly importer: CatalogImporter) {}
+
+  /** One import at a time per worker: each holds a database connection for its batches. */
+  @Process({ name: CatalogImportJobs.import, concurrency: 1 })
+  async import(job: Job<ImportCatalogPayload>): Promise<{ result: ImportResult }> {
+    const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    return { result: await this.importer.run(job.data.jobId, finalAttempt) };
+  }
+}
