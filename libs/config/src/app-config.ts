@@ -91,6 +91,7 @@ export interface CatalogConfig {
   currency: string;
   cacheEnabled: boolean;
   cacheTtlSeconds: number;
+  localCacheBytes: number;
   httpMaxAgeSeconds: number;
   importMaxBytes: number;
   staffAlertEmail: string;
@@ -297,6 +298,7 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       currency: variables.CATALOG_CURRENCY,
       cacheEnabled: variables.CATALOG_CACHE_ENABLED,
       cacheTtlSeconds: variables.CATALOG_CACHE_TTL_SECONDS,
+      localCacheBytes: variables.CATALOG_LOCAL_CACHE_BYTES,
       httpMaxAgeSeconds: variables.CATALOG_HTTP_MAX_AGE_SECONDS,
       importMaxBytes: variables.CATALOG_IMPORT_MAX_BYTES,
       staffAlertEmail: variables.STAFF_ALERT_EMAIL,

@@ -310,6 +310,16 @@ export class EnvironmentVariables {
   @Max(86400)
   CATALOG_CACHE_TTL_SECONDS = 300;
 
+  /**
+   * Bytes of storefront responses each API process also keeps in memory (0: none). A copy is used
+   * only while the catalog generation read from Redis for the request is the one it was made for.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(512 * 1024 * 1024)
+  CATALOG_LOCAL_CACHE_BYTES = 16 * 1024 * 1024;
+
   /** `max-age` sent to browsers and CDNs on storefront reads (they revalidate with ETag after it). */
   @Transform(toInteger)
   @IsInt()

@@ -11,19 +11,6 @@ export interface CachedBody {
   body: string;
 }
 
-/** Reads the generation and the entry stored under it in one round trip. */
-const READ_ENTRY = `
-local generation = redis.call('GET', KEYS[1]) or '0'
-return {generation, redis.call('GET', ARGV[1] .. generation .. ':' .. ARGV[2])}`;
-
-type RedisWithReadEntry = Redis & {
-  catalogReadEntry(
-    generationKey: string,
-    entryPrefix: string,
-    entry: string,
-  ): Promise<[string, string | null]>;
-};
-
 export function entityTag(body: string): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;
 }
@@ -32,22 +19,18 @@ export function entityTag(body: string): string {
  * The storefront read cache in Redis, shared by every replica. Entries live under the catalog
  * generation read *before* the database was: a write raises the generation after it commits, so an
  * entry filled from pre-commit data sits under the old generation and no replica reads it again.
- * Correct at once on every replica, not eventually after a TTL.
+ * Correct at once on every replica, not eventually after a TTL. Each replica also keeps recent
+ * bodies in memory (LocalEntries), used only for the generation Redis names for this request.
  */
 @Injectable()
 export class CatalogCache {
-  private readonly redis: RedisWithReadEntry;
-  private readonly entryPrefix: string;
+  private readonly local: LocalEntries;
 
   constructor(
-    @Inject(REDIS_CLIENT) redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly config: AppConfig,
   ) {
-    if (!('catalogReadEntry' in redis))
-      redis.defineCommand('catalogReadEntry', { numberOfKeys: 1, lua: READ_ENTRY });
-    this.redis = redis as RedisWithReadEntry;
-    // ioredis prefixes KEYS, not ARGV: the script builds the entry key, so it gets the prefix here.
-    this.entryPrefix = `${config.redis.prefix}:${catalogEntryKey('', '').replace(/:+$/, '')}:`;
+    this.local = new LocalEntries(config.catalog.localCacheBytes);
   }
 
   get enabled(): boolean {
@@ -57,14 +40,19 @@ export class CatalogCache {
   /** The cached response for `entry`, or what `load` serialises (then cached). */
   async read(entry: string, load: () => Promise<unknown>): Promise<CachedBody> {
     if (!this.enabled) return this.serialise(await load());
-    const [generation, cached] = await this.redis.catalogReadEntry(
-      CATALOG_GENERATION_KEY,
-      this.entryPrefix,
-      entry,
-    );
+    // The generation is read on every request (a few bytes, pipelined with other commands); only
+    // the body comes from process memory when this replica already holds it for that generation.
+    // So a write committed before this request arrived is never hidden by a local copy.
+    const generation = (await this.redis.get(CATALOG_GENERATION_KEY)) ?? '0';
+    const local = this.local.get(generation, entry);
+    if (local) return local;
+    const cached = await this.redis.get(catalogEntryKey(generation, entry));
     if (cached !== null) {
       const newline = cached.indexOf('\n');
-      return { etag: cached.slice(0, newline), body: cached.slice(newline + 1) };
+      return this.local.set(generation, entry, {
+        etag: cached.slice(0, newline),
+        body: cached.slice(newline + 1),
+      });
     }
     const fresh = this.serialise(await load());
     await this.redis.set(
@@ -73,7 +61,7 @@ export class CatalogCache {
       'EX',
       this.config.catalog.cacheTtlSeconds,
     );
-    return fresh;
+    return this.local.set(generation, entry, fresh);
   }
 
   /** Called after a catalog write commits: every replica misses from its next read on. */
@@ -84,5 +72,53 @@ export class CatalogCache {
   private serialise(value: unknown): CachedBody {
     const body = JSON.stringify(value);
     return { etag: entityTag(body), body };
+  }
+}
+
+/**
+ * This replica's copies of cached bodies, for the current generation only (a new generation drops
+ * them all), bounded in bytes; least recently used out first.
+ */
+export class LocalEntries {
+  private generation = '';
+  private readonly entries = new Map<string, CachedBody>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  get(generation: string, entry: string): CachedBody | undefined {
+    if (generation !== this.generation) return undefined;
+    const found = this.entries.get(entry);
+    if (found) {
+      this.entries.delete(entry);
+      this.entries.set(entry, found);
+    }
+    return found;
+  }
+
+  set(generation: string, entry: string, value: CachedBody): CachedBody {
+    if (this.maxBytes === 0) return value;
+    if (generation !== this.generation) {
+      // Only ever move forward: a slow request of an older generation must not wipe newer copies.
+      if (Number(generation) < Number(this.generation)) return value;
+      this.entries.clear();
+      this.bytes = 0;
+      this.generation = generation;
+    }
+    const size = value.body.length + value.etag.length + entry.length;
+    if (size > this.maxBytes / 2) return value;
+    const previous = this.entries.get(entry);
+    if (previous) {
+      this.bytes -= previous.body.length + previous.etag.length + entry.length;
+      this.entries.delete(entry);
+    }
+    this.entries.set(entry, value);
+    this.bytes += size;
+    for (const [key, old] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(key);
+      this.bytes -= old.body.length + old.etag.length + key.length;
+    }
+    return value;
   }
 }
