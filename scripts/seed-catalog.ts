@@ -8,10 +8,14 @@ import type Redis from 'ioredis';
 import { DataSource, QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../src/database/migrations';
 import { CATALOG_GENERATION_KEY } from '../src/modules/catalog/catalog-cache.keys';
+import { StorefrontMapping } from '../src/modules/catalog/storefront-mapping';
+import { refreshStorefront } from '../src/modules/catalog/storefront-projection';
+import { StorefrontRepository } from '../src/modules/catalog/storefront.repository';
 import { DemoCatalog, demoCatalogParts, SEED_MOVEMENT } from './seed/demo-catalog';
 
 /** Every table the seed writes or `reset` empties, children first. */
 export const CATALOG_TABLES = [
+  'storefront_products',
   'inventory_reservation_lines',
   'inventory_reservations',
   'inventory_movements',
@@ -33,6 +37,8 @@ export interface SeedOptions {
   seed?: number;
   /** Delete every catalog and inventory row first. */
   reset?: boolean;
+  /** Currency of the storefront read model's prices (the app's CATALOG_CURRENCY; default EUR). */
+  currency?: string;
   /** Do nothing when the catalog already has rows (instead of refusing). */
   ifEmpty?: boolean;
 }
@@ -318,8 +324,17 @@ export async function seedCatalog(
       try {
         // DELETE, not TRUNCATE: it is part of the transaction, so a failed reseed keeps the old catalog.
         if (!empty) for (const table of CATALOG_TABLES) await runner.query(`DELETE FROM \`${table}\``);
+        const storefront = new StorefrontRepository(dataSource);
+        const mapping = new StorefrontMapping(options.currency ?? 'EUR');
         for (const part of demoCatalogParts(productCount, seed)) {
           await writeCatalog(runner, part);
+          // The storefront read model, built by the app's own code, in the same transaction.
+          await refreshStorefront(
+            runner.manager,
+            storefront,
+            mapping,
+            part.products.map((product) => product.id),
+          );
           for (const key of Object.keys(counts) as Array<keyof SeedCounts>) counts[key] += part[key].length;
         }
         await runner.commitTransaction();

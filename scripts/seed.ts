@@ -97,7 +97,7 @@ async function main(): Promise<number> {
     }),
   );
   try {
-    const result = await seedCatalog(dataSource, redis, options);
+    const result = await seedCatalog(dataSource, redis, { ...options, currency: config.catalog.currency });
     if (!result.seeded) {
       print(`skipped: the catalog already has rows (${describeCounts(result.existing)}).`);
       return 0;

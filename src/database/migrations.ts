@@ -4,6 +4,7 @@ import { EmailExactMatch1795487000000 } from './migrations/1795487000000-EmailEx
 import { CatalogInventory1795493060328 } from './migrations/1795493060328-CatalogInventory';
 import { InventoryChecks1795493100000 } from './migrations/1795493100000-InventoryChecks';
 import { CatalogJobs1795493983271 } from './migrations/1795493983271-CatalogJobs';
+import { StorefrontReadModel1795496321313 } from './migrations/1795496321313-StorefrontReadModel';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -14,4 +15,5 @@ export const MIGRATIONS: Function[] = [
   CatalogInventory1795493060328,
   InventoryChecks1795493100000,
   CatalogJobs1795493983271,
+  StorefrontReadModel1795496321313,
 ];

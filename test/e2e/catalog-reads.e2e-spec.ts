@@ -257,4 +257,32 @@ describe('catalog: storefront reads — search, pages, cache across replicas, no
     );
     expect(worker).toBeDefined();
   });
+
+  it('the read model holds exactly the visible products, with their current prices and stock (after every write above)', async () => {
+    const visible = await db.query<Array<{ id: string }>>(
+      "SELECT id FROM products WHERE status = 'active' AND min_price IS NOT NULL ORDER BY id",
+    );
+    const modelled = await db.query<Array<{ product_id: string; detail: string }>>(
+      'SELECT product_id, detail FROM storefront_products ORDER BY product_id',
+    );
+    expect(modelled.map((row) => row.product_id)).toEqual(visible.map((row) => row.id));
+    const variants = await db.query<Array<{ id: string; price: number; in_stock: number | string }>>(
+      `SELECT v.id, v.price, EXISTS (SELECT 1 FROM inventory_levels l JOIN stock_locations sl ON sl.id = l.location_id
+                                      WHERE l.variant_id = v.id AND sl.active = 1 AND l.on_hand > l.reserved) AS in_stock
+         FROM product_variants v WHERE v.status = 'active'`,
+    );
+    const truth = new Map(
+      variants.map((v) => [v.id, { price: Number(v.price), inStock: Number(v.in_stock) === 1 }]),
+    );
+    for (const row of modelled) {
+      const detail = JSON.parse(row.detail) as {
+        variants: Array<{ id: string; price: { amount: number }; inStock: boolean }>;
+      };
+      for (const variant of detail.variants)
+        expect({ id: variant.id, price: variant.price.amount, inStock: variant.inStock }).toEqual({
+          id: variant.id,
+          ...truth.get(variant.id),
+        });
+    }
+  });
 });

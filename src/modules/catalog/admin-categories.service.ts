@@ -13,6 +13,7 @@ import { CategoriesRepository } from './categories.repository';
 import type { CategoryDto, CreateCategoryDto, UpdateCategoryDto } from './dto/category.dto';
 import type { Category } from './entities/category.entity';
 import { slugify } from './slug';
+import { StorefrontProjection } from './storefront-projection';
 
 const toCategory = (category: Category): CategoryDto => ({
   id: category.id,
@@ -30,6 +31,7 @@ export class AdminCategoriesService {
     private readonly changes: CatalogChanges,
     private readonly categories: CategoriesRepository,
     private readonly audit: AuditService,
+    private readonly projection: StorefrontProjection,
   ) {}
 
   async list(): Promise<{ data: CategoryDto[] }> {
@@ -80,6 +82,9 @@ export class AdminCategoriesService {
         await this.categories.rewritePaths(manager, category.path, newPath);
       }
       await this.categories.update(manager, id, fields);
+      // Product pages name their categories: a new name or slug is a new page.
+      if (fields.name !== undefined || fields.slug !== undefined)
+        await this.projection.refreshCategory(manager, id);
       await this.audit.record(manager, actor, {
         action: 'category.updated',
         target: { type: 'category', id },
@@ -95,7 +100,9 @@ export class AdminCategoriesService {
       const category = await this.categories.lockById(manager, id);
       if (!category) throw new CategoryNotFoundError(id);
       if (await this.categories.hasChildren(manager, id)) throw new CategoryNotEmptyError();
+      const linked = await this.projection.productIdsInCategory(manager, id);
       await this.categories.delete(manager, id);
+      await this.projection.refresh(manager, linked);
       await this.audit.record(manager, actor, {
         action: 'category.deleted',
         target: { type: 'category', id },

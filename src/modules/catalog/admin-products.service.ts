@@ -63,7 +63,7 @@ export class AdminProductsService {
     const slug = dto.slug ?? slugify(dto.title);
     const description = sanitizeDescription(dto.description ?? '');
     const attributes = dto.attributes ?? {};
-    return this.changes.commit(async (manager) => {
+    return this.changes.commit(async (manager, touch) => {
       if (await this.products.slugExists(manager, slug)) throw new SlugTakenError(slug);
       await this.assertCategoriesExist(manager, dto.categoryIds ?? []);
       const taken = await this.products.existingSkus(
@@ -84,6 +84,7 @@ export class AdminProductsService {
       await this.products.setCategories(manager, id, dto.categoryIds ?? []);
       await this.products.insertVariants(manager, id, variants);
       await this.products.refreshPriceRange(manager, id);
+      touch(id);
       await this.audit.record(manager, actor, {
         action: 'product.created',
         target: { type: 'product', id },
@@ -100,7 +101,8 @@ export class AdminProductsService {
     ifMatchVersion: number | undefined,
   ): Promise<AdminProductDto> {
     const { version, ...fields } = dto;
-    return this.changes.commit(async (manager) => {
+    return this.changes.commit(async (manager, touch) => {
+      touch(id);
       const product = await this.lockAtVersion(manager, id, version, ifMatchVersion);
       const changes: ProductChanges = {};
       if (fields.title !== undefined) changes.title = fields.title;
@@ -142,7 +144,8 @@ export class AdminProductsService {
   }
 
   async archive(actor: RequestActor, id: string): Promise<AdminProductDto> {
-    return this.changes.commit(async (manager) => {
+    return this.changes.commit(async (manager, touch) => {
+      touch(id);
       const product = await this.products.lockById(manager, id);
       if (!product) throw new ProductNotFoundError(id);
       if (product.status !== 'archived') {

@@ -28,7 +28,8 @@ export class AdminVariantsService {
   ) {}
 
   async add(actor: RequestActor, productId: string, dto: CreateVariantDto): Promise<AdminProductDto> {
-    return this.changes.commit(async (manager) => {
+    return this.changes.commit(async (manager, touch) => {
+      touch(productId);
       const product = await this.products.lockById(manager, productId);
       if (!product) throw new ProductNotFoundError(productId);
       const optionValues = dto.optionValues ?? {};
@@ -71,7 +72,8 @@ export class AdminVariantsService {
     dto: UpdateVariantDto,
   ): Promise<AdminProductDto> {
     const { version, ...fields } = dto;
-    return this.changes.commit(async (manager) => {
+    return this.changes.commit(async (manager, touch) => {
+      touch(productId);
       const product = await this.products.lockById(manager, productId);
       if (!product) throw new ProductNotFoundError(productId);
       const variant = await this.products.findVariant(manager, productId, variantId);
@@ -126,7 +128,8 @@ export class AdminVariantsService {
   }
 
   async archive(actor: RequestActor, productId: string, variantId: string): Promise<AdminProductDto> {
-    return this.changes.commit(async (manager) => {
+    return this.changes.commit(async (manager, touch) => {
+      touch(productId);
       const product = await this.products.lockById(manager, productId);
       if (!product) throw new ProductNotFoundError(productId);
       const variant = await this.products.findVariant(manager, productId, variantId);

@@ -2,14 +2,17 @@ import { Module } from '@nestjs/common';
 import { OutboxModule } from '../outbox/outbox.module';
 import { CatalogCache } from './catalog-cache';
 import { CatalogChanges } from './catalog-changes';
+import { StorefrontProjection } from './storefront-projection';
+import { StorefrontRepository } from './storefront.repository';
 
 /**
- * The storefront cache and the write wrapper that invalidates it: shared by the catalog's API side,
- * its worker side and every feature whose writes change what the storefront shows (inventory).
+ * What every write that changes the storefront needs: its read model (projection), the cache and
+ * the write wrapper that keeps both current. Shared by the catalog's API and worker sides and by
+ * every feature whose writes change what the storefront shows (inventory, imports).
  */
 @Module({
   imports: [OutboxModule],
-  providers: [CatalogCache, CatalogChanges],
-  exports: [CatalogCache, CatalogChanges],
+  providers: [CatalogCache, CatalogChanges, StorefrontRepository, StorefrontProjection],
+  exports: [CatalogCache, CatalogChanges, StorefrontRepository, StorefrontProjection],
 })
 export class CatalogCacheModule {}

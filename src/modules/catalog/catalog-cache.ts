@@ -37,9 +37,9 @@ export class CatalogCache {
     return this.config.catalog.cacheEnabled;
   }
 
-  /** The cached response for `entry`, or what `load` serialises (then cached). */
-  async read(entry: string, load: () => Promise<unknown>): Promise<CachedBody> {
-    if (!this.enabled) return this.serialise(await load());
+  /** The cached response for `entry`, or the JSON text `load` returns (then cached). */
+  async read(entry: string, load: () => Promise<string>): Promise<CachedBody> {
+    if (!this.enabled) return this.tagged(await load());
     // The generation is read on every request (a few bytes, pipelined with other commands); only
     // the body comes from process memory when this replica already holds it for that generation.
     // So a write committed before this request arrived is never hidden by a local copy.
@@ -54,7 +54,7 @@ export class CatalogCache {
         body: cached.slice(newline + 1),
       });
     }
-    const fresh = this.serialise(await load());
+    const fresh = this.tagged(await load());
     await this.redis.set(
       catalogEntryKey(generation, entry),
       `${fresh.etag}\n${fresh.body}`,
@@ -69,8 +69,7 @@ export class CatalogCache {
     await this.redis.incr(CATALOG_GENERATION_KEY);
   }
 
-  private serialise(value: unknown): CachedBody {
-    const body = JSON.stringify(value);
+  private tagged(body: string): CachedBody {
     return { etag: entityTag(body), body };
   }
 }

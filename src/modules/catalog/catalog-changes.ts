@@ -4,10 +4,12 @@ import { EntityManager } from 'typeorm';
 import { OutboxService } from '../outbox/outbox.service';
 import { CatalogCache } from './catalog-cache';
 import { CATALOG_QUEUE, CatalogJobs } from './jobs/catalog.jobs';
+import { StorefrontProjection } from './storefront-projection';
 
 /**
- * Runs a write that changes what the storefront shows: one transaction that also writes a cache
- * invalidation to the outbox, then — after the commit — invalidates at once. The outbox row is the
+ * Runs a write that changes what the storefront shows: one transaction that also rebuilds the read
+ * model of the products it touched and writes a cache invalidation to the outbox, then — after the
+ * commit — invalidates at once. The outbox row is the
  * safety net for a process that dies between commit and invalidation (DESIGN.md invariant 4).
  */
 @Injectable()
@@ -18,11 +20,20 @@ export class CatalogChanges {
     private readonly transactions: TransactionRunner,
     private readonly outbox: OutboxService,
     private readonly cache: CatalogCache,
+    private readonly projection: StorefrontProjection,
   ) {}
 
-  async commit<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * `work` names the products whose storefront entry it changed with `touch`; their read model is
+   * rebuilt in the same transaction, after the work.
+   */
+  async commit<T>(
+    work: (manager: EntityManager, touch: (productId: string) => void) => Promise<T>,
+  ): Promise<T> {
     const result = await this.transactions.run(async (manager) => {
-      const value = await work(manager);
+      const touched = new Set<string>();
+      const value = await work(manager, (productId) => touched.add(productId));
+      await this.projection.refresh(manager, touched);
       await this.outbox.enqueue(manager, {
         queue: CATALOG_QUEUE,
         jobName: CatalogJobs.invalidateCache,

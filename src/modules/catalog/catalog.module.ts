@@ -15,7 +15,6 @@ import { ProductVariant } from './entities/product-variant.entity';
 import { VariantOptionValue } from './entities/variant-option-value.entity';
 import { ProductsController } from './products.controller';
 import { ProductsRepository } from './products.repository';
-import { StorefrontRepository } from './storefront.repository';
 import { StorefrontService } from './storefront.service';
 
 @Module({
@@ -28,7 +27,6 @@ import { StorefrontService } from './storefront.service';
   providers: [
     ProductsRepository,
     CategoriesRepository,
-    StorefrontRepository,
     StorefrontService,
     AdminProductsService,
     AdminVariantsService,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { ProductImage, ProductOption } from './entities/product.entity';
 import type { ProductSort } from './dto/list-products.query.dto';
 
@@ -22,9 +22,15 @@ export interface ProductSummaryRow {
   images: ProductImage[];
   minPrice: number;
   maxPrice: number;
+  variants: StorefrontVariantRow[];
+}
+
+/** A list page's row: the position it sorts at and its serialised entry from the read model. */
+export interface PageRow {
+  id: string;
   /** The value the list is sorted by (cursor position with the id). */
   sortKey: string | number | null;
-  variants: StorefrontVariantRow[];
+  summary: string;
 }
 
 export interface ProductDetailRow extends ProductSummaryRow {
@@ -94,15 +100,16 @@ function toVariants(value: unknown): StorefrontVariantRow[] {
 }
 
 /**
- * The storefront's reads. Each is a single SQL statement however many products or variants it
- * returns (variants and categories come back as JSON aggregates), so a page never costs N+1 queries.
+ * The storefront's reads and its read model. A read is a single SQL statement however many products
+ * or variants it returns (the entries are stored serialised), so a page never costs N+1 queries.
  */
 @Injectable()
 export class StorefrontRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async search(search: ProductSearch): Promise<ProductSummaryRow[]> {
-    const where: string[] = ["p.status = 'active'", 'p.min_price IS NOT NULL'];
+  async search(search: ProductSearch): Promise<PageRow[]> {
+    // Visibility is the read model's: only products the storefront may show have an entry (joined below).
+    const where: string[] = ["p.status = 'active'"];
     const params: unknown[] = [];
     const selectParams: unknown[] = [];
     let relevance = 'NULL';
@@ -161,49 +168,48 @@ export class StorefrontRepository {
       sort.key === 'NULL'
         ? `p.id ${sort.direction}`
         : `${keyExpression} ${sort.direction}, p.id ${sort.direction}`;
-    const outerOrder =
-      sort.key === 'NULL'
-        ? `page.id ${sort.direction}`
-        : `page.sort_key ${sort.direction}, page.id ${sort.direction}`;
 
-    // The page is chosen first (a derived table with its LIMIT), then its variants are aggregated:
-    // the correlated variant query runs for the page's rows only, never for every match.
-    const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
-      `SELECT page.*, ${VARIANTS_JSON('page.id')} AS variants
-         FROM (SELECT p.id, p.slug, p.title, p.images, p.min_price, p.max_price, ${keyExpression} AS sort_key
-                 FROM products p
-                WHERE ${where.join(' AND ')}
-                ORDER BY ${order}
-                LIMIT ?) page
-        ORDER BY ${outerOrder}`,
+    // Only products in the read model are visible; the page comes with its serialised entries.
+    const rows = await this.dataSource.query<Array<{ id: string; sort_key: unknown; summary: string }>>(
+      `SELECT p.id, ${keyExpression} AS sort_key, sp.summary
+         FROM products p JOIN storefront_products sp ON sp.product_id = p.id
+        WHERE ${where.join(' AND ')}
+        ORDER BY ${order}
+        LIMIT ?`,
       [...keyParams, ...params, ...(sort.key === 'NULL' ? [] : keyParams), search.limit],
     );
     return rows.map((row) => ({
-      id: row.id as string,
-      slug: row.slug as string,
-      title: row.title as string,
-      images: json<ProductImage[]>(row.images, []),
-      minPrice: Number(row.min_price),
-      maxPrice: Number(row.max_price),
+      id: row.id,
       sortKey: row.sort_key === null || row.sort_key === undefined ? null : (row.sort_key as string | number),
-      variants: toVariants(row.variants),
+      summary: row.summary,
     }));
   }
 
-  async findVisible(idOrSlug: string, byId: boolean): Promise<ProductDetailRow | null> {
-    const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
+  /** The serialised page of a visible product, or null. */
+  async findDetail(idOrSlug: string, byId: boolean): Promise<string | null> {
+    const rows = await this.dataSource.query<Array<{ detail: string }>>(
+      byId
+        ? 'SELECT detail FROM storefront_products WHERE product_id = ?'
+        : 'SELECT sp.detail FROM products p JOIN storefront_products sp ON sp.product_id = p.id WHERE p.slug = ?',
+      [idOrSlug],
+    );
+    return rows[0]?.detail ?? null;
+  }
+
+  /** Everything the read model holds for these products, for those the storefront may show. */
+  async loadForProjection(manager: EntityManager, productIds: string[]): Promise<ProductDetailRow[]> {
+    if (productIds.length === 0) return [];
+    const rows = await manager.query<Array<Record<string, unknown>>>(
       `SELECT p.id, p.slug, p.title, p.description, p.attributes, p.options, p.images, p.min_price, p.max_price,
               ${VARIANTS_JSON('p.id')} AS variants,
               (SELECT JSON_ARRAYAGG(JSON_OBJECT('id', c.id, 'slug', c.slug, 'name', c.name))
                  FROM product_categories pc JOIN categories c ON c.id = pc.category_id
                 WHERE pc.product_id = p.id) AS categories
          FROM products p
-        WHERE p.${byId ? 'id' : 'slug'} = ? AND p.status = 'active' AND p.min_price IS NOT NULL`,
-      [idOrSlug],
+        WHERE p.id IN (?) AND p.status = 'active' AND p.min_price IS NOT NULL`,
+      [productIds],
     );
-    const row = rows[0];
-    if (!row) return null;
-    return {
+    return rows.map((row) => ({
       id: row.id as string,
       slug: row.slug as string,
       title: row.title as string,
@@ -213,12 +219,42 @@ export class StorefrontRepository {
       images: json<ProductImage[]>(row.images, []),
       minPrice: Number(row.min_price),
       maxPrice: Number(row.max_price),
-      sortKey: null,
       variants: toVariants(row.variants),
       categories: json<Array<{ id: string; slug: string; name: string }>>(row.categories, []).sort((a, b) =>
         a.name.localeCompare(b.name),
       ),
-    };
+    }));
+  }
+
+  /** Replaces the read model of these products: visible ones get `entries`, the others none. */
+  async replaceEntries(
+    manager: EntityManager,
+    productIds: string[],
+    entries: Array<{ productId: string; summary: string; detail: string }>,
+  ): Promise<void> {
+    if (productIds.length === 0) return;
+    await manager.query('DELETE FROM storefront_products WHERE product_id IN (?)', [productIds]);
+    if (entries.length > 0)
+      await manager.query('INSERT INTO storefront_products (product_id, summary, detail) VALUES ?', [
+        entries.map((entry) => [entry.productId, entry.summary, entry.detail]),
+      ]);
+  }
+
+  async productIdsStockedAt(manager: EntityManager, locationId: string): Promise<string[]> {
+    const rows = await manager.query<Array<{ product_id: string }>>(
+      `SELECT DISTINCT v.product_id FROM inventory_levels l JOIN product_variants v ON v.id = l.variant_id
+        WHERE l.location_id = ?`,
+      [locationId],
+    );
+    return rows.map((row) => row.product_id);
+  }
+
+  async productIdsInCategory(manager: EntityManager, categoryId: string): Promise<string[]> {
+    const rows = await manager.query<Array<{ product_id: string }>>(
+      'SELECT product_id FROM product_categories WHERE category_id = ?',
+      [categoryId],
+    );
+    return rows.map((row) => row.product_id);
   }
 
   categories(): Promise<CategoryRow[]> {

@@ -1,27 +1,14 @@
 import { decodeCursor, encodeCursor, InvalidCursorError } from '@app/common';
-import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CachedBody, CatalogCache } from './catalog-cache';
 import type { CategoryTreeNodeDto } from './dto/category.dto';
 import type { ListProductsQueryDto, ProductSort } from './dto/list-products.query.dto';
-import type {
-  MoneyDto,
-  ProductDetailDto,
-  ProductPageDto,
-  ProductSummaryDto,
-  StorefrontVariantDto,
-} from './dto/product.response.dto';
 import { ProductNotFoundError } from './catalog.errors';
 import { toFullTextQuery } from './full-text-query';
-import {
-  CategoryRow,
-  ProductDetailRow,
-  ProductSummaryRow,
-  StorefrontRepository,
-  StorefrontVariantRow,
-} from './storefront.repository';
+import { CategoryRow, StorefrontRepository } from './storefront.repository';
 
+const EMPTY_PAGE = '{"data":[],"nextCursor":null}';
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -31,7 +18,6 @@ export class StorefrontService {
   constructor(
     private readonly storefront: StorefrontRepository,
     private readonly cache: CatalogCache,
-    private readonly config: AppConfig,
   ) {}
 
   list(query: ListProductsQueryDto): Promise<CachedBody> {
@@ -59,30 +45,32 @@ export class StorefrontService {
 
   detail(idOrSlug: string): Promise<CachedBody> {
     // Only a possible id or slug reaches the cache and the database (keys stay short and few).
-    if (!UUID.test(idOrSlug) && !(idOrSlug.length <= 120 && SLUG.test(idOrSlug)))
+    const byId = UUID.test(idOrSlug);
+    if (!byId && !(idOrSlug.length <= 120 && SLUG.test(idOrSlug)))
       return Promise.reject(new ProductNotFoundError(idOrSlug.slice(0, 120)));
     return this.cache.read(`product:${idOrSlug}`, async () => {
-      const row = await this.storefront.findVisible(idOrSlug, UUID.test(idOrSlug));
-      if (!row) throw new ProductNotFoundError(idOrSlug);
-      return this.toDetail(row);
+      const detail = await this.storefront.findDetail(idOrSlug, byId);
+      if (detail === null) throw new ProductNotFoundError(idOrSlug);
+      return detail;
     });
   }
 
   categoryTree(): Promise<CachedBody> {
-    return this.cache.read('categories', async () => ({
-      data: buildTree(await this.storefront.categories()),
-    }));
+    return this.cache.read('categories', async () =>
+      JSON.stringify({ data: buildTree(await this.storefront.categories()) }),
+    );
   }
 
+  /** The page as JSON text, assembled from the read model's serialised entries. */
   private async loadPage(
     query: ListProductsQueryDto,
     sort: ProductSort,
     after: { key: string | null; id: string } | undefined,
-  ): Promise<ProductPageDto> {
+  ): Promise<string> {
     let fullText: string | undefined;
     if (query.q !== undefined) {
       const expression = toFullTextQuery(query.q);
-      if (expression === null) return { data: [], nextCursor: null };
+      if (expression === null) return EMPTY_PAGE;
       fullText = expression;
     }
     const options = new Map<string, string[]>();
@@ -105,12 +93,10 @@ export class StorefrontService {
     const hasMore = rows.length > query.limit;
     const page = hasMore ? rows.slice(0, query.limit) : rows;
     const last = page[page.length - 1];
-    return {
-      data: page.map((row) => this.toSummary(row)),
-      nextCursor: hasMore
-        ? encodeCursor({ s: sort, k: last.sortKey === null ? '' : String(last.sortKey), id: last.id })
-        : null,
-    };
+    const nextCursor = hasMore
+      ? encodeCursor({ s: sort, k: last.sortKey === null ? '' : String(last.sortKey), id: last.id })
+      : null;
+    return `{"data":[${page.map((row) => row.summary).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
   }
 
   /** A cursor is bound to the sort it was issued for: another sort's position means nothing here. */
@@ -118,45 +104,6 @@ export class StorefrontService {
     const position = decodeCursor(cursor, ['s', 'k', 'id']);
     if (position.s !== sort || !UUID.test(position.id)) throw new InvalidCursorError();
     return { key: sort === 'newest' ? null : position.k, id: position.id };
-  }
-
-  private money(amount: number): MoneyDto {
-    return { amount, currency: this.config.catalog.currency };
-  }
-
-  private toVariant(variant: StorefrontVariantRow): StorefrontVariantDto {
-    return {
-      id: variant.id,
-      sku: variant.sku,
-      title: variant.title,
-      optionValues: variant.optionValues,
-      price: this.money(variant.price),
-      compareAtPrice: variant.compareAtPrice === null ? null : this.money(variant.compareAtPrice),
-      inStock: variant.inStock,
-    };
-  }
-
-  private toSummary(row: ProductSummaryRow): ProductSummaryDto {
-    return {
-      id: row.id,
-      slug: row.slug,
-      title: row.title,
-      image: row.images[0] ?? null,
-      priceRange: { min: this.money(row.minPrice), max: this.money(row.maxPrice) },
-      inStock: row.variants.some((variant) => variant.inStock),
-      variants: row.variants.map((variant) => this.toVariant(variant)),
-    };
-  }
-
-  private toDetail(row: ProductDetailRow): ProductDetailDto {
-    return {
-      ...this.toSummary(row),
-      description: row.description,
-      attributes: row.attributes,
-      options: row.options,
-      images: row.images,
-      categories: row.categories,
-    };
   }
 }
 

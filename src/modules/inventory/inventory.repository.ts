@@ -12,6 +12,7 @@ export interface LockedLevel {
 
 export interface VariantFacts {
   id: string;
+  productId: string;
   sku: string;
   /** Product and variant title, for people (alerts). */
   title: string;
@@ -161,6 +162,7 @@ export class InventoryRepository {
     const rows = await manager.query<
       Array<{
         id: string;
+        product_id: string;
         sku: string;
         title: string;
         status: string;
@@ -168,7 +170,7 @@ export class InventoryRepository {
         low_stock_threshold: number | null;
       }>
     >(
-      `SELECT v.id, v.sku, CONCAT(p.title, ' — ', v.title) AS title, v.status, p.status AS product_status,
+      `SELECT v.id, v.product_id, v.sku, CONCAT(p.title, ' — ', v.title) AS title, v.status, p.status AS product_status,
               v.low_stock_threshold
          FROM product_variants v JOIN products p ON p.id = v.product_id WHERE v.id IN (?)`,
       [variantIds],
@@ -178,6 +180,7 @@ export class InventoryRepository {
         row.id,
         {
           id: row.id,
+          productId: row.product_id,
           sku: row.sku,
           title: row.title,
           sellable: row.status === 'active' && row.product_status === 'active',

@@ -3,6 +3,7 @@ import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { CatalogChanges } from '../catalog/catalog-changes';
+import { StorefrontProjection } from '../catalog/storefront-projection';
 import type { CreateLocationDto, LocationDto, LocationListDto, UpdateLocationDto } from './dto/inventory.dto';
 import type { StockLocation } from './entities/stock-location.entity';
 import { LocationCodeTakenError, LocationNotFoundError } from './inventory.errors';
@@ -24,6 +25,7 @@ export class LocationsService {
     private readonly locations: LocationsRepository,
     private readonly audit: AuditService,
     private readonly catalog: CatalogChanges,
+    private readonly projection: StorefrontProjection,
   ) {}
 
   async list(): Promise<LocationListDto> {
@@ -57,7 +59,10 @@ export class LocationsService {
       await this.locations.update(manager, id, changes);
       const activeChanged = changes.active !== undefined && changes.active !== current.active;
       // Activating or deactivating a location changes what the storefront can sell.
-      if (activeChanged) await this.catalog.enqueueInvalidation(manager);
+      if (activeChanged) {
+        await this.projection.refreshLocation(manager, id);
+        await this.catalog.enqueueInvalidation(manager);
+      }
       await this.audit.record(manager, actor, {
         action: 'location.updated',
         target: { type: 'location', id },

@@ -2,6 +2,7 @@ import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CatalogChanges } from '../catalog/catalog-changes';
+import { StorefrontProjection } from '../catalog/storefront-projection';
 import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
 import { MAIL_QUEUE, MailJobs, type SendMailPayload } from '../notifications/jobs/mail.jobs';
 import { OutboxService } from '../outbox/outbox.service';
@@ -33,6 +34,7 @@ export class StockLedger {
     private readonly inventory: InventoryRepository,
     private readonly outbox: OutboxService,
     private readonly catalog: CatalogChanges,
+    private readonly projection: StorefrontProjection,
     private readonly config: AppConfig,
   ) {}
 
@@ -60,6 +62,7 @@ export class StockLedger {
     }
 
     const messages: NewOutboxMessage[] = [];
+    const soldOutOrBack = new Set<string>();
     let availabilityChanged = false;
     for (const variantId of new Set(movements.map((movement) => movement.variantId))) {
       const before = availableOf(locked, variantId);
@@ -68,6 +71,7 @@ export class StockLedger {
       if (!variant) continue;
       if (before > 0 !== now > 0) {
         availabilityChanged = true;
+        soldOutOrBack.add(variant.productId);
         messages.push(
           this.event('inventory.availability-changed', { variantId, sku: variant.sku, inStock: now > 0 }),
         );
@@ -86,7 +90,11 @@ export class StockLedger {
         messages.push({ queue: MAIL_QUEUE, jobName: MailJobs.send, payload: { ...mail } });
       }
     }
-    if (availabilityChanged) await this.catalog.enqueueInvalidation(manager);
+    if (availabilityChanged) {
+      // The storefront's "in stock" is part of the product's read model: rebuilt with the change.
+      await this.projection.refresh(manager, soldOutOrBack);
+      await this.catalog.enqueueInvalidation(manager);
+    }
     await this.outbox.enqueue(manager, ...messages);
     return { availabilityChanged };
   }

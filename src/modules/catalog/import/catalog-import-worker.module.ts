@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditRecorderModule } from '../../audit/audit.module';
 import { OutboxModule } from '../../outbox/outbox.module';
-import { CatalogCache } from '../catalog-cache';
-import { CatalogChanges } from '../catalog-changes';
+import { CatalogCacheModule } from '../catalog-cache.module';
 import { Category } from '../entities/category.entity';
 import { Product } from '../entities/product.entity';
 import { ProductCategory } from '../entities/product-category.entity';
@@ -32,10 +31,9 @@ import { CatalogImportProcessor } from './jobs/catalog-import.processor';
     ]),
     OutboxModule,
     AuditRecorderModule,
+    CatalogCacheModule,
   ],
   providers: [
-    CatalogCache,
-    CatalogChanges,
     ProductsRepository,
     CatalogJobsRepository,
     CatalogImportRepository,

@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../../audit/audit.service';
 import { ProductsRepository } from '../products.repository';
+import { StorefrontProjection } from '../storefront-projection';
 import { CatalogImportRepository, NewLevel, NewMovement } from './catalog-import.repository';
 import type { ImportBatchPlan, PlannedProduct } from './import-batch-plan';
 
@@ -29,6 +30,7 @@ export class ImportBatchWriter {
     private readonly products: ProductsRepository,
     private readonly imports: CatalogImportRepository,
     private readonly audit: AuditService,
+    private readonly projection: StorefrontProjection,
   ) {}
 
   async write(manager: EntityManager, plan: ImportBatchPlan, context: ImportContext): Promise<void> {
@@ -75,6 +77,13 @@ export class ImportBatchWriter {
       if (product.variantsChanged) await this.products.refreshPriceRange(manager, product.id!);
     }
     await this.writeStock(manager, plan, context);
+    if (plan.changesSomething) {
+      // The storefront read model follows the batch in its transaction (prices, titles, stock).
+      await this.projection.refresh(manager, [
+        ...plan.products.map((product) => product.id!),
+        ...plan.stock.map((stock) => stock.variant.product.id!),
+      ]);
+    }
   }
 
   private async updateProduct(
