@@ -108,8 +108,7 @@ export class StorefrontRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async search(search: ProductSearch): Promise<PageRow[]> {
-    // Visibility is the read model's: only products the storefront may show have an entry (joined below).
-    const where: string[] = ["p.status = 'active'"];
+    const where: string[] = ["p.status = 'active'", 'p.min_price IS NOT NULL'];
     const params: unknown[] = [];
     const selectParams: unknown[] = [];
     let relevance = 'NULL';
@@ -130,12 +129,26 @@ export class StorefrontRepository {
                                                       WHERE root.slug = ? OR root.id = ? LIMIT 1), '%'))`);
       params.push(search.category, search.category);
     }
-    const variantConditions: string[] = [];
+    // Price bounds first on the product's own range (indexed columns, no variant lookup): with one
+    // bound that is exact; with both, or with other variant filters, one variant must satisfy all.
+    if (search.maxPrice !== undefined) {
+      where.push('p.min_price <= ?');
+      params.push(search.maxPrice);
+    }
     if (search.minPrice !== undefined) {
+      where.push('p.max_price >= ?');
+      params.push(search.minPrice);
+    }
+    const variantConditions: string[] = [];
+    const samePrice =
+      (search.minPrice !== undefined && search.maxPrice !== undefined) ||
+      search.options.size > 0 ||
+      search.inStock;
+    if (samePrice && search.minPrice !== undefined) {
       variantConditions.push('v.price >= ?');
       params.push(search.minPrice);
     }
-    if (search.maxPrice !== undefined) {
+    if (samePrice && search.maxPrice !== undefined) {
       variantConditions.push('v.price <= ?');
       params.push(search.maxPrice);
     }
@@ -169,13 +182,18 @@ export class StorefrontRepository {
         ? `p.id ${sort.direction}`
         : `${keyExpression} ${sort.direction}, p.id ${sort.direction}`;
 
-    // Only products in the read model are visible; the page comes with its serialised entries.
+    // The page is chosen first (a derived table with its LIMIT, sorting only ids and keys), then its
+    // serialised entries are joined: the stored JSON is read for the page's rows, never for every match.
+    // `min_price IS NOT NULL` with `active` is exactly when a product has a read-model entry.
     const rows = await this.dataSource.query<Array<{ id: string; sort_key: unknown; summary: string }>>(
-      `SELECT p.id, ${keyExpression} AS sort_key, sp.summary
-         FROM products p JOIN storefront_products sp ON sp.product_id = p.id
-        WHERE ${where.join(' AND ')}
-        ORDER BY ${order}
-        LIMIT ?`,
+      `SELECT page.id, page.sort_key, sp.summary
+         FROM (SELECT p.id, ${keyExpression} AS sort_key
+                 FROM products p
+                WHERE ${where.join(' AND ')}
+                ORDER BY ${order}
+                LIMIT ?) page
+         JOIN storefront_products sp ON sp.product_id = page.id
+        ORDER BY ${sort.key === 'NULL' ? `page.id ${sort.direction}` : `page.sort_key ${sort.direction}, page.id ${sort.direction}`}`,
       [...keyParams, ...params, ...(sort.key === 'NULL' ? [] : keyParams), search.limit],
     );
     return rows.map((row) => ({
