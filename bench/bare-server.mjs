@@ -11,7 +11,7 @@ import Fastify from 'fastify';
 const method = process.env.BARE_METHOD ?? 'GET';
 const path = process.env.BARE_PATH ?? '/';
 const bodyBytes = Number(process.env.BARE_BODY_BYTES ?? 0);
-// Empty: the app's answer had no content type (a 304), so neither does this one.
+// Empty when the app's answer had no content type: then neither has this one.
 const contentType = process.env.BARE_CONTENT_TYPE ?? '';
 const status = Number(process.env.BARE_STATUS ?? 200);
 
