@@ -4,13 +4,15 @@
 // costs. It runs in its own process, like the app, so neither shares an event loop with the load generator.
 //
 // Started by bench/run.mjs with fork(), configured by env (BARE_METHOD, BARE_PATH, BARE_BODY_BYTES,
-// BARE_CONTENT_TYPE, BARE_STATUS); it reports the port it listens on through the IPC channel.
+// BARE_CONTENT_TYPE, BARE_STATUS); it reports the port it listens on through the IPC channel. It routes on the path
+// alone, so a scenario whose query string varies per request reaches the same route.
 import Fastify from 'fastify';
 
 const method = process.env.BARE_METHOD ?? 'GET';
 const path = process.env.BARE_PATH ?? '/';
 const bodyBytes = Number(process.env.BARE_BODY_BYTES ?? 0);
-const contentType = process.env.BARE_CONTENT_TYPE || 'application/octet-stream';
+// Empty when the app's answer had no content type: then neither has this one.
+const contentType = process.env.BARE_CONTENT_TYPE ?? '';
 const status = Number(process.env.BARE_STATUS ?? 200);
 
 // The bytes themselves do not matter, only how many go over the wire.
@@ -26,7 +28,9 @@ app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, payload, done) =>
 app.route({
   method,
   url: path,
-  handler: (request, reply) => reply.code(status).type(contentType).send(body),
+  handler: contentType
+    ? (request, reply) => reply.code(status).type(contentType).send(body)
+    : (request, reply) => reply.code(status).send(bodyBytes > 0 ? body : undefined),
 });
 
 // The harness may die without cleaning up (SIGKILL): the IPC channel closing is the one signal that always comes.
