@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, UpdateDateColumn } from 'typeorm';
 
 /**
  * A millisecond timestamp column. Every timestamp in the schema is `datetime(3)` (UTC, as the
@@ -14,4 +14,15 @@ export function TimestampColumn(name: string, options: { nullable?: boolean } = 
  */
 export function CreatedAtColumn(name = 'created_at'): PropertyDecorator {
   return CreateDateColumn({ type: 'datetime', precision: 3, name, default: () => 'CURRENT_TIMESTAMP(3)' });
+}
+
+/** The row's last-change time, set by MySQL on every UPDATE (same MariaDB default caveat as above). */
+export function UpdatedAtColumn(name = 'updated_at'): PropertyDecorator {
+  return UpdateDateColumn({
+    type: 'datetime',
+    precision: 3,
+    name,
+    default: () => 'CURRENT_TIMESTAMP(3)',
+    onUpdate: 'CURRENT_TIMESTAMP(3)',
+  });
 }

@@ -1,5 +1,5 @@
-import { CreatedAtColumn } from '@app/database';
-import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { CreatedAtColumn, UpdatedAtColumn } from '@app/database';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export const VARIANT_STATUSES = ['active', 'archived'] as const;
 export type VariantStatus = (typeof VARIANT_STATUSES)[number];
@@ -57,12 +57,6 @@ export class ProductVariant {
   @CreatedAtColumn()
   createdAt: Date;
 
-  @UpdateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'updated_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-    onUpdate: 'CURRENT_TIMESTAMP(3)',
-  })
+  @UpdatedAtColumn()
   updatedAt: Date;
 }

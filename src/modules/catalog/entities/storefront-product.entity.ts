@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { UpdatedAtColumn } from '@app/database';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * The storefront's read model: each visible product's list entry and detail page, serialised, kept
@@ -18,12 +19,6 @@ export class StorefrontProduct {
   @Column({ type: 'mediumtext', name: 'detail' })
   detail: string;
 
-  @UpdateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'updated_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-    onUpdate: 'CURRENT_TIMESTAMP(3)',
-  })
+  @UpdatedAtColumn()
   updatedAt: Date;
 }

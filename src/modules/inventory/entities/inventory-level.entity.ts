@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { UpdatedAtColumn } from '@app/database';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * Stock of one variant at one location. `available` is `on_hand - reserved`; CHECK constraints
@@ -19,12 +20,6 @@ export class InventoryLevel {
   @Column({ type: 'int', name: 'reserved', default: 0 })
   reserved: number;
 
-  @UpdateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'updated_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-    onUpdate: 'CURRENT_TIMESTAMP(3)',
-  })
+  @UpdatedAtColumn()
   updatedAt: Date;
 }

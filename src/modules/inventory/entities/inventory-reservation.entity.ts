@@ -1,5 +1,5 @@
-import { CreatedAtColumn, TimestampColumn } from '@app/database';
-import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn, UpdatedAtColumn } from '@app/database';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export const RESERVATION_STATUSES = ['active', 'committed', 'released'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
@@ -25,13 +25,7 @@ export class InventoryReservation {
   @CreatedAtColumn()
   createdAt: Date;
 
-  @UpdateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'updated_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-    onUpdate: 'CURRENT_TIMESTAMP(3)',
-  })
+  @UpdatedAtColumn()
   updatedAt: Date;
 }
 

@@ -1,6 +1,6 @@
-import { CreatedAtColumn, TimestampColumn } from '@app/database';
+import { CreatedAtColumn, TimestampColumn, UpdatedAtColumn } from '@app/database';
 import { ROLES, type Role } from '@app/common';
-import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export const USER_STATUSES = ['active', 'disabled'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
@@ -68,12 +68,6 @@ export class User {
   @CreatedAtColumn()
   createdAt: Date;
 
-  @UpdateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'updated_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-    onUpdate: 'CURRENT_TIMESTAMP(3)',
-  })
+  @UpdatedAtColumn()
   updatedAt: Date;
 }

@@ -1,5 +1,5 @@
-import { CreatedAtColumn, TimestampColumn } from '@app/database';
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn, UpdatedAtColumn } from '@app/database';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export const CATALOG_JOB_KINDS = ['import', 'export'] as const;
 export type CatalogJobKind = (typeof CATALOG_JOB_KINDS)[number];
@@ -83,12 +83,6 @@ export class CatalogJob {
   @TimestampColumn('finished_at', { nullable: true })
   finishedAt: Date | null;
 
-  @UpdateDateColumn({
-    type: 'datetime',
-    precision: 3,
-    name: 'updated_at',
-    default: () => 'CURRENT_TIMESTAMP(3)',
-    onUpdate: 'CURRENT_TIMESTAMP(3)',
-  })
+  @UpdatedAtColumn()
   updatedAt: Date;
 }
