@@ -318,7 +318,7 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(0)
   @Max(512 * 1024 * 1024)
-  CATALOG_LOCAL_CACHE_BYTES = 16 * 1024 * 1024;
+  CATALOG_LOCAL_CACHE_BYTES = 8 * 1024 * 1024;
 
   /** `max-age` sent to browsers and CDNs on storefront reads (they revalidate with ETag after it). */
   @Transform(toInteger)
