@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { installRequestLogging } from '../logging/request-logging';
+import { StorefrontHits } from '../modules/catalog/storefront-hits';
 import { ApiModule } from './api.module';
 import { mountQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { DOCS_PATH, setupSwagger } from './swagger';
@@ -82,6 +83,9 @@ export async function createHttpApp(
   app.useLogger(app.get(Logger));
   app.flushLogs();
   installRequestLogging(app.getHttpAdapter().getInstance(), await app.resolve(PinoLogger));
+  // Storefront reads this process already answered are repeated before Nest's pipeline (a preHandler:
+  // the security, request-id, logging and CORS hooks have run).
+  app.get(StorefrontHits, { strict: false }).install(app.getHttpAdapter().getInstance());
 
   const fastify = app.getHttpAdapter().getInstance();
   // Once closing, responses to in-flight requests tell the client to drop the connection: a

@@ -86,6 +86,35 @@ describe('catalog: storefront reads — search, pages, cache across replicas, no
     }
   });
 
+  it('a repeated storefront read (answered before Nest) is byte for byte the response Nest gave, headers included', async () => {
+    const product = await admin.createProduct();
+    const path = `/v1/products/${product.slug}`;
+    const first = await client.get(path); // through Nest: validated, cached, remembered
+    const repeat = await client.get(path); // the hit path
+    expect(repeat.status).toBe(200);
+    expect(repeat.text).toBe(first.text);
+    for (const header of [
+      'etag',
+      'cache-control',
+      'content-type',
+      'x-content-type-options',
+      'content-security-policy',
+    ])
+      expect([header, repeat.headers.get(header)]).toEqual([header, first.headers.get(header)]);
+    expect(repeat.headers.get('x-request-id')).toMatch(/.+/);
+    expect(repeat.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
+    const revalidated = await client.send('GET', path, {
+      headers: { 'if-none-match': first.headers.get('etag')! },
+    });
+    expect(revalidated.status).toBe(304);
+    // What Nest refused is never repeated as a hit: it is refused again, every time.
+    for (let i = 0; i < 3; i++) expect((await client.get('/v1/products?limit=10000')).status).toBe(400);
+    // Archived: the next read, on this or the other replica, is a 404 — not the remembered page.
+    await admin.send('POST', `/v1/admin/products/${product.id}/archive`);
+    expect((await client.get(path)).status).toBe(404);
+    expect((await otherClient.get(path)).status).toBe(404);
+  });
+
   it('search ranks a title match first, and answers an empty result for words nothing contains', async () => {
     const word = `zephyr${uniqueSuffix().replace(/[0-9]/g, 'q')}`;
     const inDescription = await admin.createProduct({

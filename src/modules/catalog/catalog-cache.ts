@@ -9,6 +9,8 @@ import { CATALOG_GENERATION_KEY, catalogEntryKey } from './catalog-cache.keys';
 export interface CachedBody {
   etag: string;
   body: string;
+  /** The catalog generation it was read under ('' when the cache is off). */
+  generation?: string;
 }
 
 export function entityTag(body: string): string {
@@ -25,12 +27,32 @@ export function entityTag(body: string): string {
 @Injectable()
 export class CatalogCache {
   private readonly local: LocalEntries;
+  /** Whole responses by exact request URL, for the hit path in front of Nest (StorefrontHits). */
+  private readonly byUrl: LocalEntries;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly config: AppConfig,
   ) {
-    this.local = new LocalEntries(config.catalog.localCacheBytes);
+    // Half the budget for bodies by cache entry, half for whole responses by URL.
+    this.local = new LocalEntries(Math.floor(config.catalog.localCacheBytes / 2));
+    this.byUrl = new LocalEntries(Math.floor(config.catalog.localCacheBytes / 2));
+  }
+
+  /**
+   * The response this process already sent for exactly this URL, if it was read under the current
+   * generation (read from Redis now, so a committed write is never hidden). Undefined otherwise.
+   */
+  async hitFor(url: string): Promise<CachedBody | undefined> {
+    if (!this.enabled || this.config.catalog.localCacheBytes === 0) return undefined;
+    const generation = await this.redis.get(CATALOG_GENERATION_KEY).catch(() => undefined);
+    // Without Redis nothing proves a copy current: the request takes the full path.
+    return generation === undefined ? undefined : this.byUrl.get(generation ?? '0', url);
+  }
+
+  /** Remembers what was sent for a URL (only responses that came through the full Nest pipeline). */
+  rememberUrl(url: string, cached: CachedBody): void {
+    if (cached.generation) this.byUrl.set(cached.generation, url, cached);
   }
 
   get enabled(): boolean {
@@ -43,24 +65,33 @@ export class CatalogCache {
     // The generation is read on every request (a few bytes, pipelined with other commands); only
     // the body comes from process memory when this replica already holds it for that generation.
     // So a write committed before this request arrived is never hidden by a local copy.
-    const generation = (await this.redis.get(CATALOG_GENERATION_KEY)) ?? '0';
+    let generation: string;
+    try {
+      generation = (await this.redis.get(CATALOG_GENERATION_KEY)) ?? '0';
+    } catch {
+      // Redis is down: serve from the database, uncached, rather than fail the storefront.
+      return this.tagged(await load());
+    }
     const local = this.local.get(generation, entry);
     if (local) return local;
-    const cached = await this.redis.get(catalogEntryKey(generation, entry));
+    const cached = await this.redis.get(catalogEntryKey(generation, entry)).catch(() => null);
     if (cached !== null) {
       const newline = cached.indexOf('\n');
       return this.local.set(generation, entry, {
         etag: cached.slice(0, newline),
         body: cached.slice(newline + 1),
+        generation,
       });
     }
-    const fresh = this.tagged(await load());
-    await this.redis.set(
-      catalogEntryKey(generation, entry),
-      `${fresh.etag}\n${fresh.body}`,
-      'EX',
-      this.config.catalog.cacheTtlSeconds,
-    );
+    const fresh = { ...this.tagged(await load()), generation };
+    await this.redis
+      .set(
+        catalogEntryKey(generation, entry),
+        `${fresh.etag}\n${fresh.body}`,
+        'EX',
+        this.config.catalog.cacheTtlSeconds,
+      )
+      .catch(() => undefined); // a lost cache write costs a later miss, never this response
     return this.local.set(generation, entry, fresh);
   }
 

@@ -15,6 +15,7 @@ import { ProductVariant } from './entities/product-variant.entity';
 import { VariantOptionValue } from './entities/variant-option-value.entity';
 import { ProductsController } from './products.controller';
 import { ProductsRepository } from './products.repository';
+import { StorefrontHits } from './storefront-hits';
 import { StorefrontService } from './storefront.service';
 
 @Module({
@@ -28,10 +29,11 @@ import { StorefrontService } from './storefront.service';
     ProductsRepository,
     CategoriesRepository,
     StorefrontService,
+    StorefrontHits,
     AdminProductsService,
     AdminVariantsService,
     AdminCategoriesService,
   ],
-  exports: [CatalogCacheModule],
+  exports: [CatalogCacheModule, StorefrontHits],
 })
 export class CatalogModule {}

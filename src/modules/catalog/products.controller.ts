@@ -38,7 +38,7 @@ export class ProductsController {
     return sendCached(
       request,
       reply,
-      await this.storefront.list(query),
+      await this.storefront.list(query, request.url),
       this.config.catalog.httpMaxAgeSeconds,
     );
   }
@@ -58,7 +58,7 @@ export class ProductsController {
     return sendCached(
       request,
       reply,
-      await this.storefront.detail(idOrSlug),
+      await this.storefront.detail(idOrSlug, request.url),
       this.config.catalog.httpMaxAgeSeconds,
     );
   }
@@ -77,7 +77,7 @@ export class ProductsController {
     return sendCached(
       request,
       reply,
-      await this.storefront.categoryTree(),
+      await this.storefront.categoryTree(request.url),
       this.config.catalog.httpMaxAgeSeconds,
     );
   }

@@ -19,7 +19,8 @@ export class StorefrontService {
     private readonly cache: CatalogCache,
   ) {}
 
-  list(query: ListProductsQueryDto): Promise<CachedBody> {
+  /** `url` is the request's: the response is remembered for it (see StorefrontHits). */
+  async list(query: ListProductsQueryDto, url: string): Promise<CachedBody> {
     const sort: ProductSort = query.sort ?? (query.q ? 'relevance' : 'newest');
     // Relevance needs words to rank by; without them the list is newest first.
     const effectiveSort: ProductSort = sort === 'relevance' && !query.q ? 'newest' : sort;
@@ -36,25 +37,32 @@ export class StorefrontService {
       query.cursor,
       query.limit,
     ])}`;
-    return this.cache.read(entry, () => this.loadPage(query, effectiveSort, after));
+    return this.remember(url, await this.cache.read(entry, () => this.loadPage(query, effectiveSort, after)));
   }
 
-  detail(idOrSlug: string): Promise<CachedBody> {
+  async detail(idOrSlug: string, url: string): Promise<CachedBody> {
     // Only a possible id or slug reaches the cache and the database (keys stay short and few).
     const byId = UUID.test(idOrSlug);
     if (!byId && !(idOrSlug.length <= 120 && SLUG.test(idOrSlug)))
-      return Promise.reject(new ProductNotFoundError(idOrSlug.slice(0, 120)));
-    return this.cache.read(`product:${idOrSlug}`, async () => {
+      throw new ProductNotFoundError(idOrSlug.slice(0, 120));
+    const cached = await this.cache.read(`product:${idOrSlug}`, async () => {
       const detail = await this.storefront.findDetail(idOrSlug, byId);
       if (detail === null) throw new ProductNotFoundError(idOrSlug);
       return detail;
     });
+    return this.remember(url, cached);
   }
 
-  categoryTree(): Promise<CachedBody> {
-    return this.cache.read('categories', async () =>
+  async categoryTree(url: string): Promise<CachedBody> {
+    const cached = await this.cache.read('categories', async () =>
       JSON.stringify({ data: buildTree(await this.storefront.categories()) }),
     );
+    return this.remember(url, cached);
+  }
+
+  private remember(url: string, cached: CachedBody): CachedBody {
+    this.cache.rememberUrl(url, cached);
+    return cached;
   }
 
   /** The page as JSON text, assembled from the read model's serialised entries. */

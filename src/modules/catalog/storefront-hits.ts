@@ -1,0 +1,33 @@
+import { AppConfig } from '@app/config';
+import { Injectable } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import { CatalogCache } from './catalog-cache';
+import { sendCached } from './cached-response';
+
+/** The storefront's public GET routes (as Fastify names them). */
+const STOREFRONT_ROUTES = new Set(['/v1/products', '/v1/products/:idOrSlug', '/v1/categories']);
+
+/**
+ * Answers a storefront GET that this process has already answered, for exactly the same URL and the
+ * catalog generation Redis names now, before Nest's pipeline runs (guard, pipes, rate limit): a
+ * cached read then costs little more than a health probe. Only hits take this path — whatever
+ * reaches the database still goes through Nest, its validation and its rate limit — and only
+ * responses Nest produced (successful, validated) are ever repeated. Security, request-id and CORS
+ * headers come from the hooks that ran before (this is a preHandler hook).
+ */
+@Injectable()
+export class StorefrontHits {
+  constructor(
+    private readonly cache: CatalogCache,
+    private readonly config: AppConfig,
+  ) {}
+
+  install(fastify: FastifyInstance): void {
+    fastify.addHook('preHandler', async (request, reply) => {
+      if (request.method !== 'GET' || !STOREFRONT_ROUTES.has(request.routeOptions.url ?? '')) return;
+      const hit = await this.cache.hitFor(request.url);
+      if (!hit) return;
+      return reply.send(sendCached(request, reply, hit, this.config.catalog.httpMaxAgeSeconds));
+    });
+  }
+}
