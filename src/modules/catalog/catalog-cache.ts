@@ -29,6 +29,7 @@ export class CatalogCache {
   private readonly local: LocalEntries;
   /** Whole responses by exact request URL, for the hit path in front of Nest (StorefrontHits). */
   private readonly byUrl: LocalEntries;
+  private pendingGeneration: Promise<string> | undefined;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
@@ -45,9 +46,23 @@ export class CatalogCache {
    */
   async hitFor(url: string): Promise<CachedBody | undefined> {
     if (!this.enabled || this.config.catalog.localCacheBytes === 0) return undefined;
-    const generation = await this.redis.get(CATALOG_GENERATION_KEY).catch(() => undefined);
+    const generation = await this.currentGeneration().catch(() => undefined);
     // Without Redis nothing proves a copy current: the request takes the full path.
-    return generation === undefined ? undefined : this.byUrl.get(generation ?? '0', url);
+    return generation === undefined ? undefined : this.byUrl.get(generation, url);
+  }
+
+  /**
+   * The generation as Redis has it now. Requests that ask before the read is sent share it — it is
+   * sent after every one of them arrived, so none can miss a write committed before it came in.
+   */
+  private currentGeneration(): Promise<string> {
+    this.pendingGeneration ??= new Promise<string>((resolve, reject) =>
+      setImmediate(() => {
+        this.pendingGeneration = undefined;
+        this.redis.get(CATALOG_GENERATION_KEY).then((value) => resolve(value ?? '0'), reject);
+      }),
+    );
+    return this.pendingGeneration;
   }
 
   /** Remembers what was sent for a URL (only responses that came through the full Nest pipeline). */
@@ -67,7 +82,7 @@ export class CatalogCache {
     // So a write committed before this request arrived is never hidden by a local copy.
     let generation: string;
     try {
-      generation = (await this.redis.get(CATALOG_GENERATION_KEY)) ?? '0';
+      generation = await this.currentGeneration();
     } catch {
       // Redis is down: serve from the database, uncached, rather than fail the storefront.
       return this.tagged(await load());
