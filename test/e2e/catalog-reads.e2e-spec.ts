@@ -1,4 +1,4 @@
-import { SmtpReceiver, TestApi, TestEnvironment } from '@app/testing';
+import { request, SmtpReceiver, TestApi, TestEnvironment } from '@app/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuthClient, createUser } from '../support/auth-client';
@@ -285,6 +285,52 @@ describe('catalog: storefront reads — search, pages, cache across replicas, no
       1,
     );
     expect(worker).toBeDefined();
+  });
+
+  it('an imported stock count goes through the ledger: a correction movement and a low-stock alert', async () => {
+    const code = `imp-${uniqueSuffix()}`;
+    const location = (
+      await admin.send<{ id: string }>('POST', '/v1/admin/locations', { code, name: 'Import' })
+    ).body;
+    const product = await admin.createProduct({
+      options: [],
+      variants: [{ sku: `IMP-${uniqueSuffix()}`, price: 100, lowStockThreshold: 5 }],
+    });
+    const variant = product.variants[0];
+    await admin.send('POST', '/v1/admin/inventory/adjustments', {
+      variantId: variant.id,
+      locationId: location.id,
+      delta: 10,
+      reason: 'received',
+    });
+    const accepted = await request<{ id: string }>(`${first.baseUrl}/v1/admin/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' },
+      body: `product_slug,sku,location,on_hand\n${product.slug},${variant.sku},${code},2\n`,
+    });
+    expect(accepted.status).toBe(202);
+    for (let i = 0; i < 100; i++) {
+      const job = await admin.send<{ state: string; rowsDone: number }>(
+        'GET',
+        `/v1/admin/jobs/${accepted.body.id}`,
+      );
+      if (job.body.state === 'completed') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const mail = await receiver.waitForMessage(
+      (message) => message.parsed.subject?.includes(variant.sku) ?? false,
+    );
+    expect(mail.parsed.subject).toBe(`Low stock: ${variant.sku} has 2 left`);
+    const movements = await admin.send<{
+      data: Array<{ reason: string; onHandDelta: number; reference: string }>;
+    }>('GET', `/v1/admin/inventory/movements?variantId=${variant.id}`);
+    expect(movements.body.data[0]).toEqual(
+      expect.objectContaining({
+        reason: 'correction',
+        onHandDelta: -8,
+        reference: `import:${accepted.body.id}`,
+      }),
+    );
   });
 
   it('the read model holds exactly the visible products, with their current prices and stock (after every write above)', async () => {

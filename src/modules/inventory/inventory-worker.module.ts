@@ -8,12 +8,11 @@ import { OutboxModule } from '../outbox/outbox.module';
 import { InventoryLevel } from './entities/inventory-level.entity';
 import { InventoryMovement } from './entities/inventory-movement.entity';
 import { InventoryReservation, InventoryReservationLine } from './entities/inventory-reservation.entity';
-import { InventoryRepository } from './inventory.repository';
+import { InventoryLedgerModule } from './inventory-ledger.module';
 import { InventoryMaintenanceProcessor } from './jobs/inventory-maintenance.processor';
 import { InventoryJobs } from './jobs/inventory.jobs';
 import { ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
-import { StockLedger } from './stock-ledger';
 
 const SWEEP_EVERY_MS = 60_000;
 
@@ -28,14 +27,9 @@ const SWEEP_EVERY_MS = 60_000;
     ]),
     OutboxModule,
     CatalogCacheModule,
+    InventoryLedgerModule,
   ],
-  providers: [
-    InventoryRepository,
-    ReservationsRepository,
-    StockLedger,
-    ReservationsService,
-    InventoryMaintenanceProcessor,
-  ],
+  providers: [ReservationsRepository, ReservationsService, InventoryMaintenanceProcessor],
 })
 export class InventoryWorkerModule implements OnApplicationBootstrap {
   constructor(@InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue) {}

@@ -9,13 +9,12 @@ import { InventoryLevel } from './entities/inventory-level.entity';
 import { InventoryMovement } from './entities/inventory-movement.entity';
 import { InventoryReservation, InventoryReservationLine } from './entities/inventory-reservation.entity';
 import { StockLocation } from './entities/stock-location.entity';
-import { InventoryRepository } from './inventory.repository';
+import { InventoryLedgerModule } from './inventory-ledger.module';
 import { InventoryService } from './inventory.service';
 import { LocationsRepository } from './locations.repository';
 import { LocationsService } from './locations.service';
 import { ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
-import { StockLedger } from './stock-ledger';
 
 @Module({
   imports: [
@@ -29,13 +28,12 @@ import { StockLedger } from './stock-ledger';
     AuditModule,
     OutboxModule,
     CatalogCacheModule,
+    InventoryLedgerModule,
   ],
   controllers: [AdminInventoryController, AdminLocationsController],
   providers: [
-    InventoryRepository,
     LocationsRepository,
     ReservationsRepository,
-    StockLedger,
     InventoryService,
     LocationsService,
     ReservationsService,

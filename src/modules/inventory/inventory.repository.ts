@@ -110,7 +110,7 @@ export class InventoryRepository {
   }
 
   /**
-   * Changes one level and records why. The UPDATE is conditional as well (defence in depth beside
+   * Changes one level (the caller records the movement, see StockLedger). The UPDATE is conditional as well (defence in depth beside
    * the row lock and the CHECK constraints): it refuses to take on-hand below zero or below what is
    * reserved. Returns false when it refused.
    */
@@ -131,9 +131,7 @@ export class InventoryRepository {
         movement.reservedDelta,
       ],
     );
-    if (result.affectedRows !== 1) return false;
-    await this.insertMovements(manager, [movement]);
-    return true;
+    return result.affectedRows === 1;
   }
 
   async insertMovements(manager: EntityManager, movements: NewMovement[]): Promise<void> {

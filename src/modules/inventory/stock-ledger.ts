@@ -60,6 +60,8 @@ export class StockLedger {
         level.reserved += movement.reservedDelta;
       }
     }
+    // The ledger rows of every level change above, in one statement, in the same transaction.
+    await this.inventory.insertMovements(manager, movements);
 
     const messages: NewOutboxMessage[] = [];
     const soldOutOrBack = new Set<string>();

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditRecorderModule } from '../../audit/audit.module';
 import { OutboxModule } from '../../outbox/outbox.module';
+import { InventoryLedgerModule } from '../../inventory/inventory-ledger.module';
 import { CatalogCacheModule } from '../catalog-cache.module';
 import { Category } from '../entities/category.entity';
 import { Product } from '../entities/product.entity';
@@ -32,6 +33,7 @@ import { CatalogImportProcessor } from './jobs/catalog-import.processor';
     OutboxModule,
     AuditRecorderModule,
     CatalogCacheModule,
+    InventoryLedgerModule,
   ],
   providers: [
     ProductsRepository,

@@ -21,27 +21,12 @@ export interface BatchKeys {
 export type NewProductRow = NewProduct & { id: string; categoryIds: string[] };
 export type NewVariantRow = NewVariant & { id: string; productId: string };
 
-export interface NewLevel {
-  variantId: string;
-  locationId: string;
-  onHand: number;
-}
-
-export interface NewMovement {
-  variantId: string;
-  locationId: string;
-  onHandDelta: number;
-  reference: string;
-  actor: string;
-}
-
 /**
  * The SQL of an import batch that ProductsRepository does not already have: reads under lock, and
  * multi-row inserts of what a batch creates (a first import creates thousands of rows; one statement
  * per row costs most of the time — the same rows as ProductsRepository.insert/insertVariants write,
- * min and max price left to ProductsRepository.refreshPriceRange). Stock levels and the
- * movement ledger are written here as plain SQL on the inventory tables, in the batch's transaction:
- * the inventory module has no service to call yet (when it has, these three statements move there).
+ * min and max price left to ProductsRepository.refreshPriceRange). Stock counts go through the
+ * inventory module's StockCorrections (its ledger), not through here.
  */
 @Injectable()
 export class CatalogImportRepository {
@@ -154,46 +139,5 @@ export class CatalogImportRepository {
       Object.entries(variant.optionValues).map(([name, value]) => ({ variantId: variant.id, name, value })),
     );
     if (options.length > 0) await manager.insert(VariantOptionValue, options);
-  }
-
-  async insertLevels(manager: EntityManager, levels: NewLevel[]): Promise<void> {
-    if (levels.length === 0) return;
-    await manager.query(
-      'INSERT INTO inventory_levels (variant_id, location_id, on_hand, reserved) VALUES ?',
-      [levels.map((level) => [level.variantId, level.locationId, level.onHand, 0])],
-    );
-  }
-
-  async setOnHand(
-    manager: EntityManager,
-    variantId: string,
-    locationId: string,
-    onHand: number,
-  ): Promise<void> {
-    await manager.query('UPDATE inventory_levels SET on_hand = ? WHERE variant_id = ? AND location_id = ?', [
-      onHand,
-      variantId,
-      locationId,
-    ]);
-  }
-
-  /** Ledger rows for on-hand corrections (reason `correction`, nothing reserved or released). */
-  async insertCorrections(manager: EntityManager, movements: NewMovement[]): Promise<void> {
-    if (movements.length === 0) return;
-    await manager.query(
-      `INSERT INTO inventory_movements
-         (variant_id, location_id, reason, on_hand_delta, reserved_delta, reference, actor) VALUES ?`,
-      [
-        movements.map((movement) => [
-          movement.variantId,
-          movement.locationId,
-          'correction',
-          movement.onHandDelta,
-          0,
-          movement.reference,
-          movement.actor,
-        ]),
-      ],
-    );
   }
 }

@@ -5,7 +5,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../../audit/audit.service';
 import { ProductsRepository } from '../products.repository';
 import { StorefrontProjection } from '../storefront-projection';
-import { CatalogImportRepository, NewLevel, NewMovement } from './catalog-import.repository';
+import { StockCorrections } from '../../inventory/stock-corrections';
+import { CatalogImportRepository } from './catalog-import.repository';
 import type { ImportBatchPlan, PlannedProduct } from './import-batch-plan';
 
 /** Who a batch writes as, and under which job. */
@@ -31,6 +32,7 @@ export class ImportBatchWriter {
     private readonly imports: CatalogImportRepository,
     private readonly audit: AuditService,
     private readonly projection: StorefrontProjection,
+    private readonly stock: StockCorrections,
   ) {}
 
   async write(manager: EntityManager, plan: ImportBatchPlan, context: ImportContext): Promise<void> {
@@ -131,28 +133,20 @@ export class ImportBatchWriter {
     }
   }
 
+  /** Counts go through the inventory ledger: corrections, low-stock and availability events. */
   private async writeStock(
     manager: EntityManager,
     plan: ImportBatchPlan,
     context: ImportContext,
   ): Promise<void> {
-    const newLevels: NewLevel[] = [];
-    const movements: NewMovement[] = [];
-    for (const stock of plan.stock) {
-      const variantId = stock.variant.id!;
-      if (stock.from === null) newLevels.push({ variantId, locationId: stock.locationId, onHand: stock.to });
-      else await this.imports.setOnHand(manager, variantId, stock.locationId, stock.to);
-      const delta = stock.to - (stock.from ?? 0);
-      if (delta !== 0)
-        movements.push({
-          variantId,
-          locationId: stock.locationId,
-          onHandDelta: delta,
-          reference: `import:${context.jobId}`,
-          actor: context.actorReference,
-        });
-    }
-    await this.imports.insertLevels(manager, newLevels);
-    await this.imports.insertCorrections(manager, movements);
+    await this.stock.apply(
+      manager,
+      plan.stock.map((stock) => ({
+        variantId: stock.variant.id!,
+        locationId: stock.locationId,
+        onHand: stock.to,
+      })),
+      { reference: `import:${context.jobId}`, actor: context.actorReference },
+    );
   }
 }
