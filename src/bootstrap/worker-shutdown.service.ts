@@ -37,7 +37,7 @@ export class WorkerShutdown implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     const queues = this.ownQueues();
     // Stop taking jobs now; do not wait here (doNotWaitActive) — the wait is bounded below.
-    await Promise.all(queues.map((queue) => queue.pause(true, true)));
+    await this.forEachQueue(queues, 'pause', (queue) => queue.pause(true, true));
     const deadlineMs = this.config.worker.shutdownTimeoutMs;
     const drained = this.running === 0 || (await this.waitForIdle(deadlineMs));
     if (drained) {
@@ -48,7 +48,24 @@ export class WorkerShutdown implements OnApplicationBootstrap, BeforeApplication
       `${this.running} job(s) still running after ${deadlineMs} ms; leaving them to be retried`,
     );
     // Close without waiting, so the queue module's own close does not wait for them either.
-    await Promise.all(queues.map((queue) => queue.close(true)));
+    await this.forEachQueue(queues, 'close', (queue) => queue.close(true));
+  }
+
+  /**
+   * Runs a shutdown step on every queue; one queue's failure (e.g. "Connection is closed" from a
+   * client already closing, seen more often the more queues the worker consumes) neither stops the
+   * others nor fails the shutdown.
+   */
+  private async forEachQueue(
+    queues: Queue[],
+    step: string,
+    action: (queue: Queue) => Promise<void>,
+  ): Promise<void> {
+    const results = await Promise.allSettled(queues.map(action));
+    results.forEach((result, index) => {
+      if (result.status === 'rejected')
+        this.logger.warn(`could not ${step} queue ${queues[index].name}: ${String(result.reason)}`);
+    });
   }
 
   private waitForIdle(timeoutMs: number): Promise<boolean> {

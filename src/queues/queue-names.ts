@@ -1,6 +1,7 @@
 import { CATALOG_QUEUE } from '../modules/catalog/jobs/catalog.jobs';
 import { EVENTS_QUEUE } from '../modules/notifications/jobs/events.jobs';
 import { CATALOG_IMPORT_QUEUE } from '../modules/catalog/import/jobs/catalog-import.jobs';
+import { INVENTORY_QUEUE } from '../modules/inventory/jobs/inventory.jobs';
 import { MAIL_QUEUE } from '../modules/notifications/jobs/mail.jobs';
 import { MAINTENANCE_QUEUE } from '../modules/outbox/jobs/outbox.jobs';
 
@@ -11,4 +12,5 @@ export const QUEUE_NAMES: readonly string[] = [
   CATALOG_QUEUE,
   CATALOG_IMPORT_QUEUE,
   EVENTS_QUEUE,
+  INVENTORY_QUEUE,
 ];

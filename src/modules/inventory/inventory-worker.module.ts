@@ -3,14 +3,13 @@ import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { CatalogCacheModule } from '../catalog/catalog-cache.module';
-import { MAINTENANCE_QUEUE } from '../outbox/jobs/outbox.jobs';
 import { OutboxModule } from '../outbox/outbox.module';
 import { InventoryLevel } from './entities/inventory-level.entity';
 import { InventoryMovement } from './entities/inventory-movement.entity';
 import { InventoryReservation, InventoryReservationLine } from './entities/inventory-reservation.entity';
 import { InventoryLedgerModule } from './inventory-ledger.module';
 import { InventoryMaintenanceProcessor } from './jobs/inventory-maintenance.processor';
-import { InventoryJobs } from './jobs/inventory.jobs';
+import { INVENTORY_QUEUE, InventoryJobs } from './jobs/inventory.jobs';
 import { ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
 
@@ -32,11 +31,11 @@ const SWEEP_EVERY_MS = 60_000;
   providers: [ReservationsRepository, ReservationsService, InventoryMaintenanceProcessor],
 })
 export class InventoryWorkerModule implements OnApplicationBootstrap {
-  constructor(@InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue) {}
+  constructor(@InjectQueue(INVENTORY_QUEUE) private readonly queue: Queue) {}
 
   async onApplicationBootstrap(): Promise<void> {
     // Keyed by name and schedule: every worker may add it, Bull keeps one.
-    await this.maintenance.add(
+    await this.queue.add(
       InventoryJobs.releaseExpired,
       {},
       { repeat: { every: SWEEP_EVERY_MS }, jobId: InventoryJobs.releaseExpired },

@@ -1,9 +1,8 @@
 import { Process, Processor } from '@nestjs/bull';
-import { MAINTENANCE_QUEUE } from '../../outbox/jobs/outbox.jobs';
 import { ReservationsService } from '../reservations.service';
-import { InventoryJobs } from './inventory.jobs';
+import { INVENTORY_QUEUE, InventoryJobs } from './inventory.jobs';
 
-@Processor(MAINTENANCE_QUEUE)
+@Processor(INVENTORY_QUEUE)
 export class InventoryMaintenanceProcessor {
   constructor(private readonly reservations: ReservationsService) {}
 
