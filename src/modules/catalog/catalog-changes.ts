@@ -34,11 +34,7 @@ export class CatalogChanges {
       const touched = new Set<string>();
       const value = await work(manager, (productId) => touched.add(productId));
       await this.projection.refresh(manager, touched);
-      await this.outbox.enqueue(manager, {
-        queue: CATALOG_QUEUE,
-        jobName: CatalogJobs.invalidateCache,
-        payload: {},
-      });
+      await this.enqueueInvalidation(manager);
       return value;
     });
     await this.invalidateNow();

@@ -161,10 +161,6 @@ export class ProductsRepository {
     });
   }
 
-  findById(manager: EntityManager, id: string): Promise<Product | null> {
-    return manager.findOneBy(Product, { id });
-  }
-
   list(filter: AdminProductFilter): Promise<Product[]> {
     const query = this.dataSource.manager
       .createQueryBuilder(Product, 'p')

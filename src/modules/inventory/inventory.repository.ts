@@ -69,6 +69,15 @@ export interface MovementFilter {
   limit: number;
 }
 
+/** `column = ?` for each filter that is set (columns are ours, values are parameters). */
+function equalities(filters: Array<[column: string, value: string | undefined]>): {
+  where: string[];
+  params: unknown[];
+} {
+  const set = filters.filter(([, value]) => value !== undefined && value !== '');
+  return { where: set.map(([column]) => `${column} = ?`), params: set.map(([, value]) => value) };
+}
+
 /**
  * Stock levels and their ledger. Every level change goes through `applyDelta` with a movement row
  * in the same transaction; rows are locked in primary-key order (variant, location) so concurrent
@@ -206,20 +215,11 @@ export class InventoryRepository {
   }
 
   async levels(filter: LevelFilter, manager: EntityManager = this.dataSource.manager): Promise<LevelView[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.variantId) {
-      where.push('l.variant_id = ?');
-      params.push(filter.variantId);
-    }
-    if (filter.locationId) {
-      where.push('l.location_id = ?');
-      params.push(filter.locationId);
-    }
-    if (filter.sku) {
-      where.push('v.sku = ?');
-      params.push(filter.sku);
-    }
+    const { where, params } = equalities([
+      ['l.variant_id', filter.variantId],
+      ['l.location_id', filter.locationId],
+      ['v.sku', filter.sku],
+    ]);
     if (filter.after) {
       where.push('(l.variant_id > ? OR (l.variant_id = ? AND l.location_id > ?))');
       params.push(filter.after.variantId, filter.after.variantId, filter.after.locationId);
@@ -253,20 +253,11 @@ export class InventoryRepository {
   }
 
   async movements(filter: MovementFilter): Promise<MovementView[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.variantId) {
-      where.push('variant_id = ?');
-      params.push(filter.variantId);
-    }
-    if (filter.locationId) {
-      where.push('location_id = ?');
-      params.push(filter.locationId);
-    }
-    if (filter.reference) {
-      where.push('reference = ?');
-      params.push(filter.reference);
-    }
+    const { where, params } = equalities([
+      ['variant_id', filter.variantId],
+      ['location_id', filter.locationId],
+      ['reference', filter.reference],
+    ]);
     if (filter.beforeId) {
       where.push('id < ?');
       params.push(filter.beforeId);

@@ -2,7 +2,6 @@ import { actorName, decodeCursor, Page, RequestActor, toPage } from '@app/common
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type {
   AdjustStockDto,
@@ -58,8 +57,7 @@ export class InventoryService {
     return this.change(
       actor,
       dto.variantId,
-      [dto.locationId],
-      (_) => [
+      [
         {
           variantId: dto.variantId,
           locationId: dto.locationId,
@@ -90,8 +88,7 @@ export class InventoryService {
     return this.change(
       actor,
       dto.variantId,
-      [dto.fromLocationId, dto.toLocationId],
-      () => [
+      [
         { ...common, locationId: dto.fromLocationId, onHandDelta: -dto.quantity },
         { ...common, locationId: dto.toLocationId, onHandDelta: dto.quantity },
       ],
@@ -121,13 +118,13 @@ export class InventoryService {
   private async change(
     actor: RequestActor,
     variantId: string,
-    locationIds: string[],
-    plan: (manager: EntityManager) => NewMovement[],
+    movements: NewMovement[],
     audit: { action: string; details: object },
   ): Promise<StockChangeResultDto> {
     const { levels, effects } = await this.transactions.run(async (manager) => {
       const facts = await this.inventory.variantFacts(manager, [variantId]);
       if (!facts.has(variantId)) throw new UnknownVariantError(variantId);
+      const locationIds = movements.map((movement) => movement.locationId);
       for (const locationId of locationIds) {
         if (!(await this.locations.findById(manager, locationId)))
           throw new LocationNotFoundError(locationId);
@@ -140,7 +137,7 @@ export class InventoryService {
       const activeLocations = await this.inventory.activeLocationPriorities(manager);
       let effects;
       try {
-        effects = await this.ledger.apply(manager, locked, plan(manager), facts, activeLocations);
+        effects = await this.ledger.apply(manager, locked, movements, facts, activeLocations);
       } catch (error) {
         if (!(error instanceof LevelRefusedError)) throw error;
         const level = locked.find((l) => l.locationId === error.movement.locationId)!;

@@ -166,13 +166,12 @@ export class ReservationsService {
     }
   }
 
-  async get(id: string, manager?: EntityManager): Promise<ReservationView> {
-    const run = async (m: EntityManager) => {
-      const reservation = await this.reservations.findById(m, id);
+  get(id: string): Promise<ReservationView> {
+    return this.transactions.run(async (manager) => {
+      const reservation = await this.reservations.findById(manager, id);
       if (!reservation) throw new ReservationNotFoundError(id);
-      return this.view(m, reservation);
-    };
-    return manager ? run(manager) : this.transactions.run(run);
+      return this.view(manager, reservation);
+    });
   }
 
   private async settle(
