@@ -19,6 +19,7 @@ import { AuditModule } from '../modules/audit/audit.module';
 import { AuthModule } from '../modules/auth/auth.module';
 import { CatalogModule } from '../modules/catalog/catalog.module';
 import { InventoryModule } from '../modules/inventory/inventory.module';
+import { PromotionsModule } from '../modules/promotions/promotions.module';
 import { CatalogImportModule } from '../modules/catalog/import/catalog-import.module';
 import { HealthModule } from '../modules/health/health.module';
 import { UsersModule } from '../modules/users/users.module';
@@ -35,6 +36,7 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   CatalogModule,
   InventoryModule,
   CatalogImportModule,
+  PromotionsModule,
 ];
 
 /** Root module of the HTTP API process. */
