@@ -24,6 +24,8 @@ import { CatalogImportModule } from '../modules/catalog/import/catalog-import.mo
 import { HealthModule } from '../modules/health/health.module';
 import { UsersModule } from '../modules/users/users.module';
 import { OutboxModule } from '../modules/outbox/outbox.module';
+import { ShippingModule } from '../modules/shipping/shipping.module';
+import { TaxesModule } from '../modules/taxes/taxes.module';
 import { QueuesModule } from '../queues/queues.module';
 
 /** The feature modules the HTTP API serves. No Bull processor may live in this graph. */
@@ -37,6 +39,8 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   InventoryModule,
   CatalogImportModule,
   PromotionsModule,
+  ShippingModule,
+  TaxesModule,
 ];
 
 /** Root module of the HTTP API process. */

@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   'api-keys:manage',
   'audit:read',
   'queues:manage',
+  // Store settings that price every cart: shipping zones and methods, tax rates. Admins only.
+  'settings:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { AdminTaxRatesController } from './admin-tax-rates.controller';
+import { AdminTaxRatesService } from './admin-tax-rates.service';
+import { TaxRate } from './entities/tax-rate.entity';
+import { TaxRates } from './tax-rates';
+import { TaxRatesRepository } from './tax-rates.repository';
+
+/** Tax rates per country and subdivision; other features price with the exported TaxRates. */
+@Module({
+  imports: [TypeOrmModule.forFeature([TaxRate]), AuditModule],
+  controllers: [AdminTaxRatesController],
+  providers: [TaxRatesRepository, TaxRates, AdminTaxRatesService],
+  exports: [TaxRates],
+})
+export class TaxesModule {}
