@@ -274,6 +274,20 @@ describe('promotion redemptions on real MySQL', () => {
     expect(await usage(other.id)).toEqual({ timesUsed: 0, active: 0, released: 0 });
   });
 
+  it('refuses to run outside a transaction', async () => {
+    const promotion = await seedPromotion();
+    await expect(
+      redemptions.redeemWithin(db.manager, {
+        code: promotion.code,
+        orderId: randomUUID(),
+        customerKey: 'user:n',
+        now: new Date(),
+      }),
+    ).rejects.toThrow(/inside the caller's transaction/);
+    await expect(redemptions.releaseWithin(db.manager, randomUUID())).rejects.toThrow(/transaction/);
+    expect(await usage(promotion.id)).toEqual({ timesUsed: 0, active: 0, released: 0 });
+  });
+
   it('has the database itself refuse more uses than the limit', async () => {
     const promotion = await seedPromotion({ usageLimit: 2, timesUsed: 2 });
     await expect(

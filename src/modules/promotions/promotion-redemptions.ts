@@ -55,6 +55,7 @@ export class PromotionRedemptions {
    * the caller may carry on without the promotion. Returns the rule as it stands after the use.
    */
   async redeemWithin(manager: EntityManager, input: RedeemInput): Promise<PromotionRule> {
+    assertInTransaction(manager, 'redeemWithin');
     if (input.customerKey.length === 0 || input.customerKey.length > MAX_CUSTOMER_KEY_LENGTH)
       throw new Error(`customerKey must be 1 to ${MAX_CUSTOMER_KEY_LENGTH} characters`);
     const code = normalizeCode(input.code);
@@ -96,6 +97,7 @@ export class PromotionRedemptions {
    * no redemption or it was released already.
    */
   async releaseWithin(manager: EntityManager, orderId: string): Promise<boolean> {
+    assertInTransaction(manager, 'releaseWithin');
     const redemption = await this.redemptions.lockRedemptionByOrder(manager, orderId);
     if (!redemption || redemption.status !== 'active') return false;
     if (!(await this.redemptions.markReleased(manager, redemption.id, new Date()))) return false;
@@ -114,6 +116,12 @@ export class PromotionRedemptions {
     // The UPDATE refused it, so when nothing else explains it the uses ran out (possibly just now).
     return unavailableReason(current, now) ?? 'exhausted';
   }
+}
+
+/** Outside a transaction each statement may take another pooled connection: the savepoint and locks mean nothing. */
+function assertInTransaction(manager: EntityManager, method: string): void {
+  if (!manager.queryRunner?.isTransactionActive)
+    throw new Error(`PromotionRedemptions.${method} must run inside the caller's transaction`);
 }
 
 function unavailableReason(promotion: Promotion, now: Date): PromotionUnavailableReason | null {
