@@ -5,6 +5,7 @@ import { CatalogInventory1795493060328 } from './migrations/1795493060328-Catalo
 import { InventoryChecks1795493100000 } from './migrations/1795493100000-InventoryChecks';
 import { CatalogJobs1795493983271 } from './migrations/1795493983271-CatalogJobs';
 import { StorefrontReadModel1795496321313 } from './migrations/1795496321313-StorefrontReadModel';
+import { IdempotencyKeys1795502468760 } from './migrations/1795502468760-IdempotencyKeys';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -16,4 +17,5 @@ export const MIGRATIONS: Function[] = [
   InventoryChecks1795493100000,
   CatalogJobs1795493983271,
   StorefrontReadModel1795496321313,
+  IdempotencyKeys1795502468760,
 ];
