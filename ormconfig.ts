@@ -11,7 +11,11 @@ export const config = loadConfigOrExit();
 export function createCliDataSource(database: DatabaseConfig = config.database): DataSource {
   return new DataSource(
     buildDataSourceOptions(database, {
-      entities: [`${__dirname}/src/modules/**/entities/*.entity.{ts,js}`],
+      entities: [
+        `${__dirname}/src/modules/**/entities/*.entity.{ts,js}`,
+        // Entities of shared libraries (libs/common's idempotency keys).
+        `${__dirname}/libs/*/src/**/*.entity.{ts,js}`,
+      ],
       migrations: MIGRATIONS,
     }),
   );

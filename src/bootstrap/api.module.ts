@@ -1,5 +1,6 @@
 import {
   CREDENTIAL_ROUTE,
+  IdempotencyModule,
   ProblemDetailsFilter,
   REDIS_CLIENT,
   RedisModule,
@@ -32,6 +33,7 @@ import { QueuesModule } from '../queues/queues.module';
 export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   HealthModule,
   OutboxModule,
+  IdempotencyModule,
   AuditModule,
   UsersModule,
   AuthModule,

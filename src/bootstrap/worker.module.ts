@@ -1,4 +1,4 @@
-import { RedisModule } from '@app/common';
+import { IdempotencyWorkerModule, RedisModule } from '@app/common';
 import { AppConfig, AppConfigModule } from '@app/config';
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
@@ -19,6 +19,7 @@ export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   CatalogWorkerModule,
   InventoryWorkerModule,
   CatalogImportWorkerModule,
+  IdempotencyWorkerModule,
 ];
 
 /** Root module of the worker process: no HTTP, only queues, the relay and scheduled work. */

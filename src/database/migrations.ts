@@ -7,6 +7,7 @@ import { CatalogJobs1795493983271 } from './migrations/1795493983271-CatalogJobs
 import { StorefrontReadModel1795496321313 } from './migrations/1795496321313-StorefrontReadModel';
 import { Promotions1795502192311 } from './migrations/1795502192311-Promotions';
 import { ShippingTaxes1795502410103 } from './migrations/1795502410103-ShippingTaxes';
+import { IdempotencyKeys1795502468760 } from './migrations/1795502468760-IdempotencyKeys';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -20,4 +21,5 @@ export const MIGRATIONS: Function[] = [
   StorefrontReadModel1795496321313,
   Promotions1795502192311,
   ShippingTaxes1795502410103,
+  IdempotencyKeys1795502468760,
 ];

@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_QUEUE } from '@app/common';
 import { CATALOG_QUEUE } from '../modules/catalog/jobs/catalog.jobs';
 import { EVENTS_QUEUE } from '../modules/notifications/jobs/events.jobs';
 import { CATALOG_IMPORT_QUEUE } from '../modules/catalog/import/jobs/catalog-import.jobs';
@@ -13,4 +14,5 @@ export const QUEUE_NAMES: readonly string[] = [
   CATALOG_IMPORT_QUEUE,
   EVENTS_QUEUE,
   INVENTORY_QUEUE,
+  IDEMPOTENCY_QUEUE,
 ];

@@ -17,3 +17,4 @@ export * from './access/access.decorators';
 export * from './pagination/pagination';
 export * from './redis/versioned-cache';
 export * from './redis/throttler-storage';
+export * from './idempotency';

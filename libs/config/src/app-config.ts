@@ -96,6 +96,12 @@ export interface CatalogConfig {
   importMaxBytes: number;
   staffAlertEmail: string;
 }
+export interface IdempotencyConfig {
+  /** How long a key's response is kept and replayed. */
+  ttlHours: number;
+  /** How long an in-flight claim holds its key before another request may take it over. */
+  lockSeconds: number;
+}
 export interface WorkerConfig {
   shutdownTimeoutMs: number;
   runInApiProcess: boolean;
@@ -112,6 +118,7 @@ export interface AppConfigValues {
   redis: RedisConfig;
   outbox: OutboxConfig;
   worker: WorkerConfig;
+  idempotency: IdempotencyConfig;
   auth: AuthConfig;
   encryption: EncryptionConfig;
   mail: MailConfig;
@@ -131,6 +138,7 @@ export class AppConfig implements AppConfigValues {
   readonly redis: RedisConfig;
   readonly outbox: OutboxConfig;
   readonly worker: WorkerConfig;
+  readonly idempotency: IdempotencyConfig;
   readonly auth: AuthConfig;
   readonly encryption: EncryptionConfig;
   readonly mail: MailConfig;
@@ -146,6 +154,7 @@ export class AppConfig implements AppConfigValues {
     this.redis = values.redis;
     this.outbox = values.outbox;
     this.worker = values.worker;
+    this.idempotency = values.idempotency;
     this.auth = values.auth;
     this.encryption = values.encryption;
     this.mail = values.mail;
@@ -267,6 +276,10 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       shutdownTimeoutMs: variables.WORKER_SHUTDOWN_TIMEOUT_MS,
       runInApiProcess: variables.API_WITH_WORKER,
     },
+    idempotency: {
+      ttlHours: variables.IDEMPOTENCY_TTL_HOURS,
+      lockSeconds: variables.IDEMPOTENCY_LOCK_SECONDS,
+    },
     auth: {
       jwtSecret: variables.AUTH_JWT_SECRET,
       jwtIssuer: variables.AUTH_JWT_ISSUER,
@@ -334,6 +347,7 @@ export function withOverrides(
     redis: { ...config.redis, ...overrides.redis },
     outbox: { ...config.outbox, ...overrides.outbox },
     worker: { ...config.worker, ...overrides.worker },
+    idempotency: { ...config.idempotency, ...overrides.idempotency },
     auth: { ...config.auth, ...overrides.auth },
     encryption: { ...config.encryption, ...overrides.encryption },
     mail: { ...config.mail, ...overrides.mail },

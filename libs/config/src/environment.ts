@@ -185,6 +185,23 @@ export class EnvironmentVariables {
   @Min(0)
   WORKER_SHUTDOWN_TIMEOUT_MS = 25_000;
 
+  /** How long an Idempotency-Key is remembered (its response replayed) after its first use. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 30)
+  IDEMPOTENCY_TTL_HOURS = 24;
+
+  /**
+   * How long a request holding an Idempotency-Key may run before another may take the key over
+   * (the first one is presumed crashed). Longer than any request should take.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  IDEMPOTENCY_LOCK_SECONDS = 60;
+
   /** HMAC key of access and MFA-challenge JWTs (HS256 only). At least 32 characters; required in production. */
   @IsString()
   @MinLength(32, { message: 'AUTH_JWT_SECRET must be at least 32 characters' })

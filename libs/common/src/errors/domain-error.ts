@@ -3,6 +3,7 @@
  * means nothing); the one exception filter maps the kind to an HTTP status.
  */
 export type DomainErrorKind =
+  | 'malformed' // the request itself is malformed in a way a DTO cannot say (a bad header) (400)
   | 'invalid' // the request is well-formed but not acceptable (422)
   | 'unauthenticated' // 401
   | 'forbidden' // 403

@@ -19,6 +19,7 @@ export interface MappedProblem {
 }
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+  malformed: HttpStatus.BAD_REQUEST,
   invalid: HttpStatus.UNPROCESSABLE_ENTITY,
   unauthenticated: HttpStatus.UNAUTHORIZED,
   forbidden: HttpStatus.FORBIDDEN,
@@ -125,6 +126,9 @@ function httpExceptionDetail(exception: HttpException): string {
   if (typeof message === 'string') return message;
   return exception.message;
 }
+
+/** The HTTP status a domain error kind stands for. */
+export const statusOfDomainError = (error: DomainError): number => STATUS_BY_KIND[error.kind];
 
 /** Turns anything thrown while serving a request into the problem it stands for. */
 export function exceptionToProblem(exception: unknown): MappedProblem {
