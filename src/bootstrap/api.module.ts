@@ -21,6 +21,8 @@ import { AuthModule } from '../modules/auth/auth.module';
 import { CatalogModule } from '../modules/catalog/catalog.module';
 import { InventoryModule } from '../modules/inventory/inventory.module';
 import { PromotionsModule } from '../modules/promotions/promotions.module';
+import { CartsModule } from '../modules/carts/carts.module';
+import { OrdersModule } from '../modules/orders/orders.module';
 import { CatalogImportModule } from '../modules/catalog/import/catalog-import.module';
 import { HealthModule } from '../modules/health/health.module';
 import { UsersModule } from '../modules/users/users.module';
@@ -43,6 +45,8 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   PromotionsModule,
   ShippingModule,
   TaxesModule,
+  CartsModule,
+  OrdersModule,
 ];
 
 /** Root module of the HTTP API process. */

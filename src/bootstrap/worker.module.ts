@@ -7,6 +7,7 @@ import { buildLoggerParams } from '../logging/logger-options';
 import { CatalogWorkerModule } from '../modules/catalog/catalog-worker.module';
 import { InventoryWorkerModule } from '../modules/inventory/inventory-worker.module';
 import { CatalogImportWorkerModule } from '../modules/catalog/import/catalog-import-worker.module';
+import { OrdersWorkerModule } from '../modules/orders/orders-worker.module';
 import { NotificationsWorkerModule } from '../modules/notifications/notifications-worker.module';
 import { OutboxWorkerModule } from '../modules/outbox/outbox-worker.module';
 import { QueuesModule } from '../queues/queues.module';
@@ -20,6 +21,7 @@ export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   InventoryWorkerModule,
   CatalogImportWorkerModule,
   IdempotencyWorkerModule,
+  OrdersWorkerModule,
 ];
 
 /** Root module of the worker process: no HTTP, only queues, the relay and scheduled work. */

@@ -8,6 +8,7 @@ import { StorefrontReadModel1795496321313 } from './migrations/1795496321313-Sto
 import { Promotions1795502192311 } from './migrations/1795502192311-Promotions';
 import { ShippingTaxes1795502410103 } from './migrations/1795502410103-ShippingTaxes';
 import { IdempotencyKeys1795502468760 } from './migrations/1795502468760-IdempotencyKeys';
+import { CartsOrders1795502500000 } from './migrations/1795502500000-CartsOrders';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -22,4 +23,5 @@ export const MIGRATIONS: Function[] = [
   Promotions1795502192311,
   ShippingTaxes1795502410103,
   IdempotencyKeys1795502468760,
+  CartsOrders1795502500000,
 ];

@@ -27,6 +27,7 @@ const describeCaller = (caller: Caller) =>
 function expectedOutcome(route: RouteEntry, caller: Caller): 401 | 403 | 'allowed' {
   const policy = route.policy!;
   if (policy.kind === 'public') return 'allowed';
+  if (policy.kind === 'guest-or-user') return caller.kind === 'api-key' ? 403 : 'allowed';
   if (caller.kind === 'anonymous') return 401;
   if (policy.kind === 'user') return caller.kind === 'user' ? 'allowed' : 403;
   if (caller.kind === 'api-key') return caller.scoped ? 'allowed' : 403;

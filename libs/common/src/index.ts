@@ -18,3 +18,4 @@ export * from './pagination/pagination';
 export * from './redis/versioned-cache';
 export * from './redis/throttler-storage';
 export * from './idempotency';
+export * from './address/postal-address';

@@ -102,6 +102,12 @@ export interface IdempotencyConfig {
   /** How long an in-flight claim holds its key before another request may take it over. */
   lockSeconds: number;
 }
+export interface CheckoutConfig {
+  priceMode: 'tax_exclusive' | 'tax_inclusive';
+  reservationTtlSeconds: number;
+  maxCartLines: number;
+  orderNumberPrefix: string;
+}
 export interface WorkerConfig {
   shutdownTimeoutMs: number;
   runInApiProcess: boolean;
@@ -123,6 +129,7 @@ export interface AppConfigValues {
   encryption: EncryptionConfig;
   mail: MailConfig;
   catalog: CatalogConfig;
+  checkout: CheckoutConfig;
 }
 /** The namespaces a test or tool may change with `withOverrides`. */
 export type ConfigNamespace = Exclude<keyof AppConfigValues, 'env' | 'logLevel' | 'logPretty'>;
@@ -143,6 +150,7 @@ export class AppConfig implements AppConfigValues {
   readonly encryption: EncryptionConfig;
   readonly mail: MailConfig;
   readonly catalog: CatalogConfig;
+  readonly checkout: CheckoutConfig;
 
   constructor(values: AppConfigValues) {
     this.env = values.env;
@@ -159,6 +167,7 @@ export class AppConfig implements AppConfigValues {
     this.encryption = values.encryption;
     this.mail = values.mail;
     this.catalog = values.catalog;
+    this.checkout = values.checkout;
   }
 
   get isProduction(): boolean {
@@ -316,6 +325,12 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       importMaxBytes: variables.CATALOG_IMPORT_MAX_BYTES,
       staffAlertEmail: variables.STAFF_ALERT_EMAIL,
     },
+    checkout: {
+      priceMode: variables.CHECKOUT_PRICE_MODE,
+      reservationTtlSeconds: variables.CHECKOUT_RESERVATION_TTL_SECONDS,
+      maxCartLines: variables.CART_MAX_LINES,
+      orderNumberPrefix: variables.ORDER_NUMBER_PREFIX,
+    },
   });
 }
 
@@ -352,5 +367,6 @@ export function withOverrides(
     encryption: { ...config.encryption, ...overrides.encryption },
     mail: { ...config.mail, ...overrides.mail },
     catalog: { ...config.catalog, ...overrides.catalog },
+    checkout: { ...config.checkout, ...overrides.checkout },
   });
 }

@@ -355,6 +355,30 @@ export class EnvironmentVariables {
   @IsEmail()
   STAFF_ALERT_EMAIL = 'staff@storekeep.local';
 
+  /** Whether catalog prices (and shipping rates) include tax (EU style) or have it added (US style). */
+  @IsIn(['tax_exclusive', 'tax_inclusive'])
+  CHECKOUT_PRICE_MODE: 'tax_exclusive' | 'tax_inclusive' = 'tax_inclusive';
+
+  /** How long an unpaid order holds its stock before it is cancelled and the stock released. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 3600)
+  CHECKOUT_RESERVATION_TTL_SECONDS = 1800;
+
+  /** Most distinct lines a cart may hold. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  CART_MAX_LINES = 100;
+
+  /** Prefix of human-friendly order numbers (`SK-10042`). */
+  @Matches(/^[A-Z0-9]{0,8}-?$/, {
+    message: 'ORDER_NUMBER_PREFIX must be up to 8 upper-case letters or digits, optionally ending in -',
+  })
+  ORDER_NUMBER_PREFIX = 'SK-';
+
   /** Single-process dev mode: the API process also runs the worker. */
   @Transform(toBoolean)
   @IsBoolean()

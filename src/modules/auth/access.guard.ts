@@ -55,11 +55,17 @@ export class AccessGuard extends AuthGuard('jwt') {
       throw new AccessPolicyMissingError('This route is not open to anyone.');
     }
     if (policy.kind === 'public') return this.rateLimit.canActivate(context);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (
+      policy.kind === 'guest-or-user' &&
+      request.headers.authorization === undefined &&
+      request.headers['x-api-key'] === undefined
+    )
+      return this.rateLimit.canActivate(context);
 
     // The rate limit and the credential check run side by side: their Redis commands leave in one
     // write and come back in one read (auto-pipelining), instead of two round trips in a row. A
     // limited client still gets 429 first, whatever its credentials.
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const [limited, authenticated] = await Promise.allSettled([
       this.rateLimit.canActivate(context),
       this.authenticate(context, request),
@@ -67,7 +73,7 @@ export class AccessGuard extends AuthGuard('jwt') {
     if (limited.status === 'rejected') throw limited.reason;
     if (authenticated.status === 'rejected') throw authenticated.reason;
     const principal = authenticated.value;
-    if (policy.kind === 'user' && principal.kind !== 'user') {
+    if ((policy.kind === 'user' || policy.kind === 'guest-or-user') && principal.kind !== 'user') {
       throw new ForbiddenError('Only a signed-in person can do this, not an API key.');
     }
     if (policy.kind === 'permission' && !principal.permissions.has(policy.permission)) {

@@ -3,6 +3,7 @@ import { OutboxModule } from '../outbox/outbox.module';
 import { CatalogCache } from './catalog-cache';
 import { CatalogChanges } from './catalog-changes';
 import { StorefrontProjection } from './storefront-projection';
+import { SellableVariants } from './sellable-variants';
 import { StorefrontRepository } from './storefront.repository';
 
 /**
@@ -12,7 +13,7 @@ import { StorefrontRepository } from './storefront.repository';
  */
 @Module({
   imports: [OutboxModule],
-  providers: [CatalogCache, CatalogChanges, StorefrontRepository, StorefrontProjection],
-  exports: [CatalogCache, CatalogChanges, StorefrontRepository, StorefrontProjection],
+  providers: [CatalogCache, CatalogChanges, StorefrontRepository, StorefrontProjection, SellableVariants],
+  exports: [CatalogCache, CatalogChanges, StorefrontRepository, StorefrontProjection, SellableVariants],
 })
 export class CatalogCacheModule {}

@@ -10,8 +10,6 @@ import { InventoryReservation, InventoryReservationLine } from './entities/inven
 import { InventoryLedgerModule } from './inventory-ledger.module';
 import { InventoryMaintenanceProcessor } from './jobs/inventory-maintenance.processor';
 import { INVENTORY_QUEUE, InventoryJobs } from './jobs/inventory.jobs';
-import { ReservationsRepository } from './reservations.repository';
-import { ReservationsService } from './reservations.service';
 
 const SWEEP_EVERY_MS = 60_000;
 
@@ -28,7 +26,7 @@ const SWEEP_EVERY_MS = 60_000;
     CatalogCacheModule,
     InventoryLedgerModule,
   ],
-  providers: [ReservationsRepository, ReservationsService, InventoryMaintenanceProcessor],
+  providers: [InventoryMaintenanceProcessor],
 })
 export class InventoryWorkerModule implements OnApplicationBootstrap {
   constructor(@InjectQueue(INVENTORY_QUEUE) private readonly queue: Queue) {}

@@ -13,8 +13,6 @@ import { InventoryLedgerModule } from './inventory-ledger.module';
 import { InventoryService } from './inventory.service';
 import { LocationsRepository } from './locations.repository';
 import { LocationsService } from './locations.service';
-import { ReservationsRepository } from './reservations.repository';
-import { ReservationsService } from './reservations.service';
 
 @Module({
   imports: [
@@ -31,13 +29,6 @@ import { ReservationsService } from './reservations.service';
     InventoryLedgerModule,
   ],
   controllers: [AdminInventoryController, AdminLocationsController],
-  providers: [
-    LocationsRepository,
-    ReservationsRepository,
-    InventoryService,
-    LocationsService,
-    ReservationsService,
-  ],
-  exports: [ReservationsService],
+  providers: [LocationsRepository, InventoryService, LocationsService],
 })
 export class InventoryModule {}

@@ -206,6 +206,20 @@ export class InventoryRepository {
     return new Map(rows.map((row) => [row.sku, row.id]));
   }
 
+  /** Stock free to sell now per variant, summed over active locations (variants without stock: 0). */
+  async availableByVariant(manager: EntityManager, variantIds: string[]): Promise<Map<string, number>> {
+    if (variantIds.length === 0) return new Map();
+    const rows = await manager.query<Array<{ variant_id: string; available: string | number }>>(
+      `SELECT l.variant_id, SUM(l.on_hand - l.reserved) AS available
+         FROM inventory_levels l JOIN stock_locations s ON s.id = l.location_id AND s.active = 1
+        WHERE l.variant_id IN (?) GROUP BY l.variant_id`,
+      [variantIds],
+    );
+    const available = new Map(variantIds.map((id) => [id, 0]));
+    for (const row of rows) available.set(row.variant_id, Number(row.available));
+    return available;
+  }
+
   /** Locations that serve reservations, best first. */
   async activeLocationPriorities(manager: EntityManager): Promise<Map<string, number>> {
     const rows = await manager.query<Array<{ id: string; priority: number }>>(

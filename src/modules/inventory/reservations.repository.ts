@@ -72,6 +72,14 @@ export class ReservationsRepository {
     return rows.map((row) => row.id);
   }
 
+  async setLineQuantity(
+    manager: EntityManager,
+    line: Pick<InventoryReservationLine, 'reservationId' | 'variantId' | 'locationId'>,
+    quantity: number,
+  ): Promise<void> {
+    await manager.update(InventoryReservationLine, line, { quantity });
+  }
+
   async setStatus(manager: EntityManager, id: string, status: ReservationStatus): Promise<void> {
     await manager.update(InventoryReservation, { id }, { status });
   }

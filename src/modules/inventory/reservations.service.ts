@@ -179,40 +179,118 @@ export class ReservationsService {
     actor: string,
     to: 'committed' | 'released',
   ): Promise<ReservationView> {
-    const { view, effects } = await this.transactions.run(async (manager) => {
-      const reservation = target.id
-        ? await this.reservations.lockById(manager, target.id)
-        : await this.reservations.lockByReference(manager, target.reference!);
-      if (!reservation) throw new ReservationNotFoundError(target.id ?? target.reference!);
-      if (reservation.status === to)
-        return { view: await this.view(manager, reservation), effects: { availabilityChanged: false } };
-      if (reservation.status !== 'active')
-        throw new ReservationStateError(
-          `The reservation is already ${reservation.status}; it cannot be ${to}.`,
-        );
-      const lines = await this.reservations.linesOf(manager, reservation.id);
-      const variantIds = [...new Set(lines.map((line) => line.variantId))];
-      const locked = await this.inventory.lockLevels(manager, variantIds);
-      const [facts, activeLocations] = await Promise.all([
-        this.inventory.variantFacts(manager, variantIds),
-        this.inventory.activeLocationPriorities(manager),
-      ]);
-      const movements: NewMovement[] = lines.map((line) => ({
-        variantId: line.variantId,
-        locationId: line.locationId,
-        reason: to === 'committed' ? 'sold' : 'release',
-        onHandDelta: to === 'committed' ? -line.quantity : 0,
-        reservedDelta: -line.quantity,
-        reference: reservation.reference,
-        note: null,
-        actor,
-      }));
-      const effects = await this.applyOrExplain(manager, locked, movements, facts, activeLocations);
-      await this.reservations.setStatus(manager, reservation.id, to);
-      return { view: await this.view(manager, { ...reservation, status: to }), effects };
-    });
+    const { view, effects } = await this.transactions.run((manager) =>
+      this.settleWithin(manager, target, actor, to),
+    );
     await this.ledger.afterCommit(effects);
     return view;
+  }
+
+  /**
+   * Commits or releases everything the reservation still holds, in the caller's transaction (an
+   * order's cancellation releases its stock with the status change). Idempotent.
+   */
+  async settleWithin(
+    manager: EntityManager,
+    target: { id?: string; reference?: string },
+    actor: string,
+    to: 'committed' | 'released',
+  ): Promise<{ view: ReservationView; effects: StockEffects }> {
+    const reservation = target.id
+      ? await this.reservations.lockById(manager, target.id)
+      : await this.reservations.lockByReference(manager, target.reference!);
+    if (!reservation) throw new ReservationNotFoundError(target.id ?? target.reference!);
+    if (reservation.status === to)
+      return { view: await this.view(manager, reservation), effects: { availabilityChanged: false } };
+    if (reservation.status !== 'active')
+      throw new ReservationStateError(
+        `The reservation is already ${reservation.status}; it cannot be ${to}.`,
+      );
+    const lines = (await this.reservations.linesOf(manager, reservation.id)).filter(
+      (line) => line.quantity > 0,
+    );
+    const movements: NewMovement[] = lines.map((line) => ({
+      variantId: line.variantId,
+      locationId: line.locationId,
+      reason: to === 'committed' ? 'sold' : 'release',
+      onHandDelta: to === 'committed' ? -line.quantity : 0,
+      reservedDelta: -line.quantity,
+      reference: reservation.reference,
+      note: null,
+      actor,
+    }));
+    const effects = await this.applyMovements(manager, movements);
+    await this.reservations.setStatus(manager, reservation.id, to);
+    return { view: await this.view(manager, { ...reservation, status: to }), effects };
+  }
+
+  /**
+   * Sells part of what a reservation holds (a fulfilment ships some units): on-hand and reserved
+   * fall by those quantities, taken from the reservation's locations in order. The reservation is
+   * committed once nothing is left in it. Asking for more than it holds is a ReservationStateError.
+   */
+  async commitPartWithin(
+    manager: EntityManager,
+    reference: string,
+    lines: ReserveLine[],
+    actor: string,
+  ): Promise<StockEffects> {
+    const reservation = await this.reservations.lockByReference(manager, reference);
+    if (!reservation) throw new ReservationNotFoundError(reference);
+    if (reservation.status !== 'active')
+      throw new ReservationStateError(`The reservation is already ${reservation.status}.`);
+    const held = await this.reservations.linesOf(manager, reservation.id);
+    const movements: NewMovement[] = [];
+    for (const [variantId, quantity] of aggregateLines(lines)) {
+      let remaining = quantity;
+      for (const line of held.filter((candidate) => candidate.variantId === variantId)) {
+        const take = Math.min(remaining, line.quantity);
+        if (take <= 0) continue;
+        line.quantity -= take;
+        remaining -= take;
+        await this.reservations.setLineQuantity(manager, line, line.quantity);
+        movements.push({
+          variantId,
+          locationId: line.locationId,
+          reason: 'sold',
+          onHandDelta: -take,
+          reservedDelta: -take,
+          reference,
+          note: null,
+          actor,
+        });
+      }
+      if (remaining > 0)
+        throw new ReservationStateError(
+          `The reservation holds fewer than ${quantity} of variant ${variantId}.`,
+        );
+    }
+    const effects = await this.applyMovements(manager, movements);
+    if (held.every((line) => line.quantity === 0))
+      await this.reservations.setStatus(manager, reservation.id, 'committed');
+    return effects;
+  }
+
+  /** Locks the levels the movements touch (in key order) and applies them through the ledger. */
+  private async applyMovements(manager: EntityManager, movements: NewMovement[]): Promise<StockEffects> {
+    if (movements.length === 0) return { availabilityChanged: false };
+    const variantIds = [...new Set(movements.map((movement) => movement.variantId))];
+    const locked = await this.inventory.lockLevels(manager, variantIds);
+    const [facts, activeLocations] = await Promise.all([
+      this.inventory.variantFacts(manager, variantIds),
+      this.inventory.activeLocationPriorities(manager),
+    ]);
+    return this.applyOrExplain(manager, locked, movements, facts, activeLocations);
+  }
+
+  /** Units free to sell now per variant (all active locations); what a cart shows, unlocked. */
+  available(manager: EntityManager, variantIds: string[]): Promise<Map<string, number>> {
+    return this.inventory.availableByVariant(manager, variantIds);
+  }
+
+  /** After the caller's transaction committed: what the stock change means for the storefront. */
+  afterCommit(effects: StockEffects): Promise<void> {
+    return this.ledger.afterCommit(effects);
   }
 
   private async applyOrExplain(

@@ -11,14 +11,29 @@ export const ACCESS_POLICY = 'storekeep:access-policy';
  * a test fails when one is missing.
  * - `public`: anyone, signed in or not.
  * - `user`: any signed-in person (their own resources: /v1/me, their carts and orders).
+ * - `guest-or-user`: anyone; a caller who sends credentials must send valid ones of a person, and
+ *   the route then acts for that person (carts and orders: guests prove ownership with a token).
  * - `permission`: a person whose role grants it, or an API key with it as a scope.
  */
 export type AccessPolicy =
-  { kind: 'public' } | { kind: 'user' } | { kind: 'permission'; permission: Permission };
+  | { kind: 'public' }
+  | { kind: 'guest-or-user' }
+  | { kind: 'user' }
+  | { kind: 'permission'; permission: Permission };
 
 /** Open to everyone. */
 export const Public = (): MethodDecorator & ClassDecorator =>
   SetMetadata(ACCESS_POLICY, { kind: 'public' } satisfies AccessPolicy);
+
+/**
+ * Guests and signed-in people alike (carts, checkout, an order's page). Credentials are optional, but
+ * when sent they must be a valid person's: the request then carries that principal.
+ */
+export const GuestOrUser = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    SetMetadata(ACCESS_POLICY, { kind: 'guest-or-user' } satisfies AccessPolicy),
+    ApiBearerAuth(),
+  );
 
 /** Any signed-in person (not an API key: a key acts for a server, not for a person). */
 export const Authenticated = (): MethodDecorator & ClassDecorator =>

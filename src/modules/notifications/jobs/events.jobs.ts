@@ -4,10 +4,31 @@
  */
 export const EVENTS_QUEUE = 'events';
 
-export interface DomainEvents {
+export interface DomainEvents extends OrderEvents {
   /** A variant's available stock (all active locations) fell below its low-stock threshold. */
   'inventory.low-stock': { variantId: string; sku: string; available: number; threshold: number };
   /** A variant's availability crossed zero (sold out, or back in stock). */
   'inventory.availability-changed': { variantId: string; sku: string; inStock: boolean };
 }
+
+/** Every order event carries ids and the move it announces; subscribers read the rest. */
+export interface OrderEvent {
+  orderId: string;
+  number: string;
+  customerId: string | null;
+  from: string | null;
+  to: string;
+}
+
+export interface OrderEvents {
+  'order.placed': OrderEvent & { total: number; currency: string };
+  'order.paid': OrderEvent;
+  /** `refundDue`: the order had been paid, so its money must go back (the payments feature). */
+  'order.cancelled': OrderEvent & { reason: string | null; refundDue: boolean };
+  'order.fulfilled': OrderEvent & { fulfilmentId: string | null; complete: boolean };
+  'order.shipped': OrderEvent;
+  'order.delivered': OrderEvent;
+  'order.refunded': OrderEvent & { complete: boolean };
+}
+
 export type DomainEventName = keyof DomainEvents;

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CatalogCacheModule } from '../catalog/catalog-cache.module';
+import { InventoryLedgerModule } from '../inventory/inventory-ledger.module';
+import { PromotionRulesModule } from '../promotions/promotion-rules.module';
+import { ShippingModule } from '../shipping/shipping.module';
+import { TaxesModule } from '../taxes/taxes.module';
+import { CartQuotes } from './cart-quotes';
+import { CartsController } from './carts.controller';
+import { CartsRepository } from './carts.repository';
+import { CartsService } from './carts.service';
+import { Cart, CartItem } from './entities/cart.entity';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Cart, CartItem]),
+    CatalogCacheModule,
+    InventoryLedgerModule,
+    PromotionRulesModule,
+    ShippingModule,
+    TaxesModule,
+  ],
+  controllers: [CartsController],
+  providers: [CartsRepository, CartQuotes, CartsService],
+  exports: [CartsService],
+})
+export class CartsModule {}

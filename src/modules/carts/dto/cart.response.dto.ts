@@ -1,0 +1,104 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { AddressDto } from './cart-input.dto';
+
+export const LINE_PROBLEMS = ['unavailable', 'out-of-stock', 'insufficient-stock'] as const;
+export type LineProblem = (typeof LINE_PROBLEMS)[number];
+
+export const CART_PROBLEMS = [
+  'empty',
+  'line-unavailable',
+  'line-out-of-stock',
+  'line-insufficient-stock',
+  'promotion-not-usable',
+  'minimum-subtotal-not-met',
+  'email-missing',
+  'shipping-address-missing',
+  'shipping-method-missing',
+  'shipping-method-unavailable',
+] as const;
+export type CartProblemCode = (typeof CART_PROBLEMS)[number];
+
+export class CartProblemDto {
+  @ApiProperty({ enum: CART_PROBLEMS }) code: CartProblemCode;
+  @ApiProperty() detail: string;
+  @ApiPropertyOptional({ format: 'uuid' }) itemId?: string;
+}
+
+export class CartLineDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) variantId: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) productId: string | null;
+  @ApiProperty({ nullable: true, type: String }) productSlug: string | null;
+  @ApiProperty({ nullable: true, type: String }) sku: string | null;
+  @ApiProperty() title: string;
+  @ApiProperty() variantTitle: string;
+  @ApiProperty({ nullable: true, type: String }) imageUrl: string | null;
+  @ApiProperty({ description: 'Current price, minor units' }) unitPrice: number;
+  @ApiProperty() quantity: number;
+  @ApiProperty() subtotal: number;
+  @ApiProperty({ description: 'This line’s share of the order discount' }) discount: number;
+  @ApiProperty() tax: number;
+  @ApiProperty() total: number;
+  @ApiProperty({ description: 'Units available to sell now' }) available: number;
+  @ApiProperty({ enum: LINE_PROBLEMS, nullable: true, type: String }) problem: LineProblem | null;
+}
+
+export class CartPromotionDto {
+  @ApiProperty() code: string;
+  @ApiProperty() applied: boolean;
+  @ApiProperty({ nullable: true, type: String, enum: ['not-usable', 'minimum-subtotal-not-met'] })
+  reason: 'not-usable' | 'minimum-subtotal-not-met' | null;
+}
+
+export class ShippingOptionDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ description: 'Rate, minor units' }) rate: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'Free from this discounted subtotal' })
+  freeOver: number | null;
+}
+
+export class CartTotalsDto {
+  @ApiProperty() subtotal: number;
+  @ApiProperty() discount: number;
+  @ApiProperty() shipping: number;
+  @ApiProperty() shippingTax: number;
+  @ApiProperty({ description: 'All tax, lines and shipping' }) tax: number;
+  @ApiProperty() total: number;
+  @ApiProperty({ description: '1900 = 19%' }) taxRateBp: number;
+  @ApiProperty({ description: 'Prices include tax (the tax shown is contained in them)' })
+  taxIncluded: boolean;
+  @ApiProperty({ nullable: true, type: String, enum: ['threshold', 'promotion'] })
+  freeShipping: 'threshold' | 'promotion' | null;
+}
+
+export class CartDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: ['active', 'checked_out', 'merged'] }) status: string;
+  @ApiProperty({ nullable: true, type: String }) customerId: string | null;
+  @ApiProperty({ nullable: true, type: String }) email: string | null;
+  @ApiProperty({ example: 'EUR' }) currency: string;
+  @ApiProperty({ type: [CartLineDto] }) lines: CartLineDto[];
+  @ApiProperty({ type: CartPromotionDto, nullable: true }) promotion: CartPromotionDto | null;
+  @ApiProperty({ type: AddressDto, nullable: true }) shippingAddress: AddressDto | null;
+  @ApiProperty({ type: AddressDto, nullable: true }) billingAddress: AddressDto | null;
+  @ApiProperty({ type: ShippingOptionDto, nullable: true }) shippingMethod: ShippingOptionDto | null;
+  @ApiProperty({ type: [ShippingOptionDto], description: 'Methods for the shipping address' })
+  shippingMethods: ShippingOptionDto[];
+  @ApiProperty({ type: CartTotalsDto }) totals: CartTotalsDto;
+  @ApiProperty({ type: [CartProblemDto], description: 'What stands between this cart and checkout' })
+  problems: CartProblemDto[];
+  @ApiProperty() checkoutReady: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'The order this cart became' })
+  orderId: string | null;
+  @ApiProperty() version: number;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+}
+
+export class CreatedCartDto extends CartDto {
+  @ApiPropertyOptional({
+    description: 'A guest cart’s secret: send it as `X-Cart-Token` on every call for this cart. Shown once.',
+  })
+  token?: string;
+}

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { InventoryLedgerModule } from '../inventory/inventory-ledger.module';
+import { OutboxModule } from '../outbox/outbox.module';
+import { PromotionRulesModule } from '../promotions/promotion-rules.module';
+import {
+  Fulfilment,
+  FulfilmentLine,
+  Order,
+  OrderHistoryEntry,
+  OrderLine,
+  OrderNumber,
+} from './entities/order.entity';
+import { OrderExpiry } from './order-expiry.service';
+import { OrderReads } from './order-reads';
+import { OrderTransitions } from './order-transitions';
+import { OrdersRepository } from './orders.repository';
+
+/** What the API and the worker share: the orders' SQL, the state machine and expiry. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Order, OrderLine, OrderHistoryEntry, OrderNumber, Fulfilment, FulfilmentLine]),
+    InventoryLedgerModule,
+    PromotionRulesModule,
+    OutboxModule,
+  ],
+  providers: [OrdersRepository, OrderTransitions, OrderReads, OrderExpiry],
+  exports: [
+    OrdersRepository,
+    OrderTransitions,
+    OrderReads,
+    OrderExpiry,
+    InventoryLedgerModule,
+    PromotionRulesModule,
+  ],
+})
+export class OrderCoreModule {}

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { StockEffects } from '../inventory/stock-ledger';
+import { ReservationsService } from '../inventory/reservations.service';
+import { EVENTS_QUEUE, type DomainEvents, type OrderEvent } from '../notifications/jobs/events.jobs';
+import { OutboxService } from '../outbox/outbox.service';
+import { PromotionRedemptions } from '../promotions/promotion-redemptions';
+import type { Order, OrderStatus } from './entities/order.entity';
+import { IllegalTransitionError } from './orders.errors';
+import { OrdersRepository } from './orders.repository';
+import { canTransition } from './order-status';
+
+/** The reservation that holds an order's stock. */
+export const reservationOf = (orderId: string): string => `order:${orderId}`;
+
+export interface TransitionContext {
+  actor: string;
+  reason: string | null;
+  /** For order.fulfilled: the fulfilment that caused it. */
+  fulfilmentId?: string;
+}
+
+/**
+ * Moves an order from one status to another — the only code that does. It checks the move against
+ * the state machine, applies what the move means (a cancellation releases the stock and the
+ * promotion use; payment ends the payment deadline), records it in the history and writes its
+ * event to the outbox, all in the caller's transaction (the caller has locked the order row).
+ */
+@Injectable()
+export class OrderTransitions {
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly reservations: ReservationsService,
+    private readonly promotions: PromotionRedemptions,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async apply(
+    manager: EntityManager,
+    order: Order,
+    to: OrderStatus,
+    context: TransitionContext,
+  ): Promise<StockEffects> {
+    const from = order.status;
+    if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+    const now = new Date();
+    let effects: StockEffects = { availabilityChanged: false };
+    if (to === 'cancelled') {
+      effects = (
+        await this.reservations.settleWithin(
+          manager,
+          { reference: reservationOf(order.id) },
+          context.actor,
+          'released',
+        )
+      ).effects;
+      await this.promotions.releaseWithin(manager, order.id);
+      await this.orders.setStatus(manager, order.id, to, { cancelledAt: now, expiresAt: null });
+    } else if (to === 'paid') {
+      await this.orders.setStatus(manager, order.id, to, { paidAt: now, expiresAt: null });
+    } else {
+      await this.orders.setStatus(manager, order.id, to);
+    }
+    await this.orders.appendHistory(manager, {
+      orderId: order.id,
+      fromStatus: from,
+      toStatus: to,
+      actor: context.actor,
+      reason: context.reason,
+    });
+    await this.announce(manager, order, from, to, context);
+    order.status = to;
+    return effects;
+  }
+
+  private async announce(
+    manager: EntityManager,
+    order: Order,
+    from: OrderStatus,
+    to: OrderStatus,
+    context: TransitionContext,
+  ): Promise<void> {
+    const base: OrderEvent = {
+      orderId: order.id,
+      number: order.number,
+      customerId: order.customerId,
+      from,
+      to,
+    };
+    const event = (():
+      { [K in keyof DomainEvents]: { name: K; payload: DomainEvents[K] } }[keyof DomainEvents] | null => {
+      switch (to) {
+        case 'paid':
+          return { name: 'order.paid', payload: base };
+        case 'cancelled':
+          return {
+            name: 'order.cancelled',
+            payload: { ...base, reason: context.reason, refundDue: order.paidAt !== null },
+          };
+        case 'partially_fulfilled':
+        case 'fulfilled':
+          return {
+            name: 'order.fulfilled',
+            payload: { ...base, fulfilmentId: context.fulfilmentId ?? null, complete: to === 'fulfilled' },
+          };
+        case 'shipped':
+          return { name: 'order.shipped', payload: base };
+        case 'delivered':
+          return { name: 'order.delivered', payload: base };
+        case 'partially_refunded':
+        case 'refunded':
+          return { name: 'order.refunded', payload: { ...base, complete: to === 'refunded' } };
+        case 'pending_payment':
+          return null;
+      }
+    })();
+    if (event)
+      await this.outbox.enqueue(manager, {
+        queue: EVENTS_QUEUE,
+        jobName: event.name,
+        payload: { ...event.payload },
+      });
+  }
+}

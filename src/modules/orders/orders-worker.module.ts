@@ -1,0 +1,25 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { OrdersProcessor } from './jobs/orders.processor';
+import { ORDERS_QUEUE, OrdersJobs } from './jobs/orders.jobs';
+import { OrderCoreModule } from './order-core.module';
+
+const SWEEP_EVERY_MS = 60_000;
+
+/** Orders' worker side: payment deadlines (delayed jobs) and the overdue sweep. Worker only. */
+@Module({
+  imports: [OrderCoreModule],
+  providers: [OrdersProcessor],
+})
+export class OrdersWorkerModule implements OnApplicationBootstrap {
+  constructor(@InjectQueue(ORDERS_QUEUE) private readonly queue: Queue) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.add(
+      OrdersJobs.expireOverdue,
+      {},
+      { repeat: { every: SWEEP_EVERY_MS }, jobId: OrdersJobs.expireOverdue },
+    );
+  }
+}

@@ -1,0 +1,187 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  Fulfilment,
+  FulfilmentLine,
+  Order,
+  OrderHistoryEntry,
+  OrderLine,
+  OrderNumber,
+  type OrderStatus,
+} from './entities/order.entity';
+
+export interface OrderFilter {
+  customerId?: string;
+  status?: OrderStatus;
+  createdFrom?: Date;
+  createdTo?: Date;
+  minTotal?: number;
+  maxTotal?: number;
+  email?: string;
+  /** Keyset position: rows strictly older than this (created_at DESC, id DESC). */
+  before?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+export type NewOrder = Omit<
+  Order,
+  'id' | 'number' | 'version' | 'createdAt' | 'updatedAt' | 'paidAt' | 'cancelledAt'
+>;
+export type NewOrderLine = Omit<OrderLine, 'id' | 'orderId' | 'fulfilledQuantity'>;
+
+/** Orders, their lines, history and fulfilments: the only place that builds their SQL. */
+@Injectable()
+export class OrdersRepository {
+  /** The next order number; an AUTO_INCREMENT takes no lock held to commit. */
+  async nextNumber(manager: EntityManager): Promise<number> {
+    const result = await manager.insert(OrderNumber, {});
+    return Number(result.identifiers[0].id);
+  }
+
+  async insert(
+    manager: EntityManager,
+    id: string,
+    number: string,
+    order: NewOrder,
+    lines: NewOrderLine[],
+  ): Promise<void> {
+    await manager.insert(Order, { ...order, id, number, version: 1 });
+    await manager.insert(
+      OrderLine,
+      lines.map((line) => ({ ...line, id: uuidv7(), orderId: id, fulfilledQuantity: 0 })),
+    );
+  }
+
+  findById(manager: EntityManager, id: string): Promise<Order | null> {
+    return manager.findOne(Order, { where: { id } });
+  }
+
+  lockById(manager: EntityManager, id: string): Promise<Order | null> {
+    return manager
+      .createQueryBuilder(Order, 'o')
+      .setLock('pessimistic_write')
+      .where('o.id = :id', { id })
+      .getOne();
+  }
+
+  linesOf(manager: EntityManager, orderId: string): Promise<OrderLine[]> {
+    return manager.find(OrderLine, { where: { orderId }, order: { position: 'ASC' } });
+  }
+
+  historyOf(manager: EntityManager, orderId: string): Promise<OrderHistoryEntry[]> {
+    return manager.find(OrderHistoryEntry, { where: { orderId }, order: { id: 'ASC' } });
+  }
+
+  async fulfilmentsOf(
+    manager: EntityManager,
+    orderId: string,
+  ): Promise<Array<Fulfilment & { lines: FulfilmentLine[] }>> {
+    const fulfilments = await manager.find(Fulfilment, {
+      where: { orderId },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    if (fulfilments.length === 0) return [];
+    const lines = await manager
+      .createQueryBuilder(FulfilmentLine, 'l')
+      .where('l.fulfilment_id IN (:...ids)', { ids: fulfilments.map((f) => f.id) })
+      .getMany();
+    return fulfilments.map((f) => ({ ...f, lines: lines.filter((line) => line.fulfilmentId === f.id) }));
+  }
+
+  async setStatus(
+    manager: EntityManager,
+    id: string,
+    status: OrderStatus,
+    extra: Partial<Pick<Order, 'paidAt' | 'cancelledAt' | 'expiresAt'>> = {},
+  ): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Order)
+      .set({ status, ...extra, version: () => 'version + 1' })
+      .where('id = :id', { id })
+      .execute();
+  }
+
+  async appendHistory(
+    manager: EntityManager,
+    entry: Pick<OrderHistoryEntry, 'orderId' | 'fromStatus' | 'toStatus' | 'actor' | 'reason'>,
+  ): Promise<void> {
+    await manager.insert(OrderHistoryEntry, entry);
+  }
+
+  async insertFulfilment(
+    manager: EntityManager,
+    orderId: string,
+    fields: Pick<Fulfilment, 'carrier' | 'trackingNumber' | 'actor'>,
+    lines: Array<{ orderLineId: string; quantity: number }>,
+  ): Promise<string> {
+    const id = uuidv7();
+    await manager.insert(Fulfilment, { id, orderId, ...fields });
+    await manager.insert(
+      FulfilmentLine,
+      lines.map((line) => ({ ...line, fulfilmentId: id })),
+    );
+    return id;
+  }
+
+  async addFulfilled(manager: EntityManager, lineId: string, quantity: number): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(OrderLine)
+      .set({ fulfilledQuantity: () => `fulfilled_quantity + ${Number(quantity)}` })
+      .where('id = :id', { id: lineId })
+      .execute();
+  }
+
+  /** Unpaid orders whose hold ran out, oldest first. */
+  async overdueIds(manager: EntityManager, now: Date, limit: number): Promise<string[]> {
+    const rows = await manager
+      .createQueryBuilder(Order, 'o')
+      .select('o.id', 'id')
+      .where("o.status = 'pending_payment' AND o.expires_at <= :now", { now })
+      .orderBy('o.expires_at', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: string }>();
+    return rows.map((row) => row.id);
+  }
+
+  /** A page of orders, newest first (keyset on created_at, id). */
+  list(manager: EntityManager, filter: OrderFilter): Promise<Order[]> {
+    const query = manager.createQueryBuilder(Order, 'o');
+    this.applyFilter(query, filter);
+    return query
+      .orderBy('o.created_at', 'DESC')
+      .addOrderBy('o.id', 'DESC')
+      .limit(filter.limit + 1)
+      .getMany();
+  }
+
+  /** How many lines each order has (for list rows), in one statement. */
+  async lineCounts(manager: EntityManager, orderIds: string[]): Promise<Map<string, number>> {
+    if (orderIds.length === 0) return new Map();
+    const rows = await manager
+      .createQueryBuilder(OrderLine, 'l')
+      .select('l.order_id', 'orderId')
+      .addSelect('SUM(l.quantity)', 'items')
+      .where('l.order_id IN (:...orderIds)', { orderIds })
+      .groupBy('l.order_id')
+      .getRawMany<{ orderId: string; items: string }>();
+    return new Map(rows.map((row) => [row.orderId, Number(row.items)]));
+  }
+
+  private applyFilter(query: SelectQueryBuilder<Order>, filter: OrderFilter): void {
+    if (filter.customerId) query.andWhere('o.customer_id = :customerId', { customerId: filter.customerId });
+    if (filter.status) query.andWhere('o.status = :status', { status: filter.status });
+    if (filter.email) query.andWhere('o.email = :email', { email: filter.email });
+    if (filter.createdFrom) query.andWhere('o.created_at >= :from', { from: filter.createdFrom });
+    if (filter.createdTo) query.andWhere('o.created_at < :to', { to: filter.createdTo });
+    if (filter.minTotal !== undefined) query.andWhere('o.total >= :minTotal', { minTotal: filter.minTotal });
+    if (filter.maxTotal !== undefined) query.andWhere('o.total <= :maxTotal', { maxTotal: filter.maxTotal });
+    if (filter.before)
+      query.andWhere('(o.created_at < :beforeAt OR (o.created_at = :beforeAt AND o.id < :beforeId))', {
+        beforeAt: filter.before.createdAt,
+        beforeId: filter.before.id,
+      });
+  }
+}

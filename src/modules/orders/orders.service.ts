@@ -1,0 +1,78 @@
+import { constantTimeEquals, hashToken, type Page } from '@app/common';
+import { TransactionRunner } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { CartCaller } from '../carts/carts.service';
+import { ReservationsService } from '../inventory/reservations.service';
+import type { CancelOrderDto, ListMyOrdersQueryDto, OrderDto, OrderSummaryDto } from './dto/order.dto';
+import type { Order } from './entities/order.entity';
+import { OrderReads } from './order-reads';
+import { CUSTOMER_CANCELLABLE } from './order-status';
+import { OrderTransitions } from './order-transitions';
+import { IllegalTransitionError, OrderNotFoundError } from './orders.errors';
+import { OrdersRepository } from './orders.repository';
+
+/** A customer's (or a guest's) own orders: reading them and cancelling one. */
+@Injectable()
+export class OrdersService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly orders: OrdersRepository,
+    private readonly reads: OrderReads,
+    private readonly transitions: OrderTransitions,
+    private readonly reservations: ReservationsService,
+  ) {}
+
+  listMine(customerId: string, query: ListMyOrdersQueryDto): Promise<Page<OrderSummaryDto>> {
+    return this.transactions.run((manager) =>
+      this.reads.page(manager, { customerId, limit: query.limit }, query.cursor),
+    );
+  }
+
+  get(caller: CartCaller, id: string): Promise<OrderDto> {
+    return this.transactions.run(async (manager) => {
+      const order = await this.visible(manager, caller, id, false);
+      return this.reads.detail(manager, order, { actors: false });
+    });
+  }
+
+  /** While nothing has been handed to a carrier: the stock and the promotion use come back. */
+  async cancel(caller: CartCaller, id: string, dto: CancelOrderDto): Promise<OrderDto> {
+    const { order, effects } = await this.transactions.run(async (manager) => {
+      const order = await this.visible(manager, caller, id, true);
+      if (!CUSTOMER_CANCELLABLE.includes(order.status))
+        throw new IllegalTransitionError(
+          order.status,
+          'cancelled',
+          `An order that is ${order.status} can no longer be cancelled by the customer; contact the shop.`,
+        );
+      const actor = caller.customer ? `user:${caller.customer.id}` : `guest:order:${order.id}`;
+      const effects = await this.transitions.apply(manager, order, 'cancelled', {
+        actor,
+        reason: dto.reason ?? 'cancelled by the customer',
+      });
+      const fresh = (await this.orders.findById(manager, order.id))!;
+      return { order: await this.reads.detail(manager, fresh, { actors: false }), effects };
+    });
+    await this.reservations.afterCommit(effects);
+    return order;
+  }
+
+  /** The order if this caller may see it (its customer, or a guest with its token) — else 404. */
+  private async visible(
+    manager: EntityManager,
+    caller: CartCaller,
+    id: string,
+    lock: boolean,
+  ): Promise<Order> {
+    const order = lock ? await this.orders.lockById(manager, id) : await this.orders.findById(manager, id);
+    if (!order) throw new OrderNotFoundError(id);
+    if (order.customerId !== null) {
+      if (caller.customer?.id === order.customerId) return order;
+      throw new OrderNotFoundError(id);
+    }
+    if (caller.token && order.tokenHash && constantTimeEquals(hashToken(caller.token), order.tokenHash))
+      return order;
+    throw new OrderNotFoundError(id);
+  }
+}
