@@ -56,11 +56,20 @@ export class CartQuotes {
     private readonly config: AppConfig,
   ) {}
 
-  async quote(manager: EntityManager, cart: Cart, items: CartItem[], now = new Date()): Promise<CartQuote> {
+  /** `known`: variants the caller has already read in this transaction (not read again). */
+  async quote(
+    manager: EntityManager,
+    cart: Cart,
+    items: CartItem[],
+    known?: Map<string, SellableVariant>,
+    now = new Date(),
+  ): Promise<CartQuote> {
     const variantIds = items.map((item) => item.variantId);
     const address = cart.shippingAddress;
     const [variants, available, promotion, methods, taxRate] = await Promise.all([
-      this.variants.findMany(manager, variantIds),
+      known && variantIds.every((variantId) => known.has(variantId))
+        ? Promise.resolve(known)
+        : this.variants.findMany(manager, variantIds),
       this.stock.available(manager, variantIds),
       cart.promotionCode
         ? this.promotions.findUsable(manager, cart.promotionCode, now)

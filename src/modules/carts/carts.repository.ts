@@ -54,29 +54,20 @@ export class CartsRepository {
       .getOne();
   }
 
-  async update(manager: EntityManager, id: string, fields: CartFields): Promise<void> {
+  /** Changes fields and bumps the version; returns the new `updatedAt`. */
+  async update(manager: EntityManager, id: string, fields: CartFields): Promise<Date> {
+    const updatedAt = new Date();
     await manager
       .createQueryBuilder()
       .update(Cart)
-      .set({ ...fields, version: () => 'version + 1' })
+      .set({ ...fields, updatedAt, version: () => 'version + 1' })
       .where('id = :id', { id })
       .execute();
+    return updatedAt;
   }
 
   itemsOf(manager: EntityManager, cartId: string): Promise<CartItem[]> {
     return manager.find(CartItem, { where: { cartId }, order: { createdAt: 'ASC', id: 'ASC' } });
-  }
-
-  countItems(manager: EntityManager, cartId: string): Promise<number> {
-    return manager.count(CartItem, { where: { cartId } });
-  }
-
-  findItem(manager: EntityManager, cartId: string, itemId: string): Promise<CartItem | null> {
-    return manager.findOne(CartItem, { where: { cartId, id: itemId } });
-  }
-
-  findItemByVariant(manager: EntityManager, cartId: string, variantId: string): Promise<CartItem | null> {
-    return manager.findOne(CartItem, { where: { cartId, variantId } });
   }
 
   async insertItem(
@@ -84,10 +75,10 @@ export class CartsRepository {
     cartId: string,
     variantId: string,
     quantity: number,
-  ): Promise<string> {
-    const id = uuidv7();
-    await manager.insert(CartItem, { id, cartId, variantId, quantity });
-    return id;
+  ): Promise<CartItem> {
+    const item: CartItem = { id: uuidv7(), cartId, variantId, quantity, createdAt: new Date() };
+    await manager.insert(CartItem, item);
+    return item;
   }
 
   async setItemQuantity(manager: EntityManager, itemId: string, quantity: number): Promise<void> {
@@ -96,9 +87,5 @@ export class CartsRepository {
 
   async deleteItem(manager: EntityManager, itemId: string): Promise<void> {
     await manager.delete(CartItem, { id: itemId });
-  }
-
-  async deleteItemsOf(manager: EntityManager, cartId: string): Promise<void> {
-    await manager.delete(CartItem, { cartId });
   }
 }

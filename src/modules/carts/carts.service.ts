@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { SellableVariants } from '../catalog/sellable-variants';
+import { type SellableVariant, SellableVariants } from '../catalog/sellable-variants';
 import { PromotionRedemptions } from '../promotions/promotion-redemptions';
 import { ShippingRates } from '../shipping/shipping-rates';
 import { CartQuote, CartQuotes } from './cart-quotes';
@@ -16,7 +16,7 @@ import {
   ShippingMethodUnavailableError,
   VariantNotSellableError,
 } from './carts.errors';
-import { CartsRepository } from './carts.repository';
+import { type CartFields, CartsRepository } from './carts.repository';
 import {
   MAX_LINE_QUANTITY,
   type AddCartItemDto,
@@ -27,7 +27,14 @@ import {
   type UpdateCartItemDto,
 } from './dto/cart-input.dto';
 import type { CartDto, CreatedCartDto } from './dto/cart.response.dto';
-import type { Cart } from './entities/cart.entity';
+import type { Cart, CartItem } from './entities/cart.entity';
+
+/** What a write did: the cart's new item list and fields (and the variants it already read). */
+interface CartChange {
+  items?: CartItem[];
+  cart?: CartFields;
+  variants?: Map<string, SellableVariant>;
+}
 
 /** Who is asking for a cart: a signed-in customer, a guest holding a cart token, or both at once. */
 export interface CartCaller {
@@ -93,10 +100,13 @@ export class CartsService {
   }
 
   addItem(caller: CartCaller, id: string, dto: AddCartItemDto): Promise<CartDto> {
-    return this.mutate(caller, id, async (manager, cart) => {
-      const variant = (await this.variants.findMany(manager, [dto.variantId])).get(dto.variantId);
-      if (!variant?.sellable) throw new VariantNotSellableError(dto.variantId);
-      const existing = await this.carts.findItemByVariant(manager, cart.id, dto.variantId);
+    return this.mutate(caller, id, async (manager, cart, items) => {
+      // One read for the new variant and the ones already in the cart (the quote reuses it).
+      const variants = await this.variants.findMany(manager, [
+        ...new Set([...items.map((item) => item.variantId), dto.variantId]),
+      ]);
+      if (!variants.get(dto.variantId)?.sellable) throw new VariantNotSellableError(dto.variantId);
+      const existing = items.find((item) => item.variantId === dto.variantId);
       if (existing) {
         const quantity = existing.quantity + dto.quantity;
         if (quantity > MAX_LINE_QUANTITY)
@@ -105,56 +115,57 @@ export class CartsService {
             { itemId: existing.id, limit: MAX_LINE_QUANTITY },
           );
         await this.carts.setItemQuantity(manager, existing.id, quantity);
-        return;
+        return { items: items.map((item) => (item === existing ? { ...item, quantity } : item)), variants };
       }
-      const lines = await this.carts.countItems(manager, cart.id);
-      if (lines >= this.config.checkout.maxCartLines)
+      if (items.length >= this.config.checkout.maxCartLines)
         throw new CartLimitError(`A cart holds at most ${this.config.checkout.maxCartLines} lines.`, {
           limit: this.config.checkout.maxCartLines,
         });
-      await this.carts.insertItem(manager, cart.id, dto.variantId, dto.quantity);
+      const added = await this.carts.insertItem(manager, cart.id, dto.variantId, dto.quantity);
+      return { items: [...items, added], variants };
     });
   }
 
   updateItem(caller: CartCaller, id: string, itemId: string, dto: UpdateCartItemDto): Promise<CartDto> {
-    return this.mutate(caller, id, async (manager, cart) => {
-      const item = await this.carts.findItem(manager, cart.id, itemId);
+    return this.mutate(caller, id, async (manager, _cart, items) => {
+      const item = items.find((candidate) => candidate.id === itemId);
       if (!item) throw new CartItemNotFoundError(itemId);
       await this.carts.setItemQuantity(manager, item.id, dto.quantity);
+      return { items: items.map((other) => (other === item ? { ...item, quantity: dto.quantity } : other)) };
     });
   }
 
   removeItem(caller: CartCaller, id: string, itemId: string): Promise<CartDto> {
-    return this.mutate(caller, id, async (manager, cart) => {
-      const item = await this.carts.findItem(manager, cart.id, itemId);
+    return this.mutate(caller, id, async (manager, _cart, items) => {
+      const item = items.find((candidate) => candidate.id === itemId);
       if (!item) throw new CartItemNotFoundError(itemId);
       await this.carts.deleteItem(manager, item.id);
+      return { items: items.filter((other) => other !== item) };
     });
   }
 
   setPromotion(caller: CartCaller, id: string, dto: ApplyPromotionDto): Promise<CartDto> {
-    return this.mutate(caller, id, async (manager, cart) => {
-      if (dto.code === null || dto.code === undefined) {
-        await this.carts.update(manager, cart.id, { promotionCode: null });
-        return;
-      }
+    return this.mutate(caller, id, async (manager) => {
+      if (dto.code === null || dto.code === undefined) return { cart: { promotionCode: null } };
       const rule = await this.promotions.findUsable(manager, dto.code, new Date());
       if (!rule) throw new PromotionCodeNotUsableError(dto.code);
-      await this.carts.update(manager, cart.id, { promotionCode: rule.code });
+      return { cart: { promotionCode: rule.code } };
     });
   }
 
   setAddresses(caller: CartCaller, id: string, dto: SetAddressesDto): Promise<CartDto> {
-    return this.mutate(caller, id, async (manager, cart) => {
+    return this.mutate(caller, id, (_manager, cart) => {
       const shippingAddress = toAddress(dto.shippingAddress);
       const countryChanged = cart.shippingAddress?.country !== shippingAddress.country;
-      await this.carts.update(manager, cart.id, {
-        shippingAddress,
-        billingAddress: toAddress(dto.billingAddress ?? dto.shippingAddress),
-        // A customer's order goes to their account email; a guest gives one.
-        ...(cart.customerId || !dto.email ? {} : { email: dto.email.toLowerCase() }),
-        // A method chosen for another country may not serve this one.
-        ...(countryChanged ? { shippingMethodId: null } : {}),
+      return Promise.resolve({
+        cart: {
+          shippingAddress,
+          billingAddress: toAddress(dto.billingAddress ?? dto.shippingAddress),
+          // A customer's order goes to their account email; a guest gives one.
+          ...(cart.customerId || !dto.email ? {} : { email: dto.email.toLowerCase() }),
+          // A method chosen for another country may not serve this one.
+          ...(countryChanged ? { shippingMethodId: null } : {}),
+        },
       });
     });
   }
@@ -165,7 +176,7 @@ export class CartsService {
       const methods = country ? await this.shipping.methodsFor(manager, country) : [];
       if (!methods.some((method) => method.id === dto.shippingMethodId))
         throw new ShippingMethodUnavailableError(dto.shippingMethodId, country);
-      await this.carts.update(manager, cart.id, { shippingMethodId: dto.shippingMethodId });
+      return { cart: { shippingMethodId: dto.shippingMethodId } };
     });
   }
 
@@ -180,18 +191,24 @@ export class CartsService {
     await this.carts.update(manager, cartId, { status: 'checked_out', orderId });
   }
 
+  /**
+   * A write to a cart: lock it, let `work` change items (returning the new list) and/or cart fields,
+   * bump the version once, and answer with the cart priced from what is now in it — without reading
+   * back what this transaction just wrote.
+   */
   private async mutate(
     caller: CartCaller,
     id: string,
-    work: (manager: EntityManager, cart: Cart) => Promise<void>,
+    work: (manager: EntityManager, cart: Cart, items: CartItem[]) => Promise<CartChange>,
   ): Promise<CartDto> {
     return this.transactions.run(async (manager) => {
       const cart = await this.resolve(manager, caller, id, true);
       if (cart.status !== 'active') throw new CartClosedError(cart.status, cart.orderId);
-      await work(manager, cart);
-      await this.carts.update(manager, cart.id, {});
-      const fresh = (await this.carts.findById(manager, cart.id))!;
-      return (await this.quoteOf(manager, fresh)).view;
+      const items = await this.carts.itemsOf(manager, cart.id);
+      const change = await work(manager, cart, items);
+      const updatedAt = await this.carts.update(manager, cart.id, change.cart ?? {});
+      const fresh: Cart = { ...cart, ...change.cart, version: cart.version + 1, updatedAt };
+      return (await this.quotes.quote(manager, fresh, change.items ?? items, change.variants)).view;
     });
   }
 

@@ -90,7 +90,7 @@ export class CheckoutService {
     const number = `${this.config.checkout.orderNumberPrefix}${10_000 + (await this.orders.nextNumber(manager))}`;
     const expiresAt = new Date(now.getTime() + this.config.checkout.reservationTtlSeconds * 1000);
     const priced = new Map(pricing.lines.map((line) => [line.key, line]));
-    await this.orders.insert(
+    const placedOrder = await this.orders.insert(
       manager,
       orderId,
       number,
@@ -135,14 +135,17 @@ export class CheckoutService {
           total: line.total,
         };
       }),
+      now,
     );
-    await this.orders.appendHistory(manager, {
+    const opened = {
       orderId,
       fromStatus: null,
-      toStatus: 'pending_payment',
+      toStatus: 'pending_payment' as const,
       actor,
       reason: 'checkout',
-    });
+      createdAt: now,
+    };
+    await this.orders.appendHistory(manager, opened);
     await this.carts.markCheckedOut(manager, cart.id, orderId);
 
     const placed: DomainEvents['order.placed'] = {
@@ -166,12 +169,12 @@ export class CheckoutService {
       },
     );
 
-    const order = (await this.orders.findById(manager, orderId))!;
-    const [lines, history] = await Promise.all([
-      this.orders.linesOf(manager, orderId),
-      this.orders.historyOf(manager, orderId),
-    ]);
-    return { order: toOrderDto(order, lines, history, [], { actors: false }), effects };
+    // Answered from what was written: nothing is read back.
+    const history = [{ ...opened, id: '0' }];
+    return {
+      order: toOrderDto(placedOrder.order, placedOrder.lines, history, [], { actors: false }),
+      effects,
+    };
   }
 
   /** All lines or none; a shortage names every line that cannot be served. */

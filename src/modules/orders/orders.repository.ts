@@ -45,12 +45,27 @@ export class OrdersRepository {
     number: string,
     order: NewOrder,
     lines: NewOrderLine[],
-  ): Promise<void> {
-    await manager.insert(Order, { ...order, id, number, version: 1 });
-    await manager.insert(
-      OrderLine,
-      lines.map((line) => ({ ...line, id: uuidv7(), orderId: id, fulfilledQuantity: 0 })),
-    );
+    at: Date,
+  ): Promise<{ order: Order; lines: OrderLine[] }> {
+    const row: Order = {
+      ...order,
+      id,
+      number,
+      version: 1,
+      paidAt: null,
+      cancelledAt: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    const lineRows: OrderLine[] = lines.map((line) => ({
+      ...line,
+      id: uuidv7(),
+      orderId: id,
+      fulfilledQuantity: 0,
+    }));
+    await manager.insert(Order, row);
+    await manager.insert(OrderLine, lineRows);
+    return { order: row, lines: lineRows };
   }
 
   findById(manager: EntityManager, id: string): Promise<Order | null> {
@@ -105,7 +120,8 @@ export class OrdersRepository {
 
   async appendHistory(
     manager: EntityManager,
-    entry: Pick<OrderHistoryEntry, 'orderId' | 'fromStatus' | 'toStatus' | 'actor' | 'reason'>,
+    entry: Pick<OrderHistoryEntry, 'orderId' | 'fromStatus' | 'toStatus' | 'actor' | 'reason'> &
+      Partial<Pick<OrderHistoryEntry, 'createdAt'>>,
   ): Promise<void> {
     await manager.insert(OrderHistoryEntry, entry);
   }
