@@ -9,6 +9,8 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'req.headers["x-cart-token"]',
+  'req.headers["x-order-token"]',
+  'req.headers["idempotency-key"]',
   'res.headers["set-cookie"]',
   ...[
     'password',

@@ -292,4 +292,61 @@ describe('checkout', () => {
     // The refused checkouts reserved nothing: only the five orders hold stock.
     expect(await reservedOf(variantId)).toEqual({ onHand: 100, reserved: 5 });
   }, 60_000);
+
+  it('checks out only what the shopper saw: expectedTotal, and no merge at checkout', async () => {
+    const { variantId } = await admin.variantWithStock(5, 1000);
+    const { cart, shopper } = await shop.newCart();
+    await shop.add(cart.id, shopper, variantId, 1);
+    const shown = await shop.prepare(cart.id, shopper);
+    const changed = await shop.checkout(cart.id, shopper, randomUUID(), {
+      paymentMethod: 'bank_transfer',
+      expectedTotal: shown.totals.total - 1,
+    });
+    expectProblem(changed, 409, '/problems/cart-changed');
+    expect((changed.body as unknown as { totals: { total: number } }).totals.total).toBe(shown.totals.total);
+    // Signed in with a guest cart's token: the cart must be read (merged) and reviewed first.
+    const customer = await createUser(new AuthClient(api.baseUrl), db);
+    const signedIn = { ...shopper, token: customer.tokens.accessToken };
+    expectProblem(await shop.checkout(cart.id, signedIn), 409, '/problems/cart-takeover-pending');
+    const merged = await shop.send('GET', `/v1/carts/${cart.id}`, signedIn);
+    expect(merged.body.customerId).toBe(customer.id);
+    const placed = await shop.checkout(merged.body.id, { token: customer.tokens.accessToken }, randomUUID(), {
+      paymentMethod: 'bank_transfer',
+      expectedTotal: merged.body.totals.total,
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.body.email).toBe(customer.email);
+  });
+
+  it('a once-per-customer code counts the person, signed in or as a guest with the same email', async () => {
+    const code = `ONCE${randomUUID().slice(0, 6).toUpperCase()}`;
+    await admin.must('POST', '/v1/admin/promotions', {
+      code,
+      kind: 'fixed_amount',
+      amount: 100,
+      perCustomerLimit: 1,
+    });
+    const customer = await createUser(new AuthClient(api.baseUrl), db);
+    const { variantId } = await admin.variantWithStock(10, 1000);
+    const own = await shop.newCart({ token: customer.tokens.accessToken });
+    await shop.add(own.cart.id, own.shopper, variantId, 1);
+    await shop.send('PUT', `/v1/carts/${own.cart.id}/promotion`, own.shopper, { code });
+    await shop.prepare(own.cart.id, own.shopper);
+    expect((await shop.checkout(own.cart.id, own.shopper)).status).toBe(201);
+    const guest = await shop.newCart();
+    await shop.add(guest.cart.id, guest.shopper, variantId, 1);
+    await shop.send('PUT', `/v1/carts/${guest.cart.id}/promotion`, guest.shopper, { code });
+    await shop.prepare(guest.cart.id, guest.shopper, undefined, customer.email);
+    expectProblem(await shop.checkout(guest.cart.id, guest.shopper), 409, '/problems/promotion-unavailable');
+  });
+
+  it('an order too large for the order columns is a cart problem, not a 500', async () => {
+    const { variantId } = await admin.variantWithStock(10, 1_000_000_000);
+    const { cart, shopper } = await shop.newCart();
+    await shop.add(cart.id, shopper, variantId, 5);
+    const prepared = await shop.prepare(cart.id, shopper);
+    expect(prepared.problems.map((problem) => problem.code)).toContain('total-too-large');
+    expectProblem(await shop.checkout(cart.id, shopper), 422, '/problems/checkout-incomplete');
+    expect(await reservedOf(variantId)).toEqual({ onHand: 10, reserved: 0 });
+  });
 });

@@ -59,6 +59,17 @@ describe('orders', () => {
   const adminOrder = async (orderId: string) =>
     (await admin.send<Order & { version: number }>('GET', `/v1/admin/orders/${orderId}`)).body;
 
+  /** The order's stock reservation: its status and the units its lines still hold. */
+  const reservationOf = async (orderId: string) => {
+    const [row] = await db.query<Array<{ status: string; held: string }>>(
+      `SELECT r.status, COALESCE(SUM(l.quantity), 0) AS held FROM inventory_reservations r
+         LEFT JOIN inventory_reservation_lines l ON l.reservation_id = r.id
+        WHERE r.reference = ? GROUP BY r.id`,
+      [`order:${orderId}`],
+    );
+    return { status: row.status, held: Number(row.held) };
+  };
+
   /** Drives a new order along legal moves into `status`. */
   async function orderIn(status: OrderStatus): Promise<Order> {
     const { variantId } = await admin.variantWithStock(10);
@@ -133,7 +144,9 @@ describe('orders', () => {
     expect((await fulfil(order.id, [{ orderLineId: line, quantity: 1 }])).body.status).toBe(
       'partially_fulfilled',
     );
+    expect(await reservationOf(order.id)).toEqual({ status: 'active', held: 2 });
     expect((await fulfil(order.id, [{ orderLineId: line, quantity: 2 }])).body.status).toBe('fulfilled');
+    expect(await reservationOf(order.id)).toEqual({ status: 'committed', held: 0 });
     expect((await transition(order.id, 'shipped')).status).toBe(200);
     expect((await transition(order.id, 'delivered')).status).toBe(200);
     const final = await adminOrder(order.id);
@@ -177,6 +190,23 @@ describe('orders', () => {
       [order.id],
     );
     expect(Number(audited)).toBe(5);
+  });
+
+  it('a full refund puts units never shipped back on sale; a shipped unit stays sold', async () => {
+    const { variantId } = await admin.variantWithStock(5);
+    const unshipped = (await placeOrder([{ variantId, quantity: 2 }])).order;
+    await transition(unshipped.id, 'paid');
+    const partly = (await placeOrder([{ variantId, quantity: 3 }])).order;
+    await transition(partly.id, 'paid');
+    await fulfil(partly.id, [{ orderLineId: partly.lines[0].id, quantity: 1 }]);
+    expect((await transition(unshipped.id, 'refunded', 'refused delivery')).status).toBe(200);
+    expect((await transition(partly.id, 'refunded')).status).toBe(200);
+    expect(await reservationOf(unshipped.id)).toEqual({ status: 'released', held: 2 });
+    const [level] = await levelsWithLedger(db, [variantId]);
+    // 5 received, 1 sold; nothing held any more.
+    expect(level).toEqual(
+      expect.objectContaining({ onHand: 4, reserved: 0, ledgerOnHand: 4, ledgerReserved: 0 }),
+    );
   });
 
   it('refuses a fulfilment of more than is open, or of a line of another order', async () => {

@@ -8,16 +8,30 @@ export const CART_TOKEN_HEADER = 'x-cart-token';
 /** A guest order is read with the token of the cart it came from; either header name works. */
 export const ORDER_TOKEN_HEADER = 'x-order-token';
 
-/** The caller of a cart or guest-order route: the signed-in customer and/or the cart token. */
-export const CallerOfCart = createParamDecorator((_data: unknown, context: ExecutionContext): CartCaller => {
-  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+function callerOf(request: AuthenticatedRequest, headers: readonly string[]): CartCaller {
   const principal = request.principal;
-  const header = request.headers[CART_TOKEN_HEADER] ?? request.headers[ORDER_TOKEN_HEADER];
+  const header = headers.map((name) => request.headers[name]).find((value) => typeof value === 'string');
   const token = typeof header === 'string' && header.length > 0 && header.length <= 200 ? header : null;
   if (principal?.kind !== 'user') return { customer: null, token };
-  const state = principal.state as UserSnapshot | undefined;
-  return { customer: { id: principal.userId, email: state?.email ?? '' }, token };
-});
+  const email = (principal.state as UserSnapshot | undefined)?.email;
+  return { customer: { id: principal.userId, email: email ? email : null }, token };
+}
+
+/**
+ * The caller of a cart route: the signed-in customer and/or the `X-Cart-Token` (the header the
+ * idempotency scope of checkout is also built from).
+ */
+export const CallerOfCart = createParamDecorator((_data: unknown, context: ExecutionContext): CartCaller =>
+  callerOf(context.switchToHttp().getRequest<AuthenticatedRequest>(), [CART_TOKEN_HEADER]),
+);
+
+/** The caller of an order route: the customer, or a guest with the order token (either header). */
+export const CallerOfOrder = createParamDecorator((_data: unknown, context: ExecutionContext): CartCaller =>
+  callerOf(context.switchToHttp().getRequest<AuthenticatedRequest>(), [
+    ORDER_TOKEN_HEADER,
+    CART_TOKEN_HEADER,
+  ]),
+);
 
 export const ApiCartToken = (): MethodDecorator & ClassDecorator =>
   ApiHeader({

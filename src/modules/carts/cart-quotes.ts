@@ -11,6 +11,9 @@ import type { CartDto, CartLineDto, CartProblemDto, LineProblem } from './dto/ca
 import type { Cart, CartItem } from './entities/cart.entity';
 import { priceCart, type PricingPromotion, type PricingResult } from './pricing/pricing';
 
+/** Orders store amounts as unsigned 32-bit integers (42,949,672.95 in a 2-decimal currency). */
+export const MAX_ORDER_AMOUNT = 4_294_967_295;
+
 /** A cart priced from current prices, stock, promotion, shipping and tax: what checkout also uses. */
 export interface CartQuote {
   cart: Cart;
@@ -139,6 +142,11 @@ export class CartQuotes {
     });
 
     if (items.length === 0) problems.unshift({ code: 'empty', detail: 'The cart is empty.' });
+    if (Math.max(pricing.subtotal, pricing.total) > MAX_ORDER_AMOUNT)
+      problems.push({
+        code: 'total-too-large',
+        detail: `An order can total at most ${MAX_ORDER_AMOUNT} minor units; split it into several orders.`,
+      });
     if (cart.promotionCode && !promotion)
       problems.push({
         code: 'promotion-not-usable',

@@ -70,3 +70,16 @@ export class PromotionCodeNotUsableError extends DomainError {
     super(`The code ${code} does not exist, has expired or is used up.`, { code });
   }
 }
+
+/** A customer checked out a guest cart that has not been merged into their account yet. */
+export class CartTakeoverPendingError extends DomainError {
+  readonly kind = 'conflict';
+  readonly type = 'cart-takeover-pending';
+  readonly title = 'Read the cart before checking it out';
+  constructor(cartId: string) {
+    super(
+      `Cart ${cartId} is a guest cart and you are signed in: read it (GET /v1/carts/${cartId}) to merge it into your cart, review that, then check it out.`,
+      { cartId },
+    );
+  }
+}

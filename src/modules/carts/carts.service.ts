@@ -9,6 +9,7 @@ import { ShippingRates } from '../shipping/shipping-rates';
 import { CartQuote, CartQuotes } from './cart-quotes';
 import {
   CartClosedError,
+  CartTakeoverPendingError,
   CartItemNotFoundError,
   CartLimitError,
   CartNotFoundError,
@@ -38,7 +39,8 @@ interface CartChange {
 
 /** Who is asking for a cart: a signed-in customer, a guest holding a cart token, or both at once. */
 export interface CartCaller {
-  customer: { id: string; email: string } | null;
+  /** The signed-in customer; `email` is their account email now (null only if the account has none). */
+  customer: { id: string; email: string | null } | null;
   /** The `X-Cart-Token` header, if sent. */
   token: string | null;
 }
@@ -161,8 +163,8 @@ export class CartsService {
         cart: {
           shippingAddress,
           billingAddress: toAddress(dto.billingAddress ?? dto.shippingAddress),
-          // A customer's order goes to their account email; a guest gives one.
-          ...(cart.customerId || !dto.email ? {} : { email: dto.email.toLowerCase() }),
+          // A customer's order goes to their account email; a guest (or an account without one) gives one.
+          ...(!dto.email || (cart.customerId && cart.email) ? {} : { email: dto.email.toLowerCase() }),
           // A method chosen for another country may not serve this one.
           ...(countryChanged ? { shippingMethodId: null } : {}),
         },
@@ -182,7 +184,7 @@ export class CartsService {
 
   /** For checkout: the caller's cart, locked in the caller's transaction, and priced. */
   async lockAndQuote(manager: EntityManager, caller: CartCaller, id: string): Promise<CartQuote> {
-    const cart = await this.resolve(manager, caller, id, true);
+    const cart = await this.resolve(manager, caller, id, true, 'refuse');
     return this.quoteOf(manager, cart);
   }
 
@@ -225,11 +227,9 @@ export class CartsService {
     caller: CartCaller,
     id: string,
     lock: boolean,
+    takeOver: 'merge' | 'refuse' = 'merge',
   ): Promise<Cart> {
-    const cart =
-      lock || caller.customer
-        ? await this.carts.lockById(manager, id)
-        : await this.carts.findById(manager, id);
+    const cart = lock ? await this.carts.lockById(manager, id) : await this.carts.findById(manager, id);
     if (!cart) throw new CartNotFoundError(id);
     if (cart.customerId) {
       if (caller.customer?.id !== cart.customerId) throw new CartNotFoundError(id);
@@ -240,22 +240,28 @@ export class CartsService {
       cart.tokenHash !== null &&
       constantTimeEquals(hashToken(caller.token), cart.tokenHash);
     if (!tokenMatches) throw new CartNotFoundError(id);
-    if (caller.customer && cart.status === 'active') return this.takeOver(manager, cart, caller.customer);
-    return cart;
+    if (!caller.customer || cart.status !== 'active') return cart;
+    // A signed-in customer with a guest cart's token: the guest cart becomes (part of) theirs. Never
+    // during checkout, which would place an order for lines the shopper has not seen together.
+    if (takeOver === 'refuse') throw new CartTakeoverPendingError(id);
+    const locked = lock ? cart : await this.carts.lockById(manager, id);
+    if (!locked || locked.status !== 'active' || locked.customerId)
+      return this.resolve(manager, caller, id, true);
+    return this.takeOver(manager, locked, caller.customer);
   }
 
   /** Logging in merges: the guest cart's lines join the customer's open cart, or it becomes theirs. */
   private async takeOver(
     manager: EntityManager,
     guest: Cart,
-    customer: { id: string; email: string },
+    customer: { id: string; email: string | null },
   ): Promise<Cart> {
     const own = await this.carts.lockActiveOfCustomer(manager, customer.id);
     if (!own) {
       await this.carts.update(manager, guest.id, {
         customerId: customer.id,
         tokenHash: null,
-        email: customer.email,
+        email: customer.email ?? guest.email,
       });
       return (await this.carts.findById(manager, guest.id))!;
     }

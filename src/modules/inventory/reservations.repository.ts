@@ -72,12 +72,24 @@ export class ReservationsRepository {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * Sets what one line still holds, addressed by its key only; a line that holds nothing more is
+   * deleted (lines hold at least one unit: a CHECK says so).
+   */
   async setLineQuantity(
     manager: EntityManager,
     line: Pick<InventoryReservationLine, 'reservationId' | 'variantId' | 'locationId'>,
     quantity: number,
   ): Promise<void> {
-    await manager.update(InventoryReservationLine, line, { quantity });
+    const key = { reservationId: line.reservationId, variantId: line.variantId, locationId: line.locationId };
+    const result =
+      quantity === 0
+        ? await manager.delete(InventoryReservationLine, key)
+        : await manager.update(InventoryReservationLine, key, { quantity });
+    if (result.affected !== 1)
+      throw new Error(
+        `reservation line ${line.reservationId}/${line.variantId}/${line.locationId} not found`,
+      );
   }
 
   async setStatus(manager: EntityManager, id: string, status: ReservationStatus): Promise<void> {

@@ -283,6 +283,11 @@ export class ReservationsService {
     return this.applyOrExplain(manager, locked, movements, facts, activeLocations);
   }
 
+  /** The reservation's status, locked for the caller's transaction (null when there is none). */
+  async statusOf(manager: EntityManager, reference: string): Promise<InventoryReservation['status'] | null> {
+    return (await this.reservations.lockByReference(manager, reference))?.status ?? null;
+  }
+
   /** Units free to sell now per variant (all active locations); what a cart shows, unlocked. */
   available(manager: EntityManager, variantIds: string[]): Promise<Map<string, number>> {
     return this.inventory.availableByVariant(manager, variantIds);

@@ -16,7 +16,12 @@ import type { CheckoutDto, OrderDto } from './dto/order.dto';
 import { ORDERS_QUEUE, OrdersJobs, type ExpireOrderPayload } from './jobs/orders.jobs';
 import { reservationOf } from './order-transitions';
 import { toOrderDto } from './order-views';
-import { CheckoutIncompleteError, OutOfStockError, PromotionChangedError } from './orders.errors';
+import {
+  CartChangedError,
+  CheckoutIncompleteError,
+  OutOfStockError,
+  PromotionChangedError,
+} from './orders.errors';
 import { OrdersRepository } from './orders.repository';
 
 /**
@@ -62,6 +67,10 @@ export class CheckoutService {
     if (cart.status !== 'active') throw new CartClosedError(cart.status, cart.orderId);
     const blocking = quote.view.problems.filter((problem) => !DECIDED_UNDER_LOCK.has(problem.code));
     if (blocking.length > 0) throw new CheckoutIncompleteError(blocking);
+    if (dto.expectedTotal !== undefined && dto.expectedTotal !== pricing.total)
+      throw new CartChangedError(dto.expectedTotal, quote.view.totals);
+    // A customer's order goes to their account email as it is now.
+    const email = caller.customer?.email ?? cart.email!;
 
     const orderId = uuidv7();
     const actor = caller.customer ? `user:${caller.customer.id}` : `guest:cart:${cart.id}`;
@@ -73,7 +82,8 @@ export class CheckoutService {
       const redeemed = await this.promotions.redeemWithin(manager, {
         code: cart.promotionCode,
         orderId,
-        customerKey: caller.customer ? `user:${caller.customer.id}` : `email:${cart.email}`,
+        // One person, one count: signed in or as a guest, a customer is their email.
+        customerKey: `email:${email}`,
         now,
       });
       const priced = quote.promotion;
@@ -98,7 +108,7 @@ export class CheckoutService {
         cartId: cart.id,
         customerId: cart.customerId,
         tokenHash: cart.customerId ? null : cart.tokenHash,
-        email: cart.email!,
+        email,
         status: 'pending_payment',
         paymentMethod: dto.paymentMethod,
         currency: pricing.currency,

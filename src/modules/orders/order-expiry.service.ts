@@ -38,13 +38,24 @@ export class OrderExpiry {
     return true;
   }
 
-  /** The sweep: every overdue unpaid order, in batches. */
+  /**
+   * The sweep: every overdue unpaid order, in batches, oldest first. An order that fails is logged
+   * and skipped (the next sweep tries it again), so one bad order never stops the others expiring.
+   */
   async expireOverdue(now = new Date(), batch = 100): Promise<number> {
     let expired = 0;
+    let after: { expiresAt: Date; id: string } | undefined;
     for (;;) {
-      const ids = await this.transactions.run((manager) => this.orders.overdueIds(manager, now, batch));
-      for (const id of ids) if (await this.expire(id, now)) expired += 1;
-      if (ids.length < batch) break;
+      const due = await this.transactions.run((manager) => this.orders.overdue(manager, now, batch, after));
+      for (const order of due) {
+        try {
+          if (await this.expire(order.id, now)) expired += 1;
+        } catch (error) {
+          this.logger.error({ err: error, orderId: order.id }, 'could not expire an overdue order');
+        }
+      }
+      if (due.length < batch) break;
+      after = due[due.length - 1];
     }
     if (expired > 0) this.logger.log(`expired ${expired} unpaid order(s)`);
     return expired;

@@ -46,16 +46,13 @@ export class OrderTransitions {
     const now = new Date();
     let effects: StockEffects = { availabilityChanged: false };
     if (to === 'cancelled') {
-      effects = (
-        await this.reservations.settleWithin(
-          manager,
-          { reference: reservationOf(order.id) },
-          context.actor,
-          'released',
-        )
-      ).effects;
+      effects = await this.releaseHeldStock(manager, order, context.actor);
       await this.promotions.releaseWithin(manager, order.id);
       await this.orders.setStatus(manager, order.id, to, { cancelledAt: now, expiresAt: null });
+    } else if (to === 'refunded') {
+      // Fully refunded: units never handed to a carrier go back on sale.
+      effects = await this.releaseHeldStock(manager, order, context.actor);
+      await this.orders.setStatus(manager, order.id, to);
     } else if (to === 'paid') {
       await this.orders.setStatus(manager, order.id, to, { paidAt: now, expiresAt: null });
     } else {
@@ -71,6 +68,14 @@ export class OrderTransitions {
     await this.announce(manager, order, from, to, context);
     order.status = to;
     return effects;
+  }
+
+  /** Returns what the order's reservation still holds; nothing when it was all sold already. */
+  private async releaseHeldStock(manager: EntityManager, order: Order, actor: string): Promise<StockEffects> {
+    const reference = reservationOf(order.id);
+    const held = await this.reservations.statusOf(manager, reference);
+    if (held !== 'active') return { availabilityChanged: false };
+    return (await this.reservations.settleWithin(manager, { reference }, actor, 'released')).effects;
   }
 
   private async announce(

@@ -8,7 +8,7 @@ import {
 } from '@app/common';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiOrderToken, CallerOfCart } from '../carts/cart-caller.decorator';
+import { ApiOrderToken, CallerOfOrder } from '../carts/cart-caller.decorator';
 import type { CartCaller } from '../carts/carts.service';
 import {
   CancelOrderDto,
@@ -44,7 +44,7 @@ export class OrdersController {
   @ApiOperation({ summary: 'One of my orders (a guest sends the order token)' })
   @ApiOkResponse({ type: OrderDto })
   @ApiProblemResponses(400, 401, 403, 404)
-  get(@CallerOfCart() caller: CartCaller, @Id() id: string): Promise<OrderDto> {
+  get(@CallerOfOrder() caller: CartCaller, @Id() id: string): Promise<OrderDto> {
     return this.orders.get(caller, id);
   }
 
@@ -60,7 +60,7 @@ export class OrdersController {
   @ApiOkResponse({ type: OrderDto })
   @ApiProblemResponses(400, 401, 403, 404, 409)
   cancel(
-    @CallerOfCart() caller: CartCaller,
+    @CallerOfOrder() caller: CartCaller,
     @Id() id: string,
     @Body() dto: CancelOrderDto,
   ): Promise<OrderDto> {

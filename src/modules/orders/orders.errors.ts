@@ -71,3 +71,16 @@ export class PromotionChangedError extends DomainError {
     });
   }
 }
+
+/** The cart prices differently from what the shopper was shown: nothing happened. */
+export class CartChangedError extends DomainError {
+  readonly kind = 'conflict';
+  readonly type = 'cart-changed';
+  readonly title = 'The cart changed since it was shown';
+  constructor(expectedTotal: number, totals: { total: number }) {
+    super(`The cart now totals ${totals.total}, not ${expectedTotal}: show it again and confirm.`, {
+      expectedTotal,
+      totals,
+    });
+  }
+}

@@ -150,16 +150,24 @@ export class OrdersRepository {
       .execute();
   }
 
-  /** Unpaid orders whose hold ran out, oldest first. */
-  async overdueIds(manager: EntityManager, now: Date, limit: number): Promise<string[]> {
-    const rows = await manager
+  /** Unpaid orders whose hold ran out, oldest first, after the given position (keyset). */
+  async overdue(
+    manager: EntityManager,
+    now: Date,
+    limit: number,
+    after?: { expiresAt: Date; id: string },
+  ): Promise<Array<{ id: string; expiresAt: Date }>> {
+    const query = manager
       .createQueryBuilder(Order, 'o')
-      .select('o.id', 'id')
-      .where("o.status = 'pending_payment' AND o.expires_at <= :now", { now })
-      .orderBy('o.expires_at', 'ASC')
-      .limit(limit)
-      .getRawMany<{ id: string }>();
-    return rows.map((row) => row.id);
+      .select(['o.id', 'o.expiresAt'])
+      .where("o.status = 'pending_payment' AND o.expires_at <= :now", { now });
+    if (after)
+      query.andWhere('(o.expires_at > :afterAt OR (o.expires_at = :afterAt AND o.id > :afterId))', {
+        afterAt: after.expiresAt,
+        afterId: after.id,
+      });
+    const rows = await query.orderBy('o.expires_at', 'ASC').addOrderBy('o.id', 'ASC').limit(limit).getMany();
+    return rows.map((row) => ({ id: row.id, expiresAt: row.expiresAt! }));
   }
 
   /** A page of orders, newest first (keyset on created_at, id). */

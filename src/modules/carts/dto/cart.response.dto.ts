@@ -15,6 +15,7 @@ export const CART_PROBLEMS = [
   'shipping-address-missing',
   'shipping-method-missing',
   'shipping-method-unavailable',
+  'total-too-large',
 ] as const;
 export type CartProblemCode = (typeof CART_PROBLEMS)[number];
 

@@ -34,6 +34,16 @@ export class CheckoutDto {
   })
   @IsIn(PAYMENT_METHODS)
   paymentMethod: PaymentMethod;
+
+  @ApiPropertyOptional({
+    description:
+      'The total the shopper was shown (minor units). When the cart now prices differently, checkout answers 409 `cart-changed` with the new totals and does nothing.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_AMOUNT)
+  expectedTotal?: number;
 }
 
 export class CancelOrderDto {
