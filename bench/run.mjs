@@ -14,17 +14,29 @@
 // and latency, and checks that 200 concurrent logins neither exhaust the app's memory nor starve a light stream
 // of other requests (`GET /health/live`) running at the same time.
 //
+// The commerce group sets up a shop in the bench database first (an admin registered through the API and promoted
+// in SQL, a stock location, a DE shipping zone and method, a DE tax rate, products with stock, all through the
+// admin API). `add-to-cart` is an ordinary scenario (autocannon against a bare ceiling) over thousands of guest
+// carts written straight to the database beforehand. `checkout` is a closed loop of virtual shoppers, each
+// repeating the whole guest flow (new cart, 3 lines, address, shipping method, checkout with a fresh
+// Idempotency-Key); it reports checkouts/s and latencies, and ends with its own check that nothing was oversold.
+//
 // Usage: npm run bench [-- --duration 3 --rounds 5 --connections 10 --login-duration 20 --no-login --no-build
+//                         --checkout-duration 15 --shoppers 20
 //                         --only GROUP[,GROUP] --scenarios ID[,ID] --keep-db --app-env NAME=value ...]
 //        (or BENCH_DURATION / BENCH_ROUNDS / BENCH_CONNECTIONS / BENCH_LOGIN_DURATION in the environment; flags win)
 //   --duration, --rounds   measured seconds per side and round, and the number of alternating rounds
 //   --connections          default connection count (a scenario may set its own: the cold search uses 50)
 //   --only                 run only these groups (repeatable or comma-separated): core (/health/live, /docs-json),
-//                          auth (/v1/me and the login section), catalog (every catalog scenario)
+//                          auth (/v1/me and the login section), catalog (every catalog scenario), commerce
+//                          (add-to-cart and the checkout section)
 //   --scenarios            run only these scenario ids (repeatable or comma-separated; `login` is the login
-//                          section); combined with --only, a scenario runs when either selects it. Ids: health,
-//                          docs, me, login, catalog-list, catalog-detail, catalog-304, catalog-search-cold,
-//                          catalog-list-nocache, catalog-detail-nocache
+//                          section, `checkout` the checkout section); combined with --only, a scenario runs when
+//                          either selects it. Ids: health, docs, me, login, catalog-list, catalog-detail,
+//                          catalog-304, catalog-search-cold, catalog-list-nocache, catalog-detail-nocache,
+//                          add-to-cart, checkout
+//   --checkout-duration    measured seconds of the checkout section (after its own warm-up)
+//   --shoppers             concurrent virtual shoppers of the checkout section
 //   --no-login             skip the login section (whatever --only or --scenarios say)
 //   --no-build             use the existing dist/ instead of running `nest build` first
 //   --keep-db              keep the bench database instead of recreating it, and skip the catalog seed when the
@@ -34,13 +46,15 @@
 //                          before adopting it; a scenario's own variables (CATALOG_CACHE_ENABLED=false) win
 // Examples: npm run bench -- --no-build --only catalog --no-login
 //           npm run bench -- --no-build --scenarios catalog-list,catalog-304 --rounds 3 --keep-db
+//           npm run bench -- --no-build --only commerce
 import { fork, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -82,6 +96,12 @@ const SEARCH = {
  *   path). `context.catalog` holds facts read from the seeded catalog (see readCatalogFacts). A returned
  *   `nextPath()` makes the path vary per request (autocannon asks it for every request it sends); the bare server
  *   then answers with the median size of a sample of the app's responses.
+ * - A returned `requestStream(side)` makes the whole request vary (path, headers, body): it is called once for the
+ *   app ('app') and once for the bare server ('bare'), and each call returns a `next()` giving { path, headers?,
+ *   body? } per request (the bare server's requests never use up what the app's need, e.g. fresh carts).
+ *   `barePath` is then the bare server's route pattern (`/v1/carts/:id/items`), and its answer has the median size
+ *   of a sample of the app's. A returned `describeRun()` adds facts about the run to the result (`details`).
+ * - `context.settings` holds the run's settings; `context.shop` the commerce shop once set up (see setUpShop).
  * - `coldCache`: checks that every app request of the scenario wrote a new storefront cache entry (i.e. missed).
  */
 const SCENARIOS = [
@@ -170,11 +190,25 @@ const SCENARIOS = [
     minRps: 3_000,
     prepare: async (app, { catalog }) => ({ path: `/v1/products/${catalog.detailSlug}` }),
   },
+  {
+    id: 'add-to-cart',
+    group: 'commerce',
+    name: 'POST /v1/carts/{id}/items (guest, X-Cart-Token)',
+    method: 'POST',
+    path: '/v1/carts/{id}/items',
+    barePath: '/v1/carts/:id/items',
+    expectedStatus: 200,
+    minRatio: 0.1,
+    prepare: (app, context) => prepareAddToCart(app, context),
+  },
 ];
-const SCENARIO_GROUPS = ['core', 'auth', 'catalog'];
+const SCENARIO_GROUPS = ['core', 'auth', 'catalog', 'commerce'];
 /** The login section's id and group for --scenarios and --only. */
 const LOGIN_ID = 'login';
 const LOGIN_GROUP = 'auth';
+/** The checkout section's id and group for --scenarios and --only. */
+const CHECKOUT_ID = 'checkout';
+const CHECKOUT_GROUP = 'commerce';
 
 /** The cold search's paths, one new (word, price ceiling) pair per call. */
 function searchPaths(words) {
@@ -212,6 +246,57 @@ const LOGIN = {
   probeP99BudgetMs: 50,
   // The probe starts this long after the logins and stops as long before them, so it only sees full load.
   probeMarginSeconds: 2,
+};
+
+/** The shop the commerce group sells from (set up once per run through the admin API; see setUpShop). */
+const SHOP = {
+  admin: { email: 'bench-admin@example.com', password: 'bench-admin-password-5f2c', name: 'Bench Admin' },
+  taxRateBp: 1_900,
+  shippingRate: 490,
+  // Units received per variant: the most one inventory adjustment takes, far more than any run sells.
+  stockPerVariant: 1_000_000,
+  address: {
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    line1: 'Hauptstraße 1',
+    city: 'Berlin',
+    postalCode: '10115',
+    country: 'DE',
+  },
+};
+
+/**
+ * add-to-cart: guest carts written straight to the database (as test/support/cart-factory.ts does), each holding
+ * `initialLines` lines, and a pool of `variants`. Request n goes to cart n mod C and adds the variant after the
+ * cart's own ones, (c + initialLines + pass) mod V, quantity 1: on the first pass over the carts every request
+ * adds a third line to a two-line cart (so every answer is a three-line cart, and the bare ceiling's body matches
+ * all of them); should a run outlast the carts, the next pass adds a fourth line, and so on up to V lines, then
+ * raises quantities by 1. V stays far below CART_MAX_LINES (100) and a line would need ~1,000 passes to reach 999.
+ * C is sized for `maxExpectedRps` over the whole scenario (warm-up, answer sample and every round).
+ */
+const ADD_TO_CART = {
+  variants: 16,
+  initialLines: 2,
+  maxExpectedRps: 1_500,
+  minCarts: 2_000,
+  insertChunk: 2_000,
+};
+
+/**
+ * The checkout section: `shoppers` virtual shoppers (--shoppers), each looping the whole guest flow over one
+ * keep-alive connection of its own: POST /v1/carts, 3 × POST …/items (3 different variants of `variants`, 1-2
+ * units each), PUT …/addresses (DE, with the guest's email), PUT …/shipping-method, POST …/checkout with a fresh
+ * Idempotency-Key. Closed loop: a shopper starts the next flow when the last one ended.
+ */
+const CHECKOUT = {
+  variants: 48,
+  linesPerCheckout: 3,
+  shoppers: 20,
+  warmupSeconds: 3,
+  defaultDurationSeconds: 15,
+  // ≥ 200 checkouts per second on this 2-core machine (issue 5).
+  minCheckoutsPerSecond: 200,
+  timeoutMs: 30_000,
 };
 
 const MEMORY_BUDGET_MB = 250;
@@ -309,6 +394,8 @@ function readSettings() {
       connections: { type: 'string' },
       rounds: { type: 'string' },
       'login-duration': { type: 'string' },
+      'checkout-duration': { type: 'string' },
+      shoppers: { type: 'string' },
       'no-login': { type: 'boolean', default: false },
       'app-env': { type: 'string', multiple: true, default: [] },
       'no-build': { type: 'boolean', default: false },
@@ -321,6 +408,7 @@ function readSettings() {
   const ids = listOption('scenarios', values.scenarios, [
     ...SCENARIOS.map((scenario) => scenario.id),
     LOGIN_ID,
+    CHECKOUT_ID,
   ]);
   // Nothing asked for means everything.
   const selects = (id, group) =>
@@ -334,6 +422,12 @@ function readSettings() {
       (scenario) => scenario.id,
     ),
     login: !values['no-login'] && selects(LOGIN_ID, LOGIN_GROUP),
+    checkout: selects(CHECKOUT_ID, CHECKOUT_GROUP),
+    checkoutDurationSeconds: positiveInteger(
+      'checkout-duration',
+      values['checkout-duration'] ?? process.env.BENCH_CHECKOUT_DURATION ?? CHECKOUT.defaultDurationSeconds,
+    ),
+    shoppers: positiveInteger('shoppers', values.shoppers ?? process.env.BENCH_SHOPPERS ?? CHECKOUT.shoppers),
     appEnv: Object.fromEntries(values['app-env'].map(parseAssignment)),
     loginDurationSeconds: positiveInteger(
       'login-duration',
@@ -706,6 +800,19 @@ function requestBody(scenario) {
   };
 }
 
+/** The scenario's next request for node:http: from its request stream when it has one (see `requestStream`). */
+function streamedRequest(scenario, next) {
+  const base = requestBody(scenario);
+  if (!next) return { method: scenario.method, path: scenario.nextPath?.() ?? scenario.path, ...base };
+  const varying = next();
+  return {
+    method: scenario.method,
+    path: varying.path,
+    headers: { ...base.headers, ...varying.headers },
+    body: varying.body ?? base.body,
+  };
+}
+
 async function postJson(baseUrl, path, payload, headers = {}) {
   const response = await request(
     baseUrl,
@@ -788,14 +895,14 @@ async function waitUntilReady(child, baseUrl) {
  * (`answer`: { status, contentType, bodyBytes }). It routes on the path alone: the query string is ignored, as a
  * varying one must be.
  */
-async function startBareServer(scenario, answer) {
+async function startBareServer(scenario, answer, next) {
   const child = track(
     fork(join(BENCH_DIR, 'bare-server.mjs'), [], {
       cwd: ROOT_DIR,
       env: {
         PATH: process.env.PATH,
         BARE_METHOD: scenario.method,
-        BARE_PATH: new URL(scenario.path, 'http://bench.invalid').pathname,
+        BARE_PATH: scenario.barePath ?? new URL(scenario.path, 'http://bench.invalid').pathname,
         BARE_BODY_BYTES: String(answer.bodyBytes),
         BARE_CONTENT_TYPE: answer.contentType ?? '',
         BARE_STATUS: String(answer.status),
@@ -810,11 +917,7 @@ async function startBareServer(scenario, answer) {
   const baseUrl = `http://127.0.0.1:${port}`;
 
   // A ceiling that answers differently from the app would make the ratio meaningless.
-  const check = await request(baseUrl, {
-    method: scenario.method,
-    path: scenario.nextPath?.() ?? scenario.path,
-    ...requestBody(scenario),
-  });
+  const check = await request(baseUrl, streamedRequest(scenario, next));
   if (
     check.status !== answer.status ||
     check.body.length !== answer.bodyBytes ||
@@ -836,17 +939,36 @@ async function startBareServer(scenario, answer) {
  * One autocannon run. autocannon's own latency histogram has whole-millisecond resolution, so a local API's
  * sub-millisecond answers would all read 0 ms: every response time is also collected here, at hrtime precision.
  */
-async function load(baseUrl, scenario, settings, durationSeconds) {
+async function load(baseUrl, scenario, settings, durationSeconds, next) {
   const { headers, body } = requestBody(scenario);
   const { nextPath } = scenario;
   return runAutocannon({
-    url: new URL(scenario.path, baseUrl).href,
+    url: new URL(next ? '/' : scenario.path, baseUrl).href,
     method: scenario.method,
     headers,
     body,
     // autocannon builds every request anew through setupRequest, on every connection, from one shared generator.
-    ...(nextPath && {
-      requests: [{ method: scenario.method, setupRequest: (request) => ({ ...request, path: nextPath() }) }],
+    ...(nextPath &&
+      !next && {
+        requests: [
+          { method: scenario.method, setupRequest: (request) => ({ ...request, path: nextPath() }) },
+        ],
+      }),
+    ...(next && {
+      requests: [
+        {
+          method: scenario.method,
+          setupRequest: (request) => {
+            const varying = next();
+            return {
+              ...request,
+              path: varying.path,
+              headers: { ...request.headers, ...varying.headers },
+              body: varying.body ?? request.body,
+            };
+          },
+        },
+      ],
     }),
     connections: connectionsOf(scenario, settings),
     pipelining: settings.pipelining,
@@ -956,16 +1078,15 @@ function combineRuns(runs) {
  * The app's answer the bare server must match. For a varying path, the median size of SEARCH.sampleSize answers
  * (every one must have the expected status).
  */
-async function learnAnswer(app, scenario) {
-  const paths = scenario.nextPath
-    ? Array.from({ length: SEARCH.sampleSize }, () => scenario.nextPath())
-    : [scenario.path];
+async function learnAnswer(app, scenario, next) {
+  const sampled = next || scenario.nextPath ? SEARCH.sampleSize : 1;
   const answers = [];
-  for (const path of paths) {
-    const answer = await request(app.baseUrl, { method: scenario.method, path, ...requestBody(scenario) });
+  for (let index = 0; index < sampled; index++) {
+    const sent = streamedRequest(scenario, next);
+    const answer = await request(app.baseUrl, sent);
     if (!isExpected(answer.status, scenario.expectedStatus)) {
       throw new Error(
-        `${scenario.method} ${path} answered ${answer.status}: ${answer.body.toString('utf8').slice(0, 500)}`,
+        `${scenario.method} ${sent.path} answered ${answer.status}: ${answer.body.toString('utf8').slice(0, 500)}`,
       );
     }
     answers.push(answer);
@@ -987,7 +1108,10 @@ async function benchmarkScenario(app, baseScenario, settings, context) {
   const scenario = { ...baseScenario, ...(await baseScenario.prepare?.(app, context)) };
   const connections = connectionsOf(scenario, settings);
   const cacheEntriesBefore = scenario.coldCache ? await countCatalogCacheEntries() : 0;
-  const response = await learnAnswer(app, scenario);
+  // Separate streams: the bare server's requests must not use up the app's (fresh carts, say).
+  const appNext = scenario.requestStream?.('app');
+  const bareNext = scenario.requestStream?.('bare');
+  const response = await learnAnswer(app, scenario, appNext);
   console.log(
     `    ${scenario.method} ${scenario.nextPath ? `${scenario.nextPath()} and so on` : scenario.path}: ` +
       `the app answers ${response.status} with ${response.bodyBytes} bytes of ${response.contentType}` +
@@ -998,7 +1122,7 @@ async function benchmarkScenario(app, baseScenario, settings, context) {
   );
 
   // The bare server stays up (idle) during the app's runs: it costs nothing while no load reaches it.
-  const bare = await startBareServer(scenario, response);
+  const bare = await startBareServer(scenario, response, bareNext);
   const bareRuns = [];
   const appRuns = [];
   let appRequestsSent = response.sampled ?? 1;
@@ -1006,18 +1130,21 @@ async function benchmarkScenario(app, baseScenario, settings, context) {
   let peakRssMb = 0;
   try {
     console.log(`    warm-up: ${settings.warmupSeconds} s each (JIT, pools, caches), discarded`);
-    await load(bare.baseUrl, scenario, settings, settings.warmupSeconds);
-    appRequestsSent += (await load(app.baseUrl, scenario, settings, settings.warmupSeconds)).result.requests
-      .sent;
+    await load(bare.baseUrl, scenario, settings, settings.warmupSeconds, bareNext);
+    appRequestsSent += (await load(app.baseUrl, scenario, settings, settings.warmupSeconds, appNext)).result
+      .requests.sent;
     for (let round = 1; round <= settings.rounds; round++) {
       console.log(
         `    round ${round}/${settings.rounds}: ${settings.durationSeconds} s bare, ${settings.durationSeconds} s app`,
       );
       bareRuns.push(
-        summarize(await load(bare.baseUrl, scenario, settings, settings.durationSeconds), response.status),
+        summarize(
+          await load(bare.baseUrl, scenario, settings, settings.durationSeconds, bareNext),
+          response.status,
+        ),
       );
       const stopSampling = sampleRss(app.child.pid);
-      const appRun = await load(app.baseUrl, scenario, settings, settings.durationSeconds);
+      const appRun = await load(app.baseUrl, scenario, settings, settings.durationSeconds, appNext);
       peakRssMb = Math.max(peakRssMb, stopSampling());
       appRuns.push(summarize(appRun, scenario.expectedStatus));
       appRequestsSent += appRun.result.requests.sent;
@@ -1047,6 +1174,7 @@ async function benchmarkScenario(app, baseScenario, settings, context) {
   }
   return evaluate(scenario, settings, {
     connections,
+    details: scenario.describeRun?.(),
     response,
     app: appResult,
     bare: combineRuns(bareRuns),
@@ -1273,6 +1401,740 @@ function assertAlive(app) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Commerce: the shop, add-to-cart and the checkout section
+
+/** One admin call; anything but 2xx is fatal (the shop could not be set up). */
+async function adminCall(app, token, method, path, body, allowed = []) {
+  const response = await request(
+    app.baseUrl,
+    {
+      method,
+      path,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    },
+    30_000,
+  );
+  const text = response.body.toString('utf8');
+  if (!isSuccess(response.status) && !allowed.includes(response.status)) {
+    throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+  }
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/**
+ * A signed-in admin: registered through the API and promoted in SQL (the only way a shop's first admin exists,
+ * as in test/support/auth-client.ts). Signed in anew on every call: an access token lives 15 minutes, a whole run
+ * may take longer.
+ */
+async function adminToken(app) {
+  await register(app.baseUrl, SHOP.admin);
+  const connection = await connectToServer();
+  try {
+    await connection.query(
+      `UPDATE \`${DATABASE.name}\`.users SET role = 'admin', version = version + 1 WHERE email = ? AND role <> 'admin'`,
+      [SHOP.admin.email],
+    );
+  } finally {
+    await connection.end();
+  }
+  return (await signIn(app.baseUrl, SHOP.admin)).accessToken;
+}
+
+/**
+ * What a shop needs to sell to Germany, through the admin API as a merchant would set it up (as ShopAdmin.setUp in
+ * test/support/shop-client.ts): a stock location, a shipping zone for DE with a flat-rate method, the DE tax rate.
+ * Once per run (the rows live in the database, whichever app process reads them). With --keep-db a previous run's
+ * zone may hold DE already: then its method is used, and the existing tax rate stays.
+ */
+async function setUpShop(app, context) {
+  if (context.shop) return context.shop;
+  console.log(
+    '    setting up the shop through the admin API (location, DE shipping zone and method, tax rate)',
+  );
+  const token = await adminToken(app);
+  const tag = randomBytes(4).toString('hex');
+  const location = await adminCall(app, token, 'POST', '/v1/admin/locations', {
+    code: `bench-${tag}`,
+    name: 'Bench warehouse',
+    priority: 0,
+  });
+  const zone = await adminCall(
+    app,
+    token,
+    'POST',
+    '/v1/admin/shipping-zones',
+    { name: `Bench zone ${tag}`, countries: ['DE'] },
+    [409],
+  );
+  let shippingMethodId;
+  if (zone.status === 409) {
+    const offered = await request(app.baseUrl, { method: 'GET', path: '/v1/shipping-methods?country=DE' });
+    shippingMethodId = JSON.parse(offered.body.toString('utf8')).data?.[0]?.id;
+    if (!shippingMethodId) throw new Error('DE belongs to a shipping zone without a method');
+  } else {
+    const method = await adminCall(app, token, 'POST', `/v1/admin/shipping-zones/${zone.body.id}/methods`, {
+      name: 'Standard',
+      rate: SHOP.shippingRate,
+      freeOver: null,
+    });
+    shippingMethodId = method.body.id;
+  }
+  await adminCall(
+    app,
+    token,
+    'POST',
+    '/v1/admin/tax-rates',
+    { country: 'DE', name: 'MwSt', rateBp: SHOP.taxRateBp },
+    [409],
+  );
+  context.shop = { locationId: location.body.id, shippingMethodId };
+  return context.shop;
+}
+
+/**
+ * `count` new single-variant products, active, each with SHOP.stockPerVariant units received at the shop's
+ * location, through the admin API (a few at a time). New ones for every scenario and run, so the final stock
+ * check of a run sees only that run's orders.
+ */
+async function createStockedVariants(app, shop, count, label) {
+  const token = await adminToken(app);
+  const tag = randomBytes(4).toString('hex');
+  const variants = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      const slug = `bench-${label}-${tag}-${index}`;
+      const product = await adminCall(app, token, 'POST', '/v1/admin/products', {
+        title: `Bench ${label} ${tag} ${index}`,
+        slug,
+        status: 'active',
+        description: '<p>A product of the commerce benchmark.</p>',
+        options: [],
+        variants: [{ sku: slug.toUpperCase(), price: 990 + 37 * index }],
+      });
+      const variantId = product.body.variants[0].id;
+      await adminCall(app, token, 'POST', '/v1/admin/inventory/adjustments', {
+        variantId,
+        locationId: shop.locationId,
+        delta: SHOP.stockPerVariant,
+        reason: 'received',
+      });
+      variants[index] = variantId;
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return variants;
+}
+
+/** Guest carts written straight to the database (test/support/cart-factory.ts does the same for the tests). */
+async function insertGuestCarts(count, linesOf) {
+  const carts = Array.from({ length: count }, () => ({
+    id: randomUUID(),
+    token: randomBytes(24).toString('base64url'),
+  }));
+  const connection = await connectToServer();
+  try {
+    for (let start = 0; start < count; start += ADD_TO_CART.insertChunk) {
+      const chunk = carts.slice(start, start + ADD_TO_CART.insertChunk);
+      await connection.query(
+        `INSERT INTO \`${DATABASE.name}\`.carts (id, token_hash, status, currency, version) VALUES ?`,
+        [
+          chunk.map((cart) => [
+            cart.id,
+            createHash('sha256').update(cart.token, 'utf8').digest('hex'),
+            'active',
+            'EUR',
+            1,
+          ]),
+        ],
+      );
+      const items = chunk.flatMap((cart, offset) =>
+        linesOf(start + offset).map((variantId) => [randomUUID(), cart.id, variantId, 1]),
+      );
+      if (items.length > 0) {
+        await connection.query(
+          `INSERT INTO \`${DATABASE.name}\`.cart_items (id, cart_id, variant_id, quantity) VALUES ?`,
+          [items],
+        );
+      }
+    }
+  } finally {
+    await connection.end();
+  }
+  return carts;
+}
+
+/** The add-to-cart scenario's carts, variants and request stream (see ADD_TO_CART). */
+async function prepareAddToCart(app, context) {
+  const shop = await setUpShop(app, context);
+  const { settings } = context;
+  const variants = await createStockedVariants(app, shop, ADD_TO_CART.variants, 'cart');
+  const scenarioSeconds =
+    2 * settings.warmupSeconds + settings.rounds * settings.durationSeconds + SEARCH.sampleSize / 100;
+  const cartCount = Math.max(ADD_TO_CART.minCarts, Math.ceil(ADD_TO_CART.maxExpectedRps * scenarioSeconds));
+  const started = Date.now();
+  const V = variants.length;
+  const carts = await insertGuestCarts(cartCount, (index) =>
+    Array.from({ length: ADD_TO_CART.initialLines }, (_, line) => variants[(index + line) % V]),
+  );
+  console.log(
+    `    ${cartCount} guest carts of ${ADD_TO_CART.initialLines} lines written to the database in ` +
+      `${((Date.now() - started) / 1000).toFixed(1)} s; ${V} variants`,
+  );
+  const bodies = variants.map((variantId) => JSON.stringify({ variantId, quantity: 1 }));
+  let appRequests = 0;
+  return {
+    path: `/v1/carts/${carts[0].id}/items`,
+    headers: { 'content-type': 'application/json' },
+    requestStream: (side) => {
+      let n = 0;
+      return () => {
+        const index = n % cartCount;
+        const pass = Math.floor(n / cartCount);
+        n += 1;
+        if (side === 'app') appRequests = n;
+        const cart = carts[index];
+        return {
+          path: `/v1/carts/${cart.id}/items`,
+          headers: { 'x-cart-token': cart.token },
+          body: bodies[(index + ADD_TO_CART.initialLines + pass) % V],
+        };
+      };
+    },
+    describeRun: () => ({
+      carts: cartCount,
+      initialLinesPerCart: ADD_TO_CART.initialLines,
+      variants: V,
+      appRequestsBuilt: appRequests,
+      passesOverTheCarts: appRequests / cartCount,
+    }),
+  };
+}
+
+/** A shopper's own keep-alive connection: one request at a time, as a browser tab would send them. */
+function shopperConnection(baseUrl) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const { hostname, port } = new URL(baseUrl);
+  const send = (method, path, headers, payload) =>
+    new Promise((resolve, reject) => {
+      const body = payload === undefined ? undefined : JSON.stringify(payload);
+      const req = http.request(
+        {
+          host: hostname,
+          port,
+          method,
+          path,
+          agent,
+          timeout: CHECKOUT.timeoutMs,
+          headers: {
+            ...headers,
+            ...(body !== undefined && {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            }),
+          },
+        },
+        (res) => {
+          const chunks = [];
+          res.on('data', (chunk) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(new Error(`${method} ${path} timed out after ${CHECKOUT.timeoutMs} ms`)),
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  return { send, close: () => agent.destroy() };
+}
+
+class FlowStepError extends Error {
+  constructor(step, status, text) {
+    super(`${step} answered ${status}: ${text.slice(0, 300)}`);
+    this.step = step;
+    this.status = status;
+  }
+}
+
+/** `count` distinct indices below `size`, at random. */
+function distinctIndices(count, size) {
+  const picked = new Set();
+  while (picked.size < count) picked.add(Math.floor(Math.random() * size));
+  return [...picked];
+}
+
+/**
+ * One shopper's whole checkout: the flow's and the checkout request's times (ms), and the units the order
+ * reserved per variant index. Throws FlowStepError at the first answer other than the expected one.
+ */
+async function checkoutFlow(connection, run, n) {
+  const { shop, variants, tag, statuses } = run;
+  const step = async (name, method, path, headers, body, expected) => {
+    let response;
+    try {
+      response = await connection.send(method, path, headers, body);
+    } catch (error) {
+      statuses[name].error = (statuses[name].error ?? 0) + 1;
+      throw new FlowStepError(name, 'error', error.message);
+    }
+    statuses[name][response.status] = (statuses[name][response.status] ?? 0) + 1;
+    if (response.status !== expected) throw new FlowStepError(name, response.status, response.text);
+    return response;
+  };
+  const started = performance.now();
+  const created = JSON.parse((await step('create', 'POST', '/v1/carts', {}, {}, 201)).text);
+  const cart = `/v1/carts/${created.id}`;
+  const headers = { 'x-cart-token': created.token };
+  const lines = distinctIndices(CHECKOUT.linesPerCheckout, variants.length).map((index) => ({
+    index,
+    quantity: 1 + Math.floor(Math.random() * 2),
+  }));
+  for (const line of lines) {
+    await step(
+      'add',
+      'POST',
+      `${cart}/items`,
+      headers,
+      { variantId: variants[line.index], quantity: line.quantity },
+      200,
+    );
+  }
+  await step(
+    'address',
+    'PUT',
+    `${cart}/addresses`,
+    headers,
+    { shippingAddress: SHOP.address, email: `bench-checkout-${tag}-${n}@example.test` },
+    200,
+  );
+  await step(
+    'shipping',
+    'PUT',
+    `${cart}/shipping-method`,
+    headers,
+    { shippingMethodId: shop.shippingMethodId },
+    200,
+  );
+  const checkoutStarted = performance.now();
+  await step(
+    'checkout',
+    'POST',
+    `${cart}/checkout`,
+    { ...headers, 'idempotency-key': randomUUID() },
+    { paymentMethod: 'bank_transfer' },
+    201,
+  );
+  const ended = performance.now();
+  for (const line of lines) run.unitsGranted[line.index] += line.quantity;
+  return { flowMs: ended - started, checkoutMs: ended - checkoutStarted, endedAt: ended };
+}
+
+const CHECKOUT_STEPS = ['create', 'add', 'address', 'shipping', 'checkout'];
+// A dead app makes every flow fail at once: stop looping after this many failures.
+const CHECKOUT_MAX_FAILURES = 200;
+
+/** Every shopper loops the flow until `seconds` have passed (closed loop); flows under way then are finished. */
+async function runShoppers(run, connections, seconds) {
+  const startedAt = performance.now();
+  const deadline = startedAt + seconds * 1000;
+  const flows = [];
+  await Promise.all(
+    connections.map(async (connection) => {
+      while (performance.now() < deadline && run.failures.length < CHECKOUT_MAX_FAILURES) {
+        const n = run.nextFlow++;
+        try {
+          flows.push(await checkoutFlow(connection, run, n));
+        } catch (error) {
+          if (!(error instanceof FlowStepError)) throw error;
+          run.failures.push({ flow: n, step: error.step, status: error.status, message: error.message });
+        }
+      }
+    }),
+  );
+  return { flows, startedAt, deadline, seconds };
+}
+
+/** Process ids of MariaDB/MySQL on this machine (to split the CPU between the app and the database). */
+function databasePids() {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const name = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (name === 'mariadbd' || name === 'mysqld') pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+/** CPU seconds used by the app, the database and this harness between start() and the returned stop(). */
+function sampleCpuSplit(appPid) {
+  const dbPids = databasePids();
+  const ticks = (pids) =>
+    pids.reduce((sum, pid) => {
+      try {
+        return sum + cpuTicksOf(pid);
+      } catch {
+        return sum;
+      }
+    }, 0);
+  const before = {
+    app: ticks([appPid]),
+    db: ticks(dbPids),
+    harness: process.cpuUsage(),
+    at: performance.now(),
+  };
+  return () => {
+    const wallSeconds = (performance.now() - before.at) / 1000;
+    const harness = process.cpuUsage(before.harness);
+    const cores = (seconds) => Number((seconds / wallSeconds).toFixed(2));
+    return {
+      wallSeconds: Number(wallSeconds.toFixed(1)),
+      appCores: cores((ticks([appPid]) - before.app) / 100),
+      databaseCores: cores((ticks(dbPids) - before.db) / 100),
+      harnessCores: cores((harness.user + harness.system) / 1e6),
+      machineCores: os.cpus().length,
+    };
+  };
+}
+
+/** MariaDB's server-wide statement counters (SHOW GLOBAL STATUS). */
+const STATEMENT_COUNTERS = [
+  'Questions',
+  'Com_select',
+  'Com_insert',
+  'Com_update',
+  'Com_delete',
+  'Com_commit',
+];
+
+async function readStatementCounters(connection) {
+  const [rows] = await connection.query(
+    `SHOW GLOBAL STATUS WHERE Variable_name IN (${STATEMENT_COUNTERS.map(() => '?').join(', ')})`,
+    STATEMENT_COUNTERS,
+  );
+  return Object.fromEntries(rows.map((row) => [row.Variable_name, Number(row.Value)]));
+}
+
+/**
+ * SQL statements per request of each step of the flow: the server's counters read around each request of a few
+ * flows sent one at a time on an idle app, minus what two reads in a row add (the reads themselves); the minimum
+ * over the flows, so a statement from anything else running on the server does not count. Server-wide counters:
+ * exact only while nothing else uses the server, hence the minimum.
+ */
+async function countStatementsPerStep(app, run, flows = 3) {
+  const connection = await connectToServer();
+  const shopper = shopperConnection(app.baseUrl);
+  const perStep = {};
+  try {
+    const delta = (before, after) =>
+      Object.fromEntries(STATEMENT_COUNTERS.map((name) => [name, after[name] - before[name]]));
+    const idle = delta(await readStatementCounters(connection), await readStatementCounters(connection));
+    const measuring = {
+      send: async (method, path, headers, body) => {
+        const before = await readStatementCounters(connection);
+        const response = await shopper.send(method, path, headers, body);
+        const used = delta(before, await readStatementCounters(connection));
+        const step = measuring.step(method, path);
+        const counts = Object.fromEntries(STATEMENT_COUNTERS.map((name) => [name, used[name] - idle[name]]));
+        const kept = perStep[step];
+        if (!kept || counts.Questions < kept.Questions) perStep[step] = counts;
+        return response;
+      },
+      step: (method, path) =>
+        method === 'PUT'
+          ? path.endsWith('/addresses')
+            ? 'address'
+            : 'shipping'
+          : path.endsWith('/items')
+            ? 'add'
+            : path.endsWith('/checkout')
+              ? 'checkout'
+              : 'create',
+    };
+    for (let flow = 0; flow < flows; flow++) await checkoutFlow(measuring, run, run.nextFlow++);
+  } finally {
+    shopper.close();
+    await connection.end();
+  }
+  return perStep;
+}
+
+/**
+ * The benchmark's own final check, for every variant the checkouts used: nothing oversold (on_hand − reserved ≥
+ * 0), nothing but the run's orders on them, reserved = the units of their pending orders = the units of the 201
+ * answers, on_hand untouched, the movement ledger summing to the levels (the SQL of
+ * test/support/inventory-checks.ts), and one order per 201 answer.
+ */
+async function checkNoOversell(run, checkoutsAnswered201) {
+  const connection = await connectToServer();
+  const db = `\`${DATABASE.name}\``;
+  const problems = [];
+  try {
+    const ids = run.variants;
+    const [levels] = await connection.query(
+      `SELECT l.variant_id, l.location_id, l.on_hand, l.reserved,
+              COALESCE(SUM(m.on_hand_delta), 0) AS ledger_on_hand, COALESCE(SUM(m.reserved_delta), 0) AS ledger_reserved
+         FROM ${db}.inventory_levels l
+         LEFT JOIN ${db}.inventory_movements m ON m.variant_id = l.variant_id AND m.location_id = l.location_id
+        WHERE l.variant_id IN (?)
+        GROUP BY l.variant_id, l.location_id, l.on_hand, l.reserved`,
+      [ids],
+    );
+    const [pending] = await connection.query(
+      `SELECT ol.variant_id, SUM(ol.quantity) AS units
+         FROM ${db}.order_lines ol JOIN ${db}.orders o ON o.id = ol.order_id
+        WHERE o.status = 'pending_payment' AND ol.variant_id IN (?)
+        GROUP BY ol.variant_id`,
+      [ids],
+    );
+    const runEmails = `bench-checkout-${run.tag}-%`;
+    const [[{ orders }]] = await connection.query(
+      `SELECT COUNT(*) AS orders FROM ${db}.orders WHERE email LIKE ?`,
+      [runEmails],
+    );
+    const [[{ others }]] = await connection.query(
+      `SELECT COUNT(DISTINCT o.id) AS others
+         FROM ${db}.orders o JOIN ${db}.order_lines ol ON ol.order_id = o.id
+        WHERE ol.variant_id IN (?) AND o.email NOT LIKE ?`,
+      [ids, runEmails],
+    );
+    const pendingUnits = new Map(pending.map((row) => [row.variant_id, Number(row.units)]));
+    const byVariant = new Map();
+    for (const level of levels) {
+      const onHand = Number(level.on_hand);
+      const reserved = Number(level.reserved);
+      const total = byVariant.get(level.variant_id) ?? { onHand: 0, reserved: 0 };
+      byVariant.set(level.variant_id, { onHand: total.onHand + onHand, reserved: total.reserved + reserved });
+      if (Number(level.ledger_on_hand) !== onHand || Number(level.ledger_reserved) !== reserved) {
+        problems.push(
+          `${level.variant_id}@${level.location_id}: ledger (${level.ledger_on_hand}/${level.ledger_reserved}) ` +
+            `differs from the level (${onHand}/${reserved})`,
+        );
+      }
+    }
+    ids.forEach((variantId, index) => {
+      const level = byVariant.get(variantId);
+      if (!level) {
+        problems.push(`${variantId}: no inventory level`);
+        return;
+      }
+      const granted = run.unitsGranted[index];
+      const pendingOfVariant = pendingUnits.get(variantId) ?? 0;
+      if (level.onHand - level.reserved < 0)
+        problems.push(`${variantId}: oversold, available ${level.onHand - level.reserved}`);
+      if (level.reserved !== pendingOfVariant)
+        problems.push(`${variantId}: reserved ${level.reserved}, pending orders hold ${pendingOfVariant}`);
+      if (level.reserved !== granted)
+        problems.push(`${variantId}: reserved ${level.reserved}, the 201 answers were for ${granted}`);
+      if (level.onHand !== SHOP.stockPerVariant)
+        problems.push(`${variantId}: on hand ${level.onHand}, ${SHOP.stockPerVariant} were received`);
+    });
+    if (Number(orders) !== checkoutsAnswered201)
+      problems.push(`${orders} orders in the database for ${checkoutsAnswered201} checkouts answered 201`);
+    if (Number(others) !== 0) problems.push(`${others} orders of other runs hold these variants`);
+    const units = (values) => values.reduce((sum, value) => sum + value, 0);
+    return {
+      variants: ids.length,
+      orders: Number(orders),
+      checkoutsAnswered201,
+      reservedUnits: units([...byVariant.values()].map((level) => level.reserved)),
+      pendingUnits: units([...pendingUnits.values()]),
+      grantedUnits: units(run.unitsGranted),
+      problems,
+      passed: problems.length === 0,
+    };
+  } finally {
+    await connection.end();
+  }
+}
+
+function summarizeTimes(values) {
+  const sorted = Float64Array.from(values).sort();
+  return {
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    maxMs: sorted.length > 0 ? sorted[sorted.length - 1] : 0,
+  };
+}
+
+async function benchmarkCheckout(settings, context) {
+  console.log(
+    `› Checkout: ${settings.shoppers} virtual shoppers, each looping new cart → ${CHECKOUT.linesPerCheckout} × add → ` +
+      'address → shipping method → checkout',
+  );
+  const app = await startApp(settings.appEnv);
+  currentApp = app;
+  try {
+    const shop = await setUpShop(app, context);
+    const variants = await createStockedVariants(app, shop, CHECKOUT.variants, 'checkout');
+    console.log(`    ${variants.length} variants with ${formatRate(SHOP.stockPerVariant)} units each`);
+    const run = {
+      shop,
+      variants,
+      tag: randomBytes(4).toString('hex'),
+      statuses: Object.fromEntries(CHECKOUT_STEPS.map((step) => [step, {}])),
+      unitsGranted: variants.map(() => 0),
+      failures: [],
+      nextFlow: 0,
+    };
+    const connections = Array.from({ length: settings.shoppers }, () => shopperConnection(app.baseUrl));
+    try {
+      console.log(`    warm-up: ${CHECKOUT.warmupSeconds} s, discarded`);
+      await runShoppers(run, connections, CHECKOUT.warmupSeconds);
+      assertAlive(app);
+      await waitUntilIdle(app);
+      console.log(`    measured: ${settings.checkoutDurationSeconds} s`);
+      const stopSampling = sampleRss(app.child.pid);
+      const stopCpu = sampleCpuSplit(app.child.pid);
+      const measured = await runShoppers(run, connections, settings.checkoutDurationSeconds);
+      const cpu = stopCpu();
+      const peakRssMb = stopSampling();
+      assertAlive(app);
+      const inWindow = measured.flows.filter((flow) => flow.endedAt <= measured.deadline);
+      await waitUntilIdle(app);
+      console.log('    counting SQL statements per request (3 flows, one request at a time)');
+      const statementsPerRequest = await countStatementsPerStep(app, run);
+      const checkoutsAnswered201 = run.statuses.checkout[201] ?? 0;
+      console.log('    checking stock, reservations, ledger and orders');
+      const check = await checkNoOversell(run, checkoutsAnswered201);
+      return evaluateCheckout(settings, {
+        shoppers: settings.shoppers,
+        durationSeconds: settings.checkoutDurationSeconds,
+        checkoutsPerSecond: inWindow.length / measured.seconds,
+        checkoutsInWindow: inWindow.length,
+        requestsPerSecond: (inWindow.length * (CHECKOUT.linesPerCheckout + 4)) / measured.seconds,
+        flow: summarizeTimes(measured.flows.map((flow) => flow.flowMs)),
+        checkout: summarizeTimes(measured.flows.map((flow) => flow.checkoutMs)),
+        flowsMeasured: measured.flows.length,
+        flowsStarted: run.nextFlow,
+        statuses: run.statuses,
+        failures: run.failures,
+        peakRssMb,
+        cpu,
+        statementsPerRequest,
+        check,
+      });
+    } finally {
+      for (const connection of connections) connection.close();
+    }
+  } finally {
+    await stopChild(app.child);
+  }
+}
+
+function evaluateCheckout(settings, result) {
+  const failures = [];
+  if (result.failures.length > 0) {
+    const first = result.failures[0];
+    failures.push(
+      `${result.failures.length} flows failed (first: flow ${first.flow}, ${first.message})` +
+        (result.failures.length >= CHECKOUT_MAX_FAILURES ? '; stopped looping' : ''),
+    );
+  }
+  if (!result.check.passed) failures.push(`final check: ${result.check.problems.slice(0, 5).join('; ')}`);
+  if (result.checkoutsPerSecond < CHECKOUT.minCheckoutsPerSecond) {
+    failures.push(
+      `${result.checkoutsPerSecond.toFixed(1)} checkouts/s is below the ${CHECKOUT.minCheckoutsPerSecond}/s budget`,
+    );
+  }
+  if (result.peakRssMb > settings.memoryBudgetMb) {
+    failures.push(
+      `peak RSS ${result.peakRssMb.toFixed(1)} MB is over the ${settings.memoryBudgetMb} MB budget`,
+    );
+  }
+  return {
+    id: CHECKOUT_ID,
+    group: CHECKOUT_GROUP,
+    route: `POST /v1/carts, ${CHECKOUT.linesPerCheckout} × POST …/items, PUT …/addresses (DE), PUT …/shipping-method, POST …/checkout (Idempotency-Key)`,
+    variants: CHECKOUT.variants,
+    minCheckoutsPerSecond: CHECKOUT.minCheckoutsPerSecond,
+    ...result,
+    verdict: failures.length > 0 ? 'FAIL' : 'PASS',
+    failedFlows: result.failures.length,
+    flowFailures: result.failures.slice(0, 20),
+    failures,
+  };
+}
+
+const formatCounts = (counts) =>
+  Object.entries(counts)
+    .map(([status, count]) => `${status}: ${formatRate(count)}`)
+    .join(', ') || '-';
+
+function printCheckout(checkout) {
+  console.log(
+    `\nCheckout: ${checkout.shoppers} virtual shoppers in a closed loop for ${checkout.durationSeconds} s, ` +
+      `${checkout.variants} variants; one flow = ${checkout.route}`,
+  );
+  const header = [
+    'checkouts/s',
+    'req/s',
+    'flow p50 ms',
+    'flow p99 ms',
+    'checkout p50 ms',
+    'checkout p99 ms',
+    'peak RSS MB',
+    'failed flows',
+    'budget',
+  ];
+  console.log(
+    formatTable([
+      header,
+      [
+        checkout.checkoutsPerSecond.toFixed(1),
+        formatRate(checkout.requestsPerSecond),
+        formatMs(checkout.flow.p50Ms),
+        formatMs(checkout.flow.p99Ms),
+        formatMs(checkout.checkout.p50Ms),
+        formatMs(checkout.checkout.p99Ms),
+        checkout.peakRssMb.toFixed(1),
+        String(checkout.failedFlows),
+        `${checkout.verdict}, ≥ ${checkout.minCheckoutsPerSecond} checkouts/s`,
+      ],
+    ]),
+  );
+  const { cpu, check } = checkout;
+  console.log(
+    `  CPU while measured (cores of ${cpu.machineCores}): app ${cpu.appCores}, database ${cpu.databaseCores}, ` +
+      `this harness ${cpu.harnessCores}`,
+  );
+  console.log(
+    `  SQL statements per request (${STATEMENT_COUNTERS.slice(1)
+      .map((name) => name.slice(4).toLowerCase())
+      .join('/')}): ` +
+      CHECKOUT_STEPS.map((step) => {
+        const counts = checkout.statementsPerRequest[step];
+        return counts
+          ? `${step} ${counts.Questions} (${STATEMENT_COUNTERS.slice(1)
+              .map((name) => counts[name])
+              .join('/')})`
+          : `${step} -`;
+      }).join(', '),
+  );
+  console.log(
+    `  statuses: ${CHECKOUT_STEPS.map((step) => `${step} ${formatCounts(checkout.statuses[step])}`).join('; ')}`,
+  );
+  console.log(
+    `  final check: ${check.orders} orders for ${check.checkoutsAnswered201} answers 201; ${check.variants} variants, ` +
+      `reserved ${check.reservedUnits} = pending ${check.pendingUnits} = granted ${check.grantedUnits} units: ` +
+      (check.passed ? 'no oversell, ledger = levels' : `FAILED (${check.problems.length} problems)`),
+  );
+  for (const failure of checkout.failures) console.log(`  FAIL checkout: ${failure}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Budgets and report
 
 function describeStatuses(statusCodes, expectedStatus) {
@@ -1291,7 +2153,11 @@ function describeBudgets({ minRatio, minRps, maxP99Ms }) {
   ].filter(Boolean);
 }
 
-function evaluate(scenario, settings, { connections, response, app, bare, ratio, ratios, peakRssMb, cold }) {
+function evaluate(
+  scenario,
+  settings,
+  { connections, details, response, app, bare, ratio, ratios, peakRssMb, cold },
+) {
   const appFailed = app.unexpected > 0 || app.errors > 0;
   const expected = scenario.expectedStatus === undefined ? '2xx' : String(scenario.expectedStatus);
 
@@ -1353,7 +2219,8 @@ function evaluate(scenario, settings, { connections, response, app, bare, ratio,
     name: scenario.name,
     method: scenario.method,
     path: scenario.path,
-    ...(scenario.nextPath && { pathVariesPerRequest: true }),
+    ...((scenario.nextPath || scenario.requestStream) && { pathVariesPerRequest: true }),
+    ...(details && { details }),
     ...(scenario.headers && { headers: redactHeaders(scenario.headers) }),
     appEnvironment: scenario.appEnv ?? {},
     connections,
@@ -1496,13 +2363,17 @@ function printReport(report) {
     `${result.app.unexpected}/${result.app.errors}`,
     [result.verdict, ...describeBudgets(result)].join(', '),
   ]);
-  console.log(formatTable([header, ...rows]));
+  if (rows.length > 0) console.log(formatTable([header, ...rows]));
   for (const result of report.scenarios) {
     console.log(
       `  ${result.name}: ratios per round ${result.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}` +
         ` (app ${result.app.rounds.join(', ')} req/s; bare ${result.bare.rounds.join(', ')} req/s);` +
         ` app p99 over every round ${formatMs(result.app.latencyP99AllRoundsMs)} ms` +
-        (result.cold ? `; ${percent(result.cold.share)} of the app's requests missed the cache` : ''),
+        (result.cold ? `; ${percent(result.cold.share)} of the app's requests missed the cache` : '') +
+        (result.details?.carts
+          ? `; ${formatRate(result.details.appRequestsBuilt)} app requests over ${formatRate(result.details.carts)} ` +
+            `carts (${result.details.passesOverTheCarts.toFixed(2)} passes)`
+          : ''),
     );
   }
 
@@ -1512,6 +2383,7 @@ function printReport(report) {
   ]);
   if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
   if (report.login) printLogin(report.login, settings);
+  if (report.checkout) printCheckout(report.checkout);
   console.log(`\n${report.passed ? 'All budgets met.' : 'Budget FAILED.'}`);
 }
 
@@ -1580,10 +2452,14 @@ async function main() {
   const settings = readSettings();
   const date = new Date().toISOString();
   const phases = appPhases(settings);
-  if (phases.length === 0 && !settings.login)
+  if (phases.length === 0 && !settings.login && !settings.checkout)
     throw new Error('no scenario selected (see --only, --scenarios)');
   console.log(
-    `› Scenarios: ${[...settings.selectedScenarios, ...(settings.login ? [LOGIN_ID] : [])].join(', ')}`,
+    `› Scenarios: ${[
+      ...settings.selectedScenarios,
+      ...(settings.login ? [LOGIN_ID] : []),
+      ...(settings.checkout ? [CHECKOUT_ID] : []),
+    ].join(', ')}`,
   );
   if (settings.build) await buildApp();
   else if (!existsSync(APP_ENTRY)) throw new Error(`${APP_ENTRY} does not exist: run without --no-build`);
@@ -1594,7 +2470,7 @@ async function main() {
     phase.scenarios.some((scenario) => scenario.group === 'catalog'),
   );
   const catalog = needsCatalog ? await prepareCatalog(settings) : null;
-  const context = { catalog };
+  const context = { catalog, settings, shop: null };
   // MariaDB keeps working for a few seconds after a bulk insert (purge, full-text index sync).
   if (catalog?.reseeded) await waitForQuietMachine();
   const backgroundCpu = { before: await measureBackgroundCpu() };
@@ -1611,6 +2487,7 @@ async function main() {
     results.get(scenario.id),
   );
   const login = settings.login ? await benchmarkLogin(settings) : null;
+  const checkout = settings.checkout ? await benchmarkCheckout(settings, context) : null;
   backgroundCpu.after = await measureBackgroundCpu();
 
   const report = {
@@ -1629,7 +2506,11 @@ async function main() {
     },
     scenarios,
     login,
-    passed: scenarios.every((result) => result.failures.length === 0) && (login?.failures.length ?? 0) === 0,
+    checkout,
+    passed:
+      scenarios.every((result) => result.failures.length === 0) &&
+      (login?.failures.length ?? 0) === 0 &&
+      (checkout?.failures.length ?? 0) === 0,
   };
   printReport(report);
   await writeResults(report);
