@@ -36,6 +36,8 @@ export interface DatabaseConfig {
   type: DbType;
   host: string;
   port: number;
+  /** Unix socket of a local server; wins over host/port when set. */
+  socketPath: string | undefined;
   user: string;
   password: string;
   name: string;
@@ -261,6 +263,7 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       type: variables.DB_TYPE,
       host: variables.DB_HOST,
       port: variables.DB_PORT,
+      socketPath: variables.DB_SOCKET_PATH,
       user: variables.DB_USER,
       password: variables.DB_PASSWORD,
       name: variables.DB_NAME,

@@ -16,6 +16,7 @@ export function buildDataSourceOptions(
     type: config.type,
     host: config.host,
     port: config.port,
+    ...(config.socketPath ? { socketPath: config.socketPath } : {}),
     username: config.user,
     password: config.password,
     database: config.name,

@@ -6,6 +6,7 @@ export async function ensureDatabase(config: DatabaseConfig): Promise<void> {
   const connection = await createConnection({
     host: config.host,
     port: config.port,
+    ...(config.socketPath ? { socketPath: config.socketPath } : {}),
     user: config.user,
     password: config.password,
     connectTimeout: 5_000,
@@ -25,6 +26,7 @@ export async function dropDatabase(config: DatabaseConfig): Promise<void> {
   const connection = await createConnection({
     host: config.host,
     port: config.port,
+    ...(config.socketPath ? { socketPath: config.socketPath } : {}),
     user: config.user,
     password: config.password,
   });
