@@ -15,6 +15,7 @@ import {
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiCartToken, CallerOfCart } from './cart-caller.decorator';
+import { CartDetailsService } from './cart-details.service';
 import { type CartCaller, CartsService } from './carts.service';
 import {
   AddCartItemDto,
@@ -33,7 +34,10 @@ const Id = (name = 'id') => Param(name, new ParseUUIDPipe());
 @GuestOrUser()
 @Controller({ path: 'carts' })
 export class CartsController {
-  constructor(private readonly carts: CartsService) {}
+  constructor(
+    private readonly carts: CartsService,
+    private readonly details: CartDetailsService,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -109,7 +113,7 @@ export class CartsController {
     @Id() id: string,
     @Body() dto: ApplyPromotionDto,
   ): Promise<CartDto> {
-    return this.carts.setPromotion(caller, id, dto);
+    return this.details.setPromotion(caller, id, dto);
   }
 
   @Put(':id/addresses')
@@ -121,7 +125,7 @@ export class CartsController {
     @Id() id: string,
     @Body() dto: SetAddressesDto,
   ): Promise<CartDto> {
-    return this.carts.setAddresses(caller, id, dto);
+    return this.details.setAddresses(caller, id, dto);
   }
 
   @Put(':id/shipping-method')
@@ -133,6 +137,6 @@ export class CartsController {
     @Id() id: string,
     @Body() dto: SetShippingMethodDto,
   ): Promise<CartDto> {
-    return this.carts.setShippingMethod(caller, id, dto);
+    return this.details.setShippingMethod(caller, id, dto);
   }
 }

@@ -1,4 +1,3 @@
-import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
@@ -9,20 +8,16 @@ import type { CartQuote } from '../carts/cart-quotes';
 import { InsufficientStockError } from '../inventory/inventory.errors';
 import { ReservationsService } from '../inventory/reservations.service';
 import type { StockEffects } from '../inventory/stock-ledger';
-import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
-import { OutboxService } from '../outbox/outbox.service';
 import { PromotionRedemptions } from '../promotions/promotion-redemptions';
 import type { CheckoutDto, OrderDto } from './dto/order.dto';
-import { ORDERS_QUEUE, OrdersJobs, type ExpireOrderPayload } from './jobs/orders.jobs';
+import { OrderOpening } from './order-opening';
 import { reservationOf } from './order-transitions';
-import { toOrderDto } from './order-views';
 import {
   CartChangedError,
   CheckoutIncompleteError,
   OutOfStockError,
   PromotionChangedError,
 } from './orders.errors';
-import { OrdersRepository } from './orders.repository';
 
 /**
  * Cart problems that the locked steps of checkout decide better than the unlocked read that found
@@ -41,11 +36,9 @@ export class CheckoutService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly carts: CartsService,
-    private readonly orders: OrdersRepository,
     private readonly reservations: ReservationsService,
     private readonly promotions: PromotionRedemptions,
-    private readonly outbox: OutboxService,
-    private readonly config: AppConfig,
+    private readonly opening: OrderOpening,
   ) {}
 
   async checkout(caller: CartCaller, cartId: string, dto: CheckoutDto): Promise<OrderDto> {
@@ -97,94 +90,16 @@ export class CheckoutService {
         throw new PromotionChangedError(cart.promotionCode);
     }
 
-    const number = `${this.config.checkout.orderNumberPrefix}${10_000 + (await this.orders.nextNumber(manager))}`;
-    const expiresAt = new Date(now.getTime() + this.config.checkout.reservationTtlSeconds * 1000);
-    const priced = new Map(pricing.lines.map((line) => [line.key, line]));
-    const placedOrder = await this.orders.insert(
-      manager,
+    const order = await this.opening.open(manager, {
       orderId,
-      number,
-      {
-        cartId: cart.id,
-        customerId: cart.customerId,
-        tokenHash: cart.customerId ? null : cart.tokenHash,
-        email,
-        status: 'pending_payment',
-        paymentMethod: dto.paymentMethod,
-        currency: pricing.currency,
-        priceMode: pricing.priceMode,
-        subtotal: pricing.subtotal,
-        discount: pricing.discount,
-        shipping: pricing.shipping,
-        shippingTax: pricing.shippingTax,
-        tax: pricing.tax,
-        total: pricing.total,
-        taxRateBp: pricing.taxRateBp,
-        promotionCode: pricing.promotion?.applied ? pricing.promotion.code : null,
-        shippingMethodId: quote.shippingMethod?.id ?? null,
-        shippingMethodName: quote.shippingMethod?.name ?? null,
-        shippingAddress: cart.shippingAddress!,
-        billingAddress: cart.billingAddress ?? cart.shippingAddress!,
-        expiresAt,
-      },
-      quote.sellableItems.map((item, position) => {
-        const variant = quote.variants.get(item.variantId)!;
-        const line = priced.get(item.id)!;
-        return {
-          position,
-          variantId: item.variantId,
-          productId: variant.productId,
-          sku: variant.sku,
-          title: variant.productTitle,
-          variantTitle: variant.variantTitle,
-          unitPrice: line.unitPrice,
-          quantity: line.quantity,
-          subtotal: line.subtotal,
-          discount: line.discount,
-          tax: line.tax,
-          total: line.total,
-        };
-      }),
-      now,
-    );
-    const opened = {
-      orderId,
-      fromStatus: null,
-      toStatus: 'pending_payment' as const,
+      quote,
+      email,
       actor,
-      reason: 'checkout',
-      createdAt: now,
-    };
-    await this.orders.appendHistory(manager, opened);
+      paymentMethod: dto.paymentMethod,
+      now,
+    });
     await this.carts.markCheckedOut(manager, cart.id, orderId);
-
-    const placed: DomainEvents['order.placed'] = {
-      orderId,
-      number,
-      customerId: cart.customerId,
-      from: null,
-      to: 'pending_payment',
-      total: pricing.total,
-      currency: pricing.currency,
-    };
-    const expire: ExpireOrderPayload = { orderId };
-    await this.outbox.enqueue(
-      manager,
-      { queue: EVENTS_QUEUE, jobName: 'order.placed', payload: { ...placed } },
-      {
-        queue: ORDERS_QUEUE,
-        jobName: OrdersJobs.expire,
-        payload: { ...expire },
-        delayMs: this.config.checkout.reservationTtlSeconds * 1000,
-      },
-    );
-
-    // Answered from what was written: nothing is read back.
-    const history = [{ ...opened, id: '0' }];
-    return {
-      order: toOrderDto(placedOrder.order, placedOrder.lines, history, [], { actors: false }),
-      effects,
-    };
+    return { order, effects };
   }
 
   /** All lines or none; a shortage names every line that cannot be served. */

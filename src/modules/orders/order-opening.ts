@@ -1,0 +1,123 @@
+import { AppConfig } from '@app/config';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { CartQuote } from '../carts/cart-quotes';
+import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
+import { OutboxService } from '../outbox/outbox.service';
+import type { OrderDto } from './dto/order.dto';
+import type { PaymentMethod } from './entities/order.entity';
+import { ORDERS_QUEUE, OrdersJobs, type ExpireOrderPayload } from './jobs/orders.jobs';
+import { toOrderDto } from './order-views';
+import { OrdersRepository } from './orders.repository';
+
+export interface NewOrderFromCart {
+  orderId: string;
+  quote: CartQuote;
+  email: string;
+  actor: string;
+  paymentMethod: PaymentMethod;
+  now: Date;
+}
+
+/**
+ * Writes a checked-out cart down as an order, in checkout's transaction: the number, the order with
+ * its lines snapshotted from the quote, its first history entry, `order.placed` and the delayed job of
+ * its payment deadline. Answers from the rows it wrote; nothing is read back.
+ */
+@Injectable()
+export class OrderOpening {
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly outbox: OutboxService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async open(manager: EntityManager, order: NewOrderFromCart): Promise<OrderDto> {
+    const { orderId, quote, email, actor, paymentMethod, now } = order;
+    const { cart, pricing } = quote;
+    const number = `${this.config.checkout.orderNumberPrefix}${10_000 + (await this.orders.nextNumber(manager))}`;
+    const expiresAt = new Date(now.getTime() + this.config.checkout.reservationTtlSeconds * 1000);
+    const priced = new Map(pricing.lines.map((line) => [line.key, line]));
+    const placedOrder = await this.orders.insert(
+      manager,
+      orderId,
+      number,
+      {
+        cartId: cart.id,
+        customerId: cart.customerId,
+        tokenHash: cart.customerId ? null : cart.tokenHash,
+        email,
+        status: 'pending_payment',
+        paymentMethod,
+        currency: pricing.currency,
+        priceMode: pricing.priceMode,
+        subtotal: pricing.subtotal,
+        discount: pricing.discount,
+        shipping: pricing.shipping,
+        shippingTax: pricing.shippingTax,
+        tax: pricing.tax,
+        total: pricing.total,
+        taxRateBp: pricing.taxRateBp,
+        promotionCode: pricing.promotion?.applied ? pricing.promotion.code : null,
+        shippingMethodId: quote.shippingMethod?.id ?? null,
+        shippingMethodName: quote.shippingMethod?.name ?? null,
+        shippingAddress: cart.shippingAddress!,
+        billingAddress: cart.billingAddress ?? cart.shippingAddress!,
+        expiresAt,
+      },
+      quote.sellableItems.map((item, position) => {
+        const variant = quote.variants.get(item.variantId)!;
+        const line = priced.get(item.id)!;
+        return {
+          position,
+          variantId: item.variantId,
+          productId: variant.productId,
+          sku: variant.sku,
+          title: variant.productTitle,
+          variantTitle: variant.variantTitle,
+          unitPrice: line.unitPrice,
+          quantity: line.quantity,
+          subtotal: line.subtotal,
+          discount: line.discount,
+          tax: line.tax,
+          total: line.total,
+        };
+      }),
+      now,
+    );
+    const opened = {
+      orderId,
+      fromStatus: null,
+      toStatus: 'pending_payment' as const,
+      actor,
+      reason: 'checkout',
+      createdAt: now,
+    };
+    await this.orders.appendHistory(manager, opened);
+
+    const placed: DomainEvents['order.placed'] = {
+      orderId,
+      number,
+      customerId: cart.customerId,
+      from: null,
+      to: 'pending_payment',
+      total: pricing.total,
+      currency: pricing.currency,
+    };
+    const expire: ExpireOrderPayload = { orderId };
+    await this.outbox.enqueue(
+      manager,
+      { queue: EVENTS_QUEUE, jobName: 'order.placed', payload: { ...placed } },
+      {
+        queue: ORDERS_QUEUE,
+        jobName: OrdersJobs.expire,
+        payload: { ...expire },
+        delayMs: this.config.checkout.reservationTtlSeconds * 1000,
+      },
+    );
+
+    // Answered from what was written: nothing is read back.
+    const history = [{ ...opened, id: '0' }];
+    return toOrderDto(placedOrder.order, placedOrder.lines, history, [], { actors: false });
+  }
+}
