@@ -110,6 +110,14 @@ export interface CheckoutConfig {
   maxCartLines: number;
   orderNumberPrefix: string;
 }
+export interface PaymentsConfig {
+  provider: 'sandbox' | 'stripe';
+  captureMethod: 'automatic' | 'manual';
+  sandboxWebhookSecret: string;
+  stripeSecretKey: string;
+  stripeWebhookSecret: string;
+  stripeApiBaseUrl: string;
+}
 export interface WorkerConfig {
   shutdownTimeoutMs: number;
   runInApiProcess: boolean;
@@ -132,6 +140,7 @@ export interface AppConfigValues {
   mail: MailConfig;
   catalog: CatalogConfig;
   checkout: CheckoutConfig;
+  payments: PaymentsConfig;
 }
 /** The namespaces a test or tool may change with `withOverrides`. */
 export type ConfigNamespace = Exclude<keyof AppConfigValues, 'env' | 'logLevel' | 'logPretty'>;
@@ -153,6 +162,7 @@ export class AppConfig implements AppConfigValues {
   readonly mail: MailConfig;
   readonly catalog: CatalogConfig;
   readonly checkout: CheckoutConfig;
+  readonly payments: PaymentsConfig;
 
   constructor(values: AppConfigValues) {
     this.env = values.env;
@@ -170,6 +180,7 @@ export class AppConfig implements AppConfigValues {
     this.mail = values.mail;
     this.catalog = values.catalog;
     this.checkout = values.checkout;
+    this.payments = values.payments;
   }
 
   get isProduction(): boolean {
@@ -242,6 +253,12 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
         'DB_CREATE_IF_MISSING=true: not allowed when NODE_ENV=production (create the database yourself)',
       );
     }
+  }
+  if (variables.PAYMENTS_PROVIDER === 'stripe') {
+    if (!variables.STRIPE_SECRET_KEY)
+      problems.push('STRIPE_SECRET_KEY is missing: required when PAYMENTS_PROVIDER=stripe');
+    if (!variables.STRIPE_WEBHOOK_SECRET)
+      problems.push('STRIPE_WEBHOOK_SECRET is missing: required when PAYMENTS_PROVIDER=stripe');
   }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
@@ -334,6 +351,14 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       maxCartLines: variables.CART_MAX_LINES,
       orderNumberPrefix: variables.ORDER_NUMBER_PREFIX,
     },
+    payments: {
+      provider: variables.PAYMENTS_PROVIDER,
+      captureMethod: variables.PAYMENTS_CAPTURE_METHOD,
+      sandboxWebhookSecret: variables.SANDBOX_WEBHOOK_SECRET,
+      stripeSecretKey: variables.STRIPE_SECRET_KEY,
+      stripeWebhookSecret: variables.STRIPE_WEBHOOK_SECRET,
+      stripeApiBaseUrl: variables.STRIPE_API_BASE_URL,
+    },
   });
 }
 
@@ -371,5 +396,6 @@ export function withOverrides(
     mail: { ...config.mail, ...overrides.mail },
     catalog: { ...config.catalog, ...overrides.catalog },
     checkout: { ...config.checkout, ...overrides.checkout },
+    payments: { ...config.payments, ...overrides.payments },
   });
 }

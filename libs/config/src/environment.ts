@@ -388,6 +388,31 @@ export class EnvironmentVariables {
   })
   ORDER_NUMBER_PREFIX = 'SK-';
 
+  /** The card provider for `POST /v1/orders/{id}/payments`: the built-in sandbox or Stripe. */
+  @IsIn(['sandbox', 'stripe'])
+  PAYMENTS_PROVIDER: 'sandbox' | 'stripe' = 'sandbox';
+
+  /** `automatic`: card payments are captured at once; `manual`: authorized, captured by a job later. */
+  @IsIn(['automatic', 'manual'])
+  PAYMENTS_CAPTURE_METHOD: 'automatic' | 'manual' = 'automatic';
+
+  /** Signs the sandbox provider's webhooks (HMAC-SHA256, Stripe's scheme). A public dev value. */
+  @IsString()
+  @MinLength(16)
+  SANDBOX_WEBHOOK_SECRET = 'whsec_sandbox_development_only_secret';
+
+  /** Stripe secret API key (`sk_test_…`/`sk_live_…`); required when PAYMENTS_PROVIDER=stripe. */
+  @IsString()
+  STRIPE_SECRET_KEY = '';
+
+  /** Stripe webhook endpoint secret (`whsec_…`). */
+  @IsString()
+  STRIPE_WEBHOOK_SECRET = '';
+
+  /** Where the Stripe SDK sends requests (tests point it at a local Stripe-compatible server). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  STRIPE_API_BASE_URL = 'https://api.stripe.com';
+
   /** Single-process dev mode: the API process also runs the worker. */
   @Transform(toBoolean)
   @IsBoolean()
