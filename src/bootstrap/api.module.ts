@@ -23,6 +23,7 @@ import { InventoryModule } from '../modules/inventory/inventory.module';
 import { PromotionsModule } from '../modules/promotions/promotions.module';
 import { CartsModule } from '../modules/carts/carts.module';
 import { OrdersModule } from '../modules/orders/orders.module';
+import { PaymentsModule } from '../modules/payments/payments.module';
 import { CatalogImportModule } from '../modules/catalog/import/catalog-import.module';
 import { HealthModule } from '../modules/health/health.module';
 import { UsersModule } from '../modules/users/users.module';
@@ -47,6 +48,7 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   TaxesModule,
   CartsModule,
   OrdersModule,
+  PaymentsModule,
 ];
 
 /** Root module of the HTTP API process. */

@@ -78,6 +78,8 @@ export async function createHttpApp(
     {
       bufferLogs: true,
       abortOnError: false,
+      // Payment webhooks are verified over the exact bytes received (request.rawBody).
+      rawBody: true,
     },
   );
   app.useLogger(app.get(Logger));

@@ -8,6 +8,7 @@ import { CatalogWorkerModule } from '../modules/catalog/catalog-worker.module';
 import { InventoryWorkerModule } from '../modules/inventory/inventory-worker.module';
 import { CatalogImportWorkerModule } from '../modules/catalog/import/catalog-import-worker.module';
 import { OrdersWorkerModule } from '../modules/orders/orders-worker.module';
+import { PaymentsWorkerModule } from '../modules/payments/payments-worker.module';
 import { NotificationsWorkerModule } from '../modules/notifications/notifications-worker.module';
 import { OutboxWorkerModule } from '../modules/outbox/outbox-worker.module';
 import { QueuesModule } from '../queues/queues.module';
@@ -22,6 +23,7 @@ export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   CatalogImportWorkerModule,
   IdempotencyWorkerModule,
   OrdersWorkerModule,
+  PaymentsWorkerModule,
 ];
 
 /** Root module of the worker process: no HTTP, only queues, the relay and scheduled work. */

@@ -9,6 +9,7 @@ import { Promotions1795502192311 } from './migrations/1795502192311-Promotions';
 import { ShippingTaxes1795502410103 } from './migrations/1795502410103-ShippingTaxes';
 import { IdempotencyKeys1795502468760 } from './migrations/1795502468760-IdempotencyKeys';
 import { CartsOrders1795502500000 } from './migrations/1795502500000-CartsOrders';
+import { Payments1795505831092 } from './migrations/1795505831092-Payments';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -24,4 +25,5 @@ export const MIGRATIONS: Function[] = [
   ShippingTaxes1795502410103,
   IdempotencyKeys1795502468760,
   CartsOrders1795502500000,
+  Payments1795505831092,
 ];

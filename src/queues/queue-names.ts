@@ -3,6 +3,7 @@ import { CATALOG_QUEUE } from '../modules/catalog/jobs/catalog.jobs';
 import { EVENTS_QUEUE } from '../modules/notifications/jobs/events.jobs';
 import { CATALOG_IMPORT_QUEUE } from '../modules/catalog/import/jobs/catalog-import.jobs';
 import { INVENTORY_QUEUE } from '../modules/inventory/jobs/inventory.jobs';
+import { PAYMENTS_QUEUE } from '../modules/payments/jobs/payments.jobs';
 import { ORDERS_QUEUE } from '../modules/orders/jobs/orders.jobs';
 import { MAIL_QUEUE } from '../modules/notifications/jobs/mail.jobs';
 import { MAINTENANCE_QUEUE } from '../modules/outbox/jobs/outbox.jobs';
@@ -17,4 +18,5 @@ export const QUEUE_NAMES: readonly string[] = [
   INVENTORY_QUEUE,
   IDEMPOTENCY_QUEUE,
   ORDERS_QUEUE,
+  PAYMENTS_QUEUE,
 ];

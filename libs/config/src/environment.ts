@@ -401,6 +401,17 @@ export class EnvironmentVariables {
   @MinLength(16)
   SANDBOX_WEBHOOK_SECRET = 'whsec_sandbox_development_only_secret';
 
+  /** Where the sandbox delivers its signed webhooks: this API's `/v1/payments/webhooks/sandbox`. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  SANDBOX_WEBHOOK_URL = 'http://127.0.0.1:3000/v1/payments/webhooks/sandbox';
+
+  /** How long the sandbox's "succeeds after a delay" card stays processing. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SANDBOX_SETTLE_DELAY_MS = 3000;
+
   /** Stripe secret API key (`sk_test_…`/`sk_live_…`); required when PAYMENTS_PROVIDER=stripe. */
   @IsString()
   STRIPE_SECRET_KEY = '';

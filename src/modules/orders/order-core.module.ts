@@ -12,6 +12,7 @@ import {
   OrderNumber,
 } from './entities/order.entity';
 import { OrderExpiry } from './order-expiry.service';
+import { OrderLookup } from './order-lookup';
 import { OrderReads } from './order-reads';
 import { OrderTransitions } from './order-transitions';
 import { OrdersRepository } from './orders.repository';
@@ -24,8 +25,9 @@ import { OrdersRepository } from './orders.repository';
     PromotionRulesModule,
     OutboxModule,
   ],
-  providers: [OrdersRepository, OrderTransitions, OrderReads, OrderExpiry],
+  providers: [OrdersRepository, OrderTransitions, OrderReads, OrderExpiry, OrderLookup],
   exports: [
+    OrderLookup,
     OrdersRepository,
     OrderTransitions,
     OrderReads,

@@ -1,4 +1,4 @@
-import { constantTimeEquals, hashToken, type Page } from '@app/common';
+import type { Page } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
@@ -6,10 +6,11 @@ import type { CartCaller } from '../carts/carts.service';
 import { ReservationsService } from '../inventory/reservations.service';
 import type { CancelOrderDto, ListMyOrdersQueryDto, OrderDto, OrderSummaryDto } from './dto/order.dto';
 import type { Order } from './entities/order.entity';
+import { OrderLookup } from './order-lookup';
 import { OrderReads } from './order-reads';
 import { CUSTOMER_CANCELLABLE } from './order-status';
 import { OrderTransitions } from './order-transitions';
-import { IllegalTransitionError, OrderNotFoundError } from './orders.errors';
+import { IllegalTransitionError } from './orders.errors';
 import { OrdersRepository } from './orders.repository';
 
 /** A customer's (or a guest's) own orders: reading them and cancelling one. */
@@ -21,6 +22,7 @@ export class OrdersService {
     private readonly reads: OrderReads,
     private readonly transitions: OrderTransitions,
     private readonly reservations: ReservationsService,
+    private readonly lookup: OrderLookup,
   ) {}
 
   listMine(customerId: string, query: ListMyOrdersQueryDto): Promise<Page<OrderSummaryDto>> {
@@ -58,21 +60,7 @@ export class OrdersService {
     return order;
   }
 
-  /** The order if this caller may see it (its customer, or a guest with its token) — else 404. */
-  private async visible(
-    manager: EntityManager,
-    caller: CartCaller,
-    id: string,
-    lock: boolean,
-  ): Promise<Order> {
-    const order = lock ? await this.orders.lockById(manager, id) : await this.orders.findById(manager, id);
-    if (!order) throw new OrderNotFoundError(id);
-    if (order.customerId !== null) {
-      if (caller.customer?.id === order.customerId) return order;
-      throw new OrderNotFoundError(id);
-    }
-    if (caller.token && order.tokenHash && constantTimeEquals(hashToken(caller.token), order.tokenHash))
-      return order;
-    throw new OrderNotFoundError(id);
+  private visible(manager: EntityManager, caller: CartCaller, id: string, lock: boolean): Promise<Order> {
+    return this.lookup.visible(manager, caller, id, lock);
   }
 }

@@ -29,6 +29,8 @@ export interface OrderEvents {
   'order.shipped': OrderEvent;
   'order.delivered': OrderEvent;
   'order.refunded': OrderEvent & { complete: boolean };
+  /** Money arrived for an order already cancelled: it is being refunded; tell the customer. */
+  'payment.late-refund': { orderId: string; paymentId: string; amount: number; currency: string };
 }
 
 export type DomainEventName = keyof DomainEvents;

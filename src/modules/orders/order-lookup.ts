@@ -1,0 +1,33 @@
+import { constantTimeEquals, hashToken } from '@app/common';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { CartCaller } from '../carts/carts.service';
+import type { Order } from './entities/order.entity';
+import { OrderNotFoundError } from './orders.errors';
+import { OrdersRepository } from './orders.repository';
+
+/** Finds an order for whoever may see it: its customer, or a guest with its token (invariant 3). */
+@Injectable()
+export class OrderLookup {
+  constructor(private readonly orders: OrdersRepository) {}
+
+  /** The order if this caller may see it — else 404, whether it exists or not. */
+  async visible(manager: EntityManager, caller: CartCaller, id: string, lock: boolean): Promise<Order> {
+    const order = lock ? await this.orders.lockById(manager, id) : await this.orders.findById(manager, id);
+    if (!order) throw new OrderNotFoundError(id);
+    if (order.customerId !== null) {
+      if (caller.customer?.id === order.customerId) return order;
+      throw new OrderNotFoundError(id);
+    }
+    if (caller.token && order.tokenHash && constantTimeEquals(hashToken(caller.token), order.tokenHash))
+      return order;
+    throw new OrderNotFoundError(id);
+  }
+
+  /** For staff and jobs: the order, locked. */
+  async lock(manager: EntityManager, id: string): Promise<Order> {
+    const order = await this.orders.lockById(manager, id);
+    if (!order) throw new OrderNotFoundError(id);
+    return order;
+  }
+}

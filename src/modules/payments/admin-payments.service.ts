@@ -1,0 +1,46 @@
+import type { RequestActor } from '@app/common';
+import { TransactionRunner } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { OrderLookup } from '../orders/order-lookup';
+import {
+  CreateRefundDto,
+  PaymentDto,
+  RecordManualPaymentDto,
+  RefundDto,
+  toPaymentDto,
+} from './dto/payment.dto';
+import { ManualPaymentsService } from './manual-payments.service';
+import { PaymentsRepository } from './payments.repository';
+import { RefundsService } from './refunds.service';
+
+/** Staff's payment use cases, behind one controller. */
+@Injectable()
+export class AdminPaymentsService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly payments: PaymentsRepository,
+    private readonly lookup: OrderLookup,
+    private readonly manual: ManualPaymentsService,
+    private readonly refunds: RefundsService,
+  ) {}
+
+  ofOrder(orderId: string): Promise<PaymentDto[]> {
+    return this.transactions.run(async (manager) => {
+      await this.lookup.lock(manager, orderId);
+      const payments = await this.payments.ofOrder(manager, orderId);
+      return Promise.all(
+        payments.map(async (payment) =>
+          toPaymentDto(payment, { attempts: await this.payments.attemptsOf(manager, payment.id) }),
+        ),
+      );
+    });
+  }
+
+  recordManual(actor: RequestActor, orderId: string, dto: RecordManualPaymentDto): Promise<PaymentDto> {
+    return this.manual.record(actor, orderId, dto);
+  }
+
+  refund(actor: RequestActor, paymentId: string, dto: CreateRefundDto): Promise<RefundDto> {
+    return this.refunds.request(actor, paymentId, dto);
+  }
+}

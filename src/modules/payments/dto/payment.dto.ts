@@ -1,0 +1,129 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  PAYMENT_PROVIDERS,
+  PAYMENT_STATES,
+  type Payment,
+  type PaymentAttempt,
+  type PaymentRefund,
+} from '../entities/payment.entity';
+
+export class StartPaymentDto {
+  @ApiProperty({
+    example: '4242424242424242',
+    description:
+      'The provider’s payment method: for the sandbox a test card number (4242424242424242 succeeds, 4000000000000002 is declined, 4000000000009995 has insufficient funds, 4000000000000077 succeeds after a delay, by webhook); for Stripe a PaymentMethod id.',
+  })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_ -]{4,100}$/, { message: 'paymentMethod is not a payment method reference' })
+  paymentMethod: string;
+}
+
+export class RecordManualPaymentDto {
+  @ApiPropertyOptional({ description: 'The bank transfer’s or receipt’s reference' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  reference?: string;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+export class CreateRefundDto {
+  @ApiProperty({ description: 'Minor units; at most what was captured and not yet refunded' })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(4_294_967_295)
+  amount: number;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class PaymentAttemptDto {
+  @ApiProperty() operation: string;
+  @ApiProperty() outcome: string;
+  @ApiProperty({ nullable: true, type: String }) detail: string | null;
+  @ApiProperty() at: string;
+}
+
+export class RefundDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) paymentId: string;
+  @ApiProperty() amount: number;
+  @ApiProperty({ enum: ['pending', 'succeeded', 'failed'] }) state: string;
+  @ApiProperty({ nullable: true, type: String }) reason: string | null;
+  @ApiProperty() createdAt: string;
+}
+
+export class PaymentDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) orderId: string;
+  @ApiProperty({ enum: PAYMENT_PROVIDERS }) provider: string;
+  @ApiProperty({ nullable: true, type: String }) providerReference: string | null;
+  @ApiProperty() amount: number;
+  @ApiProperty() currency: string;
+  @ApiProperty({ enum: PAYMENT_STATES }) state: string;
+  @ApiProperty() capturedAmount: number;
+  @ApiProperty() refundedAmount: number;
+  @ApiProperty({ nullable: true, type: String }) failureCode: string | null;
+  @ApiProperty({ nullable: true, type: String }) failureMessage: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Why staff should look (staff views)' })
+  flaggedReason?: string | null;
+  @ApiPropertyOptional({
+    type: [PaymentAttemptDto],
+    description: 'Every provider call and event (staff views)',
+  })
+  attempts?: PaymentAttemptDto[];
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+}
+
+export function toPaymentDto(payment: Payment, staff?: { attempts: PaymentAttempt[] }): PaymentDto {
+  return {
+    id: payment.id,
+    orderId: payment.orderId,
+    provider: payment.provider,
+    providerReference: payment.providerReference,
+    amount: payment.amount,
+    currency: payment.currency,
+    state: payment.state,
+    capturedAmount: payment.capturedAmount,
+    refundedAmount: payment.refundedAmount,
+    failureCode: payment.failureCode,
+    failureMessage: payment.failureMessage,
+    ...(staff
+      ? {
+          flaggedReason: payment.flaggedReason,
+          attempts: staff.attempts.map((attempt) => ({
+            operation: attempt.operation,
+            outcome: attempt.outcome,
+            detail: attempt.detail,
+            at: attempt.createdAt.toISOString(),
+          })),
+        }
+      : {}),
+    createdAt: payment.createdAt.toISOString(),
+    updatedAt: payment.updatedAt.toISOString(),
+  };
+}
+
+export function toRefundDto(refund: PaymentRefund): RefundDto {
+  return {
+    id: refund.id,
+    paymentId: refund.paymentId,
+    amount: refund.amount,
+    state: refund.state,
+    reason: refund.reason,
+    createdAt: refund.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,21 @@
+/** The payments queue: webhook events to apply, refunds to make, the sandbox's own deliveries. */
+export const PAYMENTS_QUEUE = 'payments';
+
+export const PaymentsJobs = {
+  /** Apply a recorded webhook event. Payload: { provider, eventId }. */
+  processEvent: 'payments.process-event',
+  /** Make a refund at the provider. Payload: { refundId }. */
+  refund: 'payments.refund',
+  /** The sandbox provider delivering one of its webhook events. Payload: { event }. */
+  sandboxDeliver: 'payments.sandbox-deliver',
+  /** The sandbox settling a "succeeds after a delay" charge. Payload: { chargeId }. */
+  sandboxSettle: 'payments.sandbox-settle',
+} as const;
+
+export interface ProcessEventPayload {
+  provider: 'manual' | 'sandbox' | 'stripe';
+  eventId: string;
+}
+export interface RefundPayload {
+  refundId: string;
+}

@@ -1,0 +1,50 @@
+import { AppConfig } from '@app/config';
+import { Process, Processor } from '@nestjs/bull';
+import type { Job } from 'bull';
+import { PaymentEventsService } from '../payment-events.service';
+import { SandboxProvider, type SandboxEvent } from '../providers/sandbox.provider';
+import { RefundsService } from '../refunds.service';
+import { signPayload } from '../webhook-signature';
+import { PAYMENTS_QUEUE, PaymentsJobs, type ProcessEventPayload, type RefundPayload } from './payments.jobs';
+
+@Processor(PAYMENTS_QUEUE)
+export class PaymentsProcessor {
+  constructor(
+    private readonly events: PaymentEventsService,
+    private readonly refunds: RefundsService,
+    private readonly sandbox: SandboxProvider,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Process(PaymentsJobs.processEvent)
+  processEvent(job: Job<ProcessEventPayload>): Promise<void> {
+    return this.events.process(job.data.provider, job.data.eventId);
+  }
+
+  @Process(PaymentsJobs.refund)
+  refund(job: Job<RefundPayload>): Promise<void> {
+    return this.refunds.execute(job.data.refundId);
+  }
+
+  @Process(PaymentsJobs.sandboxSettle)
+  settle(job: Job<{ chargeId: string; capture: boolean }>): Promise<void> {
+    return this.sandbox.settle(job.data.chargeId, job.data.capture);
+  }
+
+  /** The sandbox, playing the provider: deliver one signed event; a non-2xx answer is retried. */
+  @Process(PaymentsJobs.sandboxDeliver)
+  async deliver(job: Job<{ event: SandboxEvent }>): Promise<{ status: number }> {
+    const payload = JSON.stringify(job.data.event);
+    const response = await fetch(this.config.payments.sandboxWebhookUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': signPayload(payload, this.config.payments.sandboxWebhookSecret),
+      },
+      body: payload,
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`webhook endpoint answered ${response.status}`);
+    return { status: response.status };
+  }
+}

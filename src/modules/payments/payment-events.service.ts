@@ -1,0 +1,97 @@
+import { TransactionRunner } from '@app/database';
+import { Injectable, Logger } from '@nestjs/common';
+import { OutboxService } from '../outbox/outbox.service';
+import type { Payment } from './entities/payment.entity';
+import { PAYMENTS_QUEUE, PaymentsJobs, type ProcessEventPayload } from './jobs/payments.jobs';
+import { PaymentSettlement } from './payment-settlement';
+import { WebhookRejectedError } from './payments.errors';
+import { PaymentsRepository } from './payments.repository';
+import { WebhookSignatureError, type ProviderEvent, type ProviderName } from './providers/payment-provider';
+import { PaymentProviders } from './providers/payment-providers';
+
+const STATE_OF: Partial<Record<ProviderEvent['type'], Payment['state']>> = {
+  'payment.authorized': 'authorized',
+  'payment.captured': 'captured',
+  'payment.failed': 'failed',
+  'payment.voided': 'voided',
+};
+
+/**
+ * Inbound webhooks. Receiving verifies the signature over the raw body before anything else, records
+ * the event once (a duplicate delivery is answered 200 and does nothing) and leaves the work to a
+ * job written in the same transaction — so the provider gets its answer fast. Processing applies the
+ * event through PaymentSettlement, whose forward-only states make out-of-order delivery end where
+ * in-order delivery would.
+ */
+@Injectable()
+export class PaymentEventsService {
+  private readonly logger = new Logger(PaymentEventsService.name);
+
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly payments: PaymentsRepository,
+    private readonly providers: PaymentProviders,
+    private readonly settlement: PaymentSettlement,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async receive(
+    providerName: string,
+    rawBody: Buffer | undefined,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<{ received: true; duplicate: boolean }> {
+    const provider = this.providers.get(providerName);
+    let event: ProviderEvent;
+    try {
+      event = provider.parseWebhook(rawBody ?? Buffer.alloc(0), headers);
+    } catch (error) {
+      if (error instanceof WebhookSignatureError) throw new WebhookRejectedError(error.message);
+      throw new WebhookRejectedError('the body is not an event this provider sends');
+    }
+    const fresh = await this.transactions.run(async (manager) => {
+      const recorded = await this.payments.recordEvent(manager, {
+        provider: provider.name,
+        eventId: event.id,
+        type: event.type,
+        event: { ...event, createdAt: event.createdAt.toISOString() },
+      });
+      if (recorded) {
+        const job: ProcessEventPayload = { provider: provider.name, eventId: event.id };
+        await this.outbox.enqueue(manager, {
+          queue: PAYMENTS_QUEUE,
+          jobName: PaymentsJobs.processEvent,
+          payload: { ...job },
+        });
+      }
+      return recorded;
+    });
+    return { received: true, duplicate: !fresh };
+  }
+
+  /** The job: applies one recorded event, once. */
+  async process(provider: ProviderName, eventId: string): Promise<void> {
+    const effects = await this.transactions.run(async (manager) => {
+      const stored = await this.payments.lockEvent(manager, provider, eventId);
+      if (!stored || stored.processedAt) return null;
+      const event = stored.event as unknown as Omit<ProviderEvent, 'createdAt'> & { createdAt: string };
+      await this.payments.markEventProcessed(manager, provider, eventId);
+      const state = STATE_OF[event.type];
+      if (!state || !event.paymentReference) return null;
+      const payment = await this.payments.lockByReference(manager, provider, event.paymentReference);
+      if (!payment) {
+        // The event can overtake the answer to our own call: leave it unprocessed, the job retries.
+        this.logger.warn({ provider, eventId }, 'webhook event for a payment not recorded yet; will retry');
+        throw new Error(`no ${provider} payment ${event.paymentReference} yet`);
+      }
+      return this.settlement.apply(manager, payment, {
+        state,
+        amount: event.amount,
+        currency: event.currency,
+        ...(state === 'captured' && event.amount !== null ? { capturedAmount: event.amount } : {}),
+        at: new Date(event.createdAt),
+        source: `webhook:${event.providerType}`,
+      });
+    });
+    if (effects) await this.settlement.afterCommit(effects);
+  }
+}

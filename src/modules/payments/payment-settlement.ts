@@ -1,0 +1,164 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ReservationsService } from '../inventory/reservations.service';
+import type { StockEffects } from '../inventory/stock-ledger';
+import { OrderLookup } from '../orders/order-lookup';
+import { OrderTransitions } from '../orders/order-transitions';
+import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
+import { OutboxService } from '../outbox/outbox.service';
+import type { Payment, PaymentState } from './entities/payment.entity';
+import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload } from './jobs/payments.jobs';
+import { PaymentsRepository } from './payments.repository';
+
+/** How far a payment has come: a state only moves forward, so events applied out of order end right. */
+const RANK: Record<PaymentState, number> = {
+  pending: 0,
+  requires_action: 1,
+  authorized: 2,
+  failed: 3,
+  voided: 3,
+  captured: 4,
+  partially_refunded: 5,
+  refunded: 6,
+};
+
+/** Which moves are real: failure only before money is held, voiding only before capture. */
+export function canAdvance(from: PaymentState, to: PaymentState): boolean {
+  if (from === to) return false;
+  if (from === 'failed' || from === 'voided') return false;
+  if (to === 'failed') return RANK[from] <= RANK.requires_action;
+  if (to === 'voided') return from === 'authorized' || RANK[from] <= RANK.requires_action;
+  return RANK[to] > RANK[from];
+}
+
+export interface ObservedState {
+  state: PaymentState;
+  reference?: string | null;
+  /** What the provider says the amount and currency are. */
+  amount?: number | null;
+  currency?: string | null;
+  capturedAmount?: number;
+  failureCode?: string | null;
+  failureMessage?: string | null;
+  /** The provider's time of the observation (events); answers of calls are "now". */
+  at: Date;
+  source: string;
+}
+
+/**
+ * Applies what a provider says about a payment — an answer to our call or a webhook event — to the
+ * payment and its order, in the caller's transaction: the payment only moves forward; money held
+ * for an order awaiting payment marks it paid; an amount or currency that does not match ours is
+ * flagged for staff and never marks anything paid; money that arrives for an order already
+ * cancelled (its stock released) is refunded automatically and the customer told (payment.late-refund).
+ */
+@Injectable()
+export class PaymentSettlement {
+  private readonly logger = new Logger(PaymentSettlement.name);
+
+  constructor(
+    private readonly payments: PaymentsRepository,
+    private readonly lookup: OrderLookup,
+    private readonly transitions: OrderTransitions,
+    private readonly outbox: OutboxService,
+    private readonly reservations: ReservationsService,
+  ) {}
+
+  async apply(manager: EntityManager, payment: Payment, observed: ObservedState): Promise<StockEffects> {
+    const none: StockEffects = { availabilityChanged: false };
+    if (
+      (observed.amount !== undefined && observed.amount !== null && observed.amount !== payment.amount) ||
+      (observed.currency && observed.currency.toUpperCase() !== payment.currency)
+    ) {
+      const reason = `${observed.source}: provider says ${observed.amount} ${observed.currency}, the payment is ${payment.amount} ${payment.currency}`;
+      await this.payments.update(manager, payment.id, { flaggedReason: reason.slice(0, 500) });
+      await this.payments.attempt(manager, {
+        paymentId: payment.id,
+        operation: observed.source,
+        outcome: 'flagged',
+        detail: reason.slice(0, 500),
+      });
+      this.logger.warn({ paymentId: payment.id }, 'payment event with a mismatched amount flagged for staff');
+      return none;
+    }
+    if (observed.reference && !payment.providerReference) {
+      // The provider's id of the payment, even when its state is not news: webhooks are matched by it.
+      await this.payments.update(manager, payment.id, { providerReference: observed.reference });
+      payment.providerReference = observed.reference;
+    }
+    if (!canAdvance(payment.state, observed.state)) {
+      await this.payments.attempt(manager, {
+        paymentId: payment.id,
+        operation: observed.source,
+        outcome: `ignored:${observed.state}`,
+        detail: `already ${payment.state}`,
+      });
+      return none;
+    }
+    await this.payments.update(manager, payment.id, {
+      state: observed.state,
+      ...(observed.reference ? { providerReference: observed.reference } : {}),
+      ...(observed.capturedAmount !== undefined ? { capturedAmount: observed.capturedAmount } : {}),
+      ...(observed.state === 'captured' && observed.capturedAmount === undefined
+        ? { capturedAmount: payment.amount }
+        : {}),
+      failureCode: observed.failureCode ?? null,
+      failureMessage: observed.failureMessage ?? null,
+      lastEventAt: observed.at,
+    });
+    await this.payments.attempt(manager, {
+      paymentId: payment.id,
+      operation: observed.source,
+      outcome: observed.state,
+    });
+    payment.state = observed.state;
+    if (observed.state !== 'authorized' && observed.state !== 'captured') return none;
+    return this.moneyHeld(manager, payment, observed);
+  }
+
+  private async moneyHeld(
+    manager: EntityManager,
+    payment: Payment,
+    observed: ObservedState,
+  ): Promise<StockEffects> {
+    const order = await this.lookup.lock(manager, payment.orderId);
+    if (order.status === 'pending_payment')
+      return this.transitions.apply(manager, order, 'paid', {
+        actor: `payment:${payment.id}`,
+        reason: `${payment.provider} payment ${observed.state}`,
+      });
+    if (order.status === 'cancelled') {
+      // Late success: the order expired (its stock went back on sale) before the money came. It is
+      // not revived — the stock may be sold by now — the money goes back, and the customer is told.
+      if (observed.state === 'captured') {
+        const refund = await this.payments.insertRefund(manager, {
+          paymentId: payment.id,
+          amount: observed.capturedAmount ?? payment.amount,
+          reason: 'the order had been cancelled when the payment succeeded',
+          requestedBy: 'system:late-payment',
+        });
+        const job: RefundPayload = { refundId: refund.id };
+        const told: DomainEvents['payment.late-refund'] = {
+          orderId: order.id,
+          paymentId: payment.id,
+          amount: refund.amount,
+          currency: payment.currency,
+        };
+        await this.outbox.enqueue(
+          manager,
+          { queue: PAYMENTS_QUEUE, jobName: PaymentsJobs.refund, payload: { ...job } },
+          { queue: EVENTS_QUEUE, jobName: 'payment.late-refund', payload: { ...told } },
+        );
+      }
+      await this.payments.update(manager, payment.id, {
+        flaggedReason: 'late payment for a cancelled order: refunded automatically',
+      });
+    }
+    return { availabilityChanged: false };
+  }
+
+  /** After the caller's commit: the storefront learns of stock changes. */
+  afterCommit(effects: StockEffects): Promise<void> {
+    return this.reservations.afterCommit(effects);
+  }
+}

@@ -1,0 +1,57 @@
+import { ApiProblemResponses, GuestOrUser, Idempotent, Public } from '@app/common';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import type { RawBodyRequest } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { ApiOrderToken, CallerOfOrder } from '../carts/cart-caller.decorator';
+import type { CartCaller } from '../carts/carts.service';
+import { PaymentDto, StartPaymentDto } from './dto/payment.dto';
+import { PaymentEventsService } from './payment-events.service';
+import { PaymentsService } from './payments.service';
+
+@ApiTags('payments')
+@Controller()
+export class PaymentsController {
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly events: PaymentEventsService,
+  ) {}
+
+  @Post('orders/:id/payments')
+  @GuestOrUser()
+  @ApiOrderToken()
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Pay an order awaiting payment by card (Idempotency-Key required)',
+    description:
+      'Answers with the payment: `captured`/`authorized` (the order is paid), `failed` (declined: try another card), or `pending` (the provider settles it later by webhook). A retry with the same key never charges twice.',
+  })
+  @ApiCreatedResponse({ type: PaymentDto })
+  @ApiProblemResponses(400, 401, 403, 404, 409, 422, 503)
+  start(
+    @CallerOfOrder() caller: CartCaller,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: StartPaymentDto,
+  ): Promise<PaymentDto> {
+    return this.payments.start(caller, id, dto);
+  }
+
+  @Post('payments/webhooks/:provider')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Inbound webhook of a payment provider (sandbox, stripe)',
+    description:
+      'Verifies the signature over the raw body (Stripe scheme, 300 s tolerance) before anything else: a bad or stale one is 400 and changes nothing. Each event is recorded once (a redelivery answers `duplicate: true`) and applied by a job.',
+  })
+  @ApiOkResponse({
+    schema: { properties: { received: { type: 'boolean' }, duplicate: { type: 'boolean' } } },
+  })
+  @ApiProblemResponses(400, 404)
+  webhook(
+    @Param('provider') provider: string,
+    @Req() request: RawBodyRequest<FastifyRequest>,
+  ): Promise<{ received: true; duplicate: boolean }> {
+    return this.events.receive(provider, request.rawBody, request.headers);
+  }
+}

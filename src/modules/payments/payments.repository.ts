@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  Payment,
+  PaymentAttempt,
+  PaymentEvent,
+  PaymentRefund,
+  type PaymentState,
+} from './entities/payment.entity';
+
+export type NewPayment = Pick<Payment, 'orderId' | 'provider' | 'amount' | 'currency' | 'state'> &
+  Partial<Pick<Payment, 'providerReference' | 'capturedAmount' | 'recordedBy'>>;
+
+/** Payments, their attempts, refunds and the provider events: the only place that builds their SQL. */
+@Injectable()
+export class PaymentsRepository {
+  async insert(manager: EntityManager, payment: NewPayment): Promise<Payment> {
+    const id = uuidv7();
+    await manager.insert(Payment, { id, capturedAmount: 0, refundedAmount: 0, version: 1, ...payment });
+    return (await manager.findOne(Payment, { where: { id } }))!;
+  }
+
+  findById(manager: EntityManager, id: string): Promise<Payment | null> {
+    return manager.findOne(Payment, { where: { id } });
+  }
+
+  lockById(manager: EntityManager, id: string): Promise<Payment | null> {
+    return manager.findOne(Payment, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  lockByReference(
+    manager: EntityManager,
+    provider: Payment['provider'],
+    reference: string,
+  ): Promise<Payment | null> {
+    return manager.findOne(Payment, {
+      where: { provider, providerReference: reference },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  /** The order's payments that still hold or may yet hold its money (not failed, voided). */
+  liveOfOrder(manager: EntityManager, orderId: string): Promise<Payment[]> {
+    return manager.find(Payment, {
+      where: { orderId, state: In<PaymentState>(['pending', 'requires_action', 'authorized', 'captured']) },
+      order: { createdAt: 'ASC' },
+    });
+  }
+
+  ofOrder(manager: EntityManager, orderId: string): Promise<Payment[]> {
+    return manager.find(Payment, { where: { orderId }, order: { createdAt: 'ASC' } });
+  }
+
+  async update(manager: EntityManager, id: string, fields: Partial<Payment>): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Payment)
+      .set({ ...fields, version: () => 'version + 1' })
+      .where('id = :id', { id })
+      .execute();
+  }
+
+  async attempt(
+    manager: EntityManager,
+    attempt: Pick<PaymentAttempt, 'paymentId' | 'operation' | 'outcome'> &
+      Partial<Pick<PaymentAttempt, 'idempotencyKey' | 'detail'>>,
+  ): Promise<void> {
+    await manager.insert(PaymentAttempt, { idempotencyKey: null, detail: null, ...attempt });
+  }
+
+  attemptsOf(manager: EntityManager, paymentId: string): Promise<PaymentAttempt[]> {
+    return manager.find(PaymentAttempt, { where: { paymentId }, order: { id: 'ASC' } });
+  }
+
+  /** Records a provider event once; false when it was recorded before (a duplicate delivery). */
+  async recordEvent(
+    manager: EntityManager,
+    event: Omit<PaymentEvent, 'processedAt' | 'createdAt'>,
+  ): Promise<boolean> {
+    const result = await manager.query<{ affectedRows: number }>(
+      'INSERT IGNORE INTO payment_events (provider, event_id, type, event) VALUES (?, ?, ?, ?)',
+      [event.provider, event.eventId, event.type, JSON.stringify(event.event)],
+    );
+    return Number(result.affectedRows) === 1;
+  }
+
+  lockEvent(
+    manager: EntityManager,
+    provider: PaymentEvent['provider'],
+    eventId: string,
+  ): Promise<PaymentEvent | null> {
+    return manager.findOne(PaymentEvent, {
+      where: { provider, eventId },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  async markEventProcessed(
+    manager: EntityManager,
+    provider: PaymentEvent['provider'],
+    eventId: string,
+  ): Promise<void> {
+    await manager.update(PaymentEvent, { provider, eventId }, { processedAt: new Date() });
+  }
+
+  async insertRefund(
+    manager: EntityManager,
+    refund: Pick<PaymentRefund, 'paymentId' | 'amount' | 'reason' | 'requestedBy'>,
+  ): Promise<PaymentRefund> {
+    const id = uuidv7();
+    await manager.insert(PaymentRefund, { id, state: 'pending', providerReference: null, ...refund });
+    return (await manager.findOne(PaymentRefund, { where: { id } }))!;
+  }
+
+  lockRefund(manager: EntityManager, id: string): Promise<PaymentRefund | null> {
+    return manager.findOne(PaymentRefund, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  refundsOf(manager: EntityManager, paymentId: string): Promise<PaymentRefund[]> {
+    return manager.find(PaymentRefund, { where: { paymentId }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Refunds asked for and not failed: what is no longer refundable. */
+  async committedRefundTotal(manager: EntityManager, paymentId: string): Promise<number> {
+    const [row] = await manager.query<Array<{ total: string | null }>>(
+      "SELECT SUM(amount) AS total FROM payment_refunds WHERE payment_id = ? AND state <> 'failed'",
+      [paymentId],
+    );
+    return Number(row.total ?? 0);
+  }
+
+  async setRefund(manager: EntityManager, id: string, fields: Partial<PaymentRefund>): Promise<void> {
+    await manager.update(PaymentRefund, { id }, fields);
+  }
+}

@@ -1,0 +1,113 @@
+import { AppConfig } from '@app/config';
+import { TransactionRunner } from '@app/database';
+import { Injectable, Logger } from '@nestjs/common';
+import type { CartCaller } from '../carts/carts.service';
+import { OrderLookup } from '../orders/order-lookup';
+import { PaymentDto, StartPaymentDto, toPaymentDto } from './dto/payment.dto';
+import type { Payment } from './entities/payment.entity';
+import { PaymentSettlement } from './payment-settlement';
+import { OrderNotPayableError, PaymentInProgressError, ProviderDownError } from './payments.errors';
+import { PaymentsRepository } from './payments.repository';
+import { ProviderRejectedError, type ProviderPayment } from './providers/payment-provider';
+import { PaymentProviders } from './providers/payment-providers';
+
+/**
+ * A customer pays an order by card. No row lock is held across the provider call: the payment is
+ * recorded in one transaction, the provider is called outside it with an idempotency key derived from
+ * our payment id, and the answer is applied in a second transaction (Saleor #11069 held locks across
+ * the call). A retry after a timeout re-drives the same payment with the same key: never a second charge.
+ */
+@Injectable()
+export class PaymentsService {
+  private readonly logger = new Logger(PaymentsService.name);
+
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly payments: PaymentsRepository,
+    private readonly lookup: OrderLookup,
+    private readonly providers: PaymentProviders,
+    private readonly settlement: PaymentSettlement,
+    private readonly config: AppConfig,
+  ) {}
+
+  async start(caller: CartCaller, orderId: string, dto: StartPaymentDto): Promise<PaymentDto> {
+    const { payment, order } = await this.transactions.run(async (manager) => {
+      const order = await this.lookup.visible(manager, caller, orderId, true);
+      if (order.status !== 'pending_payment') throw new OrderNotPayableError(order.status);
+      const live = await this.payments.liveOfOrder(manager, orderId);
+      // A payment still pending at the same provider is re-driven (same idempotency key); anything
+      // further along, or at another provider, must settle first.
+      const retry = live.find(
+        (candidate) => candidate.state === 'pending' && candidate.provider === this.config.payments.provider,
+      );
+      if (retry) return { payment: retry, order };
+      if (live.length > 0) throw new PaymentInProgressError(live[0].id, live[0].state);
+      const payment = await this.payments.insert(manager, {
+        orderId,
+        provider: this.config.payments.provider,
+        amount: order.total,
+        currency: order.currency,
+        state: 'pending',
+      });
+      await this.payments.attempt(manager, {
+        paymentId: payment.id,
+        operation: 'create',
+        outcome: 'requested',
+        idempotencyKey: `${payment.id}:create`,
+      });
+      return { payment, order };
+    });
+
+    const provider = this.providers.get(payment.provider);
+    let answer: ProviderPayment;
+    try {
+      answer = await provider.create({
+        paymentId: payment.id,
+        orderId,
+        orderNumber: order.number,
+        amount: payment.amount,
+        currency: payment.currency,
+        captureMethod: this.config.payments.captureMethod,
+        paymentMethod: dto.paymentMethod,
+        idempotencyKey: `${payment.id}:create`,
+      });
+    } catch (error) {
+      if (error instanceof ProviderRejectedError)
+        answer = {
+          reference: '',
+          state: 'failed',
+          amount: payment.amount,
+          currency: payment.currency,
+          failureCode: error.code,
+          failureMessage: error.message,
+        };
+      else {
+        this.logger.warn(
+          { err: error, paymentId: payment.id },
+          'payment provider call failed; the payment stays pending',
+        );
+        throw new ProviderDownError();
+      }
+    }
+    return this.record(payment, answer);
+  }
+
+  private async record(payment: Payment, answer: ProviderPayment): Promise<PaymentDto> {
+    const { view, effects } = await this.transactions.run(async (manager) => {
+      const locked = (await this.payments.lockById(manager, payment.id))!;
+      const effects = await this.settlement.apply(manager, locked, {
+        state: answer.state,
+        reference: answer.reference || null,
+        amount: answer.amount,
+        currency: answer.currency,
+        failureCode: answer.failureCode ?? null,
+        failureMessage: answer.failureMessage ?? null,
+        at: new Date(),
+        source: 'create',
+      });
+      return { view: toPaymentDto((await this.payments.findById(manager, payment.id))!), effects };
+    });
+    await this.settlement.afterCommit(effects);
+    return view;
+  }
+}

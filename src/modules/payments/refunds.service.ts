@@ -1,0 +1,129 @@
+import { actorName, type RequestActor } from '@app/common';
+import { TransactionRunner } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { OrderLookup } from '../orders/order-lookup';
+import { OrderTransitions } from '../orders/order-transitions';
+import { canTransition } from '../orders/order-status';
+import { OutboxService } from '../outbox/outbox.service';
+import { CreateRefundDto, RefundDto, toRefundDto } from './dto/payment.dto';
+import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload } from './jobs/payments.jobs';
+import { PaymentNotFoundError, RefundNotPossibleError } from './payments.errors';
+import { PaymentsRepository } from './payments.repository';
+import { ProviderRejectedError } from './providers/payment-provider';
+import { PaymentProviders } from './providers/payment-providers';
+
+/**
+ * Refunds: staff ask for one (a row and a job in one transaction, never more than was captured), the
+ * job makes it at the provider with the refund's id as the idempotency key — so a job that runs twice
+ * refunds once — and records the result: the payment's refunded total and the order's status.
+ */
+@Injectable()
+export class RefundsService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly payments: PaymentsRepository,
+    private readonly providers: PaymentProviders,
+    private readonly lookup: OrderLookup,
+    private readonly transitions: OrderTransitions,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+  ) {}
+
+  request(actor: RequestActor, paymentId: string, dto: CreateRefundDto): Promise<RefundDto> {
+    return this.transactions.run(async (manager) => {
+      const payment = await this.payments.lockById(manager, paymentId);
+      if (!payment) throw new PaymentNotFoundError(paymentId);
+      if (payment.state !== 'captured' && payment.state !== 'partially_refunded')
+        throw new RefundNotPossibleError(`A ${payment.state} payment has nothing to refund.`, {
+          state: payment.state,
+        });
+      const refundable =
+        payment.capturedAmount - (await this.payments.committedRefundTotal(manager, paymentId));
+      if (dto.amount > refundable)
+        throw new RefundNotPossibleError(`At most ${refundable} can still be refunded.`, { refundable });
+      const refund = await this.payments.insertRefund(manager, {
+        paymentId,
+        amount: dto.amount,
+        reason: dto.reason ?? null,
+        requestedBy: actorName(actor.principal),
+      });
+      const job: RefundPayload = { refundId: refund.id };
+      await this.outbox.enqueue(manager, {
+        queue: PAYMENTS_QUEUE,
+        jobName: PaymentsJobs.refund,
+        payload: { ...job },
+      });
+      await this.audit.record(manager, actor, {
+        action: 'payment.refund-requested',
+        target: { type: 'payment', id: paymentId },
+        details: { refundId: refund.id, amount: dto.amount },
+      });
+      return toRefundDto(refund);
+    });
+  }
+
+  /** The job. Idempotent at its effect: the provider key is the refund id; a settled refund is skipped. */
+  async execute(refundId: string): Promise<void> {
+    const target = await this.transactions.run(async (manager) => {
+      const refund = await this.payments.lockRefund(manager, refundId);
+      if (!refund || refund.state !== 'pending') return null;
+      const payment = (await this.payments.findById(manager, refund.paymentId))!;
+      return { refund, payment };
+    });
+    if (!target) return;
+    let reference: string | null = null;
+    let failed: string | null = null;
+    // Money recorded by hand goes back by hand: the refund only records it.
+    if (target.payment.provider !== 'manual') {
+      const provider = this.providers.get(target.payment.provider);
+      try {
+        reference = (
+          await provider.refund(target.payment.providerReference!, target.refund.amount, `${refundId}:refund`)
+        ).reference;
+      } catch (error) {
+        if (!(error instanceof ProviderRejectedError)) throw error; // network, 5xx: Bull retries
+        failed = error.message;
+      }
+    }
+    await this.transactions.run(async (manager) => {
+      const refund = await this.payments.lockRefund(manager, refundId);
+      if (!refund || refund.state !== 'pending') return;
+      if (failed) {
+        await this.payments.setRefund(manager, refundId, {
+          state: 'failed',
+          reason: `${refund.reason ?? ''} (${failed})`.slice(0, 500),
+        });
+        await this.payments.attempt(manager, {
+          paymentId: refund.paymentId,
+          operation: 'refund',
+          outcome: 'failed',
+          detail: failed.slice(0, 500),
+          idempotencyKey: `${refundId}:refund`,
+        });
+        return;
+      }
+      await this.payments.setRefund(manager, refundId, { state: 'succeeded', providerReference: reference });
+      const payment = (await this.payments.lockById(manager, refund.paymentId))!;
+      const refunded = payment.refundedAmount + refund.amount;
+      const complete = refunded >= payment.capturedAmount;
+      await this.payments.update(manager, payment.id, {
+        refundedAmount: refunded,
+        state: complete ? 'refunded' : 'partially_refunded',
+      });
+      await this.payments.attempt(manager, {
+        paymentId: payment.id,
+        operation: 'refund',
+        outcome: 'succeeded',
+        idempotencyKey: `${refundId}:refund`,
+      });
+      const order = await this.lookup.lock(manager, payment.orderId);
+      const to = complete ? 'refunded' : 'partially_refunded';
+      if (canTransition(order.status, to))
+        await this.transitions.apply(manager, order, to, {
+          actor: refund.requestedBy,
+          reason: refund.reason,
+        });
+    });
+  }
+}

@@ -1,0 +1,321 @@
+import { expectProblem, TestApi, TestEnvironment } from '@app/testing';
+import { INestApplicationContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { OrderExpiry } from '../../src/modules/orders/order-expiry.service';
+import { SANDBOX_CARDS } from '../../src/modules/payments/providers/sandbox.provider';
+import { signPayload } from '../../src/modules/payments/webhook-signature';
+import { AuthClient, createUser } from '../support/auth-client';
+import { ShopAdmin, ShopClient, type Order, type Shopper } from '../support/shop-client';
+
+interface Payment {
+  id: string;
+  state: string;
+  providerReference: string | null;
+  amount: number;
+  capturedAmount: number;
+  refundedAmount: number;
+  failureCode: string | null;
+  flaggedReason?: string | null;
+}
+
+const SECRET = 'whsec_sandbox_development_only_secret';
+
+/** Payments with the built-in sandbox provider, end to end through its signed webhooks. */
+describe('payments (sandbox provider)', () => {
+  let env: TestEnvironment;
+  let api: TestApi;
+  let worker: INestApplicationContext;
+  let db: DataSource;
+  let admin: ShopAdmin;
+  let shop: ShopClient;
+  let client: AuthClient;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create();
+    api = await env.startApi([], { rateLimit: { max: 1_000_000 } });
+    worker = await env.startWorker([], {
+      payments: {
+        sandboxWebhookUrl: `${api.baseUrl}/v1/payments/webhooks/sandbox`,
+        sandboxSettleDelayMs: 300,
+      },
+    });
+    db = api.app.get(DataSource);
+    client = new AuthClient(api.baseUrl);
+    const owner = await createUser(client, db, { role: 'admin' });
+    admin = new ShopAdmin(client, owner.tokens.accessToken);
+    await admin.setUp();
+    shop = new ShopClient(api.baseUrl);
+  }, 60_000);
+  afterAll(() => env.cleanup());
+
+  async function cardOrder(
+    units = 1,
+    shopper?: Shopper,
+  ): Promise<{ order: Order; shopper: Shopper; variantId: string }> {
+    const { variantId } = await admin.variantWithStock(10, 2500);
+    const started = await shop.newCart(shopper ?? {});
+    await shop.add(started.cart.id, started.shopper, variantId, units);
+    await shop.prepare(started.cart.id, started.shopper);
+    const placed = await shop.checkout(started.cart.id, started.shopper, randomUUID(), {
+      paymentMethod: 'card',
+    });
+    if (placed.status !== 201) throw new Error(placed.text);
+    return { order: placed.body, shopper: { ...started.shopper, token: shopper?.token }, variantId };
+  }
+
+  const pay = (orderId: string, shopper: Shopper, card: string, key = randomUUID()) =>
+    shop.send<Payment>(
+      'POST',
+      `/v1/orders/${orderId}/payments`,
+      shopper,
+      { paymentMethod: card },
+      { 'idempotency-key': key },
+    );
+
+  const orderStatus = async (orderId: string) =>
+    (await admin.send<Order>('GET', `/v1/admin/orders/${orderId}`)).body.status;
+
+  const paymentsOf = async (orderId: string) =>
+    (await admin.send<Payment[]>('GET', `/v1/admin/orders/${orderId}/payments`)).body;
+
+  const waitFor = async (check: () => Promise<boolean>, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('timed out');
+  };
+
+  const processedEvents = async (paymentId: string) =>
+    Number(
+      (
+        await db.query<Array<{ n: string }>>(
+          "SELECT COUNT(*) AS n FROM payment_events WHERE processed_at IS NOT NULL AND JSON_UNQUOTE(JSON_EXTRACT(event, '$.paymentReference')) = (SELECT provider_reference FROM payments WHERE id = ?)",
+          [paymentId],
+        )
+      )[0].n,
+    );
+
+  const deliver = (event: Record<string, unknown>, options: { secret?: string; timestamp?: number } = {}) => {
+    const body = JSON.stringify(event);
+    return fetch(`${api.baseUrl}/v1/payments/webhooks/sandbox`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': signPayload(body, options.secret ?? SECRET, options.timestamp),
+      },
+      body,
+    });
+  };
+
+  const sandboxEvent = (type: string, charge: string, amount: number, createdOffset = 0) => ({
+    id: `evt_test_${randomUUID()}`,
+    type,
+    created: Math.floor(Date.now() / 1000) + createdOffset,
+    data: { charge, refund: null, amount, currency: 'EUR', paymentId: null },
+  });
+
+  it('a good card pays the order at once; its webhook arrives later and changes nothing more', async () => {
+    const { order, shopper } = await cardOrder(2);
+    const paid = await pay(order.id, shopper, SANDBOX_CARDS.succeeds);
+    expect(paid.status).toBe(201);
+    expect(paid.body).toEqual(expect.objectContaining({ state: 'captured', amount: order.totals.total }));
+    expect(await orderStatus(order.id)).toBe('paid');
+    await waitFor(async () => (await processedEvents(paid.body.id)) === 1);
+    const detail = (await admin.send<Order>('GET', `/v1/admin/orders/${order.id}`)).body;
+    expect(detail.history.filter((entry) => entry.to === 'paid')).toHaveLength(1);
+    expect(detail.expiresAt).toBeNull();
+  });
+
+  it('a declined card leaves the order awaiting payment; another card then pays it', async () => {
+    const { order, shopper } = await cardOrder();
+    const declined = await pay(order.id, shopper, SANDBOX_CARDS.declined);
+    expect(declined.body).toEqual(expect.objectContaining({ state: 'failed', failureCode: 'card_declined' }));
+    const poor = await pay(order.id, shopper, SANDBOX_CARDS.insufficientFunds);
+    expect(poor.body).toEqual(
+      expect.objectContaining({ state: 'failed', failureCode: 'insufficient_funds' }),
+    );
+    expect(await orderStatus(order.id)).toBe('pending_payment');
+    expect((await pay(order.id, shopper, SANDBOX_CARDS.succeeds)).body.state).toBe('captured');
+    expectProblem(await pay(order.id, shopper, SANDBOX_CARDS.succeeds), 409, '/problems/order-not-payable');
+  });
+
+  it('20 parallel requests with one Idempotency-Key charge once', async () => {
+    const { order, shopper } = await cardOrder();
+    const key = randomUUID();
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => pay(order.id, shopper, SANDBOX_CARDS.succeeds, key)),
+    );
+    const created = responses.filter((response) => response.status === 201);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    for (const response of created) expect(response.body.id).toBe(created[0].body.id);
+    for (const response of responses.filter((candidate) => candidate.status !== 201))
+      expectProblem(response, 409, '/problems/idempotency-key-in-flight');
+    const [{ charges }] = await db.query<Array<{ charges: string }>>(
+      'SELECT COUNT(*) AS charges FROM sandbox_charges c JOIN payments p ON p.id = c.payment_id WHERE p.order_id = ?',
+      [order.id],
+    );
+    expect(Number(charges)).toBe(1);
+    expect(await paymentsOf(order.id)).toHaveLength(1);
+  });
+
+  it('the card that succeeds after a delay pays the order through the webhook alone', async () => {
+    const { order, shopper } = await cardOrder();
+    const started = await pay(order.id, shopper, SANDBOX_CARDS.succeedsLater);
+    expect(started.body.state).toBe('pending');
+    expect(await orderStatus(order.id)).toBe('pending_payment');
+    await waitFor(async () => (await orderStatus(order.id)) === 'paid');
+    expect((await paymentsOf(order.id))[0].state).toBe('captured');
+  });
+
+  it('refuses a bad, stale or tampered signature before anything else, and takes an event once', async () => {
+    const { order, shopper } = await cardOrder();
+    const started = await pay(order.id, shopper, SANDBOX_CARDS.succeedsLater);
+    const event = sandboxEvent('payment.captured', started.body.providerReference!, order.totals.total);
+    const count = async () =>
+      Number(
+        (
+          await db.query<Array<{ n: string }>>(
+            'SELECT COUNT(*) AS n FROM payment_events WHERE event_id = ?',
+            [event.id],
+          )
+        )[0].n,
+      );
+    for (const response of [
+      await deliver(event, { secret: 'whsec_not_the_secret_at_all' }),
+      await deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 301 }),
+    ]) {
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { type: string }).type).toBe('/problems/webhook-signature-invalid');
+    }
+    const body = JSON.stringify(event);
+    const tampered = await fetch(`${api.baseUrl}/v1/payments/webhooks/sandbox`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signPayload(body, SECRET) },
+      body: body.replace(`${order.totals.total}`, '1'),
+    });
+    expect(tampered.status).toBe(400);
+    expect(await count()).toBe(0);
+    const first = await deliver(event);
+    const again = await deliver(event);
+    expect(first.status).toBe(200);
+    expect(await again.json()).toEqual({ received: true, duplicate: true });
+    expect(await count()).toBe(1);
+    await waitFor(async () => (await orderStatus(order.id)) === 'paid');
+  });
+
+  it('events out of order end where in-order delivery would: captured stays captured', async () => {
+    const { order, shopper } = await cardOrder();
+    const started = await pay(order.id, shopper, SANDBOX_CARDS.succeedsLater);
+    const reference = started.body.providerReference!;
+    expect((await deliver(sandboxEvent('payment.captured', reference, order.totals.total, 2))).status).toBe(
+      200,
+    );
+    expect((await deliver(sandboxEvent('payment.authorized', reference, order.totals.total, 1))).status).toBe(
+      200,
+    );
+    await waitFor(async () => (await processedEvents(started.body.id)) >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the sandbox's own settle event too
+    expect((await paymentsOf(order.id))[0].state).toBe('captured');
+    expect(await orderStatus(order.id)).toBe('paid');
+  });
+
+  it('an event whose amount does not match never marks the order paid; it is flagged', async () => {
+    const { order, shopper } = await cardOrder();
+    // Settled later by the sandbox; here a forged (but correctly signed) event with the wrong amount.
+    await db.query(
+      "UPDATE sandbox_charges SET state = 'held' WHERE payment_id IN (SELECT id FROM payments WHERE order_id = ?)",
+      [order.id],
+    );
+    const started = await pay(order.id, shopper, SANDBOX_CARDS.succeedsLater);
+    await db.query("UPDATE sandbox_charges SET state = 'held' WHERE id = ?", [
+      started.body.providerReference,
+    ]);
+    expect((await deliver(sandboxEvent('payment.captured', started.body.providerReference!, 1))).status).toBe(
+      200,
+    );
+    await waitFor(async () => (await processedEvents(started.body.id)) >= 1);
+    const [payment] = await paymentsOf(order.id);
+    expect(payment.state).toBe('pending');
+    expect(payment.flaggedReason).toMatch(/provider says 1 EUR/);
+    expect(await orderStatus(order.id)).toBe('pending_payment');
+  });
+
+  it('money that arrives after the order expired is refunded automatically, and the customer told', async () => {
+    const { order, shopper, variantId } = await cardOrder(3);
+    const started = await pay(order.id, shopper, SANDBOX_CARDS.succeedsLater);
+    // The deadline passes before the sandbox settles: the order is cancelled and its stock released.
+    expect(await worker.get(OrderExpiry).expire(order.id, new Date(Date.now() + 3_600_000))).toBe(true);
+    await waitFor(async () => (await paymentsOf(order.id))[0].state === 'refunded');
+    const [payment] = await paymentsOf(order.id);
+    expect(payment).toEqual(
+      expect.objectContaining({ capturedAmount: order.totals.total, refundedAmount: order.totals.total }),
+    );
+    expect(payment.flaggedReason).toMatch(/refunded automatically/);
+    expect(await orderStatus(order.id)).toBe('cancelled');
+    const [told] = await db.query<Array<{ n: string }>>(
+      "SELECT COUNT(*) AS n FROM outbox WHERE job_name = 'payment.late-refund' AND JSON_EXTRACT(payload, '$.orderId') = ?",
+      [order.id],
+    );
+    expect(Number(told.n)).toBe(1);
+    const [{ reserved }] = await db.query<Array<{ reserved: string }>>(
+      'SELECT SUM(reserved) AS reserved FROM inventory_levels WHERE variant_id = ?',
+      [variantId],
+    );
+    expect(Number(reserved)).toBe(0);
+    void started;
+  });
+
+  it('staff record a manual payment and refund it in parts, never more than was taken', async () => {
+    const { variantId } = await admin.variantWithStock(5, 4000);
+    const started = await shop.newCart();
+    await shop.add(started.cart.id, started.shopper, variantId, 1);
+    await shop.prepare(started.cart.id, started.shopper);
+    const order = (await shop.checkout(started.cart.id, started.shopper)).body;
+    const key = randomUUID();
+    const recorded = await admin.send<Payment>(
+      'POST',
+      `/v1/admin/orders/${order.id}/payments`,
+      { reference: 'TRANSFER-1' },
+      { 'idempotency-key': key },
+    );
+    expect(recorded.status).toBe(201);
+    expect(recorded.body.state).toBe('captured');
+    expect(await orderStatus(order.id)).toBe('paid');
+    expectProblem(
+      await admin.send(
+        'POST',
+        `/v1/admin/orders/${order.id}/payments`,
+        {},
+        { 'idempotency-key': randomUUID() },
+      ),
+      409,
+      '/problems/order-not-payable',
+    );
+    const refund = (amount: number) =>
+      admin.send(
+        'POST',
+        `/v1/admin/payments/${recorded.body.id}/refunds`,
+        { amount, reason: 'damaged' },
+        { 'idempotency-key': randomUUID() },
+      );
+    expect((await refund(1000)).status).toBe(202);
+    expectProblem(await refund(order.totals.total), 409, '/problems/refund-not-possible');
+    await waitFor(async () => (await paymentsOf(order.id))[0].refundedAmount === 1000);
+    expect((await paymentsOf(order.id))[0].state).toBe('partially_refunded');
+    await waitFor(async () => (await orderStatus(order.id)) === 'partially_refunded');
+    expect((await refund(order.totals.total - 1000)).status).toBe(202);
+    await waitFor(async () => (await orderStatus(order.id)) === 'refunded');
+  });
+
+  it('another customer cannot pay, or see, an order that is not theirs', async () => {
+    const alice = await createUser(client, db);
+    const bob = await createUser(client, db);
+    const { order } = await cardOrder(1, { token: alice.tokens.accessToken });
+    expectProblem(await pay(order.id, { token: bob.tokens.accessToken }, SANDBOX_CARDS.succeeds), 404);
+    expectProblem(await pay(order.id, {}, SANDBOX_CARDS.succeeds), 404);
+    expect(await paymentsOf(order.id)).toHaveLength(0);
+  });
+});
