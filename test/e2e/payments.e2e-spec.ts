@@ -318,4 +318,51 @@ describe('payments (sandbox provider)', () => {
     expectProblem(await pay(order.id, {}, SANDBOX_CARDS.succeeds), 404);
     expect(await paymentsOf(order.id)).toHaveLength(0);
   });
+
+  it('with manual capture a card is authorized (the order is paid) and staff capture part of it by a job', async () => {
+    const authorizing = await env.startApi([], {
+      rateLimit: { max: 1_000_000 },
+      payments: { captureMethod: 'manual' },
+    });
+    try {
+      const { order, shopper } = await cardOrder(2);
+      const authorized = await new ShopClient(authorizing.baseUrl).send<Payment>(
+        'POST',
+        `/v1/orders/${order.id}/payments`,
+        shopper,
+        { paymentMethod: SANDBOX_CARDS.succeeds },
+        { 'idempotency-key': randomUUID() },
+      );
+      expect(authorized.body.state).toBe('authorized');
+      expect(await orderStatus(order.id)).toBe('paid');
+      const refundTooEarly = await admin.send(
+        'POST',
+        `/v1/admin/payments/${authorized.body.id}/refunds`,
+        { amount: 100 },
+        { 'idempotency-key': randomUUID() },
+      );
+      expectProblem(refundTooEarly, 409, '/problems/refund-not-possible');
+      const part = order.totals.total - 500;
+      const capture = (amount: number) =>
+        admin.send<Payment>(
+          'POST',
+          `/v1/admin/payments/${authorized.body.id}/capture`,
+          { amount },
+          { 'idempotency-key': randomUUID() },
+        );
+      expectProblem(await capture(order.totals.total + 1), 409);
+      expect((await capture(part)).status).toBe(202);
+      await waitFor(async () => (await paymentsOf(order.id))[0].state === 'captured');
+      expect((await paymentsOf(order.id))[0].capturedAmount).toBe(part);
+      const refundAll = await admin.send(
+        'POST',
+        `/v1/admin/payments/${authorized.body.id}/refunds`,
+        { amount: part + 1 },
+        { 'idempotency-key': randomUUID() },
+      );
+      expectProblem(refundAll, 409, '/problems/refund-not-possible');
+    } finally {
+      await authorizing.close();
+    }
+  });
 });

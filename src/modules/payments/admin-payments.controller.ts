@@ -7,7 +7,13 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CreateRefundDto, PaymentDto, RecordManualPaymentDto, RefundDto } from './dto/payment.dto';
+import {
+  CapturePaymentDto,
+  CreateRefundDto,
+  PaymentDto,
+  RecordManualPaymentDto,
+  RefundDto,
+} from './dto/payment.dto';
 import { AdminPaymentsService } from './admin-payments.service';
 
 const Id = () => Param('id', new ParseUUIDPipe());
@@ -38,6 +44,21 @@ export class AdminPaymentsController {
     @Body() dto: RecordManualPaymentDto,
   ): Promise<PaymentDto> {
     return this.payments.recordManual(actor, id, dto);
+  }
+
+  @Post('payments/:id/capture')
+  @HttpCode(202)
+  @RequirePermission('payments:manage')
+  @Idempotent()
+  @ApiOperation({ summary: 'Capture an authorized payment, all or part (made by a job)' })
+  @ApiAcceptedResponse({ type: PaymentDto })
+  @ApiProblemResponses(400, 401, 403, 404, 409, 422)
+  capture(
+    @Actor() actor: RequestActor,
+    @Id() id: string,
+    @Body() dto: CapturePaymentDto,
+  ): Promise<PaymentDto> {
+    return this.payments.capture(actor, id, dto);
   }
 
   @Post('payments/:id/refunds')

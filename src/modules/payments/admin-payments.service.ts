@@ -3,6 +3,7 @@ import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { OrderLookup } from '../orders/order-lookup';
 import {
+  CapturePaymentDto,
   CreateRefundDto,
   PaymentDto,
   RecordManualPaymentDto,
@@ -12,6 +13,7 @@ import {
 import { ManualPaymentsService } from './manual-payments.service';
 import { PaymentsRepository } from './payments.repository';
 import { RefundsService } from './refunds.service';
+import { CapturesService } from './captures.service';
 
 /** Staff's payment use cases, behind one controller. */
 @Injectable()
@@ -22,6 +24,7 @@ export class AdminPaymentsService {
     private readonly lookup: OrderLookup,
     private readonly manual: ManualPaymentsService,
     private readonly refunds: RefundsService,
+    private readonly captures: CapturesService,
   ) {}
 
   ofOrder(orderId: string): Promise<PaymentDto[]> {
@@ -38,6 +41,10 @@ export class AdminPaymentsService {
 
   recordManual(actor: RequestActor, orderId: string, dto: RecordManualPaymentDto): Promise<PaymentDto> {
     return this.manual.record(actor, orderId, dto);
+  }
+
+  capture(actor: RequestActor, paymentId: string, dto: CapturePaymentDto): Promise<PaymentDto> {
+    return this.captures.request(actor, paymentId, dto);
   }
 
   refund(actor: RequestActor, paymentId: string, dto: CreateRefundDto): Promise<RefundDto> {

@@ -11,6 +11,7 @@ import { PaymentsRepository } from './payments.repository';
 import { PaymentProviders } from './providers/payment-providers';
 import { SandboxProvider } from './providers/sandbox.provider';
 import { RefundsService } from './refunds.service';
+import { CapturesService } from './captures.service';
 
 /** What the API and the worker share: providers, settlement, events and refunds. */
 @Module({
@@ -34,8 +35,10 @@ import { RefundsService } from './refunds.service';
     PaymentSettlement,
     PaymentEventsService,
     RefundsService,
+    CapturesService,
   ],
   exports: [
+    CapturesService,
     PaymentsRepository,
     SandboxProvider,
     PaymentProviders,

@@ -7,7 +7,7 @@ import { OrderTransitions } from '../orders/order-transitions';
 import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
 import { OutboxService } from '../outbox/outbox.service';
 import type { Payment, PaymentState } from './entities/payment.entity';
-import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload } from './jobs/payments.jobs';
+import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload, type VoidPayload } from './jobs/payments.jobs';
 import { PaymentsRepository } from './payments.repository';
 
 /** How far a payment has come: a state only moves forward, so events applied out of order end right. */
@@ -149,9 +149,17 @@ export class PaymentSettlement {
           { queue: PAYMENTS_QUEUE, jobName: PaymentsJobs.refund, payload: { ...job } },
           { queue: EVENTS_QUEUE, jobName: 'payment.late-refund', payload: { ...told } },
         );
+      } else {
+        // Only authorized: release the hold instead of taking the money.
+        const job: VoidPayload = { paymentId: payment.id };
+        await this.outbox.enqueue(manager, {
+          queue: PAYMENTS_QUEUE,
+          jobName: PaymentsJobs.void,
+          payload: { ...job },
+        });
       }
       await this.payments.update(manager, payment.id, {
-        flaggedReason: 'late payment for a cancelled order: refunded automatically',
+        flaggedReason: `late payment for a cancelled order: ${observed.state === 'captured' ? 'refunded' : 'voided'} automatically`,
       });
     }
     return { availabilityChanged: false };

@@ -49,6 +49,16 @@ export class CreateRefundDto {
   reason?: string;
 }
 
+export class CapturePaymentDto {
+  @ApiPropertyOptional({ description: 'Minor units; default and at most the authorized amount' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(4_294_967_295)
+  amount?: number;
+}
+
 export class PaymentAttemptDto {
   @ApiProperty() operation: string;
   @ApiProperty() outcome: string;

@@ -4,6 +4,10 @@ export const PAYMENTS_QUEUE = 'payments';
 export const PaymentsJobs = {
   /** Apply a recorded webhook event. Payload: { provider, eventId }. */
   processEvent: 'payments.process-event',
+  /** Capture an authorized payment (all or part). Payload: { paymentId, amount }. */
+  capture: 'payments.capture',
+  /** Release an authorization that will not be captured. Payload: { paymentId }. */
+  void: 'payments.void',
   /** Make a refund at the provider. Payload: { refundId }. */
   refund: 'payments.refund',
   /** The sandbox provider delivering one of its webhook events. Payload: { event }. */
@@ -18,4 +22,11 @@ export interface ProcessEventPayload {
 }
 export interface RefundPayload {
   refundId: string;
+}
+export interface CapturePayload {
+  paymentId: string;
+  amount: number;
+}
+export interface VoidPayload {
+  paymentId: string;
 }

@@ -5,13 +5,22 @@ import { PaymentEventsService } from '../payment-events.service';
 import { SandboxProvider, type SandboxEvent } from '../providers/sandbox.provider';
 import { RefundsService } from '../refunds.service';
 import { signPayload } from '../webhook-signature';
-import { PAYMENTS_QUEUE, PaymentsJobs, type ProcessEventPayload, type RefundPayload } from './payments.jobs';
+import {
+  PAYMENTS_QUEUE,
+  PaymentsJobs,
+  type CapturePayload,
+  type ProcessEventPayload,
+  type RefundPayload,
+  type VoidPayload,
+} from './payments.jobs';
+import { CapturesService } from '../captures.service';
 
 @Processor(PAYMENTS_QUEUE)
 export class PaymentsProcessor {
   constructor(
     private readonly events: PaymentEventsService,
     private readonly refunds: RefundsService,
+    private readonly captures: CapturesService,
     private readonly sandbox: SandboxProvider,
     private readonly config: AppConfig,
   ) {}
@@ -19,6 +28,16 @@ export class PaymentsProcessor {
   @Process(PaymentsJobs.processEvent)
   processEvent(job: Job<ProcessEventPayload>): Promise<void> {
     return this.events.process(job.data.provider, job.data.eventId);
+  }
+
+  @Process(PaymentsJobs.capture)
+  capture(job: Job<CapturePayload>): Promise<void> {
+    return this.captures.capture(job.data.paymentId, job.data.amount);
+  }
+
+  @Process(PaymentsJobs.void)
+  void(job: Job<VoidPayload>): Promise<void> {
+    return this.captures.void(job.data.paymentId);
   }
 
   @Process(PaymentsJobs.refund)
