@@ -6,6 +6,7 @@ import { OrderExpiry } from '../../src/modules/orders/order-expiry.service';
 import { ORDER_TRANSITIONS } from '../../src/modules/orders/order-status';
 import { AuthClient, createUser } from '../support/auth-client';
 import { levelsWithLedger } from '../support/inventory-checks';
+import { waitFor } from '../support/wait-for';
 import { ShopAdmin, ShopClient, type Order, type Shopper } from '../support/shop-client';
 
 /** Orders after checkout: who may see them, the state machine, fulfilments, expiry, events. */
@@ -361,15 +362,6 @@ describe('orders', () => {
       if (placed.status !== 201) throw new Error(placed.text);
       return placed.body;
     }
-
-    const waitFor = async (check: () => Promise<boolean>, timeoutMs = 15_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        if (await check()) return;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error('timed out');
-    };
 
     it('an unpaid order is cancelled by its delayed job and its stock is available again', async () => {
       const { variantId } = await admin.variantWithStock(3);

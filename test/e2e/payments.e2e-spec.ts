@@ -6,6 +6,7 @@ import { OrderExpiry } from '../../src/modules/orders/order-expiry.service';
 import { SANDBOX_CARDS } from '../../src/modules/payments/providers/sandbox.provider';
 import { signPayload } from '../../src/modules/payments/webhook-signature';
 import { AuthClient, createUser } from '../support/auth-client';
+import { waitFor } from '../support/wait-for';
 import { ShopAdmin, ShopClient, type Order, type Shopper } from '../support/shop-client';
 
 interface Payment {
@@ -78,15 +79,6 @@ describe('payments (sandbox provider)', () => {
 
   const paymentsOf = async (orderId: string) =>
     (await admin.send<Payment[]>('GET', `/v1/admin/orders/${orderId}/payments`)).body;
-
-  const waitFor = async (check: () => Promise<boolean>, timeoutMs = 15_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (await check()) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('timed out');
-  };
 
   const processedEvents = async (paymentId: string) =>
     Number(
