@@ -153,6 +153,24 @@ describe('payments (sandbox provider)', () => {
     expect(await paymentsOf(order.id)).toHaveLength(1);
   });
 
+  it('a charge whose answer was lost: 503, and the retry with the same key charges nothing more', async () => {
+    const { order, shopper } = await cardOrder();
+    const key = randomUUID();
+    const lost = await pay(order.id, shopper, SANDBOX_CARDS.answerLost, key);
+    expectProblem(lost, 503, '/problems/payment-provider-unavailable');
+    expect(lost.headers.get('retry-after')).toBe('2');
+    const retried = await pay(order.id, shopper, SANDBOX_CARDS.answerLost, key);
+    expect(retried.status).toBe(201);
+    expect(retried.body.state).toBe('captured');
+    const [{ charges }] = await db.query<Array<{ charges: string }>>(
+      'SELECT COUNT(*) AS charges FROM sandbox_charges c JOIN payments p ON p.id = c.payment_id WHERE p.order_id = ?',
+      [order.id],
+    );
+    expect(Number(charges)).toBe(1);
+    expect(await paymentsOf(order.id)).toHaveLength(1);
+    expect(await orderStatus(order.id)).toBe('paid');
+  });
+
   it('the card that succeeds after a delay pays the order through the webhook alone', async () => {
     const { order, shopper } = await cardOrder();
     const started = await pay(order.id, shopper, SANDBOX_CARDS.succeedsLater);

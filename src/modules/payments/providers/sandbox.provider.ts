@@ -15,6 +15,7 @@ import {
   ProviderPayment,
   ProviderRefund,
   ProviderRejectedError,
+  ProviderUnavailableError,
 } from './payment-provider';
 
 /** The sandbox's documented test cards (any expiry, any CVC). */
@@ -24,6 +25,8 @@ export const SANDBOX_CARDS = {
   insufficientFunds: '4000000000009995',
   /** Processing at first; succeeds after SANDBOX_SETTLE_DELAY_MS, announced by webhook only. */
   succeedsLater: '4000000000000077',
+  /** Charged, but the first answer is lost (a timeout): the caller must retry with the same key. */
+  answerLost: '4000000000000119',
 } as const;
 
 /** What the sandbox sends to the webhook endpoint (signed like Stripe). */
@@ -54,6 +57,7 @@ export class SandboxProvider implements PaymentProvider {
     const existing = await this.dataSource.manager.findOne(SandboxCharge, {
       where: { idempotencyKey: request.idempotencyKey },
     });
+    // The same key again: the same charge, never a second one (Stripe's idempotency).
     if (existing) return this.view(existing);
     const card = request.paymentMethod.replace(/[\s-]/g, '');
     const charge: Partial<SandboxCharge> = {
@@ -69,6 +73,7 @@ export class SandboxProvider implements PaymentProvider {
     let event: ProviderEvent['type'] | null = null;
     switch (card) {
       case SANDBOX_CARDS.succeeds:
+      case SANDBOX_CARDS.answerLost:
         charge.state = request.captureMethod === 'manual' ? 'authorized' : 'captured';
         charge.captured = charge.state === 'captured' ? request.amount : 0;
         event = charge.state === 'captured' ? 'payment.captured' : 'payment.authorized';
@@ -96,6 +101,8 @@ export class SandboxProvider implements PaymentProvider {
     }
     const stored = charge as SandboxCharge;
     if (event) await this.announce(stored, event);
+    if (card === SANDBOX_CARDS.answerLost)
+      throw new ProviderUnavailableError('sandbox', new Error('the answer was lost on the way back'));
     if (card === SANDBOX_CARDS.succeedsLater)
       await this.queue.add(
         PaymentsJobs.sandboxSettle,
