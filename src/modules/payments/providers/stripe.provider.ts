@@ -217,7 +217,11 @@ function translate(error: unknown): Error {
   )
     return new ProviderUnavailableError('stripe', error);
   // Card errors, invalid requests (amount too large, wrong state), idempotency-key misuse.
-  return new ProviderRejectedError('stripe', error.decline_code ?? error.code ?? error.type, error.message);
+  return new ProviderRejectedError(
+    'stripe',
+    error.decline_code ?? error.code ?? error.rawType ?? error.type,
+    error.message,
+  );
 }
 
 const INTENT_EVENTS: Partial<Record<string, ProviderEvent['type']>> = {
