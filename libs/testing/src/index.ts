@@ -3,3 +3,4 @@ export * from './tcp-proxy';
 export * from './test-environment';
 export * from './smtp-receiver';
 export * from './route-table';
+export * from './fake-stripe';
