@@ -256,10 +256,12 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       );
     }
   }
-  if (variables.PAYMENTS_PROVIDER === 'stripe')
-    // The adapter is being built (issue 6); until it is wired in, choosing it must not start a shop
-    // that cannot take payments.
-    problems.push('PAYMENTS_PROVIDER=stripe: the Stripe adapter is not wired in yet; use sandbox');
+  if (variables.PAYMENTS_PROVIDER === 'stripe') {
+    if (!variables.STRIPE_SECRET_KEY)
+      problems.push('STRIPE_SECRET_KEY is missing: required when PAYMENTS_PROVIDER=stripe');
+    if (!variables.STRIPE_WEBHOOK_SECRET)
+      problems.push('STRIPE_WEBHOOK_SECRET is missing: required when PAYMENTS_PROVIDER=stripe');
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return new AppConfig({

@@ -67,7 +67,15 @@ export class PaymentSettlement {
   async apply(manager: EntityManager, payment: Payment, observed: ObservedState): Promise<StockEffects> {
     const none: StockEffects = { availabilityChanged: false };
     if (
-      (observed.amount !== undefined && observed.amount !== null && observed.amount !== payment.amount) ||
+      // A partial capture of an authorization reports the captured part; anything else must match.
+      (observed.amount !== undefined &&
+        observed.amount !== null &&
+        observed.amount !== payment.amount &&
+        !(
+          observed.state === 'captured' &&
+          payment.state === 'authorized' &&
+          observed.amount < payment.amount
+        )) ||
       (observed.currency && observed.currency.toUpperCase() !== payment.currency)
     ) {
       const reason = `${observed.source}: provider says ${observed.amount} ${observed.currency}, the payment is ${payment.amount} ${payment.currency}`;

@@ -1,15 +1,24 @@
+import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { UnknownProviderError } from '../payments.errors';
 import type { PaymentProvider } from './payment-provider';
 import { SandboxProvider } from './sandbox.provider';
+import { StripeProvider } from './stripe.provider';
 
-/** The card providers Storekeep can talk to, by name (Stripe joins when its adapter lands). */
+/**
+ * The card providers Storekeep talks to, by name: the sandbox always (its webhooks may still arrive
+ * after a shop moves to Stripe), Stripe when it has a key.
+ */
 @Injectable()
 export class PaymentProviders {
   private readonly byName: Map<string, PaymentProvider>;
 
-  constructor(sandbox: SandboxProvider) {
+  constructor(sandbox: SandboxProvider, config: AppConfig) {
     this.byName = new Map<string, PaymentProvider>([[sandbox.name, sandbox]]);
+    if (config.payments.stripeSecretKey) {
+      const stripe = new StripeProvider(config);
+      this.byName.set(stripe.name, stripe);
+    }
   }
 
   get(name: string): PaymentProvider {
