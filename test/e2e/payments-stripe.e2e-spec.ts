@@ -142,4 +142,28 @@ describe('payments (stripe adapter, FakeStripe)', () => {
       expect.objectContaining({ state: 'refunded', refundedAmount: order.totals.total }),
     );
   });
+
+  it('a delayed payment is settled by webhooks alone, delivered in reverse order and twice', async () => {
+    const { order, shopper } = await cardOrder();
+    fake.hold();
+    const started = await pay(order.id, shopper, PM.delayed);
+    expect(started.body.state).toBe('pending');
+    await fake.settle(started.body.providerReference!);
+    const delivered = await fake.release('reverse');
+    expect(delivered.length).toBeGreaterThanOrEqual(1);
+    await waitFor(async () => (await orderStatus(order.id)) === 'paid');
+    const succeeded = fake.events.filter(
+      (event) =>
+        event.type === 'payment_intent.succeeded' &&
+        JSON.stringify(event).includes(started.body.providerReference!),
+    );
+    expect(succeeded).toHaveLength(1);
+    const again = await fake.redeliver(succeeded[0].id);
+    expect(again.status).toBe(200);
+    await fake.flush();
+    const [payment] = await paymentsOf(order.id);
+    expect(payment.state).toBe('captured');
+    const history = (await admin.send<Order>('GET', `/v1/admin/orders/${order.id}`)).body.history;
+    expect(history.filter((entry) => entry.to === 'paid')).toHaveLength(1);
+  });
 });

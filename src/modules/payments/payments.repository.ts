@@ -66,7 +66,14 @@ export class PaymentsRepository {
     attempt: Pick<PaymentAttempt, 'paymentId' | 'operation' | 'outcome'> &
       Partial<Pick<PaymentAttempt, 'idempotencyKey' | 'detail'>>,
   ): Promise<void> {
-    await manager.insert(PaymentAttempt, { idempotencyKey: null, detail: null, ...attempt });
+    // Provider event names can be long (`webhook:payment_intent.amount_capturable_updated`).
+    await manager.insert(PaymentAttempt, {
+      idempotencyKey: null,
+      detail: null,
+      ...attempt,
+      operation: attempt.operation.slice(0, 80),
+      outcome: attempt.outcome.slice(0, 30),
+    });
   }
 
   attemptsOf(manager: EntityManager, paymentId: string): Promise<PaymentAttempt[]> {

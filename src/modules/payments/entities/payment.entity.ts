@@ -83,7 +83,7 @@ export class PaymentAttempt {
   @Column({ type: 'char', length: 36, name: 'payment_id' })
   paymentId: string;
 
-  @Column({ type: 'varchar', length: 30, name: 'operation' })
+  @Column({ type: 'varchar', length: 80, name: 'operation' })
   operation: string;
 
   @Column({ type: 'varchar', length: 150, name: 'idempotency_key', nullable: true })
