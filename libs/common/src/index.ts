@@ -19,3 +19,4 @@ export * from './redis/versioned-cache';
 export * from './redis/throttler-storage';
 export * from './idempotency';
 export * from './address/postal-address';
+export * from './http/versioned-resource';

@@ -73,11 +73,26 @@ const toCart = (row: CartRow): Cart => ({
 export class CartsRepository {
   async insert(
     manager: EntityManager,
-    cart: { customerId: string | null; tokenHash: string | null; currency: string; email: string | null },
+    fields: { customerId: string | null; tokenHash: string | null; currency: string; email: string | null },
   ): Promise<Cart> {
-    const id = uuidv7();
-    await manager.insert(Cart, { id, ...cart, status: 'active', version: 1 });
-    return (await this.findById(manager, id))!;
+    const now = new Date();
+    const cart: Cart = {
+      id: uuidv7(),
+      ...fields,
+      status: 'active',
+      promotionCode: null,
+      shippingMethodId: null,
+      shippingAddress: null,
+      billingAddress: null,
+      orderId: null,
+      mergedIntoId: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    // Answered from what was written: a new cart is not read back.
+    await manager.insert(Cart, cart);
+    return cart;
   }
 
   async findById(manager: EntityManager, id: string): Promise<Cart | null> {

@@ -1,4 +1,12 @@
-import { Actor, ApiProblemResponses, Page, type RequestActor, RequirePermission } from '@app/common';
+import {
+  Actor,
+  ApiProblemResponses,
+  Page,
+  type RequestActor,
+  RequirePermission,
+  versionFromIfMatch,
+  withVersionEtag,
+} from '@app/common';
 import {
   Body,
   Controller,
@@ -24,15 +32,9 @@ import {
   UpdateVariantDto,
 } from './dto/admin-product.dto';
 import { AdminProductDto, AdminProductPageDto } from './dto/product.response.dto';
-import { versionFromIfMatch } from './variant-rules';
 
 const Id = (name: string) => Param(name, new ParseUUIDPipe({ version: '7' }));
 /** Staff responses carry the version as a weak ETag, for If-Match on the next write. */
-const withEtag = (reply: FastifyReply, product: AdminProductDto): AdminProductDto => {
-  void reply.header('etag', `W/"${product.version}"`);
-  return product;
-};
-
 @ApiTags('admin: catalog')
 @Controller({ path: 'admin/products' })
 export class AdminProductsController {
@@ -60,7 +62,7 @@ export class AdminProductsController {
     @Body() body: CreateProductDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AdminProductDto> {
-    return withEtag(reply, await this.products.create(actor, body));
+    return withVersionEtag(reply, await this.products.create(actor, body));
   }
 
   @Get(':id')
@@ -69,7 +71,7 @@ export class AdminProductsController {
   @ApiOkResponse({ type: AdminProductDto })
   @ApiProblemResponses(400, 401, 403, 404)
   async get(@Id('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<AdminProductDto> {
-    return withEtag(reply, await this.products.get(id));
+    return withVersionEtag(reply, await this.products.get(id));
   }
 
   @Patch(':id')
@@ -89,7 +91,7 @@ export class AdminProductsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AdminProductDto> {
-    return withEtag(reply, await this.products.update(actor, id, body, versionFromIfMatch(ifMatch)));
+    return withVersionEtag(reply, await this.products.update(actor, id, body, versionFromIfMatch(ifMatch)));
   }
 
   @Post(':id/archive')
@@ -103,7 +105,7 @@ export class AdminProductsController {
     @Id('id') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AdminProductDto> {
-    return withEtag(reply, await this.products.archive(actor, id));
+    return withVersionEtag(reply, await this.products.archive(actor, id));
   }
 
   @Post(':id/variants')
@@ -117,7 +119,7 @@ export class AdminProductsController {
     @Body() body: CreateVariantDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AdminProductDto> {
-    return withEtag(reply, await this.variants.add(actor, id, body));
+    return withVersionEtag(reply, await this.variants.add(actor, id, body));
   }
 
   @Patch(':id/variants/:variantId')
@@ -132,7 +134,7 @@ export class AdminProductsController {
     @Body() body: UpdateVariantDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AdminProductDto> {
-    return withEtag(reply, await this.variants.update(actor, id, variantId, body));
+    return withVersionEtag(reply, await this.variants.update(actor, id, variantId, body));
   }
 
   @Post(':id/variants/:variantId/archive')
@@ -147,6 +149,6 @@ export class AdminProductsController {
     @Id('variantId') variantId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AdminProductDto> {
-    return withEtag(reply, await this.variants.archive(actor, id, variantId));
+    return withVersionEtag(reply, await this.variants.archive(actor, id, variantId));
   }
 }

@@ -1,11 +1,6 @@
+import { versionFromIfMatch } from '@app/common';
 import { InvalidOptionValuesError, InvalidPriceError } from './catalog.errors';
-import {
-  assertDistinctCombinations,
-  assertOptionValues,
-  assertPrices,
-  variantTitle,
-  versionFromIfMatch,
-} from './variant-rules';
+import { assertDistinctCombinations, assertOptionValues, assertPrices, variantTitle } from './variant-rules';
 
 const options = [
   { name: 'size', values: ['S', 'M'] },

@@ -57,10 +57,3 @@ export function variantTitle(optionValues: Record<string, string>, fallback: str
   const values = Object.values(optionValues);
   return values.length > 0 ? values.join(' / ') : fallback;
 }
-
-/** Reads an `If-Match` of the form `"<version>"` or `W/"<version>"`; anything else matches nothing. */
-export function versionFromIfMatch(ifMatch: string | undefined): number | undefined {
-  if (ifMatch === undefined) return undefined;
-  const match = /^(?:W\/)?"(\d{1,10})"$/.exec(ifMatch.trim());
-  return match ? Number(match[1]) : -1;
-}

@@ -24,6 +24,13 @@ export class OrderLookup {
     throw new OrderNotFoundError(id);
   }
 
+  /** For staff: the order, read (404 when there is none). */
+  async find(manager: EntityManager, id: string): Promise<Order> {
+    const order = await this.orders.findById(manager, id);
+    if (!order) throw new OrderNotFoundError(id);
+    return order;
+  }
+
   /** For staff and jobs: the order, locked. */
   async lock(manager: EntityManager, id: string): Promise<Order> {
     const order = await this.orders.lockById(manager, id);

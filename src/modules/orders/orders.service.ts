@@ -1,11 +1,9 @@
 import type { Page } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import type { CartCaller } from '../carts/carts.service';
 import { ReservationsService } from '../inventory/reservations.service';
 import type { CancelOrderDto, ListMyOrdersQueryDto, OrderDto, OrderSummaryDto } from './dto/order.dto';
-import type { Order } from './entities/order.entity';
 import { OrderLookup } from './order-lookup';
 import { OrderReads } from './order-reads';
 import { CUSTOMER_CANCELLABLE } from './order-status';
@@ -33,7 +31,7 @@ export class OrdersService {
 
   get(caller: CartCaller, id: string): Promise<OrderDto> {
     return this.transactions.run(async (manager) => {
-      const order = await this.visible(manager, caller, id, false);
+      const order = await this.lookup.visible(manager, caller, id, false);
       return this.reads.detail(manager, order, { actors: false });
     });
   }
@@ -41,7 +39,7 @@ export class OrdersService {
   /** While nothing has been handed to a carrier: the stock and the promotion use come back. */
   async cancel(caller: CartCaller, id: string, dto: CancelOrderDto): Promise<OrderDto> {
     const { order, effects } = await this.transactions.run(async (manager) => {
-      const order = await this.visible(manager, caller, id, true);
+      const order = await this.lookup.visible(manager, caller, id, true);
       if (!CUSTOMER_CANCELLABLE.includes(order.status))
         throw new IllegalTransitionError(
           order.status,
@@ -58,9 +56,5 @@ export class OrdersService {
     });
     await this.reservations.afterCommit(effects);
     return order;
-  }
-
-  private visible(manager: EntityManager, caller: CartCaller, id: string, lock: boolean): Promise<Order> {
-    return this.lookup.visible(manager, caller, id, lock);
   }
 }

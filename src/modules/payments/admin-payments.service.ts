@@ -29,7 +29,7 @@ export class AdminPaymentsService {
 
   ofOrder(orderId: string): Promise<PaymentDto[]> {
     return this.transactions.run(async (manager) => {
-      await this.lookup.lock(manager, orderId);
+      await this.lookup.find(manager, orderId);
       const payments = await this.payments.ofOrder(manager, orderId);
       return Promise.all(
         payments.map(async (payment) =>

@@ -1,4 +1,12 @@
-import { Actor, ApiProblemResponses, type Page, type RequestActor, RequirePermission } from '@app/common';
+import {
+  Actor,
+  ApiProblemResponses,
+  type Page,
+  type RequestActor,
+  RequirePermission,
+  versionFromIfMatch,
+  withVersionEtag,
+} from '@app/common';
 import {
   Body,
   Controller,
@@ -14,18 +22,12 @@ import {
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { versionFromIfMatch } from '../catalog/variant-rules';
 import { AdminPromotionsService } from './admin-promotions.service';
 import { CreatePromotionDto, ListPromotionsQueryDto, UpdatePromotionDto } from './dto/promotion.dto';
 import { PromotionDto, PromotionPageDto } from './dto/promotion.response.dto';
 
 const Id = () => Param('id', new ParseUUIDPipe({ version: '7' }));
 /** Staff responses carry the version as a weak ETag, for If-Match on the next write. */
-const withEtag = (reply: FastifyReply, promotion: PromotionDto): PromotionDto => {
-  void reply.header('etag', `W/"${promotion.version}"`);
-  return promotion;
-};
-
 @ApiTags('admin: promotions')
 @Controller({ path: 'admin/promotions' })
 export class AdminPromotionsController {
@@ -50,7 +52,7 @@ export class AdminPromotionsController {
     @Body() body: CreatePromotionDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PromotionDto> {
-    return withEtag(reply, await this.promotions.create(actor, body));
+    return withVersionEtag(reply, await this.promotions.create(actor, body));
   }
 
   @Get(':id')
@@ -59,7 +61,7 @@ export class AdminPromotionsController {
   @ApiOkResponse({ type: PromotionDto })
   @ApiProblemResponses(400, 401, 403, 404)
   async get(@Id() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<PromotionDto> {
-    return withEtag(reply, await this.promotions.get(id));
+    return withVersionEtag(reply, await this.promotions.get(id));
   }
 
   @Patch(':id')
@@ -79,7 +81,7 @@ export class AdminPromotionsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PromotionDto> {
-    return withEtag(reply, await this.promotions.update(actor, id, body, versionFromIfMatch(ifMatch)));
+    return withVersionEtag(reply, await this.promotions.update(actor, id, body, versionFromIfMatch(ifMatch)));
   }
 
   @Delete(':id')
@@ -94,6 +96,6 @@ export class AdminPromotionsController {
     @Id() id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PromotionDto> {
-    return withEtag(reply, await this.promotions.deactivate(actor, id));
+    return withVersionEtag(reply, await this.promotions.deactivate(actor, id));
   }
 }
