@@ -134,22 +134,57 @@ describe('payments (sandbox provider)', () => {
     expectProblem(await pay(order.id, shopper, SANDBOX_CARDS.succeeds), 409, '/problems/order-not-payable');
   });
 
-  it('20 parallel requests with one Idempotency-Key charge once', async () => {
+  const chargesOf = async (orderId: string) =>
+    Number(
+      (
+        await db.query<Array<{ charges: string }>>(
+          'SELECT COUNT(*) AS charges FROM sandbox_charges c JOIN payments p ON p.id = c.payment_id WHERE p.order_id = ?',
+          [orderId],
+        )
+      )[0].charges,
+    );
+
+  it('50 parallel requests with one Idempotency-Key charge once; every answer is the same payment or 409', async () => {
     const { order, shopper } = await cardOrder();
     const key = randomUUID();
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () => pay(order.id, shopper, SANDBOX_CARDS.succeeds, key)),
+      Array.from({ length: 50 }, () => pay(order.id, shopper, SANDBOX_CARDS.succeeds, key)),
     );
     const created = responses.filter((response) => response.status === 201);
     expect(created.length).toBeGreaterThanOrEqual(1);
-    for (const response of created) expect(response.body.id).toBe(created[0].body.id);
+    for (const response of created) expect(response.body).toEqual(created[0].body);
     for (const response of responses.filter((candidate) => candidate.status !== 201))
       expectProblem(response, 409, '/problems/idempotency-key-in-flight');
-    const [{ charges }] = await db.query<Array<{ charges: string }>>(
-      'SELECT COUNT(*) AS charges FROM sandbox_charges c JOIN payments p ON p.id = c.payment_id WHERE p.order_id = ?',
-      [order.id],
+    expect(await chargesOf(order.id)).toBe(1);
+    expect(await paymentsOf(order.id)).toHaveLength(1);
+  });
+
+  it('50 parallel requests with different keys for one order: one pays it, the rest are 409', async () => {
+    const { order, shopper } = await cardOrder();
+    // The delayed card keeps the first payment under way while the others arrive.
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => pay(order.id, shopper, SANDBOX_CARDS.succeedsLater)),
     );
-    expect(Number(charges)).toBe(1);
+    const created = responses.filter((response) => response.status === 201);
+    expect(created).toHaveLength(1);
+    for (const response of responses.filter((candidate) => candidate.status !== 201)) {
+      expectProblem(response, 409);
+      expect(['/problems/payment-in-progress', '/problems/order-not-payable']).toContain(
+        (response.body as unknown as { type: string }).type,
+      );
+    }
+    expect(await chargesOf(order.id)).toBe(1);
+    expect(await paymentsOf(order.id)).toHaveLength(1);
+    await waitFor(async () => (await orderStatus(order.id)) === 'paid');
+  });
+
+  it('a second request with a new key while a payment is under way is refused, not re-driven', async () => {
+    const { order, shopper } = await cardOrder();
+    const lost = await pay(order.id, shopper, SANDBOX_CARDS.answerLost);
+    expect(lost.status).toBe(503);
+    const other = await pay(order.id, shopper, SANDBOX_CARDS.succeeds);
+    expectProblem(other, 409, '/problems/payment-in-progress');
+    expect(await chargesOf(order.id)).toBe(1);
     expect(await paymentsOf(order.id)).toHaveLength(1);
   });
 
@@ -183,6 +218,10 @@ describe('payments (sandbox provider)', () => {
   it('refuses a bad, stale or tampered signature before anything else, and takes an event once', async () => {
     const { order, shopper } = await cardOrder();
     const started = await pay(order.id, shopper, SANDBOX_CARDS.succeedsLater);
+    // The sandbox would settle it by itself in 300 ms: hold it, so only the events below can.
+    await db.query("UPDATE sandbox_charges SET state = 'held' WHERE id = ?", [
+      started.body.providerReference,
+    ]);
     const event = sandboxEvent('payment.captured', started.body.providerReference!, order.totals.total);
     const count = async () =>
       Number(
@@ -193,27 +232,54 @@ describe('payments (sandbox provider)', () => {
           )
         )[0].n,
       );
-    for (const response of [
-      await deliver(event, { secret: 'whsec_not_the_secret_at_all' }),
-      await deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 301 }),
-    ]) {
-      expect(response.status).toBe(400);
+    const body = JSON.stringify(event);
+    const post = (headers: Record<string, string>, payload = body) =>
+      fetch(`${api.baseUrl}/v1/payments/webhooks/sandbox`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: payload,
+      });
+    const now = Math.floor(Date.now() / 1000);
+    // Change one byte of the body: the amount's last digit.
+    const amount = `"amount":${order.totals.total}`;
+    const oneByte = body.replace(
+      amount,
+      `"amount":${order.totals.total + (order.totals.total % 10 === 9 ? -1 : 1)}`,
+    );
+    expect(oneByte).not.toBe(body);
+    expect(oneByte.length).toBe(body.length);
+    const matrix: Array<[string, Promise<Response>]> = [
+      ['missing header', post({})],
+      ['malformed header', post({ 'stripe-signature': 'not-a-signature' })],
+      ['header without v1', post({ 'stripe-signature': `t=${now}` })],
+      ['body changed by one byte', post({ 'stripe-signature': signPayload(body, SECRET) }, oneByte)],
+      ['wrong secret', deliver(event, { secret: 'whsec_not_the_secret_at_all' })],
+      ['301 s old', deliver(event, { timestamp: now - 301 })],
+      ['301 s in the future', deliver(event, { timestamp: now + 301 })],
+    ];
+    for (const [name, pending] of matrix) {
+      const response = await pending;
+      expect({ name, status: response.status }).toEqual({ name, status: 400 });
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(((await response.json()) as { type: string }).type).toBe('/problems/webhook-signature-invalid');
     }
-    const body = JSON.stringify(event);
-    const tampered = await fetch(`${api.baseUrl}/v1/payments/webhooks/sandbox`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': signPayload(body, SECRET) },
-      body: body.replace(`${order.totals.total}`, '1'),
-    });
-    expect(tampered.status).toBe(400);
+    // No database change: no event recorded, the payment and the order as they were.
     expect(await count()).toBe(0);
-    const first = await deliver(event);
-    const again = await deliver(event);
-    expect(first.status).toBe(200);
-    expect(await again.json()).toEqual({ received: true, duplicate: true });
+    expect((await paymentsOf(order.id))[0].state).toBe('pending');
+    expect(await orderStatus(order.id)).toBe('pending_payment');
+    // The same valid event three times: one record, one effect.
+    const deliveries = [await deliver(event), await deliver(event), await deliver(event)];
+    expect(deliveries.map((response) => response.status)).toEqual([200, 200, 200]);
+    expect(await Promise.all(deliveries.map((response) => response.json()))).toEqual([
+      { received: true, duplicate: false },
+      { received: true, duplicate: true },
+      { received: true, duplicate: true },
+    ]);
     expect(await count()).toBe(1);
     await waitFor(async () => (await orderStatus(order.id)) === 'paid');
+    await waitFor(async () => (await processedEvents(started.body.id)) >= 1);
+    const detail = (await admin.send<Order>('GET', `/v1/admin/orders/${order.id}`)).body;
+    expect(detail.history.filter((entry) => entry.to === 'paid')).toHaveLength(1);
   });
 
   it('events out of order end where in-order delivery would: captured stays captured', async () => {

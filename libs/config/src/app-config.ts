@@ -113,6 +113,8 @@ export interface CheckoutConfig {
 export interface PaymentsConfig {
   provider: 'sandbox' | 'stripe';
   captureMethod: 'automatic' | 'manual';
+  reconcileAfterSeconds: number;
+  reconcileEverySeconds: number;
   sandboxWebhookSecret: string;
   sandboxWebhookUrl: string;
   sandboxSettleDelayMs: number;
@@ -356,6 +358,8 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
     payments: {
       provider: variables.PAYMENTS_PROVIDER,
       captureMethod: variables.PAYMENTS_CAPTURE_METHOD,
+      reconcileAfterSeconds: variables.PAYMENTS_RECONCILE_AFTER_SECONDS,
+      reconcileEverySeconds: variables.PAYMENTS_RECONCILE_EVERY_SECONDS,
       sandboxWebhookSecret: variables.SANDBOX_WEBHOOK_SECRET,
       sandboxWebhookUrl: variables.SANDBOX_WEBHOOK_URL,
       sandboxSettleDelayMs: variables.SANDBOX_SETTLE_DELAY_MS,

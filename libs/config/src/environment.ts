@@ -396,6 +396,20 @@ export class EnvironmentVariables {
   @IsIn(['automatic', 'manual'])
   PAYMENTS_CAPTURE_METHOD: 'automatic' | 'manual' = 'automatic';
 
+  /** A payment still pending or authorized this long is asked of its provider by the reconciliation job. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(30 * 24 * 3600)
+  PAYMENTS_RECONCILE_AFTER_SECONDS = 900;
+
+  /** How often the worker's reconciliation job runs. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  PAYMENTS_RECONCILE_EVERY_SECONDS = 300;
+
   /** Signs the sandbox provider's webhooks (HMAC-SHA256, Stripe's scheme). A public dev value. */
   @IsString()
   @MinLength(16)

@@ -470,7 +470,10 @@ export class FakeStripe {
     const [, resource, objectId, action] = parts;
     const routes: Record<string, Route | undefined> = {
       'POST payment_intents': (params, context) => this.createIntent(params, context),
-      'GET payment_intents/:id': () => ({ status: 200, body: this.findIntent(objectId) }),
+      'GET payment_intents/:id': (params) =>
+        objectId === 'search'
+          ? { status: 200, body: this.searchIntents(params) }
+          : { status: 200, body: this.findIntent(objectId) },
       'POST payment_intents/:id/capture': (params, context) => this.capture(objectId, params, context),
       'POST payment_intents/:id/cancel': (params, context) => this.cancel(objectId, params, context),
       'POST refunds': (params, context) => this.createRefund(params, context),
@@ -699,6 +702,20 @@ export class FakeStripe {
     this.emit('refund.created', refund, context);
     this.emit('charge.refunded', charge, context);
     return { status: 200, body: refund };
+  }
+
+  /** Stripe's search, for the one query Storekeep makes: `metadata['key']:'value'`. */
+  private searchIntents(params: Record<string, unknown>): object {
+    const query = typeof params.query === 'string' ? params.query : '';
+    const match = /^metadata\['([^']+)'\]:'([^']*)'$/.exec(query);
+    if (!match) throw invalid('query', `Unsupported search query: ${query}`);
+    const [, key, value] = match;
+    const limit = Number(params.limit ?? 10);
+    const data = [...this.intents.values()]
+      .filter((intent) => intent.metadata[key] === value)
+      .sort((a, b) => b.created - a.created)
+      .slice(0, limit);
+    return { object: 'search_result', url: '/v1/payment_intents/search', has_more: false, data };
   }
 
   private findIntent(intentId: string | undefined): FakeStripeIntent {

@@ -220,6 +220,22 @@ export class InventoryRepository {
     return available;
   }
 
+  /** Where the reference last sold units of the variant (the location they shipped from), if anywhere. */
+  async soldFrom(manager: EntityManager, reference: string, variantId: string): Promise<string | null> {
+    const [row] = await manager.query<Array<{ location_id: string }>>(
+      `SELECT location_id FROM inventory_movements
+        WHERE reference = ? AND variant_id = ? AND reason = 'sold' ORDER BY id DESC LIMIT 1`,
+      [reference, variantId],
+    );
+    return row?.location_id ?? null;
+  }
+
+  /** Whether the location exists (active or not). */
+  async locationExists(manager: EntityManager, locationId: string): Promise<boolean> {
+    const rows = await manager.query<unknown[]>('SELECT 1 FROM stock_locations WHERE id = ?', [locationId]);
+    return rows.length > 0;
+  }
+
   /** Locations that serve reservations, best first. */
   async activeLocationPriorities(manager: EntityManager): Promise<Map<string, number>> {
     const rows = await manager.query<Array<{ id: string; priority: number }>>(

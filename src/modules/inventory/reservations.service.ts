@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import type { InventoryReservation, InventoryReservationLine } from './entities/inventory-reservation.entity';
 import {
   InsufficientStockError,
+  LocationNotFoundError,
   ReservationMismatchError,
   ReservationNotFoundError,
   ReservationStateError,
@@ -269,6 +270,43 @@ export class ReservationsService {
     if (held.every((line) => line.quantity === 0))
       await this.reservations.setStatus(manager, reservation.id, 'committed');
     return effects;
+  }
+
+  /**
+   * Units that were sold under `reference` come back into stock (a return): on-hand rises at the given
+   * location, or where the units shipped from, or at the best active location — one `returned`
+   * movement per line, in the caller's transaction.
+   */
+  async restockWithin(
+    manager: EntityManager,
+    reference: string,
+    lines: Array<{ variantId: string; quantity: number }>,
+    locationId: string | null,
+    actor: string,
+    note: string | null,
+  ): Promise<StockEffects> {
+    if (locationId && !(await this.inventory.locationExists(manager, locationId)))
+      throw new LocationNotFoundError(locationId);
+    const priorities = await this.inventory.activeLocationPriorities(manager);
+    const best = [...priorities.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]?.[0];
+    const movements: NewMovement[] = [];
+    for (const line of lines) {
+      const target =
+        locationId ?? (await this.inventory.soldFrom(manager, reference, line.variantId)) ?? best;
+      if (!target) throw new LocationNotFoundError('(no active stock location)');
+      movements.push({
+        variantId: line.variantId,
+        locationId: target,
+        reason: 'returned',
+        onHandDelta: line.quantity,
+        reservedDelta: 0,
+        reference,
+        note,
+        actor,
+      });
+    }
+    await this.inventory.ensureLevels(manager, movements);
+    return this.applyMovements(manager, movements);
   }
 
   /** Locks the levels the movements touch (in key order) and applies them through the ledger. */

@@ -14,6 +14,7 @@ import {
 import { OrderExpiry } from './order-expiry.service';
 import { OrderLookup } from './order-lookup';
 import { OrderReads } from './order-reads';
+import { OrderReturns } from './order-returns';
 import { OrderTransitions } from './order-transitions';
 import { OrdersRepository } from './orders.repository';
 
@@ -25,13 +26,14 @@ import { OrdersRepository } from './orders.repository';
     PromotionRulesModule,
     OutboxModule,
   ],
-  providers: [OrdersRepository, OrderTransitions, OrderReads, OrderExpiry, OrderLookup],
+  providers: [OrdersRepository, OrderTransitions, OrderReads, OrderExpiry, OrderLookup, OrderReturns],
   exports: [
     OrderLookup,
     OrdersRepository,
     OrderTransitions,
     OrderReads,
     OrderExpiry,
+    OrderReturns,
     InventoryLedgerModule,
     PromotionRulesModule,
   ],

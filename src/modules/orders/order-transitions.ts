@@ -21,6 +21,17 @@ export interface TransitionContext {
 }
 
 /**
+ * A feature that must act, in the cancelling transaction, when an order is cancelled (payments: the
+ * money of a paid order goes back). Orders cannot import those features, so they join at start.
+ */
+export interface OrderCancellationParticipant {
+  orderCancelled(manager: EntityManager, order: CancelledOrder, context: TransitionContext): Promise<void>;
+}
+
+/** What a participant learns of the cancelled order. */
+export type CancelledOrder = Readonly<Pick<Order, 'id' | 'number' | 'paidAt' | 'customerId'>>;
+
+/**
  * Moves an order from one status to another — the only code that does. It checks the move against
  * the state machine, applies what the move means (a cancellation releases the stock and the
  * promotion use; payment ends the payment deadline), records it in the history and writes its
@@ -28,12 +39,19 @@ export interface TransitionContext {
  */
 @Injectable()
 export class OrderTransitions {
+  private readonly cancellationParticipants: OrderCancellationParticipant[] = [];
+
   constructor(
     private readonly orders: OrdersRepository,
     private readonly reservations: ReservationsService,
     private readonly promotions: PromotionRedemptions,
     private readonly outbox: OutboxService,
   ) {}
+
+  /** Called once at start by a feature that must act on every cancellation. */
+  joinCancellations(participant: OrderCancellationParticipant): void {
+    if (!this.cancellationParticipants.includes(participant)) this.cancellationParticipants.push(participant);
+  }
 
   async apply(
     manager: EntityManager,
@@ -49,6 +67,8 @@ export class OrderTransitions {
       effects = await this.releaseHeldStock(manager, order, context.actor);
       await this.promotions.releaseWithin(manager, order.id);
       await this.orders.setStatus(manager, order.id, to, { cancelledAt: now, expiresAt: null });
+      for (const participant of this.cancellationParticipants)
+        await participant.orderCancelled(manager, order, context);
     } else if (to === 'refunded') {
       // Fully refunded: units never handed to a carrier go back on sale.
       effects = await this.releaseHeldStock(manager, order, context.actor);

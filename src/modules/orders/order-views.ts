@@ -53,6 +53,7 @@ export function toOrderDto(
       tax: line.tax,
       total: line.total,
       fulfilledQuantity: line.fulfilledQuantity,
+      restockedQuantity: line.restockedQuantity,
     })),
     fulfilments: fulfilments.map((fulfilment) => ({
       id: fulfilment.id,

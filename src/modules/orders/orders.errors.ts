@@ -84,3 +84,10 @@ export class CartChangedError extends DomainError {
     });
   }
 }
+
+/** A restock line names a line of another order, or more units than shipped and not yet restocked. */
+export class RestockNotPossibleError extends DomainError {
+  readonly kind = 'invalid';
+  readonly type = 'restock-not-possible';
+  readonly title = 'These units cannot be restocked';
+}

@@ -28,7 +28,7 @@ export type NewOrder = Omit<
   Order,
   'id' | 'number' | 'version' | 'createdAt' | 'updatedAt' | 'paidAt' | 'cancelledAt'
 >;
-export type NewOrderLine = Omit<OrderLine, 'id' | 'orderId' | 'fulfilledQuantity'>;
+export type NewOrderLine = Omit<OrderLine, 'id' | 'orderId' | 'fulfilledQuantity' | 'restockedQuantity'>;
 
 /** Orders, their lines, history and fulfilments: the only place that builds their SQL. */
 @Injectable()
@@ -62,6 +62,7 @@ export class OrdersRepository {
       id: uuidv7(),
       orderId: id,
       fulfilledQuantity: 0,
+      restockedQuantity: 0,
     }));
     await manager.insert(Order, row);
     await manager.insert(OrderLine, lineRows);
@@ -148,6 +149,19 @@ export class OrdersRepository {
       .set({ fulfilledQuantity: () => `fulfilled_quantity + ${Number(quantity)}` })
       .where('id = :id', { id: lineId })
       .execute();
+  }
+
+  /**
+   * Counts units of a line as back in stock — only while shipped units remain that have not come
+   * back already (a CHECK says the same). False when it refused.
+   */
+  async addRestocked(manager: EntityManager, lineId: string, quantity: number): Promise<boolean> {
+    const result = await manager.query<{ affectedRows: number }>(
+      `UPDATE order_lines SET restocked_quantity = restocked_quantity + ?
+        WHERE id = ? AND restocked_quantity + ? <= fulfilled_quantity`,
+      [quantity, lineId, quantity],
+    );
+    return Number(result.affectedRows) === 1;
   }
 
   /** Unpaid orders whose hold ran out, oldest first, after the given position (keyset). */

@@ -12,6 +12,7 @@ import { PaymentProviders } from './providers/payment-providers';
 import { SandboxProvider } from './providers/sandbox.provider';
 import { RefundsService } from './refunds.service';
 import { CapturesService } from './captures.service';
+import { PaymentReversals } from './payment-reversals';
 
 /** What the API and the worker share: providers, settlement, events and refunds. */
 @Module({
@@ -36,6 +37,7 @@ import { CapturesService } from './captures.service';
     PaymentEventsService,
     RefundsService,
     CapturesService,
+    PaymentReversals,
   ],
   exports: [
     CapturesService,

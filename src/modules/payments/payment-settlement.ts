@@ -119,9 +119,49 @@ export class PaymentSettlement {
       operation: observed.source,
       outcome: observed.state,
     });
+    const previous = payment.state;
     payment.state = observed.state;
+    await this.announce(manager, payment, previous, observed);
     if (observed.state !== 'authorized' && observed.state !== 'captured') return none;
     return this.moneyHeld(manager, payment, observed);
+  }
+
+  /** payment.succeeded the first time money is held, payment.failed when the provider refuses. */
+  private async announce(
+    manager: EntityManager,
+    payment: Payment,
+    previous: PaymentState,
+    observed: ObservedState,
+  ): Promise<void> {
+    const base = {
+      paymentId: payment.id,
+      orderId: payment.orderId,
+      provider: payment.provider,
+      amount: payment.amount,
+      currency: payment.currency,
+    };
+    if (
+      (observed.state === 'authorized' || observed.state === 'captured') &&
+      RANK[previous] < RANK.authorized
+    ) {
+      const succeeded: DomainEvents['payment.succeeded'] = { ...base, state: observed.state };
+      await this.outbox.enqueue(manager, {
+        queue: EVENTS_QUEUE,
+        jobName: 'payment.succeeded',
+        payload: { ...succeeded },
+      });
+    } else if (observed.state === 'failed') {
+      const failed: DomainEvents['payment.failed'] = {
+        ...base,
+        failureCode: observed.failureCode ?? null,
+        failureMessage: observed.failureMessage ?? null,
+      };
+      await this.outbox.enqueue(manager, {
+        queue: EVENTS_QUEUE,
+        jobName: 'payment.failed',
+        payload: { ...failed },
+      });
+    }
   }
 
   private async moneyHeld(

@@ -1,5 +1,5 @@
 import { ApiProblemResponses, GuestOrUser, Idempotent, Public } from '@app/common';
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -32,8 +32,10 @@ export class PaymentsController {
     @CallerOfOrder() caller: CartCaller,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: StartPaymentDto,
+    // Present: @Idempotent() refuses the request without it.
+    @Headers('idempotency-key') requestKey: string,
   ): Promise<PaymentDto> {
-    return this.payments.start(caller, id, dto);
+    return this.payments.start(caller, id, dto, requestKey);
   }
 
   @Post('payments/webhooks/:provider')

@@ -10,7 +10,7 @@ import {
 } from './entities/payment.entity';
 
 export type NewPayment = Pick<Payment, 'orderId' | 'provider' | 'amount' | 'currency' | 'state'> &
-  Partial<Pick<Payment, 'providerReference' | 'capturedAmount' | 'recordedBy'>>;
+  Partial<Pick<Payment, 'providerReference' | 'capturedAmount' | 'recordedBy' | 'requestKeyHash'>>;
 
 /** Payments, their attempts, refunds and the provider events: the only place that builds their SQL. */
 @Injectable()
@@ -46,6 +46,33 @@ export class PaymentsRepository {
       where: { orderId, state: In<PaymentState>(['pending', 'requires_action', 'authorized', 'captured']) },
       order: { createdAt: 'ASC' },
     });
+  }
+
+  /** The order's payments that hold money (authorized, or captured and not all refunded), locked. */
+  lockHoldingMoney(manager: EntityManager, orderId: string): Promise<Payment[]> {
+    return manager.find(Payment, {
+      where: { orderId, state: In<PaymentState>(['authorized', 'captured', 'partially_refunded']) },
+      order: { id: 'ASC' },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  /**
+   * Card payments still pending, awaiting action or authorized that were created before `before` and
+   * not asked about since: the longest-unasked first, so a backlog is worked through run by run.
+   */
+  dueForReconciliation(manager: EntityManager, before: Date, batch: number): Promise<Payment[]> {
+    return manager
+      .createQueryBuilder(Payment, 'payment')
+      .where('payment.state IN (:...states)', { states: ['pending', 'requires_action', 'authorized'] })
+      .andWhere("payment.provider <> 'manual'")
+      .andWhere('payment.createdAt < :before', { before })
+      .andWhere('(payment.reconciledAt IS NULL OR payment.reconciledAt < :before)', { before })
+      .orderBy('payment.reconciledAt IS NULL', 'DESC')
+      .addOrderBy('payment.reconciledAt', 'ASC')
+      .addOrderBy('payment.id', 'ASC')
+      .limit(batch)
+      .getMany();
   }
 
   ofOrder(manager: EntityManager, orderId: string): Promise<Payment[]> {

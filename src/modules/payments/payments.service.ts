@@ -1,6 +1,7 @@
 import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import type { CartCaller } from '../carts/carts.service';
 import { OrderLookup } from '../orders/order-lookup';
 import { PaymentDto, StartPaymentDto, toPaymentDto } from './dto/payment.dto';
@@ -30,15 +31,25 @@ export class PaymentsService {
     private readonly config: AppConfig,
   ) {}
 
-  async start(caller: CartCaller, orderId: string, dto: StartPaymentDto): Promise<PaymentDto> {
+  /** `requestKey`: the request's Idempotency-Key; only a retry of the same request re-drives a payment. */
+  async start(
+    caller: CartCaller,
+    orderId: string,
+    dto: StartPaymentDto,
+    requestKey: string,
+  ): Promise<PaymentDto> {
+    const requestKeyHash = createHash('sha256').update(requestKey).digest('hex');
     const { payment, order } = await this.transactions.run(async (manager) => {
       const order = await this.lookup.visible(manager, caller, orderId, true);
       if (order.status !== 'pending_payment') throw new OrderNotPayableError(order.status);
       const live = await this.payments.liveOfOrder(manager, orderId);
-      // A payment still pending at the same provider is re-driven (same idempotency key); anything
-      // further along, or at another provider, must settle first.
+      // The same request again (its answer was lost) re-drives its own pending payment with the same
+      // provider key; any other request waits until the payment under way settles or fails.
       const retry = live.find(
-        (candidate) => candidate.state === 'pending' && candidate.provider === this.config.payments.provider,
+        (candidate) =>
+          candidate.state === 'pending' &&
+          candidate.provider === this.config.payments.provider &&
+          candidate.requestKeyHash === requestKeyHash,
       );
       if (retry) return { payment: retry, order };
       if (live.length > 0) throw new PaymentInProgressError(live[0].id, live[0].state);
@@ -48,6 +59,7 @@ export class PaymentsService {
         amount: order.total,
         currency: order.currency,
         state: 'pending',
+        requestKeyHash,
       });
       await this.payments.attempt(manager, {
         paymentId: payment.id,

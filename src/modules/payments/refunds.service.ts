@@ -4,7 +4,10 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { OrderLookup } from '../orders/order-lookup';
 import { OrderTransitions } from '../orders/order-transitions';
+import { OrderReturns } from '../orders/order-returns';
+import { ReservationsService } from '../inventory/reservations.service';
 import { canTransition } from '../orders/order-status';
+import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
 import { OutboxService } from '../outbox/outbox.service';
 import { CreateRefundDto, RefundDto, toRefundDto } from './dto/payment.dto';
 import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload } from './jobs/payments.jobs';
@@ -28,10 +31,12 @@ export class RefundsService {
     private readonly transitions: OrderTransitions,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
+    private readonly returns: OrderReturns,
+    private readonly reservations: ReservationsService,
   ) {}
 
-  request(actor: RequestActor, paymentId: string, dto: CreateRefundDto): Promise<RefundDto> {
-    return this.transactions.run(async (manager) => {
+  async request(actor: RequestActor, paymentId: string, dto: CreateRefundDto): Promise<RefundDto> {
+    const { view, effects } = await this.transactions.run(async (manager) => {
       const payment = await this.payments.lockById(manager, paymentId);
       if (!payment) throw new PaymentNotFoundError(paymentId);
       if (payment.state !== 'captured' && payment.state !== 'partially_refunded')
@@ -48,6 +53,16 @@ export class RefundsService {
         reason: dto.reason ?? null,
         requestedBy: actorName(actor.principal),
       });
+      const effects = dto.restock?.length
+        ? await this.returns.restockWithin(
+            manager,
+            payment.orderId,
+            dto.restock,
+            dto.restockLocationId ?? null,
+            actorName(actor.principal),
+            `refund ${refund.id}`,
+          )
+        : { availabilityChanged: false };
       const job: RefundPayload = { refundId: refund.id };
       await this.outbox.enqueue(manager, {
         queue: PAYMENTS_QUEUE,
@@ -57,10 +72,18 @@ export class RefundsService {
       await this.audit.record(manager, actor, {
         action: 'payment.refund-requested',
         target: { type: 'payment', id: paymentId },
-        details: { refundId: refund.id, amount: dto.amount },
+        details: {
+          refundId: refund.id,
+          amount: dto.amount,
+          ...(dto.restock?.length
+            ? { restock: dto.restock, restockLocationId: dto.restockLocationId ?? null }
+            : {}),
+        },
       });
-      return toRefundDto(refund);
+      return { view: toRefundDto(refund), effects };
     });
+    await this.reservations.afterCommit(effects);
+    return view;
   }
 
   /** The job. Idempotent at its effect: the provider key is the refund id; a settled refund is skipped. */
@@ -116,6 +139,21 @@ export class RefundsService {
         operation: 'refund',
         outcome: 'succeeded',
         idempotencyKey: `${refundId}:refund`,
+      });
+      const refundedEvent: DomainEvents['payment.refunded'] = {
+        paymentId: payment.id,
+        orderId: payment.orderId,
+        provider: payment.provider,
+        amount: refund.amount,
+        currency: payment.currency,
+        refundId,
+        refunded,
+        complete,
+      };
+      await this.outbox.enqueue(manager, {
+        queue: EVENTS_QUEUE,
+        jobName: 'payment.refunded',
+        payload: { ...refundedEvent },
       });
       const order = await this.lookup.lock(manager, payment.orderId);
       const to = complete ? 'refunded' : 'partially_refunded';

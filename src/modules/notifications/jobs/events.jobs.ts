@@ -4,7 +4,7 @@
  */
 export const EVENTS_QUEUE = 'events';
 
-export interface DomainEvents extends OrderEvents {
+export interface DomainEvents extends OrderEvents, PaymentEvents {
   /** A variant's available stock (all active locations) fell below its low-stock threshold. */
   'inventory.low-stock': { variantId: string; sku: string; available: number; threshold: number };
   /** A variant's availability crossed zero (sold out, or back in stock). */
@@ -29,6 +29,24 @@ export interface OrderEvents {
   'order.shipped': OrderEvent;
   'order.delivered': OrderEvent;
   'order.refunded': OrderEvent & { complete: boolean };
+}
+
+/** What a payment event says: ids, the provider and the money; subscribers read the rest. */
+export interface PaymentEvent {
+  paymentId: string;
+  orderId: string;
+  provider: string;
+  amount: number;
+  currency: string;
+}
+
+export interface PaymentEvents {
+  /** The order's money is held (`authorized`) or taken (`captured`): announced once per payment. */
+  'payment.succeeded': PaymentEvent & { state: 'authorized' | 'captured' };
+  /** The provider refused the payment; the order still awaits payment (another card may pay it). */
+  'payment.failed': PaymentEvent & { failureCode: string | null; failureMessage: string | null };
+  /** A refund reached the customer (`complete`: nothing captured is left on the payment). */
+  'payment.refunded': PaymentEvent & { refundId: string; refunded: number; complete: boolean };
   /** Money arrived for an order already cancelled: it is being refunded; tell the customer. */
   'payment.late-refund': { orderId: string; paymentId: string; amount: number; currency: string };
 }

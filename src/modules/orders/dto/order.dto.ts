@@ -163,6 +163,8 @@ export class OrderLineDto {
   @ApiProperty() tax: number;
   @ApiProperty() total: number;
   @ApiProperty() fulfilledQuantity: number;
+  @ApiProperty({ description: 'Shipped units returned and put back into stock by a refund' })
+  restockedQuantity: number;
 }
 
 export class OrderTotalsDto {

@@ -166,6 +166,10 @@ export class OrderLine {
 
   @Column({ type: 'smallint', unsigned: true, name: 'fulfilled_quantity', default: 0 })
   fulfilledQuantity: number;
+
+  /** Shipped units that came back and were put into stock again by a refund (never above shipped). */
+  @Column({ type: 'smallint', unsigned: true, name: 'restocked_quantity', default: 0 })
+  restockedQuantity: number;
 }
 
 /** Every status change of an order: who, when, why. Append-only. */

@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import {
   PAYMENT_PROVIDERS,
   PAYMENT_STATES,
@@ -34,6 +48,23 @@ export class RecordManualPaymentDto {
   note?: string;
 }
 
+export class RestockLineDto {
+  @ApiProperty({ format: 'uuid', description: 'A line of the payment’s order' })
+  @IsUUID()
+  orderLineId: string;
+
+  @ApiProperty({
+    minimum: 1,
+    maximum: 999,
+    description: 'Shipped units that came back, at most those not restocked yet',
+  })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(999)
+  quantity: number;
+}
+
 export class CreateRefundDto {
   @ApiProperty({ description: 'Minor units; at most what was captured and not yet refunded' })
   @Type(() => Number)
@@ -47,6 +78,27 @@ export class CreateRefundDto {
   @IsString()
   @MaxLength(500)
   reason?: string;
+
+  @ApiPropertyOptional({
+    type: [RestockLineDto],
+    description:
+      'Returned units to put back into stock with this refund (shipped units only; a full refund puts unshipped units back by itself).',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ArrayUnique((line: RestockLineDto) => line?.orderLineId, { message: 'restock names a line twice' })
+  @ValidateNested({ each: true })
+  @Type(() => RestockLineDto)
+  restock?: RestockLineDto[];
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Where restocked units go; by default where they shipped from',
+  })
+  @IsOptional()
+  @IsUUID()
+  restockLocationId?: string;
 }
 
 export class CapturePaymentDto {

@@ -17,6 +17,7 @@ export type PaymentState = (typeof PAYMENT_STATES)[number];
 /** One attempt to get an order's money: which provider, how much, where it stands. */
 @Entity({ name: 'payments' })
 @Index('ix_payments_order', ['orderId', 'createdAt'])
+@Index('ix_payments_state_reconciled', ['state', 'reconciledAt'])
 @Index('uq_payments_provider_reference', ['provider', 'providerReference'], { unique: true })
 export class Payment {
   @PrimaryColumn({ type: 'char', length: 36, name: 'id' })
@@ -59,6 +60,17 @@ export class Payment {
   /** The provider time of the newest event applied: older events arriving later cannot undo it. */
   @TimestampColumn('last_event_at', { nullable: true })
   lastEventAt: Date | null;
+
+  /** When reconciliation last asked the provider about it: each run asks the longest-unasked first. */
+  @TimestampColumn('reconciled_at', { nullable: true })
+  reconciledAt: Date | null;
+
+  /**
+   * SHA-256 of the Idempotency-Key of the request that started it: only a retry of that request
+   * re-drives a pending payment; any other request waits for it to settle (409).
+   */
+  @Column({ type: 'char', length: 64, name: 'request_key_hash', nullable: true })
+  requestKeyHash: string | null;
 
   @Column({ type: 'varchar', length: 100, name: 'recorded_by', nullable: true })
   recordedBy: string | null;

@@ -10,6 +10,8 @@ export const PaymentsJobs = {
   void: 'payments.void',
   /** Make a refund at the provider. Payload: { refundId }. */
   refund: 'payments.refund',
+  /** Repeatable: ask providers about payments stuck pending or authorized. No payload. */
+  reconcile: 'payments.reconcile',
   /** The sandbox provider delivering one of its webhook events. Payload: { event }. */
   sandboxDeliver: 'payments.sandbox-deliver',
   /** The sandbox settling a "succeeds after a delay" charge. Payload: { chargeId }. */

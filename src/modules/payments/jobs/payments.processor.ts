@@ -14,6 +14,7 @@ import {
   type VoidPayload,
 } from './payments.jobs';
 import { CapturesService } from '../captures.service';
+import { PaymentReconciliation, type ReconciliationResult } from '../payment-reconciliation';
 
 @Processor(PAYMENTS_QUEUE)
 export class PaymentsProcessor {
@@ -21,6 +22,7 @@ export class PaymentsProcessor {
     private readonly events: PaymentEventsService,
     private readonly refunds: RefundsService,
     private readonly captures: CapturesService,
+    private readonly reconciliation: PaymentReconciliation,
     private readonly sandbox: SandboxProvider,
     private readonly config: AppConfig,
   ) {}
@@ -43,6 +45,11 @@ export class PaymentsProcessor {
   @Process(PaymentsJobs.refund)
   refund(job: Job<RefundPayload>): Promise<void> {
     return this.refunds.execute(job.data.refundId);
+  }
+
+  @Process(PaymentsJobs.reconcile)
+  reconcile(): Promise<ReconciliationResult> {
+    return this.reconciliation.run();
   }
 
   @Process(PaymentsJobs.sandboxSettle)

@@ -30,6 +30,8 @@ export interface ProviderPayment {
   /** What the provider says the amount is (must equal ours; anything else is flagged). */
   amount: number;
   currency: string;
+  /** What has been captured of it, when the provider says (a partial capture takes less). */
+  capturedAmount?: number;
   failureCode?: string | null;
   failureMessage?: string | null;
 }
@@ -75,6 +77,12 @@ export interface PaymentProvider {
    * Verifies the signature over the exact raw body (and its age, 300 s tolerance) before parsing
    * anything; throws WebhookSignatureError when it does not hold.
    */
+  /**
+   * The provider's own record of one of our payments, by its reference or — when the answer that
+   * carried the reference was lost — by our payment id; null when the provider has none. Reconciliation
+   * uses it for payments that stayed pending or authorized too long.
+   */
+  retrieve(payment: { paymentId: string; reference: string | null }): Promise<ProviderPayment | null>;
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): ProviderEvent;
 }
 

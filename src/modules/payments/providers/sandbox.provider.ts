@@ -187,6 +187,14 @@ export class SandboxProvider implements PaymentProvider {
     });
   }
 
+  async retrieve(payment: { paymentId: string; reference: string | null }): Promise<ProviderPayment | null> {
+    const charge = await this.dataSource.manager.findOne(SandboxCharge, {
+      where: payment.reference ? { id: payment.reference } : { paymentId: payment.paymentId },
+      order: { createdAt: 'DESC' },
+    });
+    return charge ? this.view(charge) : null;
+  }
+
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): ProviderEvent {
     const header = headers['stripe-signature'];
     verifySignature(
@@ -239,6 +247,7 @@ export class SandboxProvider implements PaymentProvider {
       state: state as ProviderPayment['state'],
       amount: charge.amount,
       currency: charge.currency,
+      capturedAmount: charge.captured,
       failureCode: code ?? null,
       failureMessage: code ? `The card was declined (${code}).` : null,
     };

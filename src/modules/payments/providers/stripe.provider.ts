@@ -126,6 +126,22 @@ export class StripeProvider implements PaymentProvider {
     }
   }
 
+  async retrieve(payment: { paymentId: string; reference: string | null }): Promise<ProviderPayment | null> {
+    try {
+      if (payment.reference)
+        return toProviderPayment(await this.stripe.paymentIntents.retrieve(payment.reference));
+      // The answer that named the intent was lost: find it by the metadata we gave it. Stripe's search
+      // can lag a minute behind; reconciliation only asks about payments far older than that.
+      const found = await this.stripe.paymentIntents.search({
+        query: `metadata['paymentId']:'${payment.paymentId}'`,
+        limit: 1,
+      });
+      return found.data[0] ? toProviderPayment(found.data[0]) : null;
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
   async refund(reference: string, amount: number, idempotencyKey: string): Promise<ProviderRefund> {
     try {
       const refund = await this.stripe.refunds.create(
@@ -173,7 +189,7 @@ function toProviderPayment(intent: Stripe.PaymentIntent): ProviderPayment {
     case 'requires_capture':
       return { ...base, state: 'authorized' };
     case 'succeeded':
-      return { ...base, state: 'captured' };
+      return { ...base, state: 'captured', capturedAmount: intent.amount_received };
     case 'canceled':
       return { ...base, state: 'voided' };
     case 'requires_action':

@@ -1,0 +1,71 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import {
+  OrderTransitions,
+  type CancelledOrder,
+  type OrderCancellationParticipant,
+  type TransitionContext,
+} from '../orders/order-transitions';
+import { OutboxService } from '../outbox/outbox.service';
+import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload, type VoidPayload } from './jobs/payments.jobs';
+import { PaymentsRepository } from './payments.repository';
+
+/**
+ * A paid order that is cancelled (by its customer before shipping, or by staff) gives its money back
+ * in the cancelling transaction: an authorization is voided and captured money refunded, each by its
+ * job (the provider is never called under the order's lock). Money recorded by hand goes back by
+ * hand: the payment is flagged for staff, who record the refund when they have made it. A payment
+ * still pending is left to settlement, which refunds money that arrives for a cancelled order.
+ */
+@Injectable()
+export class PaymentReversals implements OnModuleInit, OrderCancellationParticipant {
+  constructor(
+    private readonly transitions: OrderTransitions,
+    private readonly payments: PaymentsRepository,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  onModuleInit(): void {
+    this.transitions.joinCancellations(this);
+  }
+
+  async orderCancelled(
+    manager: EntityManager,
+    order: CancelledOrder,
+    context: TransitionContext,
+  ): Promise<void> {
+    if (order.paidAt === null) return; // nothing was ever held
+    for (const payment of await this.payments.lockHoldingMoney(manager, order.id)) {
+      if (payment.state === 'authorized') {
+        const job: VoidPayload = { paymentId: payment.id };
+        await this.outbox.enqueue(manager, {
+          queue: PAYMENTS_QUEUE,
+          jobName: PaymentsJobs.void,
+          payload: { ...job },
+        });
+        continue;
+      }
+      const refundable =
+        payment.capturedAmount - (await this.payments.committedRefundTotal(manager, payment.id));
+      if (refundable <= 0) continue;
+      if (payment.provider === 'manual') {
+        await this.payments.update(manager, payment.id, {
+          flaggedReason: `order cancelled: give ${refundable} back by hand, then record the refund`,
+        });
+        continue;
+      }
+      const refund = await this.payments.insertRefund(manager, {
+        paymentId: payment.id,
+        amount: refundable,
+        reason: `order cancelled${context.reason ? `: ${context.reason}` : ''}`.slice(0, 500),
+        requestedBy: `system:cancel:${context.actor}`.slice(0, 100),
+      });
+      const job: RefundPayload = { refundId: refund.id };
+      await this.outbox.enqueue(manager, {
+        queue: PAYMENTS_QUEUE,
+        jobName: PaymentsJobs.refund,
+        payload: { ...job },
+      });
+    }
+  }
+}
