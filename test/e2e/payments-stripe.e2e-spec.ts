@@ -1,3 +1,4 @@
+import { INestApplicationContext } from '@nestjs/common';
 import {
   expectProblem,
   FAKE_STRIPE_PAYMENT_METHODS as PM,
@@ -7,6 +8,7 @@ import {
 } from '@app/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { PaymentReconciliation } from '../../src/modules/payments/payment-reconciliation';
 import { AuthClient, createUser } from '../support/auth-client';
 import { ShopAdmin, ShopClient, type Order, type Shopper } from '../support/shop-client';
 import { waitFor } from '../support/wait-for';
@@ -26,6 +28,7 @@ describe('payments (stripe adapter, FakeStripe)', () => {
   let env: TestEnvironment;
   let api: TestApi;
   let db: DataSource;
+  let worker: INestApplicationContext;
   let admin: ShopAdmin;
   let shop: ShopClient;
 
@@ -39,7 +42,7 @@ describe('payments (stripe adapter, FakeStripe)', () => {
     };
     env = await TestEnvironment.create({ payments });
     api = await env.startApi([], { rateLimit: { max: 1_000_000 } });
-    await env.startWorker();
+    worker = await env.startWorker();
     fake.webhookUrl = `${api.baseUrl}/v1/payments/webhooks/stripe`;
     db = api.app.get(DataSource);
     const client = new AuthClient(api.baseUrl);
@@ -115,6 +118,26 @@ describe('payments (stripe adapter, FakeStripe)', () => {
     expect(retried.body.state).toBe('captured');
     expect(fake.effectCount('payment_intents.create') - before).toBe(1);
     expect(await paymentsOf(order.id)).toHaveLength(1);
+  });
+
+  it('an answer lost and never retried: reconciliation finds the PaymentIntent by our payment id and settles it', async () => {
+    const { order, shopper } = await cardOrder();
+    fake.failNext(1, 500, { afterEffect: true });
+    expectProblem(await pay(order.id, shopper, PM.succeeds), 503);
+    const [stuck] = await paymentsOf(order.id);
+    expect(stuck).toEqual(expect.objectContaining({ state: 'pending', providerReference: null }));
+    const result = await worker.get(PaymentReconciliation).run(new Date(Date.now() + 3_600_000));
+    expect(result.unreachable).toBe(0);
+    const [settled] = await paymentsOf(order.id);
+    expect(settled).toEqual(
+      expect.objectContaining({
+        state: 'captured',
+        capturedAmount: order.totals.total,
+        providerReference: expect.stringMatching(/^pi_/),
+      }),
+    );
+    expect(fake.requests.some((request) => request.path === '/v1/payment_intents/search')).toBe(true);
+    expect(await orderStatus(order.id)).toBe('paid');
   });
 
   it('a declined card fails the payment and leaves the order awaiting payment', async () => {

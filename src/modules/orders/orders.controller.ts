@@ -55,7 +55,7 @@ export class OrdersController {
   @ApiOperation({
     summary: 'Cancel my order while it is unpaid or not yet fulfilled',
     description:
-      'Its stock and promotion use are released. A paid order’s cancellation is flagged for a refund.',
+      'Its stock and promotion use are released. A paid order’s money goes back by itself: a card authorization is voided, a captured card payment refunded (a payment recorded by hand is flagged for staff).',
   })
   @ApiOkResponse({ type: OrderDto })
   @ApiProblemResponses(400, 401, 403, 404, 409)
