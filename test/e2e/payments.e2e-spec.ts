@@ -298,6 +298,47 @@ describe('payments (sandbox provider)', () => {
     expect(await orderStatus(order.id)).toBe('paid');
   });
 
+  it('events in every order, with a redelivery among them, end in the in-order state', async () => {
+    const permutations = (items: number[]): number[][] =>
+      items.length <= 1
+        ? [items]
+        : items.flatMap((item, index) =>
+            permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [
+              item,
+              ...rest,
+            ]),
+          );
+    for (const order of await Promise.all(
+      permutations([0, 1, 2]).map(async (permutation) => {
+        const { order, shopper } = await cardOrder();
+        const started = await pay(order.id, shopper, SANDBOX_CARDS.succeedsLater);
+        await db.query("UPDATE sandbox_charges SET state = 'held' WHERE id = ?", [
+          started.body.providerReference,
+        ]);
+        return { order, reference: started.body.providerReference!, paymentId: started.body.id, permutation };
+      }),
+    )) {
+      const authorized = sandboxEvent('payment.authorized', order.reference, order.order.totals.total, 1);
+      const captured = sandboxEvent('payment.captured', order.reference, order.order.totals.total, 2);
+      const events = [authorized, captured, captured]; // the third is a redelivery of the second
+      for (const index of order.permutation) expect((await deliver(events[index])).status).toBe(200);
+      await waitFor(async () => (await processedEvents(order.paymentId)) === 2);
+      const [payment] = await paymentsOf(order.order.id);
+      expect({
+        permutation: order.permutation,
+        state: payment.state,
+        captured: payment.capturedAmount,
+      }).toEqual({
+        permutation: order.permutation,
+        state: 'captured',
+        captured: order.order.totals.total,
+      });
+      const detail = (await admin.send<Order>('GET', `/v1/admin/orders/${order.order.id}`)).body;
+      expect(detail.status).toBe('paid');
+      expect(detail.history.filter((entry) => entry.to === 'paid')).toHaveLength(1);
+    }
+  });
+
   it('an event whose amount does not match never marks the order paid; it is flagged', async () => {
     const { order, shopper } = await cardOrder();
     // Settled later by the sandbox; here a forged (but correctly signed) event with the wrong amount.
