@@ -191,6 +191,32 @@ describe('StripeProvider against FakeStripe', () => {
     });
   });
 
+  describe('retrieve (reconciliation)', () => {
+    it('reads a PaymentIntent by its reference, with what was captured of it', async () => {
+      const authorized = await stripe.create(request({ captureMethod: 'manual' }));
+      expect(await stripe.retrieve({ paymentId: 'unused', reference: authorized.reference })).toMatchObject({
+        reference: authorized.reference,
+        state: 'authorized',
+      });
+      await stripe.capture(authorized.reference, 3000, `${randomUUID()}:capture`);
+      expect(await stripe.retrieve({ paymentId: 'unused', reference: authorized.reference })).toMatchObject({
+        state: 'captured',
+        amount: 4990,
+        capturedAmount: 3000,
+      });
+    });
+
+    it('finds the intent by our payment id when its reference was never learnt, and null when there is none', async () => {
+      const ask = request();
+      const created = await stripe.create(ask);
+      expect(await stripe.retrieve({ paymentId: ask.paymentId, reference: null })).toMatchObject({
+        reference: created.reference,
+        state: 'captured',
+      });
+      expect(await stripe.retrieve({ paymentId: randomUUID(), reference: null })).toBeNull();
+    });
+  });
+
   describe('idempotency', () => {
     it('the same key twice is one payment at Stripe, answered the same', async () => {
       const ask = request();
