@@ -15,6 +15,13 @@ const DAY_SECONDS = 24 * 3600;
       useFactory: (config: AppConfig) => ({
         redis: redisOptions(config.redis),
         prefix: `${config.redis.prefix}:bull`,
+        // A job whose worker died (SIGKILL, OOM, a lost machine) stays active until its lock expires;
+        // the stalled check then puts it back to wait, up to maxStalledCount times (see WORKER_*).
+        settings: {
+          lockDuration: config.worker.jobLockMs,
+          stalledInterval: config.worker.stalledCheckIntervalMs,
+          maxStalledCount: config.worker.maxStalledCount,
+        },
         defaultJobOptions: {
           attempts: 5,
           backoff: { type: 'exponential', delay: 1_000 },

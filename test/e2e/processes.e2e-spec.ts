@@ -1,9 +1,6 @@
 import { TestEnvironment } from '@app/testing';
-import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-
-const ROOT = join(__dirname, '../..');
+import { runEntry as run, servicesEnvironment, type Running } from '../support/processes';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -14,26 +11,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs an entry point from source as its own process (ts-node), the way `node dist/...` runs it. */
-function run(entry: string, env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', entry], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', TS_NODE_TRANSPILE_ONLY: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
 }
 
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -58,19 +35,7 @@ describe('the API and worker as real processes', () => {
 
   beforeAll(async () => {
     env = await TestEnvironment.create();
-    const { database, redis } = env.config;
-    processEnv = {
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'info',
-      DB_HOST: database.host,
-      DB_PORT: String(database.port),
-      DB_USER: database.user,
-      DB_PASSWORD: database.password,
-      DB_NAME: database.name,
-      REDIS_HOST: redis.host,
-      REDIS_PORT: String(redis.port),
-      REDIS_PREFIX: redis.prefix,
-    };
+    processEnv = { NODE_ENV: 'development', LOG_LEVEL: 'info', ...servicesEnvironment(env.config) };
   });
   afterAll(async () => {
     for (const { child } of running) if (child.exitCode === null) child.kill('SIGKILL');

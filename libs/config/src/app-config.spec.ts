@@ -106,6 +106,22 @@ describe('loadConfig', () => {
     expect(config.encryption.keys.get('old')).toEqual(k1);
   });
 
+  it("sets how jobs of a dead worker are rerun: Bull's 30 s lock and check, five reruns", () => {
+    expect(loadConfig({}).worker).toEqual(
+      expect.objectContaining({ jobLockMs: 30_000, stalledCheckIntervalMs: 30_000, maxStalledCount: 5 }),
+    );
+    const quick = loadConfig({
+      WORKER_JOB_LOCK_MS: '2000',
+      WORKER_STALLED_CHECK_INTERVAL_MS: '1000',
+      WORKER_MAX_STALLED_COUNT: '2',
+    });
+    expect(quick.worker).toEqual(
+      expect.objectContaining({ jobLockMs: 2000, stalledCheckIntervalMs: 1000, maxStalledCount: 2 }),
+    );
+    expect(() => loadConfig({ WORKER_JOB_LOCK_MS: '10' })).toThrow(/WORKER_JOB_LOCK_MS/);
+    expect(() => loadConfig({ WORKER_MAX_STALLED_COUNT: '0' })).toThrow(/WORKER_MAX_STALLED_COUNT/);
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => loadConfig({ SOMETHING_ELSE: '1', PATH: '/usr/bin' })).not.toThrow();
   });

@@ -125,6 +125,10 @@ export interface PaymentsConfig {
 export interface WorkerConfig {
   shutdownTimeoutMs: number;
   runInApiProcess: boolean;
+  /** Bull's lockDuration, stalledInterval and maxStalledCount: how jobs of a dead worker are rerun. */
+  jobLockMs: number;
+  stalledCheckIntervalMs: number;
+  maxStalledCount: number;
 }
 
 /** The validated configuration, in typed namespaces; injected as a class so it needs no token. */
@@ -308,6 +312,9 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
     worker: {
       shutdownTimeoutMs: variables.WORKER_SHUTDOWN_TIMEOUT_MS,
       runInApiProcess: variables.API_WITH_WORKER,
+      jobLockMs: variables.WORKER_JOB_LOCK_MS,
+      stalledCheckIntervalMs: variables.WORKER_STALLED_CHECK_INTERVAL_MS,
+      maxStalledCount: variables.WORKER_MAX_STALLED_COUNT,
     },
     idempotency: {
       ttlHours: variables.IDEMPOTENCY_TTL_HOURS,

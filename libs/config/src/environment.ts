@@ -194,6 +194,33 @@ export class EnvironmentVariables {
   @Min(0)
   WORKER_SHUTDOWN_TIMEOUT_MS = 25_000;
 
+  /**
+   * How long a running job's lock lasts (Bull's lockDuration; renewed at half of it while the job
+   * runs). A worker that dies without shutting down leaves its jobs locked, untouched, this long.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1000)
+  WORKER_JOB_LOCK_MS = 30_000;
+
+  /** How often a worker looks for jobs whose worker died (their lock expired) to run them again. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(500)
+  WORKER_STALLED_CHECK_INTERVAL_MS = 30_000;
+
+  /**
+   * How many times a job may be found abandoned by a dead worker and run again before it is failed.
+   * Bull's default of 1 fails a job whose worker was killed twice while running it — e.g. an innocent
+   * job that shared a worker with one that crashed it twice — and a capture or refund then never
+   * happens; jobs are idempotent, so running one again is safe.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WORKER_MAX_STALLED_COUNT = 5;
+
   /** How long an Idempotency-Key is remembered (its response replayed) after its first use. */
   @Transform(toInteger)
   @IsInt()

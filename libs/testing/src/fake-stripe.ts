@@ -59,6 +59,10 @@ export interface FakeStripeRequest {
   replayed: boolean;
   /** An injected failure from `failNext`. */
   injected: boolean;
+  /** The effect this request had (null: a read, a replay, a refusal or an injected failure). */
+  effect: FakeStripeEffect | null;
+  /** The PaymentIntent the request is about, when it is about one. */
+  paymentIntent: string | null;
 }
 
 export interface FakeStripeOptions {
@@ -149,6 +153,8 @@ type Route = (params: Record<string, unknown>, context: RequestContext) => { sta
 interface RequestContext {
   requestId: string;
   idempotencyKey: string | null;
+  /** Set by the effect the request made, if any. */
+  effect?: FakeStripeEffect;
 }
 
 const FAKE_API_VERSION = '2026-10-28.endive';
@@ -181,9 +187,18 @@ export class FakeStripe {
   private readonly refunds = new Map<string, FakeStripeRefund>();
   private readonly idempotency = new Map<string, StoredResponse>();
   private readonly effects = new Map<FakeStripeEffect, number>();
+  private readonly effectsByIntent = new Map<string, number>();
   private readonly failures: { status: number; afterEffect: boolean }[] = [];
   private held: FakeStripeEvent[] | null = null;
   private deliveryChain: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Called with each API request once it has been handled — its effect made and its answer stored
+   * under its idempotency key — and before the answer is sent; the answer waits for the returned
+   * promise. A test can stop the caller right there (SIGKILL the process waiting for the answer): the
+   * effect happened at "Stripe" and the caller never learned of it. A closed connection gets nothing.
+   */
+  beforeAnswer: ((request: FakeStripeRequest) => void | Promise<void>) | null = null;
 
   private constructor(options: FakeStripeOptions) {
     this.apiKey = options.apiKey ?? 'sk_test_fake_stripe';
@@ -217,8 +232,18 @@ export class FakeStripe {
     );
   }
 
-  /** How many real effects happened (all kinds, or one): a replayed key adds none. */
-  effectCount(kind?: FakeStripeEffect): number {
+  /**
+   * How many real effects happened (all kinds, or one; on every PaymentIntent, or on one — a refund
+   * counts for its PaymentIntent): a replayed key adds none.
+   */
+  effectCount(kind?: FakeStripeEffect, paymentIntent?: string): number {
+    if (paymentIntent !== undefined) {
+      const kinds = kind ? [kind] : [...this.effects.keys()];
+      return kinds.reduce(
+        (sum, each) => sum + (this.effectsByIntent.get(`${each} ${paymentIntent}`) ?? 0),
+        0,
+      );
+    }
     if (kind) return this.effects.get(kind) ?? 0;
     return [...this.effects.values()].reduce((sum, count) => sum + count, 0);
   }
@@ -369,11 +394,15 @@ export class FakeStripe {
       status: 0,
       replayed: false,
       injected: false,
+      effect: null,
+      paymentIntent: paymentIntentOf(path, params),
     };
     this.requests.push(record);
     const requestId = id('req');
-    const send = (status: number, body: string, extra: Record<string, string> = {}): void => {
+    const send = async (status: number, body: string, extra: Record<string, string> = {}): Promise<void> => {
       record.status = status;
+      if (this.beforeAnswer) await this.beforeAnswer(record);
+      if (response.destroyed || request.socket.destroyed) return;
       response.writeHead(status, {
         'Content-Type': 'application/json',
         'Request-Id': requestId,
@@ -385,19 +414,19 @@ export class FakeStripe {
     };
 
     if (header(request, 'authorization') !== `Bearer ${this.apiKey}`) {
-      send(401, errorBody({ type: 'invalid_request_error', message: 'Invalid API Key provided.' }));
+      await send(401, errorBody({ type: 'invalid_request_error', message: 'Invalid API Key provided.' }));
       return;
     }
     const failure = this.failures.shift();
     if (failure && !failure.afterEffect) {
       record.injected = true;
-      send(failure.status, failureBody(failure.status));
+      await send(failure.status, failureBody(failure.status));
       return;
     }
 
     const route = this.route(method, path);
     if (!route) {
-      send(
+      await send(
         404,
         errorBody({
           type: 'invalid_request_error',
@@ -411,7 +440,7 @@ export class FakeStripe {
     if (scope) {
       const stored = this.idempotency.get(scope);
       if (stored && stored.fingerprint !== fingerprint) {
-        send(
+        await send(
           400,
           errorBody({
             type: 'idempotency_error',
@@ -426,10 +455,10 @@ export class FakeStripe {
         record.replayed = true;
         if (failure) {
           record.injected = true;
-          send(failure.status, failureBody(failure.status));
+          await send(failure.status, failureBody(failure.status));
           return;
         }
-        send(stored.status, stored.body, {
+        await send(stored.status, stored.body, {
           'Idempotent-Replayed': 'true',
           'Original-Request': stored.requestId,
         });
@@ -440,8 +469,9 @@ export class FakeStripe {
     let status: number;
     let body: string;
     let storable = true;
+    const context: RequestContext = { requestId, idempotencyKey };
     try {
-      const answer = route(params, { requestId, idempotencyKey });
+      const answer = route(params, context);
       status = answer.status;
       body = JSON.stringify(answer.body, null, 2);
     } catch (error) {
@@ -452,13 +482,14 @@ export class FakeStripe {
       // failed validation leaves the key free for a corrected one.
       storable = error.storable;
     }
+    record.effect = context.effect ?? null;
     if (scope && storable) this.idempotency.set(scope, { fingerprint, status, body, requestId });
     if (failure) {
       record.injected = true;
-      send(failure.status, failureBody(failure.status));
+      await send(failure.status, failureBody(failure.status));
       return;
     }
-    send(status, body);
+    await send(status, body);
   }
 
   private route(
@@ -542,7 +573,7 @@ export class FakeStripe {
       status: paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
     };
     this.intents.set(intent.id, intent);
-    this.count('payment_intents.create');
+    this.count('payment_intents.create', intent.id, context);
     this.emit('payment_intent.created', intent, context);
     if (!confirm) return { status: 200, body: intent };
 
@@ -632,7 +663,7 @@ export class FakeStripe {
     intent.amount_capturable = 0;
     const charge = this.charges.get(intent.latest_charge!)!;
     Object.assign(charge, { captured: true, amount_captured: amount });
-    this.count('payment_intents.capture');
+    this.count('payment_intents.capture', intent.id, context);
     this.emit('payment_intent.succeeded', intent, context);
     return { status: 200, body: intent };
   }
@@ -650,7 +681,7 @@ export class FakeStripe {
     intent.canceled_at = this.clock();
     intent.cancellation_reason =
       typeof params.cancellation_reason === 'string' ? params.cancellation_reason : null;
-    this.count('payment_intents.cancel');
+    this.count('payment_intents.cancel', intent.id, context);
     this.emit('payment_intent.canceled', intent, context);
     return { status: 200, body: intent };
   }
@@ -698,7 +729,7 @@ export class FakeStripe {
     this.refunds.set(refund.id, refund);
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded === charge.amount_captured;
-    this.count('refunds.create');
+    this.count('refunds.create', intent.id, context);
     this.emit('refund.created', refund, context);
     this.emit('charge.refunded', charge, context);
     return { status: 200, body: refund };
@@ -742,8 +773,11 @@ export class FakeStripe {
     return refund;
   }
 
-  private count(effect: FakeStripeEffect): void {
+  private count(effect: FakeStripeEffect, paymentIntent: string, context: RequestContext): void {
     this.effects.set(effect, (this.effects.get(effect) ?? 0) + 1);
+    const key = `${effect} ${paymentIntent}`;
+    this.effectsByIntent.set(key, (this.effectsByIntent.get(key) ?? 0) + 1);
+    context.effect = effect;
   }
 
   // ---- events and webhooks ---------------------------------------------------------------------
@@ -860,6 +894,13 @@ export class WebhookCatcher {
 
 function id(prefix: string): string {
   return `${prefix}_${randomBytes(18).toString('base64url').replace(/[-_]/g, '').slice(0, 24)}`;
+}
+
+/** `/v1/payment_intents/pi_…[/action]`, or a refund's `payment_intent` parameter. */
+function paymentIntentOf(path: string, params: Record<string, unknown>): string | null {
+  const [, resource, objectId] = path.split('/').filter(Boolean);
+  if (resource === 'payment_intents' && objectId) return objectId;
+  return typeof params.payment_intent === 'string' ? params.payment_intent : null;
 }
 
 function header(request: IncomingMessage, name: string): string | null {
