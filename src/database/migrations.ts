@@ -10,6 +10,7 @@ import { ShippingTaxes1795502410103 } from './migrations/1795502410103-ShippingT
 import { IdempotencyKeys1795502468760 } from './migrations/1795502468760-IdempotencyKeys';
 import { CartsOrders1795502500000 } from './migrations/1795502500000-CartsOrders';
 import { Payments1795505831092 } from './migrations/1795505831092-Payments';
+import { RefundReferenceUnique1795514607148 } from './migrations/1795514607148-RefundReferenceUnique';
 import { PaymentReconcileRestock1795511514418 } from './migrations/1795511514418-PaymentReconcileRestock';
 import { PaymentAttemptOperation1795508752198 } from './migrations/1795508752198-PaymentAttemptOperation';
 
@@ -30,4 +31,5 @@ export const MIGRATIONS: Function[] = [
   Payments1795505831092,
   PaymentAttemptOperation1795508752198,
   PaymentReconcileRestock1795511514418,
+  RefundReferenceUnique1795514607148,
 ];

@@ -138,6 +138,8 @@ export const REFUND_STATES = ['pending', 'succeeded', 'failed'] as const;
 /** Money going back: one row per refund, its id the provider idempotency key of that effect. */
 @Entity({ name: 'payment_refunds' })
 @Index('ix_payment_refunds_payment', ['paymentId', 'createdAt'])
+// One refund at the provider is recorded once: a job that ran twice cannot book it against two rows.
+@Index('uq_payment_refunds_provider_reference', ['paymentId', 'providerReference'], { unique: true })
 export class PaymentRefund {
   @PrimaryColumn({ type: 'char', length: 36, name: 'id' })
   id: string;
