@@ -332,7 +332,7 @@ const CHECKOUT = {
  *   later the worker settles the charge and delivers a signed webhook to the API, which records it with an outbox
  *   row; the worker relays that to a job and applies it, and only then does the order read `paid`. Reads start
  *   once the settle delay has passed since the request (the order cannot be paid before). Every customer waits
- *   the delay, so this run has `delayedPayers` of them.
+ *   the delay, so this run has `delayedPayers` of them, their starts spread over one delay.
  * Time to paid: from sending the payment request to the answer of the first read that said `paid` (so up to one
  * poll interval late); the order's `paidAt` (written by the app on this machine's clock) gives it without the
  * poll. No budget (issue 6 sets none): reported only, bar the API's memory budget and the section's final check.
@@ -345,9 +345,12 @@ const PAYMENT = {
   ordersPerRun: 600,
   warmupOrders: 40,
   delayedWarmupOrders: 10,
-  // Reads while an order is not paid yet. Finer polling only loads the app: with 100 delayed-card customers a
-  // 20 ms interval made the reads cost the API more than the payments (17 reads and 140 SQL statements per order).
+  // Reads while an order is not paid yet (the success card's first read, at once after the 201, normally finds
+  // it paid). The delayed card's customers read less often: their reads are what loads the app most. With 100 of
+  // them reading every 20 ms (100 ms) once the delay had passed, an order took 17 (13) reads, and the reads took
+  // about two thirds of the API's CPU, so the webhooks queued behind them. The order's paidAt needs no poll.
   pollIntervalMs: 100,
+  delayedPollIntervalMs: 250,
   // An order not paid this long after its payment request counts as a failed flow.
   paidTimeoutMs: 60_000,
   // Between runs: how long the worker may take to work off the webhooks of the run before.
@@ -2393,9 +2396,14 @@ async function placeCardOrder(section, connection, cart) {
 
 /**
  * Pays `order` with `card` and reads the order until it is paid: the first read at once after the answer, or,
- * with `readAfterMs`, that long after the request; then every PAYMENT.pollIntervalMs.
+ * with `readAfterMs`, that long after the request; then every `pollIntervalMs`.
  */
-async function payAndAwaitPaid(section, connection, order, { card, expectedStates, readAfterMs = 0 }) {
+async function payAndAwaitPaid(
+  section,
+  connection,
+  order,
+  { card, expectedStates, readAfterMs = 0, pollIntervalMs = PAYMENT.pollIntervalMs },
+) {
   const orderHeaders = { 'x-order-token': order.token };
   const sentAt = performance.now();
   const sentWallMs = Date.now();
@@ -2451,20 +2459,24 @@ async function payAndAwaitPaid(section, connection, order, { card, expectedState
         read.text,
       );
     }
-    nextReadAt = readStartedAt + PAYMENT.pollIntervalMs;
+    nextReadAt = readStartedAt + pollIntervalMs;
   }
 }
 
 /**
  * Each connection takes the next item and runs `work` on it until none is left (closed loop); failures are
- * recorded. The time is from the first request to the last answer.
+ * recorded. The time is from the first request to the last answer. `spreadMs` staggers the connections' starts
+ * evenly over that time: customers who all wait the same settle delay would otherwise stay in step, and every
+ * ~4 s the worker would get 100 settlements at once instead of a steady stream (its jobs then waited seconds for
+ * a slot in a first try).
  */
-async function runCustomers(section, connections, items, work) {
+async function runCustomers(section, connections, items, work, { spreadMs = 0 } = {}) {
   const startedAt = performance.now();
   const results = [];
   let next = 0;
   await Promise.all(
-    connections.map(async (connection) => {
+    connections.map(async (connection, index) => {
+      if (spreadMs > 0) await sleep((index * spreadMs) / connections.length);
       while (next < items.length && section.failures.length < PAYMENT_MAX_FAILURES) {
         const index = next++;
         try {
@@ -2530,8 +2542,76 @@ async function waitForPaymentsDrained(app, worker) {
   return { seconds, drained: true };
 }
 
+/**
+ * Where the worker's part of a run went: for each job of the payments queue that finished since `sinceMs` (epoch
+ * ms), by job name, how long it waited for one of the queue's processing slots once due (processedOn − timestamp −
+ * the delay asked for; a retry's wait includes its backoff), how long it ran (finishedOn − processedOn; for a webhook delivery,
+ * the API's answer to it) and how many needed more than one attempt; and how long the outbox took to hand the
+ * queue's rows to Bull (published_at − created_at, both the database's clock). Bull keeps completed jobs (up to
+ * 10,000 per queue, src/queues/queues.module.ts), far more than a run makes.
+ */
+async function paymentJobTimes(sinceMs) {
+  const key = `${REDIS.prefix}:bull:${PAYMENTS_QUEUE_NAME}`;
+  const redis = new Redis({ host: REDIS.host, port: REDIS.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const connection = await connectToServer();
+  try {
+    await redis.connect();
+    const ids = await redis.zrangebyscore(`${key}:completed`, sinceMs, '+inf');
+    const pipeline = redis.pipeline();
+    for (const id of ids)
+      pipeline.hmget(
+        `${key}:${id}`,
+        'name',
+        'timestamp',
+        'opts',
+        'processedOn',
+        'finishedOn',
+        'attemptsMade',
+      );
+    const byName = new Map();
+    for (const [error, fields] of await pipeline.exec()) {
+      if (error || fields[0] === null) continue;
+      const [name, timestamp, opts, processedOn, finishedOn, attemptsMade] = fields;
+      // The job's own `delay` field is zeroed when Bull promotes it; the delay asked for stays in its options.
+      const delay = Number(JSON.parse(opts ?? '{}').delay ?? 0);
+      const times = byName.get(name) ?? { waits: [], runs: [], retried: 0 };
+      times.waits.push(Number(processedOn) - Number(timestamp) - delay);
+      times.runs.push(Number(finishedOn) - Number(processedOn));
+      if (Number(attemptsMade) > 1) times.retried += 1;
+      byName.set(name, times);
+    }
+    const [relayed] = await connection.query(
+      `SELECT TIMESTAMPDIFF(MICROSECOND, created_at, published_at) / 1000 AS ms
+         FROM \`${DATABASE.name}\`.outbox
+        WHERE queue = ? AND published_at IS NOT NULL AND created_at >= FROM_UNIXTIME(? / 1000)`,
+      [PAYMENTS_QUEUE_NAME, sinceMs],
+    );
+    return {
+      jobs: Object.fromEntries(
+        [...byName].map(([name, times]) => [
+          name,
+          {
+            count: times.runs.length,
+            wait: summarizeTimes(times.waits),
+            run: summarizeTimes(times.runs),
+            retried: times.retried,
+          },
+        ]),
+      ),
+      outboxRelay: { rows: relayed.length, ...summarizeTimes(relayed.map((row) => Number(row.ms))) },
+    };
+  } finally {
+    redis.disconnect();
+    await connection.end();
+  }
+}
+
 /** One measured run: its orders paid by `connections`, then the wait until the worker has worked off its work. */
-async function measurePaymentRun(id, description, { app, worker, section, connections, items, work }) {
+async function measurePaymentRun(
+  id,
+  description,
+  { app, worker, section, connections, items, work, spreadMs = 0 },
+) {
   console.log(`    ${id}: ${description}; ${items.length} orders, ${connections.length} customers`);
   // Others' work on the same cores (tests, builds) would be measured as the app's slowness.
   await waitForQuietMachine();
@@ -2539,10 +2619,11 @@ async function measurePaymentRun(id, description, { app, worker, section, connec
   try {
     const statementsBefore = (await readStatementCounters(counters)).Questions;
     const failuresBefore = section.failures.length;
+    const startedAtMs = Date.now();
     const stopApiRss = sampleRss(app.child.pid);
     const stopWorkerRss = sampleRss(worker.child.pid);
     const stopCpu = sampleCpuSplit(app.child.pid, worker.child.pid);
-    const { results, seconds } = await runCustomers(section, connections, items, work);
+    const { results, seconds } = await runCustomers(section, connections, items, work, { spreadMs });
     const cpu = stopCpu();
     const peakRssMb = stopApiRss();
     const workerPeakRssMb = stopWorkerRss();
@@ -2550,6 +2631,7 @@ async function measurePaymentRun(id, description, { app, worker, section, connec
     assertAlive(worker);
     const drain = await waitForPaymentsDrained(app, worker);
     const statements = (await readStatementCounters(counters)).Questions - statementsBefore;
+    const worked = await paymentJobTimes(startedAtMs);
     const reads = results.reduce((sum, result) => sum + result.reads, 0);
     return {
       id,
@@ -2580,6 +2662,7 @@ async function measurePaymentRun(id, description, { app, worker, section, connec
       peakRssMb,
       workerPeakRssMb,
       drain,
+      ...worked,
       // Server-wide, from the first request until drained: the API's and the worker's statements for the run
       // (the webhooks included), the polls, the drain's own few checks, and whatever else used the server.
       statementsPerOrder: results.length > 0 ? statements / results.length : 0,
@@ -2871,6 +2954,7 @@ async function benchmarkPayment(settings, context) {
         card: cards.succeedsLater,
         expectedStates: ['pending'],
         readAfterMs: settleDelayMs,
+        pollIntervalMs: PAYMENT.delayedPollIntervalMs,
       });
 
     // The warm-ups also prove the chain works: a broken webhook URL or a worker not consuming stops here.
@@ -2879,7 +2963,9 @@ async function benchmarkPayment(settings, context) {
         'delayed card; discarded',
     );
     await runCustomers(section, cardPayers, carts.warmup, checkoutAndPay);
-    await runCustomers(section, delayedPayers, ordersOf('delayedWarmup'), payLater);
+    await runCustomers(section, delayedPayers, ordersOf('delayedWarmup'), payLater, {
+      spreadMs: settleDelayMs,
+    });
     if (section.failures.length > 0) {
       const first = section.failures[0];
       throw new Error(
@@ -2916,7 +3002,13 @@ async function benchmarkPayment(settings, context) {
       await measurePaymentRun(
         'delayed-card',
         `orders placed beforehand, paid with the delayed card (settles after ${settleDelayMs} ms, by webhook)`,
-        { ...common, connections: delayedPayers, items: ordersOf('delayedCard'), work: payLater },
+        {
+          ...common,
+          connections: delayedPayers,
+          items: ordersOf('delayedCard'),
+          work: payLater,
+          spreadMs: settleDelayMs,
+        },
       ),
     );
     for (const connection of connections) connection.close();
@@ -2938,6 +3030,7 @@ async function benchmarkPayment(settings, context) {
       captureMethod: settings.appEnv.PAYMENTS_CAPTURE_METHOD ?? 'automatic',
       settleDelayMs,
       pollIntervalMs: PAYMENT.pollIntervalMs,
+      delayedPollIntervalMs: PAYMENT.delayedPollIntervalMs,
       cards,
       webhookUrl: environment.SANDBOX_WEBHOOK_URL,
       payers: settings.payers,
@@ -2994,7 +3087,8 @@ function printPayment(payment) {
   console.log(
     `\nPayment: sandbox provider, capture ${payment.captureMethod}, ${payment.ordersPerRun} orders per run of ` +
       `${payment.linesPerOrder} lines; API + worker (webhooks to ${payment.webhookUrl}); reads every ` +
-      `${payment.pollIntervalMs} ms; delayed card settles after ${payment.settleDelayMs} ms`,
+      `${payment.pollIntervalMs} ms (delayed card: every ${payment.delayedPollIntervalMs} ms once it may be ` +
+      `paid); delayed card settles after ${payment.settleDelayMs} ms`,
   );
   const header = [
     'run',
@@ -3039,6 +3133,17 @@ function printPayment(payment) {
         `${cpu.databaseCores}, harness ${cpu.harnessCores}, rest ${cpu.otherCores} (Redis, kernel, others); ` +
         `worked off ${drain.seconds.toFixed(1)} s after the last paid order${drain.drained ? '' : ' (NOT drained)'}; ` +
         `~${Math.round(run.statementsPerOrder)} SQL statements per order`,
+    );
+  }
+  for (const run of payment.runs) {
+    const jobs = Object.entries(run.jobs).map(
+      ([name, times]) =>
+        `${name.replace(/^payments\./, '')} ${times.count} (wait ${pair(times.wait)}, run ${pair(times.run)}` +
+        `${times.retried > 0 ? `, ${times.retried} retried` : ''})`,
+    );
+    console.log(
+      `  ${run.id} worker jobs, p50 / p99 ms: ${jobs.join('; ')}; outbox relay ${pair(run.outboxRelay)} ` +
+        `(${run.outboxRelay.rows} rows)`,
     );
   }
   const { preparation, check } = payment;
