@@ -20,23 +20,32 @@
 // carts written straight to the database beforehand. `checkout` is a closed loop of virtual shoppers, each
 // repeating the whole guest flow (new cart, 3 lines, address, shipping method, checkout with a fresh
 // Idempotency-Key); it reports checkouts/s and latencies, and ends with its own check that nothing was oversold.
+// `payment` starts the API with a worker beside it (SANDBOX_WEBHOOK_URL at the API) and pays card orders through
+// the sandbox provider: orders placed beforehand paid with the success card, ready carts checked out and paid in
+// one go, and orders paid with the card that succeeds after a delay, by webhook (settled and delivered by the
+// worker, applied through the outbox). It reports orders paid/s and the time from the payment request to the order
+// reading `paid` (p50/p99), ends with its own check (each order paid once, one charge, every webhook applied, no
+// oversell), and has no budget but memory (see PAYMENT).
 //
 // Usage: npm run bench [-- --duration 3 --rounds 5 --connections 10 --login-duration 20 --no-login --no-build
-//                         --checkout-duration 15 --shoppers 20
-//                         --only GROUP[,GROUP] --scenarios ID[,ID] --keep-db --app-env NAME=value ...]
+//                         --checkout-duration 15 --shoppers 20 --payment-orders 600 --payers 20 --delayed-payers 100
+//                         --only GROUP[,GROUP] --scenarios ID[,ID] --keep-db --app-env NAME=value ... --help]
 //        (or BENCH_DURATION / BENCH_ROUNDS / BENCH_CONNECTIONS / BENCH_LOGIN_DURATION in the environment; flags win)
 //   --duration, --rounds   measured seconds per side and round, and the number of alternating rounds
 //   --connections          default connection count (a scenario may set its own: the cold search uses 50)
 //   --only                 run only these groups (repeatable or comma-separated): core (/health/live, /docs-json),
 //                          auth (/v1/me and the login section), catalog (every catalog scenario), commerce
-//                          (add-to-cart and the checkout section)
+//                          (add-to-cart, the checkout section and the payment section)
 //   --scenarios            run only these scenario ids (repeatable or comma-separated; `login` is the login
-//                          section, `checkout` the checkout section); combined with --only, a scenario runs when
-//                          either selects it. Ids: health, docs, me, login, catalog-list, catalog-detail,
-//                          catalog-304, catalog-search-cold, catalog-list-nocache, catalog-detail-nocache,
-//                          add-to-cart, checkout
+//                          section, `checkout` the checkout section, `payment` the payment section); combined with
+//                          --only, a scenario runs when either selects it. Ids: health, docs, me, login,
+//                          catalog-list, catalog-detail, catalog-304, catalog-search-cold, catalog-list-nocache,
+//                          catalog-detail-nocache, add-to-cart, checkout, payment
 //   --checkout-duration    measured seconds of the checkout section (after its own warm-up)
 //   --shoppers             concurrent virtual shoppers of the checkout section
+//   --payment-orders       orders in each of the payment section's three runs
+//   --payers               concurrent customers of the payment section's success-card runs
+//   --delayed-payers       concurrent customers of its delayed-card run (each waits the settle delay)
 //   --no-login             skip the login section (whatever --only or --scenarios say)
 //   --no-build             use the existing dist/ instead of running `nest build` first
 //   --keep-db              keep the bench database instead of recreating it, and skip the catalog seed when the
@@ -44,9 +53,12 @@
 //                          migrations, same table checksums; see bench/results/catalog-fingerprint.json)
 //   --app-env NAME=value   (repeatable) adds a variable to every app process's environment, to measure a setting
 //                          before adopting it; a scenario's own variables (CATALOG_CACHE_ENABLED=false) win
+//                          (e.g. --app-env SANDBOX_SETTLE_DELAY_MS=1000 for the payment section's delayed card)
+//   --help                 prints this usage and exits
 // Examples: npm run bench -- --no-build --only catalog --no-login
 //           npm run bench -- --no-build --scenarios catalog-list,catalog-304 --rounds 3 --keep-db
 //           npm run bench -- --no-build --only commerce
+//           npm run bench -- --scenarios payment
 import { fork, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -209,6 +221,9 @@ const LOGIN_GROUP = 'auth';
 /** The checkout section's id and group for --scenarios and --only. */
 const CHECKOUT_ID = 'checkout';
 const CHECKOUT_GROUP = 'commerce';
+/** The payment section's id and group for --scenarios and --only. */
+const PAYMENT_ID = 'payment';
+const PAYMENT_GROUP = 'commerce';
 
 /** The cold search's paths, one new (word, price ceiling) pair per call. */
 function searchPaths(words) {
@@ -299,6 +314,49 @@ const CHECKOUT = {
   timeoutMs: 30_000,
 };
 
+/**
+ * The payment section (issue 6): card payments through the built-in sandbox provider, from the payment request
+ * to the order reading `paid`. It runs the app as deployed: the API and a worker process (outbox relay, the
+ * sandbox's settle and webhook-delivery jobs, the jobs that apply webhooks), both with SANDBOX_WEBHOOK_URL at the
+ * bench API and a webhook secret of the run. Three runs, each over orders of its own, by virtual customers in a
+ * closed loop, each on a keep-alive connection of its own; every order is a guest order of `linesPerOrder` lines
+ * (guest carts ready for checkout written to the database, as test/support/cart-factory.ts does):
+ * - `card`: orders placed beforehand (POST …/checkout, paymentMethod card), each paid with the sandbox's success
+ *   card (POST /v1/orders/{id}/payments, Idempotency-Key), then read (GET /v1/orders/{id}, X-Order-Token) at once
+ *   after the 201 and every `pollIntervalMs` until it reads `paid`. With automatic capture the card is captured
+ *   within the request, so the first read normally finds the order paid; the sandbox also announces the capture
+ *   by webhook, which the API receives and the worker applies meanwhile (no news for the order, but work on the
+ *   same cores).
+ * - `checkout-card`: ready carts checked out (card) and paid in one go: orders placed and paid per second.
+ * - `delayed-card`: the "succeeds after a delay" card. The payment answers `pending`; SANDBOX_SETTLE_DELAY_MS
+ *   later the worker settles the charge and delivers a signed webhook to the API, which records it with an outbox
+ *   row; the worker relays that to a job and applies it, and only then does the order read `paid`. Reads start
+ *   once the settle delay has passed since the request (the order cannot be paid before). Every customer waits
+ *   the delay, so this run has `delayedPayers` of them, their starts spread over one delay.
+ * Time to paid: from sending the payment request to the answer of the first read that said `paid` (so up to one
+ * poll interval late); the order's `paidAt` (written by the app on this machine's clock) gives it without the
+ * poll. No budget (issue 6 sets none): reported only, bar the API's memory budget and the section's final check.
+ */
+const PAYMENT = {
+  variants: 48,
+  linesPerOrder: 3,
+  payers: 20,
+  delayedPayers: 100,
+  ordersPerRun: 600,
+  warmupOrders: 40,
+  delayedWarmupOrders: 10,
+  // Reads while an order is not paid yet (the success card's first read, at once after the 201, normally finds
+  // it paid). The delayed card's customers read less often: their reads are what loads the app most. With 100 of
+  // them reading every 20 ms (100 ms) once the delay had passed, an order took 17 (13) reads, and the reads took
+  // about two thirds of the API's CPU, so the webhooks queued behind them. The order's paidAt needs no poll.
+  pollIntervalMs: 100,
+  delayedPollIntervalMs: 250,
+  // An order not paid this long after its payment request counts as a failed flow.
+  paidTimeoutMs: 60_000,
+  // Between runs: how long the worker may take to work off the webhooks of the run before.
+  drainTimeoutMs: 120_000,
+};
+
 const MEMORY_BUDGET_MB = 250;
 const WARMUP_SECONDS = 2;
 const PIPELINING = 1;
@@ -317,6 +375,7 @@ const BUSY_MACHINE_SHARE = 0.2;
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT_DIR = join(BENCH_DIR, '..');
 const APP_ENTRY = join(ROOT_DIR, 'dist/src/main.js');
+const WORKER_ENTRY = join(ROOT_DIR, 'dist/src/worker.js');
 const RESULTS_FILE = join(BENCH_DIR, 'results/latest.json');
 
 const DATABASE = { host: '127.0.0.1', port: 3306, user: 'root', password: '', name: 'storekeep_bench' };
@@ -396,12 +455,16 @@ function readSettings() {
       'login-duration': { type: 'string' },
       'checkout-duration': { type: 'string' },
       shoppers: { type: 'string' },
+      'payment-orders': { type: 'string' },
+      payers: { type: 'string' },
+      'delayed-payers': { type: 'string' },
       'no-login': { type: 'boolean', default: false },
       'app-env': { type: 'string', multiple: true, default: [] },
       'no-build': { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
       only: { type: 'string', multiple: true, default: [] },
       scenarios: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const only = listOption('only', values.only, SCENARIO_GROUPS);
@@ -409,11 +472,13 @@ function readSettings() {
     ...SCENARIOS.map((scenario) => scenario.id),
     LOGIN_ID,
     CHECKOUT_ID,
+    PAYMENT_ID,
   ]);
   // Nothing asked for means everything.
   const selects = (id, group) =>
     (only.length === 0 && ids.length === 0) || only.includes(group) || ids.includes(id);
   return {
+    help: values.help,
     build: !values['no-build'],
     keepDb: values['keep-db'],
     only,
@@ -428,6 +493,16 @@ function readSettings() {
       values['checkout-duration'] ?? process.env.BENCH_CHECKOUT_DURATION ?? CHECKOUT.defaultDurationSeconds,
     ),
     shoppers: positiveInteger('shoppers', values.shoppers ?? process.env.BENCH_SHOPPERS ?? CHECKOUT.shoppers),
+    payment: selects(PAYMENT_ID, PAYMENT_GROUP),
+    paymentOrders: positiveInteger(
+      'payment-orders',
+      values['payment-orders'] ?? process.env.BENCH_PAYMENT_ORDERS ?? PAYMENT.ordersPerRun,
+    ),
+    payers: positiveInteger('payers', values.payers ?? process.env.BENCH_PAYERS ?? PAYMENT.payers),
+    delayedPayers: positiveInteger(
+      'delayed-payers',
+      values['delayed-payers'] ?? process.env.BENCH_DELAYED_PAYERS ?? PAYMENT.delayedPayers,
+    ),
     appEnv: Object.fromEntries(values['app-env'].map(parseAssignment)),
     loginDurationSeconds: positiveInteger(
       'login-duration',
@@ -844,8 +919,9 @@ async function signIn(baseUrl, { email, password }) {
 // ---------------------------------------------------------------------------------------------------------------
 // The app and the bare server
 
-async function startApp(environmentOverrides) {
-  const port = await freePort();
+/** `port`: where to listen (default: a free port); the payment section must know it before the start. */
+async function startApp(environmentOverrides, port = undefined) {
+  port ??= await freePort();
   const extra = Object.entries(environmentOverrides).map(([name, value]) => `${name}=${value}`);
   console.log(`› Starting the app on port ${port}${extra.length > 0 ? ` with ${extra.join(' ')}` : ''}`);
   const child = track(
@@ -1391,12 +1467,14 @@ function evaluateLogin(settings, { seedSeconds, throughput, stress, probeAlone, 
   };
 }
 
+/** `app`: the app, or any process started like it (the worker: `label`). */
 function assertAlive(app) {
   if (!hasExited(app.child)) return;
-  console.error(`--- app stderr ---\n${app.output.stderr.text || '(empty)'}`);
-  if (app.output.stdout.text) console.error(`--- app stdout ---\n${app.output.stdout.text}`);
+  const label = app.label ?? 'app';
+  console.error(`--- ${label} stderr ---\n${app.output.stderr.text || '(empty)'}`);
+  if (app.output.stdout.text) console.error(`--- ${label} stdout ---\n${app.output.stdout.text}`);
   throw new Error(
-    `the app exited during the benchmark (${app.child.signalCode ?? `code ${app.child.exitCode}`})`,
+    `the ${label} exited during the benchmark (${app.child.signalCode ?? `code ${app.child.exitCode}`})`,
   );
 }
 
@@ -1778,8 +1856,12 @@ function databasePids() {
   return pids;
 }
 
-/** CPU seconds used by the app, the database and this harness between start() and the returned stop(). */
-function sampleCpuSplit(appPid) {
+/**
+ * CPU seconds used by the app, the database and this harness (and the worker, given its pid) between start() and
+ * the returned stop(), and by the whole machine: `otherCores` is the rest (Redis, the kernel, anything else
+ * running meanwhile, such as someone's tests: a run with much of it was disturbed).
+ */
+function sampleCpuSplit(appPid, workerPid = undefined) {
   const dbPids = databasePids();
   const ticks = (pids) =>
     pids.reduce((sum, pid) => {
@@ -1789,21 +1871,34 @@ function sampleCpuSplit(appPid) {
         return sum;
       }
     }, 0);
+  const workerPids = workerPid === undefined ? [] : [workerPid];
   const before = {
     app: ticks([appPid]),
+    worker: ticks(workerPids),
     db: ticks(dbPids),
     harness: process.cpuUsage(),
+    machine: cpuTimes(),
     at: performance.now(),
   };
   return () => {
     const wallSeconds = (performance.now() - before.at) / 1000;
     const harness = process.cpuUsage(before.harness);
+    const machine = cpuTimes();
     const cores = (seconds) => Number((seconds / wallSeconds).toFixed(2));
-    return {
-      wallSeconds: Number(wallSeconds.toFixed(1)),
+    const split = {
       appCores: cores((ticks([appPid]) - before.app) / 100),
+      ...(workerPid !== undefined && { workerCores: cores((ticks(workerPids) - before.worker) / 100) }),
       databaseCores: cores((ticks(dbPids) - before.db) / 100),
       harnessCores: cores((harness.user + harness.system) / 1e6),
+    };
+    const busyTicks = machine.total - before.machine.total - (machine.idle - before.machine.idle);
+    const machineBusyCores = cores(busyTicks / 100);
+    const known = Object.values(split).reduce((sum, value) => sum + value, 0);
+    return {
+      wallSeconds: Number(wallSeconds.toFixed(1)),
+      ...split,
+      machineBusyCores,
+      otherCores: Number(Math.max(0, machineBusyCores - known).toFixed(2)),
       machineCores: os.cpus().length,
     };
   };
@@ -2135,6 +2230,963 @@ function printCheckout(checkout) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Commerce: the payment section
+
+const SANDBOX_PROVIDER_SOURCE = join(ROOT_DIR, 'src/modules/payments/providers/sandbox.provider.ts');
+const ENVIRONMENT_SOURCE = join(ROOT_DIR, 'libs/config/src/environment.ts');
+/** The queue the sandbox's jobs and the webhook jobs run on (src/modules/payments/jobs/payments.jobs.ts). */
+const PAYMENTS_QUEUE_NAME = 'payments';
+/** Queues of the payment flow whose jobs must be worked off before the next run (domain events: order.paid). */
+const PAYMENT_FLOW_QUEUES = [PAYMENTS_QUEUE_NAME, 'events'];
+// A dead app or worker makes every flow fail: stop after this many failures.
+const PAYMENT_MAX_FAILURES = 200;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The sandbox's test cards, read from its source (bench/ is plain JavaScript and cannot import it). */
+function sandboxCards() {
+  const source = readFileSync(SANDBOX_PROVIDER_SOURCE, 'utf8');
+  const card = (name) => {
+    const match = new RegExp(`\\b${name}: '(\\d{12,19})'`).exec(source);
+    if (!match) throw new Error(`SANDBOX_CARDS.${name} not found in ${SANDBOX_PROVIDER_SOURCE}`);
+    return match[1];
+  };
+  return { succeeds: card('succeeds'), succeedsLater: card('succeedsLater') };
+}
+
+/** The delayed card's settle delay in this run: --app-env's, else the app's default (read from its source). */
+function sandboxSettleDelayMs(appEnv) {
+  if (appEnv.SANDBOX_SETTLE_DELAY_MS !== undefined) return Number(appEnv.SANDBOX_SETTLE_DELAY_MS);
+  const match = /\bSANDBOX_SETTLE_DELAY_MS = ([\d_]+);/.exec(readFileSync(ENVIRONMENT_SOURCE, 'utf8'));
+  if (!match) throw new Error(`the default of SANDBOX_SETTLE_DELAY_MS not found in ${ENVIRONMENT_SOURCE}`);
+  return Number(match[1].replaceAll('_', ''));
+}
+
+/** Redis connections of processes consuming the payments queue: Bull names them `<prefix>:<base64 of the queue>`. */
+async function countPaymentsConsumers() {
+  const name = `${REDIS.prefix}:bull:${Buffer.from(PAYMENTS_QUEUE_NAME).toString('base64')}`;
+  const redis = new Redis({ host: REDIS.host, port: REDIS.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const clients = await redis.call('CLIENT', 'LIST');
+    return String(clients)
+      .split('\n')
+      .filter((line) => / name=(\S+)/.exec(line)?.[1].startsWith(name)).length;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * The worker process, with the API's environment (a deployment gives both the same). Ready once it consumes the
+ * payments queue. A consumer already there (a worker left over from an interrupted run) would take this run's
+ * jobs with another webhook URL and secret, so it is refused.
+ */
+async function startWorker(environment) {
+  if ((await countPaymentsConsumers()) > 0) {
+    throw new Error(
+      `another process already consumes the ${REDIS.prefix} payments queue (a worker left from an earlier run?)`,
+    );
+  }
+  console.log('› Starting the worker');
+  const child = track(
+    spawn(process.execPath, [WORKER_ENTRY], {
+      cwd: ROOT_DIR,
+      env: environment,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  const output = { stdout: captureTail(child.stdout), stderr: captureTail(child.stderr) };
+  const worker = { child, output, label: 'worker' };
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while ((await countPaymentsConsumers()) === 0) {
+    if (hasExited(child) || Date.now() > deadline) {
+      console.error(`--- worker stderr ---\n${output.stderr.text || '(empty)'}`);
+      if (output.stdout.text) console.error(`--- worker stdout ---\n${output.stdout.text.slice(-4_000)}`);
+      throw new Error(
+        hasExited(child)
+          ? `the worker exited before it consumed the payments queue (${child.signalCode ?? `code ${child.exitCode}`})`
+          : `the worker did not consume the payments queue within ${READY_TIMEOUT_MS / 1000} s`,
+      );
+    }
+    await sleep(250);
+  }
+  return worker;
+}
+
+/** Guest carts ready for checkout (lines, email, DE address, shipping method), as test/support/cart-factory.ts. */
+async function insertReadyCarts(count, { linesOf, emailOf, shippingMethodId }) {
+  const carts = Array.from({ length: count }, (_, index) => ({
+    id: randomUUID(),
+    token: randomBytes(24).toString('base64url'),
+    lines: linesOf(index),
+  }));
+  const address = JSON.stringify(SHOP.address);
+  const connection = await connectToServer();
+  try {
+    for (let start = 0; start < count; start += ADD_TO_CART.insertChunk) {
+      const chunk = carts.slice(start, start + ADD_TO_CART.insertChunk);
+      await connection.query(
+        `INSERT INTO \`${DATABASE.name}\`.carts (id, token_hash, status, email, currency, shipping_method_id,
+                shipping_address, billing_address, version) VALUES ?`,
+        [
+          chunk.map((cart, offset) => [
+            cart.id,
+            createHash('sha256').update(cart.token, 'utf8').digest('hex'),
+            'active',
+            emailOf(start + offset),
+            'EUR',
+            shippingMethodId,
+            address,
+            address,
+            1,
+          ]),
+        ],
+      );
+      await connection.query(
+        `INSERT INTO \`${DATABASE.name}\`.cart_items (id, cart_id, variant_id, quantity) VALUES ?`,
+        [
+          chunk.flatMap((cart) =>
+            cart.lines.map((line) => [randomUUID(), cart.id, line.variantId, line.quantity]),
+          ),
+        ],
+      );
+    }
+  } finally {
+    await connection.end();
+  }
+  return carts;
+}
+
+/** One request of a payment flow, counted per step; throws FlowStepError unless it answered `expected`. */
+async function paymentStep(section, connection, name, method, path, headers, body, expected) {
+  const counts = section.statuses[name];
+  let response;
+  try {
+    response = await connection.send(method, path, headers, body);
+  } catch (error) {
+    counts.error = (counts.error ?? 0) + 1;
+    throw new FlowStepError(name, 'error', error.message);
+  }
+  counts[response.status] = (counts[response.status] ?? 0) + 1;
+  if (response.status !== expected) throw new FlowStepError(name, response.status, response.text);
+  return response;
+}
+
+/** Checks a ready cart out (paymentMethod card, fresh Idempotency-Key): the order, readable with the cart token. */
+async function placeCardOrder(section, connection, cart) {
+  const started = performance.now();
+  const response = await paymentStep(
+    section,
+    connection,
+    'checkout',
+    'POST',
+    `/v1/carts/${cart.id}/checkout`,
+    { 'x-cart-token': cart.token, 'idempotency-key': randomUUID() },
+    { paymentMethod: 'card' },
+    201,
+  );
+  const checkoutMs = performance.now() - started;
+  section.ordersPlaced += 1;
+  for (const line of cart.lines)
+    section.unitsGranted.set(line.variantId, (section.unitsGranted.get(line.variantId) ?? 0) + line.quantity);
+  const order = JSON.parse(response.text);
+  return { id: order.id, token: cart.token, total: order.total, checkoutMs, startedAt: started };
+}
+
+/**
+ * Pays `order` with `card` and reads the order until it is paid: the first read at once after the answer, or,
+ * with `readAfterMs`, that long after the request; then every `pollIntervalMs`.
+ */
+async function payAndAwaitPaid(
+  section,
+  connection,
+  order,
+  { card, expectedStates, readAfterMs = 0, pollIntervalMs = PAYMENT.pollIntervalMs },
+) {
+  const orderHeaders = { 'x-order-token': order.token };
+  const sentAt = performance.now();
+  const sentWallMs = Date.now();
+  const response = await paymentStep(
+    section,
+    connection,
+    'payment',
+    'POST',
+    `/v1/orders/${order.id}/payments`,
+    { ...orderHeaders, 'idempotency-key': randomUUID() },
+    { paymentMethod: card },
+    201,
+  );
+  const paymentMs = performance.now() - sentAt;
+  const { state } = JSON.parse(response.text);
+  if (!expectedStates.includes(state)) {
+    throw new FlowStepError('payment', `201 with state ${state}`, response.text);
+  }
+  let reads = 0;
+  let nextReadAt = sentAt + readAfterMs;
+  for (;;) {
+    const wait = nextReadAt - performance.now();
+    if (wait > 0) await sleep(wait);
+    const readStartedAt = performance.now();
+    const read = await paymentStep(
+      section,
+      connection,
+      'read',
+      'GET',
+      `/v1/orders/${order.id}`,
+      orderHeaders,
+      undefined,
+      200,
+    );
+    const answeredAt = performance.now();
+    reads += 1;
+    const seen = JSON.parse(read.text);
+    if (seen.status === 'paid') {
+      return {
+        readAfterMs,
+        paymentMs,
+        toPaidMs: answeredAt - sentAt,
+        // The app's own moment of the change: same clock, no poll interval in it.
+        toPaidAtMs: Date.parse(seen.paidAt) - sentWallMs,
+        reads,
+        endedAt: answeredAt,
+      };
+    }
+    if (seen.status !== 'pending_payment' || answeredAt - sentAt > PAYMENT.paidTimeoutMs) {
+      throw new FlowStepError(
+        'read',
+        `200 with status ${seen.status} ${((answeredAt - sentAt) / 1000).toFixed(1)} s after the payment request`,
+        read.text,
+      );
+    }
+    nextReadAt = readStartedAt + pollIntervalMs;
+  }
+}
+
+/**
+ * Each connection takes the next item and runs `work` on it until none is left (closed loop); failures are
+ * recorded. The time is from the first request to the last answer. `spreadMs` staggers the connections' starts
+ * evenly over that time: customers who all wait the same settle delay would otherwise stay in step, and every
+ * ~4 s the worker would get 100 settlements at once instead of a steady stream (its jobs then waited seconds for
+ * a slot in a first try).
+ */
+async function runCustomers(section, connections, items, work, { spreadMs = 0 } = {}) {
+  const startedAt = performance.now();
+  const results = [];
+  let next = 0;
+  await Promise.all(
+    connections.map(async (connection, index) => {
+      if (spreadMs > 0) await sleep((index * spreadMs) / connections.length);
+      while (next < items.length && section.failures.length < PAYMENT_MAX_FAILURES) {
+        const index = next++;
+        try {
+          results.push(await work(connection, items[index]));
+        } catch (error) {
+          if (!(error instanceof FlowStepError)) throw error;
+          section.failures.push({ step: error.step, status: error.status, message: error.message });
+        }
+      }
+    }),
+  );
+  return { results, seconds: (performance.now() - startedAt) / 1000 };
+}
+
+/**
+ * Waits until the payment flow's work is done: every outbox row relayed, every payment event applied, no job of
+ * the flow's queues waiting, running or due later (the delayed card's settle jobs, retries), then the API and the
+ * worker idle. Returns the seconds it took and whether it got there within PAYMENT.drainTimeoutMs.
+ */
+async function waitForPaymentsDrained(app, worker) {
+  const started = performance.now();
+  const deadline = started + PAYMENT.drainTimeoutMs;
+  const connection = await connectToServer();
+  const redis = new Redis({ host: REDIS.host, port: REDIS.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  let pending;
+  try {
+    await redis.connect();
+    for (;;) {
+      const [[{ outbox }]] = await connection.query(
+        `SELECT COUNT(*) AS outbox FROM \`${DATABASE.name}\`.outbox WHERE published_at IS NULL`,
+      );
+      const [[{ events }]] = await connection.query(
+        `SELECT COUNT(*) AS events FROM \`${DATABASE.name}\`.payment_events WHERE processed_at IS NULL`,
+      );
+      let jobs = 0;
+      for (const queue of PAYMENT_FLOW_QUEUES) {
+        const key = `${REDIS.prefix}:bull:${queue}`;
+        const [wait, active, delayed] = await Promise.all([
+          redis.llen(`${key}:wait`),
+          redis.llen(`${key}:active`),
+          // The events queue holds no delayed jobs; the payments queue's are settle jobs and retries.
+          redis.zcard(`${key}:delayed`),
+        ]);
+        jobs += wait + active + delayed;
+      }
+      pending = { outbox: Number(outbox), events: Number(events), jobs };
+      if (pending.outbox + pending.events + pending.jobs === 0) break;
+      if (performance.now() > deadline) {
+        console.log(
+          `    (not drained after ${PAYMENT.drainTimeoutMs / 1000} s: ${JSON.stringify(pending)}; going on)`,
+        );
+        return { seconds: (performance.now() - started) / 1000, drained: false, pending };
+      }
+      await sleep(100);
+    }
+  } finally {
+    redis.disconnect();
+    await connection.end();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await waitUntilIdle(app);
+  await waitUntilIdle(worker);
+  return { seconds, drained: true };
+}
+
+/**
+ * Where the worker's part of a run went: for each job of the payments queue that finished since `sinceMs` (epoch
+ * ms), by job name, how long it waited for one of the queue's processing slots once due (processedOn − timestamp −
+ * the delay asked for; a retry's wait includes its backoff), how long it ran (finishedOn − processedOn; for a webhook delivery,
+ * the API's answer to it) and how many needed more than one attempt; and how long the outbox took to hand the
+ * queue's rows to Bull (published_at − created_at, both the database's clock). Bull keeps completed jobs (up to
+ * 10,000 per queue, src/queues/queues.module.ts), far more than a run makes.
+ */
+async function paymentJobTimes(sinceMs) {
+  const key = `${REDIS.prefix}:bull:${PAYMENTS_QUEUE_NAME}`;
+  const redis = new Redis({ host: REDIS.host, port: REDIS.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const connection = await connectToServer();
+  try {
+    await redis.connect();
+    const ids = await redis.zrangebyscore(`${key}:completed`, sinceMs, '+inf');
+    const pipeline = redis.pipeline();
+    for (const id of ids)
+      pipeline.hmget(
+        `${key}:${id}`,
+        'name',
+        'timestamp',
+        'opts',
+        'processedOn',
+        'finishedOn',
+        'attemptsMade',
+      );
+    const byName = new Map();
+    for (const [error, fields] of await pipeline.exec()) {
+      if (error || fields[0] === null) continue;
+      const [name, timestamp, opts, processedOn, finishedOn, attemptsMade] = fields;
+      // The job's own `delay` field is zeroed when Bull promotes it; the delay asked for stays in its options.
+      const delay = Number(JSON.parse(opts ?? '{}').delay ?? 0);
+      const times = byName.get(name) ?? { waits: [], runs: [], retried: 0 };
+      times.waits.push(Number(processedOn) - Number(timestamp) - delay);
+      times.runs.push(Number(finishedOn) - Number(processedOn));
+      if (Number(attemptsMade) > 1) times.retried += 1;
+      byName.set(name, times);
+    }
+    const [relayed] = await connection.query(
+      `SELECT TIMESTAMPDIFF(MICROSECOND, created_at, published_at) / 1000 AS ms
+         FROM \`${DATABASE.name}\`.outbox
+        WHERE queue = ? AND published_at IS NOT NULL AND created_at >= FROM_UNIXTIME(? / 1000)`,
+      [PAYMENTS_QUEUE_NAME, sinceMs],
+    );
+    return {
+      jobs: Object.fromEntries(
+        [...byName].map(([name, times]) => [
+          name,
+          {
+            count: times.runs.length,
+            wait: summarizeTimes(times.waits),
+            run: summarizeTimes(times.runs),
+            retried: times.retried,
+          },
+        ]),
+      ),
+      outboxRelay: { rows: relayed.length, ...summarizeTimes(relayed.map((row) => Number(row.ms))) },
+    };
+  } finally {
+    redis.disconnect();
+    await connection.end();
+  }
+}
+
+/** One measured run: its orders paid by `connections`, then the wait until the worker has worked off its work. */
+async function measurePaymentRun(
+  id,
+  description,
+  { app, worker, section, connections, items, work, spreadMs = 0 },
+) {
+  console.log(`    ${id}: ${description}; ${items.length} orders, ${connections.length} customers`);
+  // Others' work on the same cores (tests, builds) would be measured as the app's slowness.
+  await waitForQuietMachine();
+  const counters = await connectToServer();
+  try {
+    const statementsBefore = (await readStatementCounters(counters)).Questions;
+    const failuresBefore = section.failures.length;
+    const startedAtMs = Date.now();
+    const stopApiRss = sampleRss(app.child.pid);
+    const stopWorkerRss = sampleRss(worker.child.pid);
+    const stopCpu = sampleCpuSplit(app.child.pid, worker.child.pid);
+    const { results, seconds } = await runCustomers(section, connections, items, work, { spreadMs });
+    const cpu = stopCpu();
+    const peakRssMb = stopApiRss();
+    const workerPeakRssMb = stopWorkerRss();
+    assertAlive(app);
+    assertAlive(worker);
+    const drain = await waitForPaymentsDrained(app, worker);
+    const statements = (await readStatementCounters(counters)).Questions - statementsBefore;
+    const worked = await paymentJobTimes(startedAtMs);
+    const reads = results.reduce((sum, result) => sum + result.reads, 0);
+    return {
+      id,
+      description,
+      customers: connections.length,
+      orders: items.length,
+      paid: results.length,
+      seconds,
+      paidPerSecond: results.length / seconds,
+      toPaid: summarizeTimes(results.map((result) => result.toPaidMs)),
+      toPaidAt: summarizeTimes(results.map((result) => result.toPaidAtMs)),
+      payment: summarizeTimes(results.map((result) => result.paymentMs)),
+      ...(results[0]?.checkoutMs !== undefined && {
+        checkout: summarizeTimes(results.map((result) => result.checkoutMs)),
+        flow: summarizeTimes(results.map((result) => result.flowMs)),
+      }),
+      ...(results[0]?.readAfterMs > 0 && {
+        // What the webhook path adds to the sandbox's own wait: settle job, delivery, webhook, outbox, job.
+        beyondSettleDelay: summarizeTimes(results.map((result) => result.toPaidMs - result.readAfterMs)),
+        beyondSettleDelayToPaidAt: summarizeTimes(
+          results.map((result) => result.toPaidAtMs - result.readAfterMs),
+        ),
+      }),
+      readsPerOrder: results.length > 0 ? reads / results.length : 0,
+      paidAtFirstRead: results.filter((result) => result.reads === 1).length,
+      failedFlows: section.failures.length - failuresBefore,
+      cpu,
+      peakRssMb,
+      workerPeakRssMb,
+      drain,
+      ...worked,
+      // Server-wide, from the first request until drained: the API's and the worker's statements for the run
+      // (the webhooks included), the polls, the drain's own few checks, and whatever else used the server.
+      statementsPerOrder: results.length > 0 ? statements / results.length : 0,
+    };
+  } finally {
+    await counters.end();
+  }
+}
+
+/**
+ * SQL statements per payment request (success card) and per order read, on an idle app: the server's counters
+ * around each request, minus what two reads in a row add, the minimum over the orders; the worker's webhook work
+ * for each payment is drained before the next one is measured.
+ */
+async function countPaymentStatements(app, worker, orders, card) {
+  const connection = await connectToServer();
+  const customer = shopperConnection(app.baseUrl);
+  const perRequest = {};
+  try {
+    const delta = (before, after) =>
+      Object.fromEntries(STATEMENT_COUNTERS.map((name) => [name, after[name] - before[name]]));
+    const idle = delta(await readStatementCounters(connection), await readStatementCounters(connection));
+    const measure = async (step, method, path, headers, body, expected) => {
+      const before = await readStatementCounters(connection);
+      const response = await customer.send(method, path, headers, body);
+      const used = delta(before, await readStatementCounters(connection));
+      if (response.status !== expected) {
+        throw new Error(`${method} ${path} answered ${response.status}: ${response.text.slice(0, 300)}`);
+      }
+      const counts = Object.fromEntries(STATEMENT_COUNTERS.map((name) => [name, used[name] - idle[name]]));
+      if (!perRequest[step] || counts.Questions < perRequest[step].Questions) perRequest[step] = counts;
+    };
+    for (const order of orders) {
+      const headers = { 'x-order-token': order.token };
+      await measure(
+        'payment',
+        'POST',
+        `/v1/orders/${order.id}/payments`,
+        { ...headers, 'idempotency-key': randomUUID() },
+        { paymentMethod: card },
+        201,
+      );
+      await measure('read', 'GET', `/v1/orders/${order.id}`, headers, undefined, 200);
+      await waitForPaymentsDrained(app, worker);
+    }
+  } finally {
+    customer.close();
+    await connection.end();
+  }
+  return perRequest;
+}
+
+/**
+ * The section's final check over every order it placed: each is paid, with exactly one payment, captured for the
+ * order's total and not flagged, backed by exactly one sandbox charge of that amount (no double charge), whose
+ * webhook event was recorded once and applied; no payment job failed; and on the section's variants nothing is
+ * oversold, the ledger sums to the levels, on hand is untouched and reserved = the units of the orders (a paid
+ * order keeps its reservation until fulfilment) = the units of the 201 answers.
+ */
+async function checkPayments(section, ordersPlaced) {
+  const connection = await connectToServer();
+  const redis = new Redis({ host: REDIS.host, port: REDIS.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const db = `\`${DATABASE.name}\``;
+  const emails = `bench-payment-${section.tag}-%`;
+  const problems = [];
+  try {
+    const [statuses] = await connection.query(
+      `SELECT status, COUNT(*) AS orders FROM ${db}.orders WHERE email LIKE ? GROUP BY status`,
+      [emails],
+    );
+    const ordersByStatus = Object.fromEntries(statuses.map((row) => [row.status, Number(row.orders)]));
+    const orders = Object.values(ordersByStatus).reduce((sum, count) => sum + count, 0);
+    if (orders !== ordersPlaced)
+      problems.push(`${orders} orders in the database for ${ordersPlaced} answers 201`);
+    if ((ordersByStatus.paid ?? 0) !== orders)
+      problems.push(`not every order is paid: ${JSON.stringify(ordersByStatus)}`);
+
+    const [[payments]] = await connection.query(
+      `SELECT COUNT(*) AS orders, SUM(t.payments) AS payments, SUM(t.payments <> 1 OR t.good <> 1) AS wrong
+         FROM (SELECT o.id, COUNT(p.id) AS payments,
+                      COALESCE(SUM(p.state = 'captured' AND p.amount = o.total AND p.captured_amount = o.total
+                                   AND p.refunded_amount = 0 AND p.flagged_reason IS NULL), 0) AS good
+                 FROM ${db}.orders o LEFT JOIN ${db}.payments p ON p.order_id = o.id
+                WHERE o.email LIKE ? GROUP BY o.id) t`,
+      [emails],
+    );
+    if (Number(payments.wrong) > 0)
+      problems.push(`${payments.wrong} orders without exactly one payment captured for their total`);
+
+    const [[charges]] = await connection.query(
+      `SELECT SUM(t.charges) AS charges, SUM(t.charges <> 1 OR t.good <> 1) AS wrong
+         FROM (SELECT p.id, COUNT(c.id) AS charges, COALESCE(SUM(c.captured = p.amount), 0) AS good
+                 FROM ${db}.payments p JOIN ${db}.orders o ON o.id = p.order_id
+                 LEFT JOIN ${db}.sandbox_charges c ON c.payment_id = p.id
+                WHERE o.email LIKE ? GROUP BY p.id) t`,
+      [emails],
+    );
+    if (Number(charges.wrong) > 0)
+      problems.push(`${charges.wrong} payments without exactly one sandbox charge of their amount`);
+
+    const [[events]] = await connection.query(
+      `SELECT COUNT(*) AS events, COALESCE(SUM(e.processed_at IS NULL), 0) AS unprocessed
+         FROM ${db}.payment_events e
+         JOIN ${db}.payments p ON p.provider = e.provider
+                               AND p.provider_reference = JSON_UNQUOTE(JSON_EXTRACT(e.event, '$.paymentReference'))
+         JOIN ${db}.orders o ON o.id = p.order_id
+        WHERE o.email LIKE ?`,
+      [emails],
+    );
+    // One event per charge: the capture (the success card's at once, the delayed card's when it settles).
+    if (Number(events.events) !== orders)
+      problems.push(`${events.events} webhook events recorded for ${orders} orders (one capture event each)`);
+    if (Number(events.unprocessed) > 0) problems.push(`${events.unprocessed} webhook events not applied`);
+
+    const [levels] = await connection.query(
+      `SELECT l.variant_id, SUM(l.on_hand) AS on_hand, SUM(l.reserved) AS reserved,
+              (SELECT COALESCE(SUM(m.on_hand_delta), 0) FROM ${db}.inventory_movements m WHERE m.variant_id = l.variant_id) AS ledger_on_hand,
+              (SELECT COALESCE(SUM(m.reserved_delta), 0) FROM ${db}.inventory_movements m WHERE m.variant_id = l.variant_id) AS ledger_reserved
+         FROM ${db}.inventory_levels l WHERE l.variant_id IN (?) GROUP BY l.variant_id`,
+      [section.variants],
+    );
+    const [held] = await connection.query(
+      `SELECT ol.variant_id, SUM(ol.quantity) AS units
+         FROM ${db}.order_lines ol JOIN ${db}.orders o ON o.id = ol.order_id
+        WHERE o.email LIKE ? GROUP BY ol.variant_id`,
+      [emails],
+    );
+    const unitsOfOrders = new Map(held.map((row) => [row.variant_id, Number(row.units)]));
+    const levelOf = new Map(levels.map((row) => [row.variant_id, row]));
+    let reservedUnits = 0;
+    for (const variantId of section.variants) {
+      const level = levelOf.get(variantId);
+      if (!level) {
+        problems.push(`${variantId}: no inventory level`);
+        continue;
+      }
+      const onHand = Number(level.on_hand);
+      const reserved = Number(level.reserved);
+      reservedUnits += reserved;
+      if (onHand - reserved < 0) problems.push(`${variantId}: oversold, available ${onHand - reserved}`);
+      if (Number(level.ledger_on_hand) !== onHand || Number(level.ledger_reserved) !== reserved)
+        problems.push(`${variantId}: ledger differs from the levels`);
+      if (onHand !== SHOP.stockPerVariant)
+        problems.push(`${variantId}: on hand ${onHand}, ${SHOP.stockPerVariant} were received`);
+      if (reserved !== (unitsOfOrders.get(variantId) ?? 0))
+        problems.push(
+          `${variantId}: reserved ${reserved}, its orders hold ${unitsOfOrders.get(variantId) ?? 0}`,
+        );
+      if (reserved !== (section.unitsGranted.get(variantId) ?? 0))
+        problems.push(
+          `${variantId}: reserved ${reserved}, the 201 answers were for ${section.unitsGranted.get(variantId) ?? 0}`,
+        );
+    }
+
+    await redis.connect();
+    const failedJobs = await redis.zcard(`${REDIS.prefix}:bull:${PAYMENTS_QUEUE_NAME}:failed`);
+    if (failedJobs > 0) problems.push(`${failedJobs} jobs of the payments queue failed`);
+    const units = (values) => values.reduce((sum, value) => sum + value, 0);
+    return {
+      orders,
+      ordersPlaced,
+      ordersByStatus,
+      payments: Number(payments.payments ?? 0),
+      charges: Number(charges.charges ?? 0),
+      webhookEvents: Number(events.events),
+      failedPaymentJobs: failedJobs,
+      variants: section.variants.length,
+      reservedUnits,
+      unitsOfOrders: units([...unitsOfOrders.values()]),
+      grantedUnits: units([...section.unitsGranted.values()]),
+      problems,
+      passed: problems.length === 0,
+    };
+  } finally {
+    redis.disconnect();
+    await connection.end();
+  }
+}
+
+async function benchmarkPayment(settings, context) {
+  const cards = sandboxCards();
+  const settleDelayMs = sandboxSettleDelayMs(settings.appEnv);
+  const ordersPerRun = settings.paymentOrders;
+  console.log(
+    `› Payment: sandbox card payments to \`paid\` (API + worker; delayed card settles after ${settleDelayMs} ms, ` +
+      'by webhook)',
+  );
+  const port = await freePort();
+  // The section's own variables win over --app-env: it measures the sandbox, whose webhooks must reach this API.
+  const environment = {
+    ...settings.appEnv,
+    PAYMENTS_PROVIDER: 'sandbox',
+    SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${port}/v1/payments/webhooks/sandbox`,
+    SANDBOX_WEBHOOK_SECRET: `whsec_bench_${randomBytes(24).toString('base64url')}`,
+  };
+  const app = await startApp(environment, port);
+  let worker = null;
+  const connections = [];
+  try {
+    worker = await startWorker(appEnvironment(port, environment));
+    const shop = await setUpShop(app, context);
+    const variants = await createStockedVariants(app, shop, PAYMENT.variants, 'payment');
+    console.log(`    ${variants.length} variants with ${formatRate(SHOP.stockPerVariant)} units each`);
+    const section = {
+      tag: randomBytes(4).toString('hex'),
+      variants,
+      unitsGranted: new Map(),
+      statuses: { checkout: {}, payment: {}, read: {} },
+      failures: [],
+      ordersPlaced: 0,
+    };
+
+    // Every cart the section checks out, written at once: the warm-ups, the three runs, the statement count.
+    const statementOrders = 5;
+    const sizes = {
+      warmup: PAYMENT.warmupOrders,
+      delayedWarmup: PAYMENT.delayedWarmupOrders,
+      card: ordersPerRun,
+      checkoutCard: ordersPerRun,
+      delayedCard: ordersPerRun,
+      statements: statementOrders,
+    };
+    const cartCount = Object.values(sizes).reduce((sum, size) => sum + size, 0);
+    let started = performance.now();
+    const allCarts = await insertReadyCarts(cartCount, {
+      linesOf: () =>
+        distinctIndices(PAYMENT.linesPerOrder, variants.length).map((index) => ({
+          variantId: variants[index],
+          quantity: 1 + Math.floor(Math.random() * 2),
+        })),
+      emailOf: (index) => `bench-payment-${section.tag}-${index}@example.test`,
+      shippingMethodId: shop.shippingMethodId,
+    });
+    console.log(
+      `    ${cartCount} guest carts ready for checkout (${PAYMENT.linesPerOrder} lines, address, shipping method) ` +
+        `written to the database in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    const carts = {};
+    let offset = 0;
+    for (const [name, size] of Object.entries(sizes)) {
+      carts[name] = allCarts.slice(offset, offset + size);
+      offset += size;
+    }
+
+    const payers = Array.from({ length: Math.max(settings.payers, settings.delayedPayers) }, () =>
+      shopperConnection(app.baseUrl),
+    );
+    connections.push(...payers);
+    const cardPayers = payers.slice(0, settings.payers);
+    const delayedPayers = payers.slice(0, settings.delayedPayers);
+    const paidStates = ['captured', 'authorized'];
+
+    // The orders of the runs that start from a placed order, placed through the API (not measured).
+    const toPlace = [...carts.card, ...carts.delayedWarmup, ...carts.delayedCard, ...carts.statements];
+    console.log(
+      `    placing ${toPlace.length} orders (checkout, paymentMethod card), ${cardPayers.length} at a time`,
+    );
+    started = performance.now();
+    const placed = new Map();
+    await runCustomers(section, cardPayers, toPlace, async (connection, cart) =>
+      placed.set(cart.id, await placeCardOrder(section, connection, cart)),
+    );
+    const placingSeconds = (performance.now() - started) / 1000;
+    const preparation = {
+      carts: cartCount,
+      ordersPlaced: placed.size,
+      placingSeconds,
+      checkoutsPerSecond: placed.size / placingSeconds,
+    };
+    console.log(
+      `    placed in ${placingSeconds.toFixed(1)} s (${preparation.checkoutsPerSecond.toFixed(1)} checkouts/s)`,
+    );
+    const ordersOf = (name) => carts[name].map((cart) => placed.get(cart.id)).filter(Boolean);
+    if (section.failures.length > 0) {
+      throw new Error(
+        `placing the orders failed ${section.failures.length} times (first: ${section.failures[0].message})`,
+      );
+    }
+
+    const payCard = (connection, order) =>
+      payAndAwaitPaid(section, connection, order, { card: cards.succeeds, expectedStates: paidStates });
+    const checkoutAndPay = async (connection, cart) => {
+      const order = await placeCardOrder(section, connection, cart);
+      const paid = await payCard(connection, order);
+      return { ...paid, checkoutMs: order.checkoutMs, flowMs: paid.endedAt - order.startedAt };
+    };
+    const payLater = (connection, order) =>
+      payAndAwaitPaid(section, connection, order, {
+        card: cards.succeedsLater,
+        expectedStates: ['pending'],
+        readAfterMs: settleDelayMs,
+        pollIntervalMs: PAYMENT.delayedPollIntervalMs,
+      });
+
+    // The warm-ups also prove the chain works: a broken webhook URL or a worker not consuming stops here.
+    console.log(
+      `    warm-up: ${carts.warmup.length} orders checked out and paid, ${carts.delayedWarmup.length} paid with the ` +
+        'delayed card; discarded',
+    );
+    await runCustomers(section, cardPayers, carts.warmup, checkoutAndPay);
+    await runCustomers(section, delayedPayers, ordersOf('delayedWarmup'), payLater, {
+      spreadMs: settleDelayMs,
+    });
+    if (section.failures.length > 0) {
+      const first = section.failures[0];
+      throw new Error(
+        `the warm-up failed ${section.failures.length} times (first: ${first.message}); ` +
+          `is the worker consuming, and does ${environment.SANDBOX_WEBHOOK_URL} reach the API?`,
+      );
+    }
+    await waitForPaymentsDrained(app, worker);
+    section.statuses = { checkout: {}, payment: {}, read: {} };
+
+    const common = { app, worker, section };
+    const runs = [];
+    runs.push(
+      await measurePaymentRun('card', 'orders placed beforehand, paid with the success card', {
+        ...common,
+        connections: cardPayers,
+        items: ordersOf('card'),
+        work: payCard,
+      }),
+    );
+    runs.push(
+      await measurePaymentRun(
+        'checkout-card',
+        'ready carts checked out (card) and paid with the success card',
+        {
+          ...common,
+          connections: cardPayers,
+          items: carts.checkoutCard,
+          work: checkoutAndPay,
+        },
+      ),
+    );
+    runs.push(
+      await measurePaymentRun(
+        'delayed-card',
+        `orders placed beforehand, paid with the delayed card (settles after ${settleDelayMs} ms, by webhook)`,
+        {
+          ...common,
+          connections: delayedPayers,
+          items: ordersOf('delayedCard'),
+          work: payLater,
+          spreadMs: settleDelayMs,
+        },
+      ),
+    );
+    for (const connection of connections) connection.close();
+    connections.length = 0;
+
+    console.log(
+      `    counting SQL statements per request (${statementOrders} payments and reads, one at a time)`,
+    );
+    const statementsPerRequest = await countPaymentStatements(
+      app,
+      worker,
+      ordersOf('statements'),
+      cards.succeeds,
+    );
+    console.log('    checking orders, payments, charges, webhook events and stock');
+    const check = await checkPayments(section, section.ordersPlaced);
+    return evaluatePayment(settings, {
+      provider: 'sandbox',
+      captureMethod: settings.appEnv.PAYMENTS_CAPTURE_METHOD ?? 'automatic',
+      settleDelayMs,
+      pollIntervalMs: PAYMENT.pollIntervalMs,
+      delayedPollIntervalMs: PAYMENT.delayedPollIntervalMs,
+      cards,
+      webhookUrl: environment.SANDBOX_WEBHOOK_URL,
+      payers: settings.payers,
+      delayedPayers: settings.delayedPayers,
+      ordersPerRun,
+      variants: PAYMENT.variants,
+      linesPerOrder: PAYMENT.linesPerOrder,
+      preparation,
+      runs,
+      statementsPerRequest,
+      statuses: section.statuses,
+      flowFailures: section.failures,
+      check,
+    });
+  } finally {
+    for (const connection of connections) connection.close();
+    if (worker) await stopChild(worker.child);
+    await stopChild(app.child);
+  }
+}
+
+function evaluatePayment(settings, result) {
+  const failures = [];
+  if (result.flowFailures.length > 0) {
+    const first = result.flowFailures[0];
+    failures.push(
+      `${result.flowFailures.length} flows failed (first: ${first.message})` +
+        (result.flowFailures.length >= PAYMENT_MAX_FAILURES ? '; stopped' : ''),
+    );
+  }
+  if (!result.check.passed) failures.push(`final check: ${result.check.problems.slice(0, 5).join('; ')}`);
+  const peakRssMb = Math.max(...result.runs.map((run) => run.peakRssMb));
+  if (peakRssMb > settings.memoryBudgetMb) {
+    failures.push(`API peak RSS ${peakRssMb.toFixed(1)} MB is over the ${settings.memoryBudgetMb} MB budget`);
+  }
+  return {
+    id: PAYMENT_ID,
+    group: PAYMENT_GROUP,
+    route:
+      'POST /v1/orders/{id}/payments (Idempotency-Key), then GET /v1/orders/{id} (X-Order-Token) until `paid`; ' +
+      'checkout-card also POST /v1/carts/{id}/checkout (paymentMethod card) first',
+    ...result,
+    peakRssMb,
+    workerPeakRssMb: Math.max(...result.runs.map((run) => run.workerPeakRssMb)),
+    // Issue 6 sets no budget for this section: only the memory budget and the final check can fail it.
+    verdict: failures.length > 0 ? 'FAIL' : 'report only',
+    failedFlows: result.flowFailures.length,
+    flowFailures: result.flowFailures.slice(0, 20),
+    failures,
+  };
+}
+
+function printPayment(payment) {
+  console.log(
+    `\nPayment: sandbox provider, capture ${payment.captureMethod}, ${payment.ordersPerRun} orders per run of ` +
+      `${payment.linesPerOrder} lines; API + worker (webhooks to ${payment.webhookUrl}); reads every ` +
+      `${payment.pollIntervalMs} ms (delayed card: every ${payment.delayedPollIntervalMs} ms once it may be ` +
+      `paid); delayed card settles after ${payment.settleDelayMs} ms`,
+  );
+  const header = [
+    'run',
+    'customers',
+    'paid/s',
+    'to paid p50 ms',
+    'to paid p99 ms',
+    'to paidAt p50/p99 ms',
+    'payment req p50/p99 ms',
+    'flow p50/p99 ms',
+    'reads/order',
+    'API/worker RSS MB',
+    'failed',
+  ];
+  const pair = (times) => (times ? `${formatMs(times.p50Ms)} / ${formatMs(times.p99Ms)}` : '-');
+  const rows = payment.runs.map((run) => [
+    run.id,
+    String(run.customers),
+    run.paidPerSecond.toFixed(1),
+    formatMs(run.toPaid.p50Ms),
+    formatMs(run.toPaid.p99Ms),
+    pair(run.toPaidAt),
+    pair(run.payment),
+    pair(run.flow),
+    run.readsPerOrder.toFixed(2),
+    `${run.peakRssMb.toFixed(1)} / ${run.workerPeakRssMb.toFixed(1)}`,
+    String(run.failedFlows),
+  ]);
+  console.log(formatTable([header, ...rows]));
+  for (const run of payment.runs) {
+    const { cpu, drain } = run;
+    console.log(
+      `  ${run.id}: ${run.paid} of ${run.orders} orders paid in ${run.seconds.toFixed(1)} s; ` +
+        `${run.paidAtFirstRead} paid at the first read; ` +
+        (run.beyondSettleDelay
+          ? `beyond the ${payment.settleDelayMs} ms settle delay p50/p99 ${pair(run.beyondSettleDelay)} ms ` +
+            `(to paidAt ${pair(run.beyondSettleDelayToPaidAt)} ms); a closed loop of ${run.customers} customers ` +
+            `who each wait the delay pays at most ${((run.customers * 1000) / payment.settleDelayMs).toFixed(1)}/s; `
+          : '') +
+        (run.checkout ? `checkout request p50/p99 ${pair(run.checkout)} ms; ` : '') +
+        `CPU (cores of ${cpu.machineCores}) API ${cpu.appCores}, worker ${cpu.workerCores}, database ` +
+        `${cpu.databaseCores}, harness ${cpu.harnessCores}, rest ${cpu.otherCores} (Redis, kernel, others); ` +
+        `worked off ${drain.seconds.toFixed(1)} s after the last paid order${drain.drained ? '' : ' (NOT drained)'}; ` +
+        `~${Math.round(run.statementsPerOrder)} SQL statements per order`,
+    );
+  }
+  for (const run of payment.runs) {
+    const jobs = Object.entries(run.jobs).map(
+      ([name, times]) =>
+        `${name.replace(/^payments\./, '')} ${times.count} (wait ${pair(times.wait)}, run ${pair(times.run)}` +
+        `${times.retried > 0 ? `, ${times.retried} retried` : ''})`,
+    );
+    console.log(
+      `  ${run.id} worker jobs, p50 / p99 ms: ${jobs.join('; ')}; outbox relay ${pair(run.outboxRelay)} ` +
+        `(${run.outboxRelay.rows} rows)`,
+    );
+  }
+  const { preparation, check } = payment;
+  console.log(
+    `  preparation: ${preparation.carts} ready carts; ${preparation.ordersPlaced} orders placed beforehand at ` +
+      `${preparation.checkoutsPerSecond.toFixed(1)} checkouts/s`,
+  );
+  console.log(
+    `  SQL statements per request on an idle app (${STATEMENT_COUNTERS.slice(1)
+      .map((name) => name.slice(4).toLowerCase())
+      .join('/')}): ` +
+      ['payment', 'read']
+        .map((step) => {
+          const counts = payment.statementsPerRequest[step];
+          return counts
+            ? `${step} ${counts.Questions} (${STATEMENT_COUNTERS.slice(1)
+                .map((name) => counts[name])
+                .join('/')})`
+            : `${step} -`;
+        })
+        .join(', '),
+  );
+  console.log(
+    `  statuses of the measured runs: ${['checkout', 'payment', 'read']
+      .map((step) => `${step} ${formatCounts(payment.statuses[step])}`)
+      .join('; ')}`,
+  );
+  console.log(
+    `  final check: ${check.orders} orders for ${check.ordersPlaced} answers 201, ${JSON.stringify(check.ordersByStatus)}; ` +
+      `${check.payments} payments, ${check.charges} sandbox charges, ${check.webhookEvents} webhook events, ` +
+      `${check.failedPaymentJobs} failed payment jobs; reserved ${check.reservedUnits} = orders ${check.unitsOfOrders} ` +
+      `= granted ${check.grantedUnits} units: ` +
+      (check.passed
+        ? 'each paid once, no double charge, no oversell'
+        : `FAILED (${check.problems.length} problems)`),
+  );
+  console.log(
+    `  budget: API peak RSS ≤ 250 MB (${payment.peakRssMb.toFixed(1)} MB); otherwise ${payment.verdict}`,
+  );
+  for (const failure of payment.failures) console.log(`  FAIL payment: ${failure}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Budgets and report
 
 function describeStatuses(statusCodes, expectedStatus) {
@@ -2384,6 +3436,7 @@ function printReport(report) {
   if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
   if (report.login) printLogin(report.login, settings);
   if (report.checkout) printCheckout(report.checkout);
+  if (report.payment) printPayment(report.payment);
   console.log(`\n${report.passed ? 'All budgets met.' : 'Budget FAILED.'}`);
 }
 
@@ -2448,21 +3501,39 @@ function appPhases(settings) {
   return [...phases.values()];
 }
 
+/** The usage part of this file's opening comment. */
+function usage() {
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  const first = lines.findIndex((line) => line.startsWith('// Usage:'));
+  const end = lines.findIndex((line, index) => index > first && !line.startsWith('//'));
+  return lines
+    .slice(first, end)
+    .map((line) => line.replace(/^\/\/ ?/, ''))
+    .join('\n');
+}
+
 async function main() {
   const settings = readSettings();
+  if (settings.help) {
+    console.log(usage());
+    return null;
+  }
   const date = new Date().toISOString();
   const phases = appPhases(settings);
-  if (phases.length === 0 && !settings.login && !settings.checkout)
+  if (phases.length === 0 && !settings.login && !settings.checkout && !settings.payment)
     throw new Error('no scenario selected (see --only, --scenarios)');
   console.log(
     `› Scenarios: ${[
       ...settings.selectedScenarios,
       ...(settings.login ? [LOGIN_ID] : []),
       ...(settings.checkout ? [CHECKOUT_ID] : []),
+      ...(settings.payment ? [PAYMENT_ID] : []),
     ].join(', ')}`,
   );
   if (settings.build) await buildApp();
   else if (!existsSync(APP_ENTRY)) throw new Error(`${APP_ENTRY} does not exist: run without --no-build`);
+  if (settings.payment && !existsSync(WORKER_ENTRY))
+    throw new Error(`${WORKER_ENTRY} does not exist: run without --no-build`);
 
   await prepareDatabase(settings);
   await clearRedisPrefix();
@@ -2488,6 +3559,7 @@ async function main() {
   );
   const login = settings.login ? await benchmarkLogin(settings) : null;
   const checkout = settings.checkout ? await benchmarkCheckout(settings, context) : null;
+  const payment = settings.payment ? await benchmarkPayment(settings, context) : null;
   backgroundCpu.after = await measureBackgroundCpu();
 
   const report = {
@@ -2507,10 +3579,12 @@ async function main() {
     scenarios,
     login,
     checkout,
+    payment,
     passed:
       scenarios.every((result) => result.failures.length === 0) &&
       (login?.failures.length ?? 0) === 0 &&
-      (checkout?.failures.length ?? 0) === 0,
+      (checkout?.failures.length ?? 0) === 0 &&
+      (payment?.failures.length ?? 0) === 0,
   };
   printReport(report);
   await writeResults(report);
@@ -2526,7 +3600,8 @@ async function cleanUp() {
 }
 
 main().then(
-  (exitCode) => cleanUp().then(() => process.exit(exitCode)),
+  // --help started nothing and must not clear the bench's Redis keys (another run may be using them).
+  (exitCode) => (exitCode === null ? process.exit(0) : cleanUp().then(() => process.exit(exitCode))),
   (error) => {
     const logs = currentApp?.output.stdout.text.slice(-4_000);
     if (logs) console.error(`--- end of the app's log ---\n${logs}`);
