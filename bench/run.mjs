@@ -2515,12 +2515,13 @@ async function waitForPaymentsDrained(app, worker) {
       for (const queue of PAYMENT_FLOW_QUEUES) {
         const key = `${REDIS.prefix}:bull:${queue}`;
         const [wait, active, delayed] = await Promise.all([
-          redis.llen(`${key}:wait`),
-          redis.llen(`${key}:active`),
-          // The events queue holds no delayed jobs; the payments queue's are settle jobs and retries.
-          redis.zcard(`${key}:delayed`),
+          redis.lrange(`${key}:wait`, 0, -1),
+          redis.lrange(`${key}:active`, 0, -1),
+          // The events queue holds no delayed jobs; the payments queue's are settle jobs, retries and
+          // the next run of the repeatable reconciliation job (always there, so not work left over).
+          redis.zrange(`${key}:delayed`, 0, -1),
         ]);
-        jobs += wait + active + delayed;
+        jobs += [...wait, ...active, ...delayed].filter((id) => !id.startsWith('repeat:')).length;
       }
       pending = { outbox: Number(outbox), events: Number(events), jobs };
       if (pending.outbox + pending.events + pending.jobs === 0) break;
