@@ -1,16 +1,20 @@
 import { REDIS_CLIENT } from '@app/common';
 import { expectProblem, request, TestApi, TestEnvironment } from '@app/testing';
+import { getQueueToken } from '@nestjs/bull';
 import { INestApplicationContext } from '@nestjs/common';
+import type { Queue } from 'bull';
 import { parse } from 'csv-parse';
 import type Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CATALOG_GENERATION_KEY } from '../../src/modules/catalog/catalog-cache.keys';
+import { CATALOG_QUEUE } from '../../src/modules/catalog/jobs/catalog.jobs';
 import { CatalogImporter } from '../../src/modules/catalog/import/catalog-importer.service';
 import { CSV_COLUMNS } from '../../src/modules/catalog/import/csv-format';
 import { AuthClient, createUser } from '../support/auth-client';
 import { CatalogAdmin } from '../support/catalog-client';
+import { waitFor } from '../support/wait-for';
 
 interface JobView {
   id: string;
@@ -268,6 +272,22 @@ describe('catalog: CSV import and export', () => {
   }
 
   /** Everything an import could touch, reduced to numbers: equal before and after means "no change". */
+  /** Every catalog side effect written so far has been published and run by the worker. */
+  async function catalogSettled(): Promise<void> {
+    const queue = worker.get<Queue>(getQueueToken(CATALOG_QUEUE), { strict: false });
+    await waitFor(
+      async () => {
+        const [{ n }] = await db.query<Array<{ n: string }>>(
+          "SELECT COUNT(*) AS n FROM outbox WHERE queue = 'catalog' AND published_at IS NULL",
+        );
+        const counts = await queue.getJobCounts();
+        return Number(n) === 0 && counts.waiting + counts.active + counts.delayed === 0;
+      },
+      15_000,
+      'the catalog side effects to run',
+    );
+  }
+
   async function catalogFingerprint(): Promise<Record<string, string>> {
     const one = async (sql: string) => {
       const [row] = await db.query<Array<{ n: string; h: string | null }>>(sql);
@@ -346,6 +366,7 @@ describe('catalog: CSV import and export', () => {
   it('imports 10,000 rows: the good ones committed, each bad one reported with its line', async () => {
     expect(fixture.rows).toBe(10_000);
     expect(fixture.bad.size).toBe(50);
+    await catalogSettled();
     const before = await catalogFingerprint();
 
     const accepted = await upload(fixture.csv);
@@ -460,6 +481,7 @@ describe('catalog: CSV import and export', () => {
   });
 
   it('re-importing the same file changes nothing (no version, timestamp, audit, ledger row or cache purge)', async () => {
+    await catalogSettled();
     const before = await catalogFingerprint();
     const accepted = await upload(fixture.csv);
     expect(accepted.status).toBe(202);
@@ -534,6 +556,7 @@ describe('catalog: CSV import and export', () => {
     );
     expect(drafts).not.toContain(`IMP-${run}-`);
 
+    await catalogSettled();
     const before = await catalogFingerprint();
     const accepted = await upload(text);
     const { job, ms } = await waitForJob(accepted.body.id);
@@ -574,6 +597,9 @@ describe('catalog: CSV import and export', () => {
       })
     ).text();
     expect(csv).toContain(`SEP-${run}-2`);
+    // The archives' cache invalidations go through the outbox to the worker: let them land first, or
+    // they would bump the cache generation during the import and look like its doing.
+    await catalogSettled();
     const before = await catalogFingerprint();
     const { job } = await waitForJob((await upload(csv)).body.id);
     expect(job).toEqual(
@@ -631,6 +657,7 @@ describe('catalog: CSV import and export', () => {
   });
 
   it('fails a job whose file is not valid CSV further down, before writing any row', async () => {
+    await catalogSettled();
     const before = await catalogFingerprint();
     const csv = `product_slug,product_title,sku,price\nbroken-${run},Broken,BRK-${run}-1,100\nbroken-${run},"unclosed,BRK-${run}-2,100\n`;
     const { job } = await waitForJob((await upload(csv)).body.id);
@@ -661,6 +688,7 @@ describe('catalog: CSV import and export', () => {
     const [last] = await db.query<Array<{ id: string }>>(
       "SELECT id FROM catalog_jobs WHERE state = 'completed' ORDER BY id DESC LIMIT 1",
     );
+    await catalogSettled();
     const before = await catalogFingerprint();
     await expect(importer.run(last.id)).resolves.toBe('already-finished');
     expect(await catalogFingerprint()).toEqual(before);

@@ -1,6 +1,7 @@
 import { request, SmtpReceiver, TestApi, TestEnvironment } from '@app/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CatalogCache } from '../../src/modules/catalog/catalog-cache';
 import { AuthClient, createUser } from '../support/auth-client';
 import { CatalogAdmin, uniqueSuffix, type AdminProduct } from '../support/catalog-client';
 
@@ -89,10 +90,16 @@ describe('catalog: storefront reads — search, pages, cache across replicas, no
   it('a repeated storefront read (answered before Nest) is byte for byte the response Nest gave, headers included', async () => {
     const product = await admin.createProduct();
     const path = `/v1/products/${product.slug}`;
-    const first = await client.get(path); // through Nest: validated, cached, remembered
+    const lookups = jest.spyOn(first.app.get(CatalogCache), 'hitFor');
+    const original = await client.get(path); // through Nest: validated, cached, remembered
     const repeat = await client.get(path); // the hit path
     expect(repeat.status).toBe(200);
-    expect(repeat.text).toBe(first.text);
+    // The hit lookup runs on the storefront's routes only: a probe or an API write pays nothing for it.
+    expect(lookups).toHaveBeenCalledTimes(2);
+    expect((await request(`${first.baseUrl}/health/live`)).status).toBe(200);
+    expect(lookups).toHaveBeenCalledTimes(2);
+    lookups.mockRestore();
+    expect(repeat.text).toBe(original.text);
     for (const header of [
       'etag',
       'cache-control',
@@ -100,11 +107,11 @@ describe('catalog: storefront reads — search, pages, cache across replicas, no
       'x-content-type-options',
       'content-security-policy',
     ])
-      expect([header, repeat.headers.get(header)]).toEqual([header, first.headers.get(header)]);
+      expect([header, repeat.headers.get(header)]).toEqual([header, original.headers.get(header)]);
     expect(repeat.headers.get('x-request-id')).toMatch(/.+/);
-    expect(repeat.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
+    expect(repeat.headers.get('x-request-id')).not.toBe(original.headers.get('x-request-id'));
     const revalidated = await client.send('GET', path, {
-      headers: { 'if-none-match': first.headers.get('etag')! },
+      headers: { 'if-none-match': original.headers.get('etag')! },
     });
     expect(revalidated.status).toBe(304);
     // What Nest refused is never repeated as a hit: it is refused again, every time.

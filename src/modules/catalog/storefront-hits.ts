@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CatalogCache } from './catalog-cache';
 import { sendCached } from './cached-response';
 
@@ -22,12 +22,21 @@ export class StorefrontHits {
     private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Attached to the storefront's GET routes only, as they are registered (call before Nest's init):
+   * every other request — a health probe, a cart write — runs no hook of this.
+   */
   install(fastify: FastifyInstance): void {
-    fastify.addHook('preHandler', async (request, reply) => {
-      if (request.method !== 'GET' || !STOREFRONT_ROUTES.has(request.routeOptions.url ?? '')) return;
+    const repeatHit = async (request: FastifyRequest, reply: FastifyReply) => {
       const hit = await this.cache.hitFor(request.url);
       if (!hit) return;
       return reply.send(sendCached(request, reply, hit, this.config.catalog.httpMaxAgeSeconds));
+    };
+    fastify.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (!methods.includes('GET') || !STOREFRONT_ROUTES.has(route.url)) return;
+      const existing = route.preHandler ? [route.preHandler].flat() : [];
+      route.preHandler = [...existing, repeatHit];
     });
   }
 }
