@@ -1,25 +1,22 @@
-import { expectProblem, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem, TestEnvironment } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { PaymentReconciliation } from '../../src/modules/payments/payment-reconciliation';
-import { SANDBOX_CARDS } from '../../src/modules/payments/providers/sandbox.provider';
-import { AuthClient, createUser } from '../support/auth-client';
+import { ProviderUnavailableError } from '../../src/modules/payments/providers/payment-provider';
+import { SANDBOX_CARDS, SandboxProvider } from '../../src/modules/payments/providers/sandbox.provider';
+import {
+  orderAwaitingPayment,
+  payWithCard,
+  startPaymentsShop,
+  type PaymentView,
+} from '../support/payments-shop';
 import { waitFor } from '../support/wait-for';
 import { ShopAdmin, ShopClient, type Order, type Shopper } from '../support/shop-client';
 
-interface Payment {
-  id: string;
-  state: string;
-  providerReference: string | null;
-  amount: number;
-  capturedAmount: number;
-  refundedAmount: number;
-  failureCode: string | null;
-  flaggedReason?: string | null;
-}
+type Payment = PaymentView;
 
 type OrderWithRestock = Order & { lines: Array<Order['lines'][number] & { restockedQuantity: number }> };
 
@@ -30,52 +27,20 @@ type OrderWithRestock = Order & { lines: Array<Order['lines'][number] & { restoc
  */
 describe('payments: refunds, cancellations, reconciliation, test cards', () => {
   let env: TestEnvironment;
-  let api: TestApi;
   let worker: INestApplicationContext;
   let db: DataSource;
   let admin: ShopAdmin;
   let shop: ShopClient;
 
   beforeAll(async () => {
-    env = await TestEnvironment.create();
-    api = await env.startApi([], { rateLimit: { max: 1_000_000 } });
-    worker = await env.startWorker([], {
-      payments: {
-        sandboxWebhookUrl: `${api.baseUrl}/v1/payments/webhooks/sandbox`,
-        sandboxSettleDelayMs: 300,
-      },
-    });
-    db = api.app.get(DataSource);
-    const client = new AuthClient(api.baseUrl);
-    const owner = await createUser(client, db, { role: 'admin' });
-    admin = new ShopAdmin(client, owner.tokens.accessToken);
-    await admin.setUp();
-    shop = new ShopClient(api.baseUrl);
+    ({ env, worker, db, admin, shop } = await startPaymentsShop());
   }, 60_000);
   afterAll(() => env.cleanup());
 
-  async function placeOrder(
-    units: number,
-    paymentMethod: 'card' | 'bank_transfer' = 'card',
-    base = shop,
-  ): Promise<{ order: Order; shopper: Shopper; variantId: string }> {
-    const { variantId } = await admin.variantWithStock(10, 2500);
-    const started = await base.newCart();
-    await base.add(started.cart.id, started.shopper, variantId, units);
-    await base.prepare(started.cart.id, started.shopper);
-    const placed = await base.checkout(started.cart.id, started.shopper, randomUUID(), { paymentMethod });
-    if (placed.status !== 201) throw new Error(placed.text);
-    return { order: placed.body, shopper: started.shopper, variantId };
-  }
-
-  const pay = (orderId: string, shopper: Shopper, card: string, key = randomUUID(), base = shop) =>
-    base.send<Payment>(
-      'POST',
-      `/v1/orders/${orderId}/payments`,
-      shopper,
-      { paymentMethod: card },
-      { 'idempotency-key': key },
-    );
+  const placeOrder = (units: number, paymentMethod: 'card' | 'bank_transfer' = 'card', base = shop) =>
+    orderAwaitingPayment(admin, base, { units, paymentMethod });
+  const pay = (orderId: string, shopper: Shopper, card: string, key?: string, base = shop) =>
+    payWithCard(base, orderId, shopper, card, key);
 
   const refund = (paymentId: string, body: Record<string, unknown>) =>
     admin.send<{ id: string; state: string }>('POST', `/v1/admin/payments/${paymentId}/refunds`, body, {
@@ -289,35 +254,81 @@ describe('payments: refunds, cancellations, reconciliation, test cards', () => {
     );
   });
 
-  it('reconciliation settles a payment whose answer was lost from the provider’s books, and fails one the provider never saw', async () => {
-    const lost = await placeOrder(1);
-    expectProblem(await pay(lost.order.id, lost.shopper, SANDBOX_CARDS.answerLost), 503);
-    const [stuck] = await paymentsOf(lost.order.id);
-    expect(stuck).toEqual(expect.objectContaining({ state: 'pending', providerReference: null }));
-
-    // A payment the provider never received (the process died before the call).
-    const unseen = await placeOrder(1);
-    const ghostId = randomUUID();
+  /** A payment we recorded whose provider call never answered (the process died, the answer was lost). */
+  async function strandedPayment(orderId: string, id: string = randomUUID()): Promise<string> {
     await db.query(
       `INSERT INTO payments (id, order_id, provider, amount, currency, state, captured_amount, refunded_amount, version)
        SELECT ?, id, 'sandbox', total, currency, 'pending', 0, 0, 1 FROM orders WHERE id = ?`,
-      [ghostId, unseen.order.id],
+      [id, orderId],
     );
+    return id;
+  }
+
+  /** The provider's books hold a charge for the payment, and nobody was told (no webhook). */
+  async function silentCharge(paymentId: string, state: 'captured' | 'pending'): Promise<string> {
+    const charge = `sbx_${randomUUID().replace(/-/g, '')}`;
+    await db.query(
+      `INSERT INTO sandbox_charges (id, idempotency_key, payment_id, card, amount, currency, state, captured, refunded)
+       SELECT ?, ?, id, '4242', amount, currency, ?, IF(? = 'captured', amount, 0), 0 FROM payments WHERE id = ?`,
+      [charge, `${paymentId}:create`, state, state, paymentId],
+    );
+    return charge;
+  }
+
+  /** The provider receives the request after all, charges the card, and says so by webhook. */
+  const lateCharge = async (paymentId: string, order: Order) => {
+    const [{ amount, currency }] = await db.query<Array<{ amount: number; currency: string }>>(
+      'SELECT amount, currency FROM payments WHERE id = ?',
+      [paymentId],
+    );
+    return worker.get(SandboxProvider).create({
+      paymentId,
+      orderId: order.id,
+      orderNumber: order.number,
+      amount,
+      currency,
+      captureMethod: 'automatic',
+      paymentMethod: SANDBOX_CARDS.succeeds,
+      idempotencyKey: `${paymentId}:create`,
+    });
+  };
+
+  const paymentById = async (orderId: string, paymentId: string) =>
+    (await paymentsOf(orderId)).find((payment) => payment.id === paymentId)!;
+
+  const later = () => new Date(Date.now() + 3_600_000);
+
+  it('reconciliation settles a payment the provider charged silently, learns a reference, and fails one the provider never saw', async () => {
+    const charged = await placeOrder(1);
+    const chargedId = await strandedPayment(charged.order.id);
+    const chargeId = await silentCharge(chargedId, 'captured');
+    // Still under way at the provider: nothing changes but the reference, which webhooks match by.
+    const processing = await placeOrder(1);
+    const processingId = await strandedPayment(processing.order.id);
+    const processingCharge = await silentCharge(processingId, 'pending');
+    // A payment the provider never received (the process died before the call).
+    const unseen = await placeOrder(1);
+    const ghostId = await strandedPayment(unseen.order.id);
 
     const reconciliation = worker.get(PaymentReconciliation);
     // Not stuck long enough yet: nothing is asked about them.
     await reconciliation.run(new Date());
-    expect((await paymentsOf(lost.order.id))[0].state).toBe('pending');
+    expect((await paymentsOf(charged.order.id))[0].state).toBe('pending');
 
-    const later = new Date(Date.now() + 3_600_000);
-    const result = await reconciliation.run(later);
-    expect(result.asked).toBeGreaterThanOrEqual(2);
-    const [settled] = await paymentsOf(lost.order.id);
-    expect(settled).toEqual(
-      expect.objectContaining({ state: 'captured', capturedAmount: lost.order.totals.total }),
-    );
-    expect(settled.providerReference).toMatch(/^sbx_/);
-    expect((await orderOf(lost.order.id)).status).toBe('paid');
+    const when = later();
+    const result = await reconciliation.run(when);
+    expect(result.asked).toBeGreaterThanOrEqual(3);
+    expect(await paymentsOf(charged.order.id)).toEqual([
+      expect.objectContaining({
+        state: 'captured',
+        capturedAmount: charged.order.totals.total,
+        providerReference: chargeId,
+      }),
+    ]);
+    expect((await orderOf(charged.order.id)).status).toBe('paid');
+    expect(await paymentsOf(processing.order.id)).toEqual([
+      expect.objectContaining({ state: 'pending', providerReference: processingCharge }),
+    ]);
     const [ghost] = await paymentsOf(unseen.order.id);
     expect(ghost).toEqual(
       expect.objectContaining({ id: ghostId, state: 'failed', failureCode: 'not_at_provider' }),
@@ -325,7 +336,211 @@ describe('payments: refunds, cancellations, reconciliation, test cards', () => {
     // The order is free to be paid another way now.
     expect((await pay(unseen.order.id, unseen.shopper, SANDBOX_CARDS.succeeds)).body.state).toBe('captured');
     // Asked once: the next run leaves them alone.
-    const again = await reconciliation.run(later);
+    const again = await reconciliation.run(when);
     expect(again.changed).toBe(0);
+  });
+
+  it('a lost answer’s webhook finds the payment by our id, and the retry of the same request gets its answer', async () => {
+    const { order, shopper } = await placeOrder(1);
+    const key = randomUUID();
+    expectProblem(await pay(order.id, shopper, SANDBOX_CARDS.answerLost, key), 503);
+    // The sandbox's webhook names a charge we never heard of, and our payment id: that is enough.
+    await waitFor(async () => (await orderOf(order.id)).status === 'paid');
+    const [payment] = await paymentsOf(order.id);
+    expect(payment).toEqual(
+      expect.objectContaining({ state: 'captured', providerReference: expect.stringMatching(/^sbx_/) }),
+    );
+    const retried = await pay(order.id, shopper, SANDBOX_CARDS.answerLost, key);
+    expect({ status: retried.status, id: retried.body.id, state: retried.body.state }).toEqual({
+      status: 201,
+      id: payment.id,
+      state: 'captured',
+    });
+    // Another request is still refused: the order is paid.
+    expectProblem(await pay(order.id, shopper, SANDBOX_CARDS.succeeds), 409);
+  });
+
+  it('money for a payment reconciliation had failed pays its order when nothing else did', async () => {
+    const { order } = await placeOrder(1);
+    const paymentId = await strandedPayment(order.id);
+    await worker.get(PaymentReconciliation).run(later());
+    expect((await paymentById(order.id, paymentId)).state).toBe('failed');
+
+    await lateCharge(paymentId, order);
+    await waitFor(async () => (await orderOf(order.id)).status === 'paid', 15_000, 'the order paid');
+    expect(await paymentById(order.id, paymentId)).toEqual(
+      expect.objectContaining({ state: 'captured', capturedAmount: order.totals.total, failureCode: null }),
+    );
+    await waitFor(async () => (await eventsOf('payment.succeeded', paymentId)) === 1);
+    expect(await count('SELECT COUNT(*) AS n FROM payment_refunds WHERE payment_id = ?', [paymentId])).toBe(
+      0,
+    );
+  });
+
+  it('money for a payment reconciliation had failed, after the order was paid another way, goes back — never charged twice', async () => {
+    const { order, shopper } = await placeOrder(1);
+    const first = await strandedPayment(order.id);
+    await worker.get(PaymentReconciliation).run(later());
+    expect((await paymentById(order.id, first)).state).toBe('failed');
+    const second = (await pay(order.id, shopper, SANDBOX_CARDS.succeeds)).body;
+    expect(second.state).toBe('captured');
+
+    // The first request reaches the provider after all and takes the money a second time.
+    await lateCharge(first, order);
+    await waitFor(
+      async () => (await paymentById(order.id, first)).state === 'refunded',
+      15_000,
+      'the refund',
+    );
+    const late = await paymentById(order.id, first);
+    expect(late.refundedAmount).toBe(order.totals.total);
+    expect(late.flaggedReason).toMatch(/recorded as failed.*refunded automatically/);
+    const [books] = await db.query<Array<{ captured: number; refunded: number }>>(
+      'SELECT captured, refunded FROM sandbox_charges WHERE payment_id = ?',
+      [first],
+    );
+    expect(books).toEqual({ captured: order.totals.total, refunded: order.totals.total });
+    // The order keeps the money that paid for it, and the customer is told about the refund.
+    expect((await orderOf(order.id)).status).toBe('paid');
+    expect((await paymentById(order.id, second.id)).state).toBe('captured');
+    await waitFor(async () => (await eventsOf('payment.late-refund', first)) === 1);
+  });
+
+  it('money for a failed payment arriving while the customer pays again: the order keeps exactly one payment', async () => {
+    const orders = await Promise.all(Array.from({ length: 12 }, () => placeOrder(1)));
+    const firsts = await Promise.all(orders.map(({ order }) => strandedPayment(order.id)));
+    await worker.get(PaymentReconciliation).run(later());
+    // Each first request reaches the provider (its webhook revives the payment) while the customer
+    // pays again: whichever comes second must not keep the money.
+    const answers = await Promise.all(
+      orders.map(({ order, shopper }, index) =>
+        Promise.all([lateCharge(firsts[index], order), pay(order.id, shopper, SANDBOX_CARDS.succeeds)]),
+      ),
+    );
+    for (const [, answer] of answers) expect([201, 409]).toContain(answer.status);
+    const ledger = (orderId: string) =>
+      db.query<Array<{ state: string; kept: string; pendingRefunds: string }>>(
+        `SELECT p.state, p.captured_amount - p.refunded_amount AS kept,
+                (SELECT COUNT(*) FROM payment_refunds r WHERE r.payment_id = p.id AND r.state = 'pending') AS pendingRefunds
+           FROM payments p WHERE p.order_id = ?`,
+        [orderId],
+      );
+    for (const [index, { order }] of orders.entries()) {
+      await waitFor(
+        async () => {
+          const rows = await ledger(order.id);
+          const first = await paymentById(order.id, firsts[index]);
+          return first.state !== 'failed' && rows.every((row) => Number(row.pendingRefunds) === 0);
+        },
+        20_000,
+        `order ${index} to settle`,
+      );
+      const kept = (await ledger(order.id)).reduce((sum, row) => sum + Number(row.kept), 0);
+      expect({ order: index, kept }).toEqual({ order: index, kept: order.totals.total });
+      expect((await orderOf(order.id)).status).toBe('paid');
+    }
+  });
+
+  it('a late success that waits for the order lock while another payment starts sees that payment, and gives its money back', async () => {
+    const { order } = await placeOrder(1);
+    const first = await strandedPayment(order.id);
+    await worker.get(PaymentReconciliation).run(later());
+    expect((await paymentById(order.id, first)).state).toBe('failed');
+    // Hold the order's lock as a payment request does while it records a new payment.
+    const starting = db.createQueryRunner();
+    await starting.connect();
+    try {
+      await starting.startTransaction();
+      await starting.query('SELECT id FROM orders WHERE id = ? FOR UPDATE', [order.id]);
+      await lateCharge(first, order); // its webhook's settlement now waits for that lock
+      await waitFor(
+        async () =>
+          Number(
+            (
+              await db.query<Array<{ n: string }>>(
+                "SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'",
+              )
+            )[0].n,
+          ) > 0,
+        15_000,
+        'the late success to wait for the order lock',
+      );
+      const second = randomUUID();
+      await starting.query(
+        `INSERT INTO payments (id, order_id, provider, amount, currency, state, captured_amount, refunded_amount, version)
+         SELECT ?, id, 'sandbox', total, currency, 'pending', 0, 0, 1 FROM orders WHERE id = ?`,
+        [second, order.id],
+      );
+      await starting.commitTransaction();
+    } finally {
+      await starting.release();
+    }
+    await waitFor(
+      async () => (await paymentById(order.id, first)).state === 'refunded',
+      15_000,
+      'the refund',
+    );
+    expect((await paymentById(order.id, first)).flaggedReason).toMatch(/recorded as failed.*with payment/);
+    expect((await orderOf(order.id)).status).toBe('pending_payment');
+  });
+
+  it('a provider that cannot answer about some payments does not keep reconciliation from the others', async () => {
+    const sandbox = worker.get(SandboxProvider);
+    // Payments sort by id within a run: the unanswerable ones first, the answerable one last.
+    const stuck = await Promise.all(
+      [1, 2, 3].map(async (n) =>
+        strandedPayment((await placeOrder(1)).order.id, `00000000-0000-4000-8000-00000000000${n}`),
+      ),
+    );
+    const { order } = await placeOrder(1);
+    const answerable = await strandedPayment(order.id, `ffffffff-ffff-4fff-bfff-${randomUUID().slice(-12)}`);
+    await silentCharge(answerable, 'captured');
+    const retrieve = sandbox.retrieve.bind(sandbox);
+    const outage = jest.spyOn(sandbox, 'retrieve').mockImplementation(async (payment) => {
+      if (payment.paymentId !== answerable)
+        throw new ProviderUnavailableError('sandbox', new Error('this payment cannot be looked up'));
+      return retrieve(payment);
+    });
+    try {
+      const when = later();
+      let unreachable = 0;
+      for (let run = 0; run < 40 && (await paymentById(order.id, answerable)).state === 'pending'; run += 1)
+        unreachable += (await worker.get(PaymentReconciliation).run(when, 2)).unreachable;
+      expect(unreachable).toBeGreaterThanOrEqual(stuck.length);
+      expect((await paymentById(order.id, answerable)).state).toBe('captured');
+    } finally {
+      outage.mockRestore();
+    }
+  });
+
+  it('a refund the provider refuses is flagged for staff, and can be asked for again', async () => {
+    const { order, shopper } = await placeOrder(1);
+    const paid = (await pay(order.id, shopper, SANDBOX_CARDS.succeeds)).body;
+    // Refunded outside Storekeep (the provider's dashboard): the provider refuses another refund.
+    await db.query('UPDATE sandbox_charges SET refunded = captured WHERE id = ?', [paid.providerReference]);
+    expect((await refund(paid.id, { amount: 500, reason: 'goodwill' })).status).toBe(202);
+    await waitFor(
+      async () => Boolean((await paymentById(order.id, paid.id)).flaggedReason),
+      15_000,
+      'a flag',
+    );
+    const refused = await paymentById(order.id, paid.id);
+    expect(refused).toEqual(
+      expect.objectContaining({
+        state: 'captured',
+        refundedAmount: 0,
+        flaggedReason: expect.stringMatching(/refund .* of 500 failed .*not returned/),
+      }),
+    );
+    expect(
+      await count("SELECT COUNT(*) AS n FROM payment_refunds WHERE payment_id = ? AND state = 'failed'", [
+        paid.id,
+      ]),
+    ).toBe(1);
+
+    await db.query('UPDATE sandbox_charges SET refunded = 0 WHERE id = ?', [paid.providerReference]);
+    expect((await refund(paid.id, { amount: 500, reason: 'goodwill, again' })).status).toBe(202);
+    await waitFor(async () => (await paymentById(order.id, paid.id)).refundedAmount === 500);
+    expect((await paymentById(order.id, paid.id)).state).toBe('partially_refunded');
   });
 });

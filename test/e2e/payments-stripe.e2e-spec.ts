@@ -20,6 +20,7 @@ interface Payment {
   capturedAmount: number;
   refundedAmount: number;
   failureCode: string | null;
+  flaggedReason?: string | null;
 }
 
 /** Payments with the Stripe adapter against a local Stripe-compatible server (FakeStripe). */
@@ -123,9 +124,11 @@ describe('payments (stripe adapter, FakeStripe)', () => {
   it('an answer lost and never retried: reconciliation finds the PaymentIntent by our payment id and settles it', async () => {
     const { order, shopper } = await cardOrder();
     fake.failNext(1, 500, { afterEffect: true });
+    fake.hold(); // and its webhook is lost too
     expectProblem(await pay(order.id, shopper, PM.succeeds), 503);
     const [stuck] = await paymentsOf(order.id);
     expect(stuck).toEqual(expect.objectContaining({ state: 'pending', providerReference: null }));
+    fake.dropHeld();
     const result = await worker.get(PaymentReconciliation).run(new Date(Date.now() + 3_600_000));
     expect(result.unreachable).toBe(0);
     const [settled] = await paymentsOf(order.id);
@@ -138,6 +141,47 @@ describe('payments (stripe adapter, FakeStripe)', () => {
     );
     expect(fake.requests.some((request) => request.path === '/v1/payment_intents/search')).toBe(true);
     expect(await orderStatus(order.id)).toBe('paid');
+  });
+
+  it('an answer lost: Stripe’s webhook finds the payment by the paymentId in its metadata', async () => {
+    const { order, shopper } = await cardOrder();
+    fake.failNext(1, 500, { afterEffect: true });
+    expectProblem(await pay(order.id, shopper, PM.succeeds), 503);
+    await fake.flush();
+    await waitFor(async () => (await orderStatus(order.id)) === 'paid', 15_000, 'the order paid');
+    expect((await paymentsOf(order.id))[0]).toEqual(
+      expect.objectContaining({ state: 'captured', providerReference: expect.stringMatching(/^pi_/) }),
+    );
+  });
+
+  it('a refund Stripe accepted and failed later is taken back off the payment and flagged for staff', async () => {
+    const { order, shopper } = await cardOrder();
+    const paid = await pay(order.id, shopper, PM.succeeds);
+    const refund = await admin.send(
+      'POST',
+      `/v1/admin/payments/${paid.body.id}/refunds`,
+      { amount: 1000, reason: 'goodwill' },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(refund.status).toBe(202);
+    await waitFor(async () => (await paymentsOf(order.id))[0].refundedAmount === 1000);
+    const [{ reference }] = await db.query<Array<{ reference: string }>>(
+      'SELECT provider_reference AS reference FROM payment_refunds WHERE payment_id = ?',
+      [paid.body.id],
+    );
+    await fake.failRefund(reference);
+    await waitFor(async () => (await paymentsOf(order.id))[0].refundedAmount === 0, 15_000, 'the failure');
+    expect((await paymentsOf(order.id))[0]).toEqual(
+      expect.objectContaining({
+        state: 'captured',
+        flaggedReason: expect.stringMatching(/failed .*not returned/),
+      }),
+    );
+    const [{ state }] = await db.query<Array<{ state: string }>>(
+      'SELECT state FROM payment_refunds WHERE payment_id = ?',
+      [paid.body.id],
+    );
+    expect(state).toBe('failed');
   });
 
   it('a declined card fails the payment and leaves the order awaiting payment', async () => {

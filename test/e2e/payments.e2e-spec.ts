@@ -6,19 +6,16 @@ import { OrderExpiry } from '../../src/modules/orders/order-expiry.service';
 import { SANDBOX_CARDS } from '../../src/modules/payments/providers/sandbox.provider';
 import { signPayload } from '../../src/modules/payments/webhook-signature';
 import { AuthClient, createUser } from '../support/auth-client';
+import {
+  orderAwaitingPayment,
+  payWithCard,
+  startPaymentsShop,
+  type PaymentView,
+} from '../support/payments-shop';
 import { waitFor } from '../support/wait-for';
 import { ShopAdmin, ShopClient, type Order, type Shopper } from '../support/shop-client';
 
-interface Payment {
-  id: string;
-  state: string;
-  providerReference: string | null;
-  amount: number;
-  capturedAmount: number;
-  refundedAmount: number;
-  failureCode: string | null;
-  flaggedReason?: string | null;
-}
+type Payment = PaymentView;
 
 const SECRET = 'whsec_sandbox_development_only_secret';
 
@@ -33,46 +30,13 @@ describe('payments (sandbox provider)', () => {
   let client: AuthClient;
 
   beforeAll(async () => {
-    env = await TestEnvironment.create();
-    api = await env.startApi([], { rateLimit: { max: 1_000_000 } });
-    worker = await env.startWorker([], {
-      payments: {
-        sandboxWebhookUrl: `${api.baseUrl}/v1/payments/webhooks/sandbox`,
-        sandboxSettleDelayMs: 300,
-      },
-    });
-    db = api.app.get(DataSource);
-    client = new AuthClient(api.baseUrl);
-    const owner = await createUser(client, db, { role: 'admin' });
-    admin = new ShopAdmin(client, owner.tokens.accessToken);
-    await admin.setUp();
-    shop = new ShopClient(api.baseUrl);
+    ({ env, api, worker, db, client, admin, shop } = await startPaymentsShop());
   }, 60_000);
   afterAll(() => env.cleanup());
 
-  async function cardOrder(
-    units = 1,
-    shopper?: Shopper,
-  ): Promise<{ order: Order; shopper: Shopper; variantId: string }> {
-    const { variantId } = await admin.variantWithStock(10, 2500);
-    const started = await shop.newCart(shopper ?? {});
-    await shop.add(started.cart.id, started.shopper, variantId, units);
-    await shop.prepare(started.cart.id, started.shopper);
-    const placed = await shop.checkout(started.cart.id, started.shopper, randomUUID(), {
-      paymentMethod: 'card',
-    });
-    if (placed.status !== 201) throw new Error(placed.text);
-    return { order: placed.body, shopper: { ...started.shopper, token: shopper?.token }, variantId };
-  }
-
-  const pay = (orderId: string, shopper: Shopper, card: string, key = randomUUID()) =>
-    shop.send<Payment>(
-      'POST',
-      `/v1/orders/${orderId}/payments`,
-      shopper,
-      { paymentMethod: card },
-      { 'idempotency-key': key },
-    );
+  const cardOrder = (units = 1, shopper?: Shopper) => orderAwaitingPayment(admin, shop, { units, shopper });
+  const pay = (orderId: string, shopper: Shopper, card: string, key?: string) =>
+    payWithCard(shop, orderId, shopper, card, key);
 
   const orderStatus = async (orderId: string) =>
     (await admin.send<Order>('GET', `/v1/admin/orders/${orderId}`)).body.status;

@@ -328,11 +328,13 @@ describe('StripeProvider against FakeStripe', () => {
     }
 
     it('reads every lifecycle event from real deliveries', async () => {
-      const authorized = await stripe.create(request({ captureMethod: 'manual', amount: 6000 }));
+      const asked = request({ captureMethod: 'manual', amount: 6000 });
+      const authorized = await stripe.create(asked);
       let hook = await lastDeliveryOf('payment_intent.amount_capturable_updated');
       expect(stripe.parseWebhook(hook.rawBody, hook.headers)).toMatchObject({
         type: 'payment.authorized',
         paymentReference: authorized.reference,
+        paymentId: asked.paymentId,
         amount: 6000,
         currency: 'EUR',
         providerType: 'payment_intent.amount_capturable_updated',

@@ -122,6 +122,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WORKER_MAX_STALLED_COUNT: '0' })).toThrow(/WORKER_MAX_STALLED_COUNT/);
   });
 
+  it('never lets reconciliation fail payments younger than five minutes (the provider search lags)', () => {
+    expect(loadConfig({}).payments.reconcileAfterSeconds).toBe(900);
+    expect(loadConfig({ PAYMENTS_RECONCILE_AFTER_SECONDS: '300' }).payments.reconcileAfterSeconds).toBe(300);
+    expect(() => loadConfig({ PAYMENTS_RECONCILE_AFTER_SECONDS: '60' })).toThrow(
+      /PAYMENTS_RECONCILE_AFTER_SECONDS/,
+    );
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => loadConfig({ SOMETHING_ELSE: '1', PATH: '/usr/bin' })).not.toThrow();
   });

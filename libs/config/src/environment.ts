@@ -423,10 +423,14 @@ export class EnvironmentVariables {
   @IsIn(['automatic', 'manual'])
   PAYMENTS_CAPTURE_METHOD: 'automatic' | 'manual' = 'automatic';
 
-  /** A payment still pending or authorized this long is asked of its provider by the reconciliation job. */
+  /**
+   * A payment still pending or authorized this long is asked of its provider by the reconciliation
+   * job. At least 5 minutes: a payment the provider has no record of yet is failed, and Stripe's
+   * search (how a payment whose answer was lost is found) can lag about a minute behind.
+   */
   @Transform(toInteger)
   @IsInt()
-  @Min(1)
+  @Min(300)
   @Max(30 * 24 * 3600)
   PAYMENTS_RECONCILE_AFTER_SECONDS = 900;
 

@@ -317,6 +317,11 @@ export class FakeStripe {
     this.held ??= [];
   }
 
+  /** Stops holding and forgets the held events: webhooks that were lost for good. */
+  dropHeld(): void {
+    this.held = null;
+  }
+
   /** Delivers the held events, one after another, in the order asked for, and stops holding. */
   async release(order: 'in-order' | 'reverse' | 'shuffle' = 'in-order'): Promise<FakeStripeDelivery[]> {
     const events = this.held ?? [];

@@ -1,5 +1,7 @@
 import { TransactionRunner } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
+import { isUUID as isUuid } from 'class-validator';
+import type { EntityManager } from 'typeorm';
 import { OutboxService } from '../outbox/outbox.service';
 import type { Payment } from './entities/payment.entity';
 import { PAYMENTS_QUEUE, PaymentsJobs, type ProcessEventPayload } from './jobs/payments.jobs';
@@ -8,6 +10,7 @@ import { WebhookRejectedError } from './payments.errors';
 import { PaymentsRepository } from './payments.repository';
 import { WebhookSignatureError, type ProviderEvent, type ProviderName } from './providers/payment-provider';
 import { PaymentProviders } from './providers/payment-providers';
+import { RefundsService } from './refunds.service';
 
 const STATE_OF: Partial<Record<ProviderEvent['type'], Payment['state']>> = {
   'payment.authorized': 'authorized',
@@ -33,6 +36,7 @@ export class PaymentEventsService {
     private readonly providers: PaymentProviders,
     private readonly settlement: PaymentSettlement,
     private readonly outbox: OutboxService,
+    private readonly refunds: RefundsService,
   ) {}
 
   async receive(
@@ -75,9 +79,13 @@ export class PaymentEventsService {
       if (!stored || stored.processedAt) return null;
       const event = stored.event as unknown as Omit<ProviderEvent, 'createdAt'> & { createdAt: string };
       await this.payments.markEventProcessed(manager, provider, eventId);
+      if (event.type === 'refund.failed') {
+        await this.refundFailed(manager, provider, event);
+        return null;
+      }
       const state = STATE_OF[event.type];
       if (!state || !event.paymentReference) return null;
-      const payment = await this.payments.lockByReference(manager, provider, event.paymentReference);
+      const payment = await this.locate(manager, provider, event);
       if (!payment) {
         // The event can overtake the answer to our own call: leave it unprocessed, the job retries.
         this.logger.warn({ provider, eventId }, 'webhook event for a payment not recorded yet; will retry');
@@ -85,6 +93,7 @@ export class PaymentEventsService {
       }
       return this.settlement.apply(manager, payment, {
         state,
+        reference: event.paymentReference,
         amount: event.amount,
         currency: event.currency,
         ...(state === 'captured' && event.amount !== null ? { capturedAmount: event.amount } : {}),
@@ -93,5 +102,51 @@ export class PaymentEventsService {
       });
     });
     if (effects) await this.settlement.afterCommit(effects);
+  }
+
+  /** A refund the provider accepted and failed later (Stripe: refund.failed): the money is still owed. */
+  private async refundFailed(
+    manager: EntityManager,
+    provider: ProviderName,
+    event: Pick<ProviderEvent, 'paymentReference' | 'refundReference'>,
+  ): Promise<void> {
+    if (!event.paymentReference || !event.refundReference) return;
+    const payment = await this.payments.lockByReference(manager, provider, event.paymentReference);
+    if (!payment) return;
+    const refund = await this.payments.lockRefundByReference(manager, payment.id, event.refundReference);
+    if (refund) {
+      await this.refunds.failWithin(manager, refund, 'the provider reported that the refund failed');
+      return;
+    }
+    // The event can overtake the refund job's own record of the reference: the job retries.
+    if ((await this.payments.refundsOf(manager, payment.id)).some((one) => one.state === 'pending'))
+      throw new Error(`no ${provider} refund ${event.refundReference} recorded yet`);
+    this.logger.warn(
+      { provider, refund: event.refundReference },
+      'refund.failed for a refund not recorded here (made outside Storekeep?)',
+    );
+  }
+
+  /**
+   * The payment an event is about, locked: by the provider's reference, or — when the answer that
+   * named the reference was lost — by the id we gave the provider, only while the payment names no
+   * other reference, so an event cannot be steered to a different payment. The lookup by reference is
+   * a plain read: a locking miss would hold a gap lock that blocks the answer recording the reference.
+   */
+  private async locate(
+    manager: EntityManager,
+    provider: ProviderName,
+    event: Pick<ProviderEvent, 'paymentReference' | 'paymentId'>,
+  ): Promise<Payment | null> {
+    const named = event.paymentReference
+      ? await this.payments.findByReference(manager, provider, event.paymentReference)
+      : null;
+    const id = named?.id ?? (event.paymentId && isUuid(event.paymentId) ? event.paymentId : null);
+    if (!id) return null;
+    const payment = await this.payments.lockById(manager, id);
+    if (!payment || payment.provider !== provider) return null;
+    return payment.providerReference === null || payment.providerReference === event.paymentReference
+      ? payment
+      : null;
   }
 }

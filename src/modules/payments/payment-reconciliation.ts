@@ -51,6 +51,11 @@ export class PaymentReconciliation {
       } catch (error) {
         result.unreachable += 1;
         this.logger.warn({ err: error, paymentId: payment.id }, 'reconciliation could not ask the provider');
+        // Asked, if without an answer: it goes to the back of the line, so payments the provider
+        // keeps refusing to answer about cannot fill every batch and starve the others.
+        await this.transactions.run((manager) =>
+          this.payments.update(manager, payment.id, { reconciledAt: now }),
+        );
         continue;
       }
       result.asked += 1;
@@ -89,7 +94,8 @@ export class PaymentReconciliation {
             failureMessage: 'the provider never received this payment',
           }
         : null;
-    if (truth.state === payment.state) return null;
+    // Nothing new — unless the answer names the reference we never learned: webhooks match by it.
+    if (truth.state === payment.state && (payment.providerReference || !truth.reference)) return null;
     return {
       ...base,
       state: truth.state,

@@ -49,9 +49,11 @@ export class PaymentReversals implements OnModuleInit, OrderCancellationParticip
         payment.capturedAmount - (await this.payments.committedRefundTotal(manager, payment.id));
       if (refundable <= 0) continue;
       if (payment.provider === 'manual') {
-        await this.payments.update(manager, payment.id, {
-          flaggedReason: `order cancelled: give ${refundable} back by hand, then record the refund`,
-        });
+        await this.payments.flag(
+          manager,
+          payment,
+          `order cancelled: give ${refundable} back by hand, then record the refund`,
+        );
         continue;
       }
       const refund = await this.payments.insertRefund(manager, {

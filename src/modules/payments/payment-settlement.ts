@@ -9,6 +9,7 @@ import { OutboxService } from '../outbox/outbox.service';
 import type { Payment, PaymentState } from './entities/payment.entity';
 import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload, type VoidPayload } from './jobs/payments.jobs';
 import { PaymentsRepository } from './payments.repository';
+import { LATE_PAYMENT_REFUNDER } from './refunds.service';
 
 /** How far a payment has come: a state only moves forward, so events applied out of order end right. */
 const RANK: Record<PaymentState, number> = {
@@ -79,7 +80,7 @@ export class PaymentSettlement {
       (observed.currency && observed.currency.toUpperCase() !== payment.currency)
     ) {
       const reason = `${observed.source}: provider says ${observed.amount} ${observed.currency}, the payment is ${payment.amount} ${payment.currency}`;
-      await this.payments.update(manager, payment.id, { flaggedReason: reason.slice(0, 500) });
+      await this.payments.flag(manager, payment, reason);
       await this.payments.attempt(manager, {
         paymentId: payment.id,
         operation: observed.source,
@@ -94,7 +95,11 @@ export class PaymentSettlement {
       await this.payments.update(manager, payment.id, { providerReference: observed.reference });
       payment.providerReference = observed.reference;
     }
-    if (!canAdvance(payment.state, observed.state)) {
+    // Money held for a payment we had failed: reconciliation found nothing at the provider while the
+    // request was still on its way (or its search lagged), then the money came. It is never ignored.
+    const revived =
+      payment.state === 'failed' && (observed.state === 'authorized' || observed.state === 'captured');
+    if (!revived && !canAdvance(payment.state, observed.state)) {
       await this.payments.attempt(manager, {
         paymentId: payment.id,
         operation: observed.source,
@@ -121,9 +126,42 @@ export class PaymentSettlement {
     });
     const previous = payment.state;
     payment.state = observed.state;
+    if (revived) return this.revived(manager, payment, observed);
     await this.announce(manager, payment, previous, observed);
     if (observed.state !== 'authorized' && observed.state !== 'captured') return none;
     return this.moneyHeld(manager, payment, observed);
+  }
+
+  /**
+   * A failed payment turned out to hold money. If its order still waits for payment and no other
+   * payment is under way, it pays the order as if it had never failed; otherwise the order is paid
+   * (or being paid) another way, or is gone, and this money goes back.
+   */
+  private async revived(
+    manager: EntityManager,
+    payment: Payment,
+    observed: ObservedState,
+  ): Promise<StockEffects> {
+    const order = await this.lookup.lock(manager, payment.orderId);
+    const others = (await this.payments.liveOfOrder(manager, order.id, true)).filter(
+      (other) => other.id !== payment.id,
+    );
+    if (order.status === 'pending_payment' && others.length === 0) {
+      await this.announce(manager, payment, 'pending', observed);
+      return this.transitions.apply(manager, order, 'paid', {
+        actor: `payment:${payment.id}`,
+        reason: `${payment.provider} payment ${observed.state} after it had been failed`,
+      });
+    }
+    await this.giveBack(
+      manager,
+      payment,
+      observed,
+      `money arrived for a payment recorded as failed, while the order was ${order.status}${
+        others.length > 0 ? ` with payment ${others[0].id} ${others[0].state}` : ''
+      }`,
+    );
+    return { availabilityChanged: false };
   }
 
   /** payment.succeeded the first time money is held, payment.failed when the provider refuses. */
@@ -175,42 +213,56 @@ export class PaymentSettlement {
         actor: `payment:${payment.id}`,
         reason: `${payment.provider} payment ${observed.state}`,
       });
-    if (order.status === 'cancelled') {
+    if (order.status === 'cancelled')
       // Late success: the order expired (its stock went back on sale) before the money came. It is
       // not revived — the stock may be sold by now — the money goes back, and the customer is told.
-      if (observed.state === 'captured') {
-        const refund = await this.payments.insertRefund(manager, {
-          paymentId: payment.id,
-          amount: observed.capturedAmount ?? payment.amount,
-          reason: 'the order had been cancelled when the payment succeeded',
-          requestedBy: 'system:late-payment',
-        });
-        const job: RefundPayload = { refundId: refund.id };
-        const told: DomainEvents['payment.late-refund'] = {
-          orderId: order.id,
-          paymentId: payment.id,
-          amount: refund.amount,
-          currency: payment.currency,
-        };
-        await this.outbox.enqueue(
-          manager,
-          { queue: PAYMENTS_QUEUE, jobName: PaymentsJobs.refund, payload: { ...job } },
-          { queue: EVENTS_QUEUE, jobName: 'payment.late-refund', payload: { ...told } },
-        );
-      } else {
-        // Only authorized: release the hold instead of taking the money.
-        const job: VoidPayload = { paymentId: payment.id };
-        await this.outbox.enqueue(manager, {
-          queue: PAYMENTS_QUEUE,
-          jobName: PaymentsJobs.void,
-          payload: { ...job },
-        });
-      }
-      await this.payments.update(manager, payment.id, {
-        flaggedReason: `late payment for a cancelled order: ${observed.state === 'captured' ? 'refunded' : 'voided'} automatically`,
+      await this.giveBack(manager, payment, observed, 'late payment for a cancelled order');
+    return { availabilityChanged: false };
+  }
+
+  /**
+   * Money that must not be kept: a captured payment is refunded, an authorization voided (both by
+   * jobs), the customer is told, and the payment is flagged so staff see why.
+   */
+  private async giveBack(
+    manager: EntityManager,
+    payment: Payment,
+    observed: ObservedState,
+    why: string,
+  ): Promise<void> {
+    if (observed.state === 'captured') {
+      const refund = await this.payments.insertRefund(manager, {
+        paymentId: payment.id,
+        amount: observed.capturedAmount ?? payment.amount,
+        reason: why.slice(0, 500),
+        requestedBy: LATE_PAYMENT_REFUNDER,
+      });
+      const job: RefundPayload = { refundId: refund.id };
+      const told: DomainEvents['payment.late-refund'] = {
+        orderId: payment.orderId,
+        paymentId: payment.id,
+        amount: refund.amount,
+        currency: payment.currency,
+      };
+      await this.outbox.enqueue(
+        manager,
+        { queue: PAYMENTS_QUEUE, jobName: PaymentsJobs.refund, payload: { ...job } },
+        { queue: EVENTS_QUEUE, jobName: 'payment.late-refund', payload: { ...told } },
+      );
+    } else {
+      // Only authorized: release the hold instead of taking the money.
+      const job: VoidPayload = { paymentId: payment.id };
+      await this.outbox.enqueue(manager, {
+        queue: PAYMENTS_QUEUE,
+        jobName: PaymentsJobs.void,
+        payload: { ...job },
       });
     }
-    return { availabilityChanged: false };
+    await this.payments.flag(
+      manager,
+      payment,
+      `${why}: ${observed.state === 'captured' ? 'refunded' : 'voided'} automatically`,
+    );
   }
 
   /** After the caller's commit: the storefront learns of stock changes. */

@@ -40,12 +40,32 @@ export class PaymentsRepository {
     });
   }
 
-  /** The order's payments that still hold or may yet hold its money (not failed, voided). */
-  liveOfOrder(manager: EntityManager, orderId: string): Promise<Payment[]> {
+  /**
+   * The order's payments that still hold or may yet hold its money (not failed, voided). `locked`:
+   * a locking read, which sees the latest committed rows — needed when the transaction's snapshot was
+   * taken before the order lock was granted (a plain read would miss a payment committed meanwhile).
+   */
+  liveOfOrder(manager: EntityManager, orderId: string, locked = false): Promise<Payment[]> {
     return manager.find(Payment, {
       where: { orderId, state: In<PaymentState>(['pending', 'requires_action', 'authorized', 'captured']) },
       order: { createdAt: 'ASC' },
+      ...(locked ? { lock: { mode: 'pessimistic_read' as const } } : {}),
     });
+  }
+
+  /** Adds a reason for staff to look at the payment, keeping the earlier ones (newest last). */
+  async flag(manager: EntityManager, payment: Payment, reason: string): Promise<void> {
+    const reasons = payment.flaggedReason ? `${payment.flaggedReason}; ${reason}` : reason;
+    payment.flaggedReason = reasons.length > 500 ? `…${reasons.slice(-499)}` : reasons;
+    await this.update(manager, payment.id, { flaggedReason: payment.flaggedReason });
+  }
+
+  findByReference(
+    manager: EntityManager,
+    provider: Payment['provider'],
+    reference: string,
+  ): Promise<Payment | null> {
+    return manager.findOne(Payment, { where: { provider, providerReference: reference } });
   }
 
   /** The order's payments that hold money (authorized, or captured and not all refunded), locked. */
@@ -149,6 +169,17 @@ export class PaymentsRepository {
 
   lockRefund(manager: EntityManager, id: string): Promise<PaymentRefund | null> {
     return manager.findOne(PaymentRefund, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  lockRefundByReference(
+    manager: EntityManager,
+    paymentId: string,
+    reference: string,
+  ): Promise<PaymentRefund | null> {
+    return manager.findOne(PaymentRefund, {
+      where: { paymentId, providerReference: reference },
+      lock: { mode: 'pessimistic_write' },
+    });
   }
 
   refundsOf(manager: EntityManager, paymentId: string): Promise<PaymentRefund[]> {

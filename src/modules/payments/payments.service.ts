@@ -39,8 +39,14 @@ export class PaymentsService {
     requestKey: string,
   ): Promise<PaymentDto> {
     const requestKeyHash = createHash('sha256').update(requestKey).digest('hex');
-    const { payment, order } = await this.transactions.run(async (manager) => {
+    const { payment, order, answered } = await this.transactions.run(async (manager) => {
       const order = await this.lookup.visible(manager, caller, orderId, true);
+      // The same request again, after its payment settled without it (a webhook, reconciliation):
+      // the answer it lost, not "the order is paid already".
+      const own = (await this.payments.ofOrder(manager, orderId)).find(
+        (candidate) => candidate.requestKeyHash === requestKeyHash && candidate.state !== 'pending',
+      );
+      if (own) return { payment: own, order, answered: true };
       if (order.status !== 'pending_payment') throw new OrderNotPayableError(order.status);
       const live = await this.payments.liveOfOrder(manager, orderId);
       // The same request again (its answer was lost) re-drives its own pending payment with the same
@@ -51,7 +57,7 @@ export class PaymentsService {
           candidate.provider === this.config.payments.provider &&
           candidate.requestKeyHash === requestKeyHash,
       );
-      if (retry) return { payment: retry, order };
+      if (retry) return { payment: retry, order, answered: false };
       if (live.length > 0) throw new PaymentInProgressError(live[0].id, live[0].state);
       const payment = await this.payments.insert(manager, {
         orderId,
@@ -67,8 +73,9 @@ export class PaymentsService {
         outcome: 'requested',
         idempotencyKey: `${payment.id}:create`,
       });
-      return { payment, order };
+      return { payment, order, answered: false };
     });
+    if (answered) return toPaymentDto(payment);
 
     const provider = this.providers.get(payment.provider);
     let answer: ProviderPayment;

@@ -1,6 +1,7 @@
 import { actorName, type RequestActor } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { OrderLookup } from '../orders/order-lookup';
 import { OrderTransitions } from '../orders/order-transitions';
@@ -11,10 +12,14 @@ import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jo
 import { OutboxService } from '../outbox/outbox.service';
 import { CreateRefundDto, RefundDto, toRefundDto } from './dto/payment.dto';
 import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload } from './jobs/payments.jobs';
+import type { PaymentRefund } from './entities/payment.entity';
 import { PaymentNotFoundError, RefundNotPossibleError } from './payments.errors';
 import { PaymentsRepository } from './payments.repository';
 import { ProviderRejectedError } from './providers/payment-provider';
 import { PaymentProviders } from './providers/payment-providers';
+
+/** Who asks for the refund of money that arrived when it was no longer wanted (see PaymentSettlement). */
+export const LATE_PAYMENT_REFUNDER = 'system:late-payment';
 
 /**
  * Refunds: staff ask for one (a row and a job in one transaction, never more than was captured), the
@@ -86,6 +91,39 @@ export class RefundsService {
     return view;
   }
 
+  /**
+   * The provider did not return the money — it refused the refund, or (a refund.failed event) it
+   * accepted it and failed later. The refund is failed, the payment's refunded total no longer counts
+   * it (so staff can refund again), and the payment is flagged: someone is still owed this money.
+   */
+  async failWithin(manager: EntityManager, refund: PaymentRefund, why: string): Promise<void> {
+    if (refund.state === 'failed') return;
+    await this.payments.setRefund(manager, refund.id, {
+      state: 'failed',
+      reason: `${refund.reason ?? ''} (${why})`.slice(0, 500),
+    });
+    const payment = (await this.payments.lockById(manager, refund.paymentId))!;
+    if (refund.state === 'succeeded') {
+      const refunded = Math.max(0, payment.refundedAmount - refund.amount);
+      await this.payments.update(manager, payment.id, {
+        refundedAmount: refunded,
+        state: refunded === 0 ? 'captured' : 'partially_refunded',
+      });
+    }
+    await this.payments.flag(
+      manager,
+      payment,
+      `refund ${refund.id} of ${refund.amount} failed (${why}): the money was not returned`,
+    );
+    await this.payments.attempt(manager, {
+      paymentId: payment.id,
+      operation: 'refund',
+      outcome: 'failed',
+      detail: why.slice(0, 500),
+      idempotencyKey: `${refund.id}:refund`,
+    });
+  }
+
   /** The job. Idempotent at its effect: the provider key is the refund id; a settled refund is skipped. */
   async execute(refundId: string): Promise<void> {
     const target = await this.transactions.run(async (manager) => {
@@ -101,33 +139,28 @@ export class RefundsService {
     if (target.payment.provider !== 'manual') {
       const provider = this.providers.get(target.payment.provider);
       try {
-        reference = (
-          await provider.refund(target.payment.providerReference!, target.refund.amount, `${refundId}:refund`)
-        ).reference;
+        const answer = await provider.refund(
+          target.payment.providerReference!,
+          target.refund.amount,
+          `${refundId}:refund`,
+        );
+        reference = answer.reference;
+        if (answer.state === 'failed') failed = 'the provider answered that the refund failed';
       } catch (error) {
         if (!(error instanceof ProviderRejectedError)) throw error; // network, 5xx: Bull retries
         failed = error.message;
       }
     }
     await this.transactions.run(async (manager) => {
+      // The payment before its refund, as everywhere (a refund.failed webhook too): no lock-order deadlock.
+      const payment = (await this.payments.lockById(manager, target.payment.id))!;
       const refund = await this.payments.lockRefund(manager, refundId);
       if (!refund || refund.state !== 'pending') return;
       if (failed) {
-        await this.payments.setRefund(manager, refundId, {
-          state: 'failed',
-          reason: `${refund.reason ?? ''} (${failed})`.slice(0, 500),
-        });
-        await this.payments.attempt(manager, {
-          paymentId: refund.paymentId,
-          operation: 'refund',
-          outcome: 'failed',
-          detail: failed.slice(0, 500),
-          idempotencyKey: `${refundId}:refund`,
-        });
+        await this.failWithin(manager, refund, failed);
         return;
       }
       await this.payments.setRefund(manager, refundId, { state: 'succeeded', providerReference: reference });
-      const payment = (await this.payments.lockById(manager, refund.paymentId))!;
       const refunded = payment.refundedAmount + refund.amount;
       const complete = refunded >= payment.capturedAmount;
       await this.payments.update(manager, payment.id, {
@@ -155,6 +188,8 @@ export class RefundsService {
         jobName: 'payment.refunded',
         payload: { ...refundedEvent },
       });
+      // Money that never paid for the order (it came late, or twice) going back is not the order's refund.
+      if (refund.requestedBy === LATE_PAYMENT_REFUNDER) return;
       const order = await this.lookup.lock(manager, payment.orderId);
       const to = complete ? 'refunded' : 'partially_refunded';
       if (canTransition(order.status, to))

@@ -57,6 +57,11 @@ export interface ProviderEvent {
     | 'other';
   /** The provider's payment reference the event is about. */
   paymentReference: string | null;
+  /**
+   * Our payment id, as we gave it to the provider (metadata): finds the payment when the answer that
+   * named the reference was lost, so money that arrives then is never left unmatched.
+   */
+  paymentId: string | null;
   refundReference: string | null;
   amount: number | null;
   currency: string | null;

@@ -207,6 +207,7 @@ export class SandboxProvider implements PaymentProvider {
       id: event.id,
       type: event.type,
       paymentReference: event.data.charge,
+      paymentId: event.data.paymentId ?? null,
       refundReference: event.data.refund,
       amount: event.data.amount,
       currency: event.data.currency,

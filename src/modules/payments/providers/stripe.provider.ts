@@ -255,6 +255,7 @@ function toProviderEvent(event: Stripe.Event): ProviderEvent {
     id: event.id,
     type: 'other',
     paymentReference: null,
+    paymentId: null,
     refundReference: null,
     amount: null,
     currency: null,
@@ -264,6 +265,7 @@ function toProviderEvent(event: Stripe.Event): ProviderEvent {
   if (object.object === 'payment_intent') {
     const intent = object as unknown as Stripe.PaymentIntent;
     normalised.paymentReference = intent.id;
+    normalised.paymentId = intent.metadata?.paymentId ?? null;
     normalised.currency = intent.currency.toUpperCase();
     normalised.amount = intent.amount;
     const type = INTENT_EVENTS[event.type];

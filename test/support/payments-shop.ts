@@ -1,0 +1,84 @@
+import { TestApi, TestEnvironment } from '@app/testing';
+import { INestApplicationContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AuthClient, createUser } from './auth-client';
+import { ShopAdmin, ShopClient, type Order, type Shopper } from './shop-client';
+
+/** A payment as the admin API shows it (the fields the payment tests look at). */
+export interface PaymentView {
+  id: string;
+  state: string;
+  providerReference: string | null;
+  amount: number;
+  capturedAmount: number;
+  refundedAmount: number;
+  failureCode: string | null;
+  flaggedReason?: string | null;
+}
+
+/**
+ * A shop that takes sandbox card payments end to end: the API, a worker that delivers the sandbox's
+ * signed webhooks back to it (the delayed card settles after 300 ms), an admin with a location,
+ * shipping and tax set up, and a storefront client.
+ */
+export interface PaymentsShop {
+  env: TestEnvironment;
+  api: TestApi;
+  worker: INestApplicationContext;
+  db: DataSource;
+  client: AuthClient;
+  admin: ShopAdmin;
+  shop: ShopClient;
+}
+
+export async function startPaymentsShop(): Promise<PaymentsShop> {
+  const env = await TestEnvironment.create();
+  const api = await env.startApi([], { rateLimit: { max: 1_000_000 } });
+  const worker = await env.startWorker([], {
+    payments: {
+      sandboxWebhookUrl: `${api.baseUrl}/v1/payments/webhooks/sandbox`,
+      sandboxSettleDelayMs: 300,
+    },
+  });
+  const db = api.app.get(DataSource);
+  const client = new AuthClient(api.baseUrl);
+  const owner = await createUser(client, db, { role: 'admin' });
+  const admin = new ShopAdmin(client, owner.tokens.accessToken);
+  await admin.setUp();
+  return { env, api, worker, db, client, admin, shop: new ShopClient(api.baseUrl) };
+}
+
+/** An order awaiting payment: `units` of a new variant (10 in stock at 25.00), checked out by a new cart. */
+export async function orderAwaitingPayment(
+  admin: ShopAdmin,
+  shop: ShopClient,
+  options: { units?: number; paymentMethod?: 'card' | 'bank_transfer'; shopper?: Shopper } = {},
+): Promise<{ order: Order; shopper: Shopper; variantId: string }> {
+  const { variantId } = await admin.variantWithStock(10, 2500);
+  const started = await shop.newCart(options.shopper ?? {});
+  await shop.add(started.cart.id, started.shopper, variantId, options.units ?? 1);
+  await shop.prepare(started.cart.id, started.shopper);
+  const placed = await shop.checkout(started.cart.id, started.shopper, randomUUID(), {
+    paymentMethod: options.paymentMethod ?? 'card',
+  });
+  if (placed.status !== 201) throw new Error(placed.text);
+  return { order: placed.body, shopper: { ...started.shopper, token: options.shopper?.token }, variantId };
+}
+
+/** The customer pays the order with a sandbox card, under an Idempotency-Key (a new one by default). */
+export function payWithCard(
+  shop: ShopClient,
+  orderId: string,
+  shopper: Shopper,
+  card: string,
+  key: string = randomUUID(),
+) {
+  return shop.send<PaymentView>(
+    'POST',
+    `/v1/orders/${orderId}/payments`,
+    shopper,
+    { paymentMethod: card },
+    { 'idempotency-key': key },
+  );
+}
