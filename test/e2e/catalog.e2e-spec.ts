@@ -62,6 +62,34 @@ describe('catalog: staff writes and storefront reads', () => {
     expectProblem(await client.get(`/v1/products/${active.slug}`), 404);
   });
 
+  it('many staff creating products at once all succeed, each with its storefront entry (no deadlock 500)', async () => {
+    // New products' ids are time-ordered, so their read-model rows all land at the end of one index.
+    const deadlocks = async () =>
+      Number(
+        (await db.query<Array<{ Value: string }>>("SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'"))[0].Value,
+      );
+    const deadlocksBefore = await deadlocks();
+    const statuses = Array.from({ length: 40 }, (_, index) => (index % 4 === 0 ? 'draft' : 'active'));
+    const outcomes = await Promise.allSettled(statuses.map((status) => admin.createProduct({ status })));
+    const failures = outcomes.flatMap((outcome) =>
+      outcome.status === 'rejected' ? [String(outcome.reason)] : [],
+    );
+    expect(failures).toEqual([]);
+    // Retries would hide them, at a price: creating products must not deadlock in the first place.
+    expect(await deadlocks()).toBe(deadlocksBefore);
+    const created = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<{ id: string }>).value);
+    const entries = await db.query<Array<{ product_id: string }>>(
+      'SELECT product_id FROM storefront_products WHERE product_id IN (?)',
+      [created.map((product) => product.id)],
+    );
+    expect(entries.map((entry) => entry.product_id).sort()).toEqual(
+      created
+        .filter((_, index) => statuses[index] === 'active')
+        .map((product) => product.id)
+        .sort(),
+    );
+  });
+
   it('answers 304 to a matching If-None-Match and a new ETag after a write', async () => {
     const product = await admin.createProduct();
     const first = await client.get(`/v1/products/${product.slug}`);

@@ -244,18 +244,26 @@ export class StorefrontRepository {
     }));
   }
 
-  /** Replaces the read model of these products: visible ones get `entries`, the others none. */
+  /**
+   * Replaces the read model of these products: visible ones get `entries`, the others none. Visible
+   * entries are upserted rather than deleted and inserted: deleting a key that is not there (a new
+   * product) takes a gap lock, and two creators each holding one while inserting deadlock.
+   */
   async replaceEntries(
     manager: EntityManager,
     productIds: string[],
     entries: Array<{ productId: string; summary: string; detail: string }>,
   ): Promise<void> {
-    if (productIds.length === 0) return;
-    await manager.query('DELETE FROM storefront_products WHERE product_id IN (?)', [productIds]);
+    const visible = new Set(entries.map((entry) => entry.productId));
+    const hidden = productIds.filter((id) => !visible.has(id));
+    if (hidden.length > 0)
+      await manager.query('DELETE FROM storefront_products WHERE product_id IN (?)', [hidden]);
     if (entries.length > 0)
-      await manager.query('INSERT INTO storefront_products (product_id, summary, detail) VALUES ?', [
-        entries.map((entry) => [entry.productId, entry.summary, entry.detail]),
-      ]);
+      await manager.query(
+        `INSERT INTO storefront_products (product_id, summary, detail) VALUES ?
+           ON DUPLICATE KEY UPDATE summary = VALUES(summary), detail = VALUES(detail)`,
+        [entries.map((entry) => [entry.productId, entry.summary, entry.detail])],
+      );
   }
 
   async productIdsStockedAt(manager: EntityManager, locationId: string): Promise<string[]> {
