@@ -116,3 +116,74 @@ describe('outbox relay', () => {
     expect(after[0].n).toBe(before[0].n);
   });
 });
+
+describe('outbox relay and the writers appending meanwhile', () => {
+  let env: TestEnvironment;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create({ outbox: { batchSize: 25, pollIntervalMs: 5 } });
+  });
+  afterAll(() => env.cleanup());
+
+  it('a business transaction writing to the outbox never waits for a batch on its way to Bull', async () => {
+    const worker = await env.startWorker([BullModule.registerQueue({ name: TEST_QUEUE }), OutboxModule]);
+    // The relay's Bull round trip is held open, as a slow Redis would, while its batch is locked.
+    let entered!: () => void;
+    const inFlight = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const registry = worker.get(QueueRegistry);
+    const original = registry.get.bind(registry);
+    registry.get = (name: string) => {
+      const queue = original(name);
+      if (!queue || name !== TEST_QUEUE) return queue;
+      return new Proxy(queue, {
+        get(target, property, receiver) {
+          if (property !== 'addBulk') return Reflect.get(target, property, receiver) as unknown;
+          return async (jobs: Parameters<Queue['addBulk']>[0]) => {
+            entered();
+            await gate;
+            return target.addBulk(jobs);
+          };
+        },
+      });
+    };
+    const dataSource = worker.get<DataSource>(getDataSourceToken());
+    const append = (n: number) =>
+      dataSource.query("INSERT INTO outbox (queue, job_name, payload) VALUES (?, 'test.record', ?)", [
+        TEST_QUEUE,
+        JSON.stringify({ n }),
+      ]);
+    await append(1);
+    await inFlight;
+    const writer = dataSource.createQueryRunner();
+    await writer.connect();
+    try {
+      // A second's wait is a failure here: under REPEATABLE READ the relay's locking read also locks
+      // the gap where new rows go, and this insert would wait for the whole Bull round trip.
+      await writer.query('SET SESSION innodb_lock_wait_timeout = 1');
+      await writer.startTransaction();
+      await writer.query("INSERT INTO outbox (queue, job_name, payload) VALUES (?, 'test.record', '{}')", [
+        TEST_QUEUE,
+      ]);
+      await writer.commitTransaction();
+    } finally {
+      if (writer.isTransactionActive) await writer.rollbackTransaction();
+      await writer.release();
+      release();
+    }
+    const deadline = Date.now() + 10_000;
+    let pending = -1;
+    while (Date.now() < deadline && pending !== 0) {
+      pending = Number(
+        (
+          await dataSource.query<Array<{ n: string }>>(
+            'SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL',
+          )
+        )[0].n,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(pending).toBe(0);
+  });
+});

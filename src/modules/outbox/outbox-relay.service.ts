@@ -41,44 +41,53 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.running;
   }
 
-  /** Publishes one batch; returns how many rows it published. */
+  /**
+   * Publishes one batch; returns how many rows it published. READ COMMITTED: the locking read then
+   * locks the rows it takes and no gap, so the writers appending to the outbox meanwhile (every
+   * business transaction) neither wait for the batch's Bull round trip nor deadlock with it.
+   */
   async publishBatch(): Promise<number> {
-    return this.transactions.run(async (manager) => {
-      const messages = await this.outbox.lockNextUnpublished(manager, this.config.outbox.batchSize);
-      if (messages.length === 0) return 0;
-      const published: string[] = [];
-      for (const [queueName, batch] of groupByQueue(messages)) {
-        const queue = this.queues.get(queueName);
-        const ids = batch.map((message) => message.id);
-        if (!queue) {
-          // Leave the rows for a worker that knows the queue (e.g. during a rolling deploy); after
-          // MAX_ATTEMPTS passes they are parked, so they cannot hold the head of the outbox forever.
-          await this.outbox.recordFailure(manager, ids, `Unknown queue "${queueName}"`);
-          this.logger.error(`Outbox rows ${ids.join(', ')} name unknown queue "${queueName}"`);
-          continue;
+    return this.transactions.run(
+      async (manager) => {
+        const messages = await this.outbox.lockNextUnpublished(manager, this.config.outbox.batchSize);
+        if (messages.length === 0) return 0;
+        const published: string[] = [];
+        for (const [queueName, batch] of groupByQueue(messages)) {
+          const queue = this.queues.get(queueName);
+          const ids = batch.map((message) => message.id);
+          if (!queue) {
+            // Leave the rows for a worker that knows the queue (e.g. during a rolling deploy); after
+            // MAX_ATTEMPTS passes they are parked, so they cannot hold the head of the outbox forever.
+            await this.outbox.recordFailure(manager, ids, `Unknown queue "${queueName}"`);
+            this.logger.error(`Outbox rows ${ids.join(', ')} name unknown queue "${queueName}"`);
+            continue;
+          }
+          const jobs = await withTimeout(
+            queue.addBulk(
+              batch.map((message) => ({
+                name: message.jobName,
+                data: message.payload,
+                opts: { jobId: outboxJobId(message.id), delay: message.delayMs || undefined },
+              })),
+            ),
+            OutboxRelay.ADD_TIMEOUT_MS,
+            'Bull did not accept the jobs in time (is Redis down?)',
+          );
+          // Bull's addBulk resolves even when Redis refused a job (MISCONF, OOM, READONLY): that job
+          // comes back without an id. Marking its row published would lose the side effect.
+          const refused = batch.filter(
+            (message, index) => String(jobs[index]?.id) !== outboxJobId(message.id),
+          );
+          if (refused.length > 0) {
+            throw new Error(`Bull refused ${refused.length} job(s) on queue "${queueName}"`);
+          }
+          published.push(...ids);
         }
-        const jobs = await withTimeout(
-          queue.addBulk(
-            batch.map((message) => ({
-              name: message.jobName,
-              data: message.payload,
-              opts: { jobId: outboxJobId(message.id), delay: message.delayMs || undefined },
-            })),
-          ),
-          OutboxRelay.ADD_TIMEOUT_MS,
-          'Bull did not accept the jobs in time (is Redis down?)',
-        );
-        // Bull's addBulk resolves even when Redis refused a job (MISCONF, OOM, READONLY): that job
-        // comes back without an id. Marking its row published would lose the side effect.
-        const refused = batch.filter((message, index) => String(jobs[index]?.id) !== outboxJobId(message.id));
-        if (refused.length > 0) {
-          throw new Error(`Bull refused ${refused.length} job(s) on queue "${queueName}"`);
-        }
-        published.push(...ids);
-      }
-      await this.outbox.markPublished(manager, published);
-      return published.length;
-    });
+        await this.outbox.markPublished(manager, published);
+        return published.length;
+      },
+      { isolation: 'READ COMMITTED' },
+    );
   }
 
   private schedule(delayMs: number): void {
