@@ -13,8 +13,13 @@ const TEST_QUEUE = 'outbox-race';
 const ROWS = 1_000;
 const WRITERS = 50;
 
-/** Records every job a relay hands to Bull, so a double publication cannot hide behind jobId dedup. */
-function recordPublications(worker: INestApplicationContext, log: string[]): void {
+type AddBulk = Queue['addBulk'];
+
+/** Puts `around` between the worker's relay and Bull's addBulk on the test queue. */
+function interceptAddBulk(
+  worker: INestApplicationContext,
+  around: (jobs: Parameters<AddBulk>[0], addBulk: AddBulk) => ReturnType<AddBulk>,
+): void {
   const registry = worker.get(QueueRegistry);
   const original = registry.get.bind(registry);
   registry.get = (name: string) => {
@@ -22,16 +27,19 @@ function recordPublications(worker: INestApplicationContext, log: string[]): voi
     if (!queue || name !== TEST_QUEUE) return queue;
     return new Proxy(queue, {
       get(target, property, receiver) {
-        if (property === 'addBulk') {
-          return (jobs: Parameters<Queue['addBulk']>[0]) => {
-            for (const job of jobs) log.push(String(job.opts?.jobId));
-            return target.addBulk(jobs);
-          };
-        }
-        return Reflect.get(target, property, receiver) as unknown;
+        if (property !== 'addBulk') return Reflect.get(target, property, receiver) as unknown;
+        return (jobs: Parameters<AddBulk>[0]) => around(jobs, target.addBulk.bind(target));
       },
     });
   };
+}
+
+/** Records every job a relay hands to Bull, so a double publication cannot hide behind jobId dedup. */
+function recordPublications(worker: INestApplicationContext, log: string[]): void {
+  interceptAddBulk(worker, (jobs, addBulk) => {
+    for (const job of jobs) log.push(String(job.opts?.jobId));
+    return addBulk(jobs);
+  });
 }
 
 describe('outbox relay', () => {
@@ -132,22 +140,11 @@ describe('outbox relay and the writers appending meanwhile', () => {
     const inFlight = new Promise<void>((resolve) => (entered = resolve));
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const registry = worker.get(QueueRegistry);
-    const original = registry.get.bind(registry);
-    registry.get = (name: string) => {
-      const queue = original(name);
-      if (!queue || name !== TEST_QUEUE) return queue;
-      return new Proxy(queue, {
-        get(target, property, receiver) {
-          if (property !== 'addBulk') return Reflect.get(target, property, receiver) as unknown;
-          return async (jobs: Parameters<Queue['addBulk']>[0]) => {
-            entered();
-            await gate;
-            return target.addBulk(jobs);
-          };
-        },
-      });
-    };
+    interceptAddBulk(worker, async (jobs, addBulk) => {
+      entered();
+      await gate;
+      return addBulk(jobs);
+    });
     const dataSource = worker.get<DataSource>(getDataSourceToken());
     const append = (n: number) =>
       dataSource.query("INSERT INTO outbox (queue, job_name, payload) VALUES (?, 'test.record', ?)", [
