@@ -11,6 +11,7 @@ import { IdempotencyKeys1795502468760 } from './migrations/1795502468760-Idempot
 import { CartsOrders1795502500000 } from './migrations/1795502500000-CartsOrders';
 import { Payments1795505831092 } from './migrations/1795505831092-Payments';
 import { RefundReferenceUnique1795514607148 } from './migrations/1795514607148-RefundReferenceUnique';
+import { PaymentGivenBack1795529626764 } from './migrations/1795529626764-PaymentGivenBack';
 import { PaymentReconcileRestock1795511514418 } from './migrations/1795511514418-PaymentReconcileRestock';
 import { PaymentAttemptOperation1795508752198 } from './migrations/1795508752198-PaymentAttemptOperation';
 
@@ -32,4 +33,5 @@ export const MIGRATIONS: Function[] = [
   PaymentAttemptOperation1795508752198,
   PaymentReconcileRestock1795511514418,
   RefundReferenceUnique1795514607148,
+  PaymentGivenBack1795529626764,
 ];

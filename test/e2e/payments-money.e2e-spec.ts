@@ -5,7 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { PaymentReconciliation } from '../../src/modules/payments/payment-reconciliation';
-import { ProviderUnavailableError } from '../../src/modules/payments/providers/payment-provider';
+import {
+  ProviderRejectedError,
+  ProviderUnavailableError,
+} from '../../src/modules/payments/providers/payment-provider';
 import { SANDBOX_CARDS, SandboxProvider } from '../../src/modules/payments/providers/sandbox.provider';
 import {
   orderAwaitingPayment,
@@ -484,6 +487,39 @@ describe('payments: refunds, cancellations, reconciliation, test cards', () => {
     );
     expect((await paymentById(order.id, first)).flaggedReason).toMatch(/recorded as failed.*with payment/);
     expect((await orderOf(order.id)).status).toBe('pending_payment');
+  });
+
+  it('money going back whose refund the provider refuses does not keep the order from being paid', async () => {
+    const { order, shopper } = await placeOrder(1);
+    const first = await strandedPayment(order.id);
+    await worker.get(PaymentReconciliation).run(later());
+    // Another payment is under way when the first one's money arrives: the first gives it back.
+    const second = randomUUID();
+    await db.query(
+      `INSERT INTO payments (id, order_id, provider, amount, currency, state, captured_amount, refunded_amount, version)
+       SELECT ?, id, 'sandbox', total, currency, 'pending', 0, 0, 1 FROM orders WHERE id = ?`,
+      [second, order.id],
+    );
+    const refusal = jest
+      .spyOn(worker.get(SandboxProvider), 'refund')
+      .mockRejectedValue(new ProviderRejectedError('sandbox', 'charge_disputed', 'the charge is disputed'));
+    try {
+      await lateCharge(first, order);
+      await waitFor(
+        async () => /refund .* failed/.test((await paymentById(order.id, first)).flaggedReason ?? ''),
+        15_000,
+        'the refused refund',
+      );
+    } finally {
+      refusal.mockRestore();
+    }
+    expect((await paymentById(order.id, first)).state).toBe('captured'); // still owed: staff see the flag
+    // The other payment fails after all; the customer pays again — the money owed back is no payment
+    // of this order and must not answer "a payment is in progress".
+    await db.query("UPDATE payments SET state = 'failed' WHERE id = ?", [second]);
+    const again = await pay(order.id, shopper, SANDBOX_CARDS.succeeds);
+    expect(again.status).toBe(201);
+    await waitFor(async () => (await orderOf(order.id)).status === 'paid', 15_000, 'the order to be paid');
   });
 
   it('a provider that cannot answer about some payments does not keep reconciliation from the others', async () => {

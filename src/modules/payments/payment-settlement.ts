@@ -230,6 +230,7 @@ export class PaymentSettlement {
     observed: ObservedState,
     why: string,
   ): Promise<void> {
+    await this.payments.update(manager, payment.id, { givenBackAt: new Date() });
     if (observed.state === 'captured') {
       const refund = await this.payments.insertRefund(manager, {
         paymentId: payment.id,

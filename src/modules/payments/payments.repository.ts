@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import {
   Payment,
@@ -41,13 +41,18 @@ export class PaymentsRepository {
   }
 
   /**
-   * The order's payments that still hold or may yet hold its money (not failed, voided). `locked`:
+   * The order's payments that still hold or may yet hold its money for it (not failed, voided, nor
+   * being given back — a give-back whose refund is refused must not keep the order from being paid). `locked`:
    * a locking read, which sees the latest committed rows — needed when the transaction's snapshot was
    * taken before the order lock was granted (a plain read would miss a payment committed meanwhile).
    */
   liveOfOrder(manager: EntityManager, orderId: string, locked = false): Promise<Payment[]> {
     return manager.find(Payment, {
-      where: { orderId, state: In<PaymentState>(['pending', 'requires_action', 'authorized', 'captured']) },
+      where: {
+        orderId,
+        state: In<PaymentState>(['pending', 'requires_action', 'authorized', 'captured']),
+        givenBackAt: IsNull(),
+      },
       order: { createdAt: 'ASC' },
       ...(locked ? { lock: { mode: 'pessimistic_read' as const } } : {}),
     });

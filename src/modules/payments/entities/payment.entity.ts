@@ -57,6 +57,13 @@ export class Payment {
   @Column({ type: 'varchar', length: 500, name: 'flagged_reason', nullable: true })
   flaggedReason: string | null;
 
+  /**
+   * When its money started going back by itself (it came for a payment recorded as failed, or for a
+   * cancelled order): from then on it never pays the order nor stands in the way of one that will.
+   */
+  @TimestampColumn('given_back_at', { nullable: true })
+  givenBackAt: Date | null;
+
   /** The provider time of the newest event applied: older events arriving later cannot undo it. */
   @TimestampColumn('last_event_at', { nullable: true })
   lastEventAt: Date | null;
