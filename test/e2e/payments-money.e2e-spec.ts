@@ -514,6 +514,7 @@ describe('payments: refunds, cancellations, reconciliation, test cards', () => {
       refusal.mockRestore();
     }
     expect((await paymentById(order.id, first)).state).toBe('captured'); // still owed: staff see the flag
+    expect((await paymentById(order.id, first)).givenBackAt).toEqual(expect.any(String));
     // The other payment fails after all; the customer pays again — the money owed back is no payment
     // of this order and must not answer "a payment is in progress".
     await db.query("UPDATE payments SET state = 'failed' WHERE id = ?", [second]);

@@ -15,6 +15,7 @@ export interface PaymentView {
   refundedAmount: number;
   failureCode: string | null;
   flaggedReason?: string | null;
+  givenBackAt?: string | null;
 }
 
 /**

@@ -142,6 +142,14 @@ export class PaymentDto {
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Why staff should look (staff views)' })
   flaggedReason?: string | null;
   @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description:
+      'When its money started going back by itself (it came for a payment recorded as failed, or a cancelled order); such a payment never pays the order (staff views)',
+  })
+  givenBackAt?: string | null;
+  @ApiPropertyOptional({
     type: [PaymentAttemptDto],
     description: 'Every provider call and event (staff views)',
   })
@@ -166,6 +174,7 @@ export function toPaymentDto(payment: Payment, staff?: { attempts: PaymentAttemp
     ...(staff
       ? {
           flaggedReason: payment.flaggedReason,
+          givenBackAt: payment.givenBackAt?.toISOString() ?? null,
           attempts: staff.attempts.map((attempt) => ({
             operation: attempt.operation,
             outcome: attempt.outcome,
