@@ -494,12 +494,7 @@ describe('payments: refunds, cancellations, reconciliation, test cards', () => {
     const first = await strandedPayment(order.id);
     await worker.get(PaymentReconciliation).run(later());
     // Another payment is under way when the first one's money arrives: the first gives it back.
-    const second = randomUUID();
-    await db.query(
-      `INSERT INTO payments (id, order_id, provider, amount, currency, state, captured_amount, refunded_amount, version)
-       SELECT ?, id, 'sandbox', total, currency, 'pending', 0, 0, 1 FROM orders WHERE id = ?`,
-      [second, order.id],
-    );
+    const second = await strandedPayment(order.id);
     const refusal = jest
       .spyOn(worker.get(SandboxProvider), 'refund')
       .mockRejectedValue(new ProviderRejectedError('sandbox', 'charge_disputed', 'the charge is disputed'));
