@@ -7,7 +7,7 @@
 # Configuration comes only from environment variables (see libs/config/src/environment.ts).
 # With NODE_ENV=production (the default here) DB_HOST, DB_NAME and REDIS_HOST must be set.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 WORKDIR /app
@@ -18,11 +18,11 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
 # ---- build: all dependencies (dev included), compile TypeScript to dist/ ----------------------
 FROM base AS build
 COPY package.json package-lock.json ./
-# `npm install`, not `npm ci`: the lockfile lacks the macOS/Windows optional native packages, which
-# npm ci refuses. --ignore-scripts: the native packages (@swc, msgpackr-extract) ship prebuilt
-# binaries, and this matches the local npm 11, which blocks install scripts by default.
+# Exactly the lockfile (it lists every platform's optional native packages). --ignore-scripts: the
+# native packages (@swc, argon2, msgpackr-extract) ship prebuilt binaries, and the `node` dev
+# dependency (Node 24 for machines whose system Node is older) is not needed: the image is Node 24.
 RUN --mount=type=cache,target=/root/.npm \
-    npm install --no-audit --no-fund --ignore-scripts
+    npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY libs ./libs
 COPY src ./src
@@ -32,7 +32,7 @@ RUN npm run build
 FROM base AS prod-deps
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \
-    npm install --omit=dev --no-audit --no-fund --ignore-scripts
+    npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 
 # ---- runtime: production node_modules + dist, non-root ----------------------------------------
 FROM base AS runtime

@@ -2,7 +2,7 @@
 import '@app/config/runtime';
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
-import { INestApplicationContext } from '@nestjs/common';
+import { INestApplicationContext, Logger } from '@nestjs/common';
 import { createHttpApp } from './bootstrap/http-app';
 import { exitOnShutdownSignal } from './bootstrap/shutdown';
 import { createWorkerApp } from './bootstrap/worker-app';
@@ -12,6 +12,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const api = await createHttpApp(config);
   await api.listen(config.http.port, config.http.host);
+  new Logger('Main').log(
+    `API listening on ${config.http.host}:${config.http.port} (Node ${process.version})`,
+  );
   const apps: INestApplicationContext[] = [api];
   if (config.worker.runInApiProcess) apps.push(await createWorkerApp(config));
   const workerGrace = config.worker.runInApiProcess ? config.worker.shutdownTimeoutMs : 0;

@@ -2,6 +2,7 @@
 import '@app/config/runtime';
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
+import { Logger } from '@nestjs/common';
 import { exitOnShutdownSignal } from './bootstrap/shutdown';
 import { createWorkerApp } from './bootstrap/worker-app';
 
@@ -9,6 +10,7 @@ import { createWorkerApp } from './bootstrap/worker-app';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const worker = await createWorkerApp(config);
+  new Logger('Worker').log(`Worker started (Node ${process.version})`);
   exitOnShutdownSignal([worker], config.worker.shutdownTimeoutMs + 5_000);
 }
 
