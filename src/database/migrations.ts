@@ -12,6 +12,7 @@ import { CartsOrders1795502500000 } from './migrations/1795502500000-CartsOrders
 import { Payments1795505831092 } from './migrations/1795505831092-Payments';
 import { RefundReferenceUnique1795514607148 } from './migrations/1795514607148-RefundReferenceUnique';
 import { PaymentGivenBack1795529626764 } from './migrations/1795529626764-PaymentGivenBack';
+import { PaymentReminders1796616751411 } from './migrations/1796616751411-PaymentReminders';
 import { PaymentReconcileRestock1795511514418 } from './migrations/1795511514418-PaymentReconcileRestock';
 import { PaymentAttemptOperation1795508752198 } from './migrations/1795508752198-PaymentAttemptOperation';
 
@@ -34,4 +35,5 @@ export const MIGRATIONS: Function[] = [
   PaymentReconcileRestock1795511514418,
   RefundReferenceUnique1795514607148,
   PaymentGivenBack1795529626764,
+  PaymentReminders1796616751411,
 ];

@@ -105,7 +105,9 @@ describe('checkout', () => {
       "SELECT delay_ms FROM outbox WHERE job_name = 'orders.expire' AND JSON_EXTRACT(payload, '$.orderId') = ?",
       [order.id],
     );
-    expect(Number(expiry.delay_ms)).toBe(1_800_000);
+    // A bank transfer is held PAYMENT_BANK_TRANSFER_HOLD_DAYS (7) days; cards keep the 30-minute reservation.
+    expect(Number(expiry.delay_ms)).toBe(7 * 24 * 3_600_000);
+    expect(Date.parse(order.expiresAt!)).toBeGreaterThan(Date.now() + 7 * 24 * 3_600_000 - 60_000);
 
     // The same cart cannot become a second order, whatever the key.
     expectProblem(await shop.checkout(cart.id, shopper), 409, '/problems/cart-closed');

@@ -1,5 +1,6 @@
 import { expectProblem, TestApi, TestEnvironment } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ORDER_STATUSES, type OrderStatus } from '../../src/modules/orders/entities/order.entity';
 import { OrderExpiry } from '../../src/modules/orders/order-expiry.service';
@@ -358,7 +359,8 @@ describe('orders', () => {
       const { cart, shopper } = await shortShop.newCart();
       await shortShop.add(cart.id, shopper, variantId, quantity);
       await shortShop.prepare(cart.id, shopper);
-      const placed = await shortShop.checkout(cart.id, shopper);
+      // A card order: its deadline is the checkout reservation (bank transfers are held for days).
+      const placed = await shortShop.checkout(cart.id, shopper, randomUUID(), { paymentMethod: 'card' });
       if (placed.status !== 201) throw new Error(placed.text);
       return placed.body;
     }

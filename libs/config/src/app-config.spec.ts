@@ -130,6 +130,41 @@ describe('loadConfig', () => {
     );
   });
 
+  it('holds bank transfers 7 days and reminds 48 hours before, within bounds, the reminder inside the hold', () => {
+    expect(loadConfig({}).payments).toEqual(
+      expect.objectContaining({
+        bankTransferHoldDays: 7,
+        bankTransferReminderHours: 48,
+        bankTransferInstructions: '',
+      }),
+    );
+    const set = loadConfig({
+      PAYMENT_BANK_TRANSFER_HOLD_DAYS: '14',
+      PAYMENT_BANK_TRANSFER_REMINDER_HOURS: '0',
+      PAYMENT_BANK_TRANSFER_INSTRUCTIONS: ' IBAN DE89 3704 0044 0532 0130 00 ',
+    }).payments;
+    expect(set).toEqual(
+      expect.objectContaining({
+        bankTransferHoldDays: 14,
+        bankTransferReminderHours: 0,
+        bankTransferInstructions: 'IBAN DE89 3704 0044 0532 0130 00',
+      }),
+    );
+    for (const days of ['0', '31', 'seven'])
+      expect(() => loadConfig({ PAYMENT_BANK_TRANSFER_HOLD_DAYS: days })).toThrow(
+        /PAYMENT_BANK_TRANSFER_HOLD_DAYS/,
+      );
+    expect(() => loadConfig({ PAYMENT_BANK_TRANSFER_REMINDER_HOURS: '-1' })).toThrow(
+      /PAYMENT_BANK_TRANSFER_REMINDER_HOURS/,
+    );
+    expect(() =>
+      loadConfig({ PAYMENT_BANK_TRANSFER_HOLD_DAYS: '2', PAYMENT_BANK_TRANSFER_REMINDER_HOURS: '48' }),
+    ).toThrow(/PAYMENT_BANK_TRANSFER_REMINDER_HOURS must be shorter than the hold/);
+    expect(() => loadConfig({ PAYMENT_BANK_TRANSFER_INSTRUCTIONS: 'x'.repeat(1001) })).toThrow(
+      /PAYMENT_BANK_TRANSFER_INSTRUCTIONS/,
+    );
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => loadConfig({ SOMETHING_ELSE: '1', PATH: '/usr/bin' })).not.toThrow();
   });

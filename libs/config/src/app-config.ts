@@ -121,6 +121,12 @@ export interface PaymentsConfig {
   stripeSecretKey: string;
   stripeWebhookSecret: string;
   stripeApiBaseUrl: string;
+  /** Days an unpaid bank-transfer order is held before it is cancelled. */
+  bankTransferHoldDays: number;
+  /** Hours before that deadline the customer is reminded (0: never). */
+  bankTransferReminderHours: number;
+  /** Bank details printed in the reminder; empty when the shop has set none. */
+  bankTransferInstructions: string;
 }
 export interface WorkerConfig {
   shutdownTimeoutMs: number;
@@ -268,6 +274,10 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
     if (!variables.STRIPE_WEBHOOK_SECRET)
       problems.push('STRIPE_WEBHOOK_SECRET is missing: required when PAYMENTS_PROVIDER=stripe');
   }
+  if (variables.PAYMENT_BANK_TRANSFER_REMINDER_HOURS >= variables.PAYMENT_BANK_TRANSFER_HOLD_DAYS * 24)
+    problems.push(
+      `PAYMENT_BANK_TRANSFER_REMINDER_HOURS must be shorter than the hold (PAYMENT_BANK_TRANSFER_HOLD_DAYS=${variables.PAYMENT_BANK_TRANSFER_HOLD_DAYS}, ${variables.PAYMENT_BANK_TRANSFER_HOLD_DAYS * 24} hours), or 0 for no reminder`,
+    );
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return new AppConfig({
@@ -373,6 +383,9 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       stripeSecretKey: variables.STRIPE_SECRET_KEY,
       stripeWebhookSecret: variables.STRIPE_WEBHOOK_SECRET,
       stripeApiBaseUrl: variables.STRIPE_API_BASE_URL,
+      bankTransferHoldDays: variables.PAYMENT_BANK_TRANSFER_HOLD_DAYS,
+      bankTransferReminderHours: variables.PAYMENT_BANK_TRANSFER_REMINDER_HOURS,
+      bankTransferInstructions: variables.PAYMENT_BANK_TRANSFER_INSTRUCTIONS.trim(),
     },
   });
 }

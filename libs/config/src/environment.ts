@@ -10,6 +10,7 @@ import {
   IsUrl,
   Matches,
   Max,
+  MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
@@ -440,6 +441,36 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(24 * 3600)
   PAYMENTS_RECONCILE_EVERY_SECONDS = 300;
+
+  /**
+   * How long an unpaid bank-transfer order is held (its stock reserved) before it is cancelled:
+   * money sent by transfer takes days, not minutes. Card orders keep CHECKOUT_RESERVATION_TTL_SECONDS.
+   * At most 30 days (the deadline's delayed job must fit the outbox's delay).
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  PAYMENT_BANK_TRANSFER_HOLD_DAYS = 7;
+
+  /**
+   * The customer is reminded by email this many hours before an unpaid bank-transfer order expires
+   * (0: no reminder). Must be shorter than the hold.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(30 * 24)
+  PAYMENT_BANK_TRANSFER_REMINDER_HOURS = 48;
+
+  /**
+   * Where bank-transfer customers send the money (account holder, IBAN, BIC, bank), as the payment
+   * reminder prints it; the order number is the payment reference. Empty: the mail asks the customer
+   * to contact the shop for the details.
+   */
+  @IsString()
+  @MaxLength(1000)
+  PAYMENT_BANK_TRANSFER_INSTRUCTIONS = '';
 
   /** Signs the sandbox provider's webhooks (HMAC-SHA256, Stripe's scheme). A public dev value. */
   @IsString()

@@ -14,7 +14,7 @@ import type {
 } from './dto/order.dto';
 import type { Order } from './entities/order.entity';
 import { OrderReads } from './order-reads';
-import { FULFILMENT_STATES } from './order-status';
+import { canTransition, FULFILMENT_STATES } from './order-status';
 import { OrderTransitions, reservationOf } from './order-transitions';
 import { FulfilmentInvalidError, IllegalTransitionError, OrderNotFoundError } from './orders.errors';
 import { OrdersRepository } from './orders.repository';
@@ -84,11 +84,11 @@ export class AdminOrdersService {
   /** Staff pick lines and quantities for a carrier: those units move from reserved to sold. */
   fulfil(actor: RequestActor, id: string, dto: CreateFulfilmentDto): Promise<OrderDto> {
     return this.change(actor, id, async (manager, order) => {
-      if (order.status !== 'paid' && order.status !== 'partially_fulfilled')
+      if (!canTransition(order, 'partially_fulfilled') && !canTransition(order, 'fulfilled'))
         throw new IllegalTransitionError(
           order.status,
           'fulfilled',
-          `Only a paid order can be fulfilled; this one is ${order.status}.`,
+          `Only a paid order (or a cash-on-delivery order not shipped yet) can be fulfilled; this ${order.paymentMethod} order is ${order.status}.`,
         );
       const lines = await this.orders.linesOf(manager, id);
       const requested = new Map<string, number>();

@@ -17,6 +17,7 @@ import { OrderReads } from './order-reads';
 import { OrderReturns } from './order-returns';
 import { OrderTransitions } from './order-transitions';
 import { OrdersRepository } from './orders.repository';
+import { PaymentReminders } from './payment-reminders.service';
 
 /** What the API and the worker share: the orders' SQL, the state machine and expiry. */
 @Module({
@@ -26,13 +27,22 @@ import { OrdersRepository } from './orders.repository';
     PromotionRulesModule,
     OutboxModule,
   ],
-  providers: [OrdersRepository, OrderTransitions, OrderReads, OrderExpiry, OrderLookup, OrderReturns],
+  providers: [
+    OrdersRepository,
+    OrderTransitions,
+    OrderReads,
+    OrderExpiry,
+    PaymentReminders,
+    OrderLookup,
+    OrderReturns,
+  ],
   exports: [
     OrderLookup,
     OrdersRepository,
     OrderTransitions,
     OrderReads,
     OrderExpiry,
+    PaymentReminders,
     OrderReturns,
     InventoryLedgerModule,
     PromotionRulesModule,

@@ -1,13 +1,15 @@
 import { TransactionRunner } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { ReservationsService } from '../inventory/reservations.service';
+import { PAYMENT_POLICIES } from './order-status';
 import { OrderTransitions } from './order-transitions';
 import { OrdersRepository } from './orders.repository';
 
 export const EXPIRY_ACTOR = 'system:expiry';
 
 /**
- * Cancels unpaid orders whose payment deadline has passed, releasing their stock and promotion use.
+ * Cancels unpaid orders whose payment deadline has passed (card: the checkout reservation; bank
+ * transfer: the hold; cash on delivery has none), releasing their stock and promotion use.
  * Reached by each order's delayed job and by a periodic sweep; both are idempotent, and an order
  * paid in the meantime is left alone (the order row lock orders the two).
  */
@@ -26,7 +28,14 @@ export class OrderExpiry {
   async expire(orderId: string, now = new Date()): Promise<boolean> {
     const effects = await this.transactions.run(async (manager) => {
       const order = await this.orders.lockById(manager, orderId);
-      if (!order || order.status !== 'pending_payment' || !order.expiresAt || order.expiresAt > now)
+      if (
+        !order ||
+        order.status !== 'pending_payment' ||
+        // Cash on delivery has no deadline, whatever a row says: it is paid at the door.
+        PAYMENT_POLICIES[order.paymentMethod].deadline === 'none' ||
+        !order.expiresAt ||
+        order.expiresAt > now
+      )
         return null;
       return this.transitions.apply(manager, order, 'cancelled', {
         actor: EXPIRY_ACTOR,

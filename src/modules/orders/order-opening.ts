@@ -3,10 +3,16 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { CartQuote } from '../carts/cart-quotes';
 import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
-import { OutboxService } from '../outbox/outbox.service';
+import { OutboxService, type NewOutboxMessage } from '../outbox/outbox.service';
 import type { OrderDto } from './dto/order.dto';
 import type { PaymentMethod } from './entities/order.entity';
-import { ORDERS_QUEUE, OrdersJobs, type ExpireOrderPayload } from './jobs/orders.jobs';
+import {
+  ORDERS_QUEUE,
+  OrdersJobs,
+  type ExpireOrderPayload,
+  type RemindPaymentPayload,
+} from './jobs/orders.jobs';
+import { paymentDeadlines } from './order-status';
 import { toOrderDto } from './order-views';
 import { OrdersRepository } from './orders.repository';
 
@@ -21,8 +27,8 @@ export interface NewOrderFromCart {
 
 /**
  * Writes a checked-out cart down as an order, in checkout's transaction: the number, the order with
- * its lines snapshotted from the quote, its first history entry, `order.placed` and the delayed job of
- * its payment deadline. Answers from the rows it wrote; nothing is read back.
+ * its lines snapshotted from the quote, its first history entry, `order.placed` and the delayed jobs of
+ * its payment method's deadline and reminder (none for cash on delivery). Answers from the rows it wrote; nothing is read back.
  */
 @Injectable()
 export class OrderOpening {
@@ -36,7 +42,11 @@ export class OrderOpening {
     const { orderId, quote, email, actor, paymentMethod, now } = order;
     const { cart, pricing } = quote;
     const number = `${this.config.checkout.orderNumberPrefix}${10_000 + (await this.orders.nextNumber(manager))}`;
-    const expiresAt = new Date(now.getTime() + this.config.checkout.reservationTtlSeconds * 1000);
+    const { expiresAt, remindAt } = paymentDeadlines(paymentMethod, now, {
+      reservationTtlSeconds: this.config.checkout.reservationTtlSeconds,
+      bankTransferHoldDays: this.config.payments.bankTransferHoldDays,
+      bankTransferReminderHours: this.config.payments.bankTransferReminderHours,
+    });
     const priced = new Map(pricing.lines.map((line) => [line.key, line]));
     const placedOrder = await this.orders.insert(
       manager,
@@ -104,17 +114,29 @@ export class OrderOpening {
       total: pricing.total,
       currency: pricing.currency,
     };
-    const expire: ExpireOrderPayload = { orderId };
-    await this.outbox.enqueue(
-      manager,
+    const messages: NewOutboxMessage[] = [
       { queue: EVENTS_QUEUE, jobName: 'order.placed', payload: { ...placed } },
-      {
+    ];
+    // Cash on delivery has no deadline: nothing expires it, and its stock stays reserved until it ships.
+    if (expiresAt) {
+      const expire: ExpireOrderPayload = { orderId };
+      messages.push({
         queue: ORDERS_QUEUE,
         jobName: OrdersJobs.expire,
         payload: { ...expire },
-        delayMs: this.config.checkout.reservationTtlSeconds * 1000,
-      },
-    );
+        delayMs: expiresAt.getTime() - now.getTime(),
+      });
+    }
+    if (remindAt) {
+      const remind: RemindPaymentPayload = { orderId };
+      messages.push({
+        queue: ORDERS_QUEUE,
+        jobName: OrdersJobs.remindPayment,
+        payload: { ...remind },
+        delayMs: remindAt.getTime() - now.getTime(),
+      });
+    }
+    await this.outbox.enqueue(manager, ...messages);
 
     // Answered from what was written: nothing is read back.
     const history = [{ ...opened, id: '0' }];

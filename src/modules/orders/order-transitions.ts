@@ -8,7 +8,7 @@ import { PromotionRedemptions } from '../promotions/promotion-redemptions';
 import type { Order, OrderStatus } from './entities/order.entity';
 import { IllegalTransitionError } from './orders.errors';
 import { OrdersRepository } from './orders.repository';
-import { canTransition } from './order-status';
+import { awaitsPayment, canTransition } from './order-status';
 
 /** The reservation that holds an order's stock. */
 export const reservationOf = (orderId: string): string => `order:${orderId}`;
@@ -60,7 +60,14 @@ export class OrderTransitions {
     context: TransitionContext,
   ): Promise<StockEffects> {
     const from = order.status;
-    if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+    if (!canTransition(order, to))
+      throw new IllegalTransitionError(
+        from,
+        to,
+        to === 'paid' && awaitsPayment(order)
+          ? `A ${order.paymentMethod} order that is ${from} stays ${from} when paid: record the payment (POST /v1/admin/orders/{id}/payments).`
+          : undefined,
+      );
     const now = new Date();
     let effects: StockEffects = { availabilityChanged: false };
     if (to === 'cancelled') {
@@ -75,6 +82,7 @@ export class OrderTransitions {
       await this.orders.setStatus(manager, order.id, to);
     } else if (to === 'paid') {
       await this.orders.setStatus(manager, order.id, to, { paidAt: now, expiresAt: null });
+      order.paidAt = now;
     } else {
       await this.orders.setStatus(manager, order.id, to);
     }
@@ -88,6 +96,35 @@ export class OrderTransitions {
     await this.announce(manager, order, from, to, context);
     order.status = to;
     return effects;
+  }
+
+  /**
+   * Money for the order is recorded: an order awaiting payment becomes `paid`; a cash-on-delivery
+   * order that went out unpaid keeps its status (it never moves back) and is marked paid in place —
+   * `paidAt`, a history entry and `order.paid`, exactly as a move to `paid` writes them.
+   */
+  async markPaid(manager: EntityManager, order: Order, context: TransitionContext): Promise<StockEffects> {
+    if (order.status === 'pending_payment') return this.apply(manager, order, 'paid', context);
+    if (!awaitsPayment(order)) throw new IllegalTransitionError(order.status, 'paid');
+    const now = new Date();
+    await this.orders.setStatus(manager, order.id, order.status, { paidAt: now, expiresAt: null });
+    await this.orders.appendHistory(manager, {
+      orderId: order.id,
+      fromStatus: order.status,
+      toStatus: order.status,
+      actor: context.actor,
+      reason: context.reason ?? 'payment recorded',
+    });
+    const paid: OrderEvent = {
+      orderId: order.id,
+      number: order.number,
+      customerId: order.customerId,
+      from: order.status,
+      to: order.status,
+    };
+    await this.outbox.enqueue(manager, { queue: EVENTS_QUEUE, jobName: 'order.paid', payload: { ...paid } });
+    order.paidAt = now;
+    return { availabilityChanged: false };
   }
 
   /** Returns what the order's reservation still holds; nothing when it was all sold already. */

@@ -7,7 +7,7 @@ import { OrderCoreModule } from './order-core.module';
 
 const SWEEP_EVERY_MS = 60_000;
 
-/** Orders' worker side: payment deadlines (delayed jobs) and the overdue sweep. Worker only. */
+/** Orders' worker side: payment deadlines and reminders (delayed jobs) and their sweeps. Worker only. */
 @Module({
   imports: [OrderCoreModule],
   providers: [OrdersProcessor],
@@ -20,6 +20,11 @@ export class OrdersWorkerModule implements OnApplicationBootstrap {
       OrdersJobs.expireOverdue,
       {},
       { repeat: { every: SWEEP_EVERY_MS }, jobId: OrdersJobs.expireOverdue },
+    );
+    await this.queue.add(
+      OrdersJobs.remindPaymentsDue,
+      {},
+      { repeat: { every: SWEEP_EVERY_MS }, jobId: OrdersJobs.remindPaymentsDue },
     );
   }
 }

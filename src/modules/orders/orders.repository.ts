@@ -9,6 +9,7 @@ import {
   OrderLine,
   OrderNumber,
   type OrderStatus,
+  type PaymentMethod,
 } from './entities/order.entity';
 
 export interface OrderFilter {
@@ -26,7 +27,7 @@ export interface OrderFilter {
 
 export type NewOrder = Omit<
   Order,
-  'id' | 'number' | 'version' | 'createdAt' | 'updatedAt' | 'paidAt' | 'cancelledAt'
+  'id' | 'number' | 'version' | 'createdAt' | 'updatedAt' | 'paidAt' | 'cancelledAt' | 'paymentReminderSentAt'
 >;
 export type NewOrderLine = Omit<OrderLine, 'id' | 'orderId' | 'fulfilledQuantity' | 'restockedQuantity'>;
 
@@ -54,6 +55,7 @@ export class OrdersRepository {
       version: 1,
       paidAt: null,
       cancelledAt: null,
+      paymentReminderSentAt: null,
       createdAt: at,
       updatedAt: at,
     };
@@ -175,6 +177,56 @@ export class OrdersRepository {
       .createQueryBuilder(Order, 'o')
       .select(['o.id', 'o.expiresAt'])
       .where("o.status = 'pending_payment' AND o.expires_at <= :now", { now });
+    if (after)
+      query.andWhere('(o.expires_at > :afterAt OR (o.expires_at = :afterAt AND o.id > :afterId))', {
+        afterAt: after.expiresAt,
+        afterId: after.id,
+      });
+    const rows = await query.orderBy('o.expires_at', 'ASC').addOrderBy('o.id', 'ASC').limit(limit).getMany();
+    return rows.map((row) => ({ id: row.id, expiresAt: row.expiresAt! }));
+  }
+
+  /**
+   * Marks the order's payment reminder as sent — only for an unpaid order of `method` that was never
+   * reminded and whose deadline lies between `now` and `dueBy`. One conditional UPDATE: of two
+   * concurrent callers exactly one gets true, so the reminder is written once.
+   */
+  async claimPaymentReminder(
+    manager: EntityManager,
+    id: string,
+    method: PaymentMethod,
+    now: Date,
+    dueBy: Date,
+  ): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Order)
+      .set({ paymentReminderSentAt: now })
+      .where('id = :id', { id })
+      .andWhere("status = 'pending_payment' AND payment_method = :method", { method })
+      .andWhere('payment_reminder_sent_at IS NULL')
+      .andWhere('expires_at > :now AND expires_at <= :dueBy', { now, dueBy })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /** Unpaid orders of `method` never reminded whose deadline lies between `now` and `dueBy`, soonest first. */
+  async paymentRemindersDue(
+    manager: EntityManager,
+    method: PaymentMethod,
+    now: Date,
+    dueBy: Date,
+    limit: number,
+    after?: { expiresAt: Date; id: string },
+  ): Promise<Array<{ id: string; expiresAt: Date }>> {
+    const query = manager
+      .createQueryBuilder(Order, 'o')
+      .select(['o.id', 'o.expiresAt'])
+      .where("o.status = 'pending_payment' AND o.expires_at > :now AND o.expires_at <= :dueBy", {
+        now,
+        dueBy,
+      })
+      .andWhere('o.payment_method = :method AND o.payment_reminder_sent_at IS NULL', { method });
     if (after)
       query.andWhere('(o.expires_at > :afterAt OR (o.expires_at = :afterAt AND o.id > :afterId))', {
         afterAt: after.expiresAt,

@@ -3,12 +3,17 @@ import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { OrderLookup } from '../orders/order-lookup';
+import { awaitsPayment } from '../orders/order-status';
 import { PaymentDto, RecordManualPaymentDto, toPaymentDto } from './dto/payment.dto';
 import { PaymentSettlement } from './payment-settlement';
 import { OrderNotPayableError, PaymentInProgressError } from './payments.errors';
 import { PaymentsRepository } from './payments.repository';
 
-/** Bank transfer and cash on delivery: staff record the money they received; the order is paid. */
+/**
+ * Bank transfer and cash on delivery: staff record the money they received; the order is paid —
+ * an order awaiting payment becomes `paid`, a cash-on-delivery order that went out unpaid keeps its
+ * status and is marked paid in place.
+ */
 @Injectable()
 export class ManualPaymentsService {
   constructor(
@@ -22,7 +27,8 @@ export class ManualPaymentsService {
   async record(actor: RequestActor, orderId: string, dto: RecordManualPaymentDto): Promise<PaymentDto> {
     const { view, effects } = await this.transactions.run(async (manager) => {
       const order = await this.lookup.lock(manager, orderId);
-      if (order.status !== 'pending_payment') throw new OrderNotPayableError(order.status);
+      // Awaiting payment — or, cash on delivery, fulfilled, shipped or delivered unpaid: the money came at the door.
+      if (!awaitsPayment(order)) throw new OrderNotPayableError(order.status);
       const live = await this.payments.liveOfOrder(manager, orderId);
       if (live.length > 0) throw new PaymentInProgressError(live[0].id, live[0].state);
       const payment = await this.payments.insert(manager, {

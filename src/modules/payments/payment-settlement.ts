@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ReservationsService } from '../inventory/reservations.service';
 import type { StockEffects } from '../inventory/stock-ledger';
 import { OrderLookup } from '../orders/order-lookup';
+import { awaitsPayment } from '../orders/order-status';
 import { OrderTransitions } from '../orders/order-transitions';
 import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
 import { OutboxService } from '../outbox/outbox.service';
@@ -49,7 +50,7 @@ export interface ObservedState {
 /**
  * Applies what a provider says about a payment — an answer to our call or a webhook event — to the
  * payment and its order, in the caller's transaction: the payment only moves forward; money held
- * for an order awaiting payment marks it paid; an amount or currency that does not match ours is
+ * for an order awaiting payment (or a cash-on-delivery order that went out unpaid) marks it paid; an amount or currency that does not match ours is
  * flagged for staff and never marks anything paid; money that arrives for an order already
  * cancelled (its stock released) is refunded automatically and the customer told (payment.late-refund).
  */
@@ -146,9 +147,9 @@ export class PaymentSettlement {
     const others = (await this.payments.liveOfOrder(manager, order.id, true)).filter(
       (other) => other.id !== payment.id,
     );
-    if (order.status === 'pending_payment' && others.length === 0) {
+    if (awaitsPayment(order) && others.length === 0) {
       await this.announce(manager, payment, 'pending', observed);
-      return this.transitions.apply(manager, order, 'paid', {
+      return this.transitions.markPaid(manager, order, {
         actor: `payment:${payment.id}`,
         reason: `${payment.provider} payment ${observed.state} after it had been failed`,
       });
@@ -208,8 +209,8 @@ export class PaymentSettlement {
     observed: ObservedState,
   ): Promise<StockEffects> {
     const order = await this.lookup.lock(manager, payment.orderId);
-    if (order.status === 'pending_payment')
-      return this.transitions.apply(manager, order, 'paid', {
+    if (awaitsPayment(order))
+      return this.transitions.markPaid(manager, order, {
         actor: `payment:${payment.id}`,
         reason: `${payment.provider} payment ${observed.state}`,
       });

@@ -192,7 +192,7 @@ export class RefundsService {
       if (refund.requestedBy === LATE_PAYMENT_REFUNDER) return;
       const order = await this.lookup.lock(manager, payment.orderId);
       const to = complete ? 'refunded' : 'partially_refunded';
-      if (canTransition(order.status, to))
+      if (canTransition(order, to))
         await this.transitions.apply(manager, order, to, {
           actor: refund.requestedBy,
           reason: refund.reason,

@@ -21,6 +21,21 @@ export interface MailTemplates {
     data: { sku: string; title: string; available: number; threshold: number };
     secrets: Record<string, never>;
   };
+  /**
+   * Data: an unpaid bank-transfer order before its hold runs out — its number (the payment reference),
+   * amount (minor units) and currency, the deadline (ISO 8601) and the shop's bank details (may be empty).
+   */
+  'payment-reminder': {
+    data: {
+      name: string;
+      number: string;
+      amount: number;
+      currency: string;
+      payBy: string;
+      instructions: string;
+    };
+    secrets: Record<string, never>;
+  };
 }
 export type MailTemplate = keyof MailTemplates;
 

@@ -1,5 +1,5 @@
 import { MailTemplate } from '../jobs/mail.jobs';
-import { escapeHtml, greetingName, MAIL_TEMPLATE_SECRETS, renderMail } from './mail-templates';
+import { escapeHtml, formatMoney, greetingName, MAIL_TEMPLATE_SECRETS, renderMail } from './mail-templates';
 
 const publicAppUrl = 'https://shop.example.com';
 // Survives greetingName (no slash, colon or domain) but carries every HTML-special character.
@@ -85,6 +85,7 @@ describe('mail templates', () => {
       'reset-password': ['token'],
       'password-changed': [],
       'low-stock': [],
+      'payment-reminder': [],
     });
   });
 
@@ -99,5 +100,41 @@ describe('mail templates', () => {
     expect(mail.text).toContain(
       '<b>Tee</b> (SKU TEE-M) has 2 available across all locations, below its low-stock threshold of 5.',
     );
+  });
+
+  it('formats money from its minor units by the exponent of the currency, without floats', () => {
+    expect(formatMoney(123456, 'EUR')).toBe('EUR 1,234.56');
+    expect(formatMoney(5, 'EUR')).toBe('EUR 0.05');
+    expect(formatMoney(1500, 'JPY')).toBe('JPY 1,500');
+    expect(formatMoney(1234567, 'KWD')).toBe('KWD 1,234.567');
+  });
+
+  it('reminds of a bank transfer with the amount, the order number as reference and the bank details', () => {
+    const data = {
+      name: 'Ada',
+      number: 'SK-10042',
+      amount: 2490,
+      currency: 'EUR',
+      payBy: '2026-12-14T09:30:00.000Z',
+      instructions: 'Storekeep GmbH\nIBAN DE89 3704 0044 0532 0130 00 <BIC COBADEFFXXX>',
+    };
+    const mail = renderMail('payment-reminder', { data, secrets: {}, publicAppUrl });
+    expect(mail.subject).toBe('Reminder: please pay EUR 24.90 for order SK-10042');
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain('Hello Ada,');
+      expect(part).toContain('EUR 24.90');
+      expect(part).toContain('SK-10042');
+      expect(part).toContain('2026-12-14 09:30 UTC');
+    }
+    expect(mail.text).toContain('Payment reference: SK-10042');
+    expect(mail.text).toContain('IBAN DE89 3704 0044 0532 0130 00 <BIC COBADEFFXXX>');
+    expect(mail.html).toContain('Storekeep GmbH<br>IBAN DE89 3704 0044 0532 0130 00 &lt;BIC COBADEFFXXX&gt;');
+    const without = renderMail('payment-reminder', {
+      data: { ...data, instructions: '' },
+      secrets: {},
+      publicAppUrl,
+    });
+    expect(without.text).toContain('contact us for our bank details');
+    expect(without.text).not.toContain('IBAN');
   });
 });

@@ -98,6 +98,28 @@ function linkMail(options: {
   };
 }
 
+/**
+ * An amount in minor units as people read it (`EUR 1,234.50`), from integer digits only: the
+ * currency's minor-unit exponent comes from Intl, the split is done on the digits.
+ */
+export function formatMoney(amount: number, currency: string): string {
+  let exponent = 2;
+  try {
+    exponent = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits!;
+  } catch {
+    // An unknown code keeps two decimals; the code is printed as it is.
+  }
+  const digits = String(Math.abs(Math.trunc(amount))).padStart(exponent + 1, '0');
+  const major = digits.slice(0, digits.length - exponent).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const minor = exponent > 0 ? `.${digits.slice(digits.length - exponent)}` : '';
+  return `${currency} ${amount < 0 ? '-' : ''}${major}${minor}`;
+}
+
+/** `2026-12-14 09:30 UTC`: unambiguous wherever the customer is. */
+const utcMinute = (iso: string): string =>
+  `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
 const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
   'verify-email': ({ data, secrets, publicAppUrl }) =>
     linkMail({
@@ -135,6 +157,46 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
     };
   },
 
+  'payment-reminder': ({ data }) => {
+    const amount = formatMoney(data.amount, data.currency);
+    const payBy = utcMinute(data.payBy);
+    const subject = `Reminder: please pay ${amount} for order ${data.number}`;
+    const notice =
+      `We have not yet received your bank transfer for order ${data.number}. Please transfer ` +
+      `${amount} by ${payBy}; after that the order is cancelled and its items are released.`;
+    const reference = `Payment reference: ${data.number}`;
+    const details = data.instructions
+      ? 'Bank details:'
+      : 'Please contact us for our bank details if you no longer have them.';
+    const ignore = 'If you have paid already, thank you: you can ignore this email.';
+    return {
+      subject,
+      text: [
+        greeting(data.name),
+        '',
+        notice,
+        '',
+        `Amount: ${amount}`,
+        reference,
+        details,
+        ...(data.instructions ? [data.instructions] : []),
+        '',
+        ignore,
+        '',
+        signature,
+      ].join('\n'),
+      html: layout(subject, [
+        escapeHtml(greeting(data.name)),
+        escapeHtml(notice),
+        `Amount: <strong>${escapeHtml(amount)}</strong><br>Payment reference: <strong>${escapeHtml(data.number)}</strong>`,
+        data.instructions
+          ? `${details}<br>${escapeHtml(data.instructions).replace(/\r?\n/g, '<br>')}`
+          : escapeHtml(details),
+        ignore,
+      ]),
+    };
+  },
+
   'low-stock': ({ data }) => {
     const subject = `Low stock: ${data.sku} has ${data.available} left`;
     const notice =
@@ -157,6 +219,7 @@ export const MAIL_TEMPLATE_SECRETS: {
   'reset-password': ['token'],
   'password-changed': [],
   'low-stock': [],
+  'payment-reminder': [],
 };
 
 export function isMailTemplate(name: unknown): name is MailTemplate {

@@ -98,9 +98,16 @@ export class Order {
   @Column({ type: 'json', name: 'billing_address' })
   billingAddress: PostalAddress;
 
-  /** An unpaid order is cancelled, and its stock released, at this time. */
+  /**
+   * An unpaid order is cancelled, and its stock released, at this time: the checkout reservation
+   * for a card, the hold for a bank transfer; never (null) for cash on delivery.
+   */
   @TimestampColumn('expires_at', { nullable: true })
   expiresAt: Date | null;
+
+  /** When the customer was reminded to pay (bank transfer); set once, so the reminder goes once. */
+  @TimestampColumn('payment_reminder_sent_at', { nullable: true })
+  paymentReminderSentAt: Date | null;
 
   @TimestampColumn('paid_at', { nullable: true })
   paidAt: Date | null;

@@ -1,11 +1,15 @@
 import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 import { OrderExpiry } from '../order-expiry.service';
-import { ORDERS_QUEUE, OrdersJobs, type ExpireOrderPayload } from './orders.jobs';
+import { PaymentReminders } from '../payment-reminders.service';
+import { ORDERS_QUEUE, OrdersJobs, type ExpireOrderPayload, type RemindPaymentPayload } from './orders.jobs';
 
 @Processor(ORDERS_QUEUE)
 export class OrdersProcessor {
-  constructor(private readonly expiry: OrderExpiry) {}
+  constructor(
+    private readonly expiry: OrderExpiry,
+    private readonly reminders: PaymentReminders,
+  ) {}
 
   @Process(OrdersJobs.expire)
   async expire(job: Job<ExpireOrderPayload>): Promise<{ cancelled: boolean }> {
@@ -15,5 +19,15 @@ export class OrdersProcessor {
   @Process(OrdersJobs.expireOverdue)
   async expireOverdue(): Promise<{ cancelled: number }> {
     return { cancelled: await this.expiry.expireOverdue() };
+  }
+
+  @Process(OrdersJobs.remindPayment)
+  async remindPayment(job: Job<RemindPaymentPayload>): Promise<{ reminded: boolean }> {
+    return { reminded: await this.reminders.remind(job.data.orderId) };
+  }
+
+  @Process(OrdersJobs.remindPaymentsDue)
+  async remindPaymentsDue(): Promise<{ reminded: number }> {
+    return { reminded: await this.reminders.remindDue() };
   }
 }
