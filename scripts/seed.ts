@@ -1,49 +1,34 @@
-// Seeds a deterministic demo catalog (categories, products, variants, two stock locations with
-// stock and its ledger) into the configured database.
-//   npm run seed                          200 products into an empty catalog
+// Seeds the demo: a deterministic catalog (categories, products, variants, two stock locations with
+// stock and its ledger) and the shop around it (demo admin and customer, shipping zones and methods,
+// tax rates, two promotions) into the configured database.
+//   npm run seed                          200 products and the demo shop into an empty database
 //   npm run seed -- --products 10000      size of the catalog
 //   npm run seed -- --seed 7              another (equally reproducible) catalog
 //   npm run seed -- --reset               delete every catalog and inventory row first
-//   npm run seed -- --if-empty            do nothing when the catalog has rows (what `npm start` runs)
+//   npm run seed -- --if-empty            do nothing when the database has any data (what `npm start` runs)
+//   npm run seed -- --shop-only           add what is missing of the demo shop; the catalog is not touched
+//   npm run seed -- --no-shop             the catalog alone
+// The demo shop is never seeded with NODE_ENV=production (its accounts have public passwords), and
+// nothing of it is written twice: an entry that exists (by zone name, country, code, email) is kept.
 // Exit codes: 0 seeded or skipped, 1 the catalog is not empty (or the seed failed), 2 bad arguments,
 // 78 bad configuration.
 import 'reflect-metadata';
-import { loadConfigOrExit, LogLevel } from '@app/config';
-import { Logger, LogLevel as NestLogLevel } from '@nestjs/common';
-import Redis from 'ioredis';
+import { loadConfigOrExit } from '@app/config';
+import { Logger } from '@nestjs/common';
 import { parseArgs } from 'node:util';
-import { redisOptions } from '../libs/common/src/redis/redis.module';
-import {
-  CatalogNotEmptyError,
-  DEFAULT_PRODUCTS,
-  DEFAULT_SEED,
-  describeCounts,
-  openSeedDataSource,
-  seedCatalog,
-  SeedOptions,
-} from './seed-catalog';
+import { nestLogLevels } from './cli/app-context';
+import { CatalogNotEmptyError, DEFAULT_PRODUCTS, DEFAULT_SEED } from './seed-catalog';
+import { type DemoSeedOptions, seedDemo } from './seed-demo';
+import type { ShopSeedResult } from './seed-shop';
 
-const USAGE = 'usage: npm run seed -- [--products N] [--seed S] [--reset | --if-empty]';
+const USAGE =
+  'usage: npm run seed -- [--products N] [--seed S] [--reset | --if-empty] [--shop-only | --no-shop]';
 const MAX_PRODUCTS = 1_000_000;
 
 const print = (line: string) => process.stdout.write(`seed: ${line}\n`);
 const fail = (line: string) => process.stderr.write(`seed: ${line}\n`);
 
 class UsageError extends Error {}
-
-/** Nest's console logger (migrations, TypeORM) at the configured LOG_LEVEL. */
-function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
-  const ordered: Array<[LogLevel, NestLogLevel[]]> = [
-    ['fatal', ['fatal']],
-    ['error', ['error']],
-    ['warn', ['warn']],
-    ['info', ['log']],
-    ['debug', ['debug']],
-    ['trace', ['verbose']],
-  ];
-  const upTo = ordered.findIndex(([name]) => name === level);
-  return upTo < 0 ? false : ordered.slice(0, upTo + 1).flatMap(([, levels]) => levels);
-}
 
 function wholeNumber(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -52,7 +37,7 @@ function wholeNumber(name: string, raw: string | undefined, fallback: number, ma
   return Number(raw);
 }
 
-function parseOptions(argv: string[]): SeedOptions {
+function parseOptions(argv: string[]): DemoSeedOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -60,20 +45,44 @@ function parseOptions(argv: string[]): SeedOptions {
       seed: { type: 'string' },
       reset: { type: 'boolean', default: false },
       'if-empty': { type: 'boolean', default: false },
+      'shop-only': { type: 'boolean', default: false },
+      'no-shop': { type: 'boolean', default: false },
     },
     strict: true,
   });
   if (values.reset && values['if-empty']) throw new UsageError('--reset and --if-empty exclude each other');
+  if (values['shop-only'] && values['no-shop'])
+    throw new UsageError('--shop-only and --no-shop exclude each other');
+  if (values['shop-only'] && (values.reset || values.products !== undefined || values.seed !== undefined))
+    throw new UsageError('--shop-only leaves the catalog alone: --reset, --products and --seed do not apply');
   return {
     products: wholeNumber('products', values.products, DEFAULT_PRODUCTS, MAX_PRODUCTS),
     seed: wholeNumber('seed', values.seed, DEFAULT_SEED, 0xffffffff),
     reset: values.reset,
     ifEmpty: values['if-empty'],
+    shop: values['shop-only'] ? 'only' : values['no-shop'] ? 'without' : 'with',
   };
 }
 
+function printShop(shop: ShopSeedResult): void {
+  const made = [
+    shop.zones.length > 0 ? `${shop.zones.length} shipping zones (${shop.methods} methods)` : null,
+    shop.taxRates.length > 0 ? `${shop.taxRates.length} tax rates` : null,
+    shop.promotions.length > 0 ? `promotions ${shop.promotions.join(', ')}` : null,
+    shop.location ? `stock location ${shop.location}` : null,
+  ].filter((part) => part !== null);
+  print(`demo shop: ${made.length > 0 ? made.join(', ') : 'nothing new'} in ${shop.seconds.toFixed(1)} s`);
+  for (const line of shop.kept) print(`  kept: ${line}`);
+  if (shop.accounts.length === 0) return;
+  // Printed once, when they are created: the same fixed, public values as in the README.
+  print('demo accounts (public passwords, for development only):');
+  const width = Math.max(...shop.accounts.map((account) => account.role.length));
+  for (const account of shop.accounts)
+    print(`  ${account.role.padEnd(width)}  ${account.email}  password: ${account.password}`);
+}
+
 async function main(): Promise<number> {
-  let options: SeedOptions;
+  let options: DemoSeedOptions;
   try {
     options = parseOptions(process.argv.slice(2));
   } catch (error) {
@@ -87,37 +96,29 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const dataSource = await openSeedDataSource(config.database);
-  const redis = new Redis(
-    redisOptions(config.redis, {
-      keyPrefix: `${config.redis.prefix}:`,
-      lazyConnect: true,
-      connectTimeout: 2_000,
-      maxRetriesPerRequest: 1,
-    }),
-  );
   try {
-    const result = await seedCatalog(dataSource, redis, { ...options, currency: config.catalog.currency });
+    const result = await seedDemo(config, options);
     if (!result.seeded) {
-      print(`skipped: the catalog already has rows (${describeCounts(result.existing)}).`);
+      print(`skipped: ${result.reason}.`);
       return 0;
     }
-    const { counts, seconds } = result;
-    print(
-      `${counts.categories} categories, ${counts.products} products, ${counts.variants} variants, ` +
-        `${counts.levels} inventory levels (${counts.movements} movements) in ${config.database.name} ` +
-        `(seed ${options.seed}) in ${seconds.toFixed(1)} s`,
-    );
+    if (result.catalog) {
+      const { counts, seconds } = result.catalog;
+      print(
+        `${counts.categories} categories, ${counts.products} products, ${counts.variants} variants, ` +
+          `${counts.levels} inventory levels (${counts.movements} movements) in ${config.database.name} ` +
+          `(seed ${options.seed}) in ${seconds.toFixed(1)} s`,
+      );
+    }
+    if (result.shop) printShop(result.shop);
+    if (result.shopSkipped) print(`demo shop skipped: ${result.shopSkipped}.`);
     return 0;
   } catch (error) {
     if (error instanceof CatalogNotEmptyError) {
-      fail(`refused: ${error.message}.`);
+      fail(`refused: ${error.message} (or --shop-only to add just the demo shop).`);
       return 1;
     }
     throw error;
-  } finally {
-    redis.disconnect();
-    await dataSource.destroy();
   }
 }
 

@@ -11,6 +11,17 @@ export interface AuditRecord {
   details?: Record<string, unknown>;
 }
 
+/**
+ * A process of the shop's own acting without a person or an API key behind it: a command-line tool
+ * run by an operator (`npm run admin:create`) or the demo seed. Recorded as actor `system:<name>`.
+ */
+export interface SystemActor {
+  /** What acted, e.g. `admin-create` or `seed` (at most 64 characters). */
+  name: string;
+  /** Ties the rows of one run together, as a request id does for HTTP (at most 128 characters). */
+  runId: string;
+}
+
 /** Other features call `record` inside the transaction of the write it describes. */
 @Injectable()
 export class AuditService {
@@ -26,6 +37,20 @@ export class AuditService {
       targetId: record.target.id,
       requestId: actor.requestId.slice(0, 128),
       ip: actor.ip.slice(0, 45),
+      details: record.details ?? null,
+    });
+  }
+
+  /** As `record`, for a write made by the system itself (there is no request, so no IP). */
+  async recordSystem(manager: EntityManager, actor: SystemActor, record: AuditRecord): Promise<void> {
+    await this.audit.insert(manager, {
+      actorType: 'system',
+      actorId: actor.name.slice(0, 64),
+      action: record.action,
+      targetType: record.target.type,
+      targetId: record.target.id,
+      requestId: actor.runId.slice(0, 128),
+      ip: '',
       details: record.details ?? null,
     });
   }

@@ -12,7 +12,7 @@ export class AuditEntry {
   @CreatedAtColumn('occurred_at')
   occurredAt: Date;
 
-  /** `user` or `api-key`. */
+  /** `user`, `api-key` or `system` (a command-line tool or the demo seed: see AuditService.recordSystem). */
   @Column({ type: 'varchar', length: 16, name: 'actor_type' })
   actorType: string;
 

@@ -1,0 +1,66 @@
+// A Nest application context (no HTTP, no queue consumers) with just the feature modules a
+// command-line tool needs, on the app's validated configuration: tools call the app's own services
+// (and so its validation, transactions and audit) instead of writing SQL of their own.
+import { RedisModule } from '@app/common';
+import { AppConfig, AppConfigModule, LogLevel } from '@app/config';
+import {
+  DynamicModule,
+  INestApplicationContext,
+  LogLevel as NestLogLevel,
+  Module,
+  ModuleMetadata,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DatabaseModule } from '../../src/database/database.module';
+import { QueuesModule } from '../../src/queues/queues.module';
+
+type Imports = NonNullable<ModuleMetadata['imports']>;
+
+/** Nest's console logger levels for the configured LOG_LEVEL (`info` includes Nest's `log`). */
+export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
+  const ordered: Array<[LogLevel, NestLogLevel[]]> = [
+    ['fatal', ['fatal']],
+    ['error', ['error']],
+    ['warn', ['warn']],
+    ['info', ['log']],
+    ['debug', ['debug']],
+    ['trace', ['verbose']],
+  ];
+  const upTo = ordered.findIndex(([name]) => name === level);
+  return upTo < 0 ? false : ordered.slice(0, upTo + 1).flatMap(([, levels]) => levels);
+}
+
+@Module({})
+class ToolModule {
+  static forRoot(
+    config: AppConfig,
+    imports: Imports,
+    providers: NonNullable<ModuleMetadata['providers']>,
+  ): DynamicModule {
+    return {
+      module: ToolModule,
+      // The same infrastructure as the API and worker: MySQL (created and migrated as the config says),
+      // the shared Redis client (principal cache, catalog cache generation) and the queue producers
+      // the outbox's features register. No processor is imported, so nothing consumes a queue.
+      imports: [AppConfigModule.forRoot(config), RedisModule, DatabaseModule, QueuesModule, ...imports],
+      providers,
+    };
+  }
+}
+
+/**
+ * Boots the context. Nest's own start-up lines are shown only at `debug`: a tool's output is what it
+ * did. Close it with `app.close()` (pools, Redis and queue clients).
+ */
+export async function createToolContext(
+  config: AppConfig,
+  imports: Imports,
+  providers: NonNullable<ModuleMetadata['providers']> = [],
+): Promise<INestApplicationContext> {
+  const levels = nestLogLevels(config.logLevel);
+  const quiet = levels === false ? false : levels.filter((level) => level !== 'log');
+  return NestFactory.createApplicationContext(ToolModule.forRoot(config, imports, providers), {
+    logger: quiet,
+    abortOnError: false,
+  });
+}

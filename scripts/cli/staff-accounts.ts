@@ -1,0 +1,144 @@
+// Creates or promotes an account outside the HTTP API (there is deliberately no route that makes the
+// first admin): `npm run admin:create` and the demo seed. The app's own pieces do the work — the
+// users service and its principal cache, argon2id through the auth module's PasswordHasher, the
+// password policy, the audit log — in one transaction per account.
+import { type Role, ROLE_RANK, ROLES } from '@app/common';
+import { TransactionRunner } from '@app/database';
+import { INestApplicationContext } from '@nestjs/common';
+import { isEmail } from 'class-validator';
+import { randomBytes } from 'node:crypto';
+import { AuditModule } from '../../src/modules/audit/audit.module';
+import { AuditService, type SystemActor } from '../../src/modules/audit/audit.service';
+import { normaliseEmail } from '../../src/modules/auth/dto/credentials.dto';
+import { PasswordHasher } from '../../src/modules/auth/passwords/password-hasher';
+import { passwordProblem } from '../../src/modules/auth/passwords/password-policy';
+import { UsersModule } from '../../src/modules/users/users.module';
+import { type User, UsersService } from '../../src/modules/users/users.service';
+
+/** The modules and providers a tool context needs to provision accounts (see createToolContext). */
+export const ACCOUNT_MODULES = [UsersModule, AuditModule];
+/** PasswordHasher is the auth module's, provided here without the rest of that module (JWT, guards). */
+export const ACCOUNT_PROVIDERS = [PasswordHasher];
+
+/** Bad input: reported as it is, with nothing written. */
+export class AccountInputError extends Error {
+  override readonly name = 'AccountInputError';
+}
+
+export interface AccountRequest {
+  email: string;
+  role: Role;
+  /** Display name; the part of the email before the @ when absent. */
+  name?: string;
+  /** Used only when the account is created; absent: a generated one, returned once in the outcome. */
+  password?: string;
+  /**
+   * An existing account with a lower role is raised to `role` (admin:create); without it an existing
+   * account is left exactly as it is (the demo seed never changes data it did not write).
+   */
+  promote: boolean;
+}
+
+export type AccountOutcome =
+  | { outcome: 'created'; user: User; generatedPassword?: string; warning?: string }
+  | { outcome: 'promoted'; user: User; from: Role; warning?: string }
+  | { outcome: 'unchanged'; user: User };
+
+/** The address as the app stores and looks it up (NFC, trimmed, lower-cased), or why it is refused. */
+export function normaliseAccountEmail(raw: unknown): string {
+  const email = normaliseEmail({ value: raw });
+  if (typeof email !== 'string' || email === '') throw new AccountInputError('an email address is required');
+  if (email.length > 254 || !isEmail(email))
+    throw new AccountInputError(`"${email}" is not an email address`);
+  return email;
+}
+
+export function parseRole(raw: string): Role {
+  if (!(ROLES as readonly string[]).includes(raw))
+    throw new AccountInputError(`role must be one of ${ROLES.join(', ')} (got "${raw}")`);
+  return raw as Role;
+}
+
+/** Refuses a password the app itself would refuse at registration (length, the common-password list). */
+export function checkPassword(password: string): void {
+  const problem = passwordProblem(password);
+  if (problem) throw new AccountInputError(`the password ${problem}`);
+}
+
+/** 24 URL-safe characters (144 random bits): far above the policy, never on the common list. */
+export function generatePassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export class StaffAccounts {
+  private readonly transactions: TransactionRunner;
+  private readonly users: UsersService;
+  private readonly passwords: PasswordHasher;
+  private readonly audit: AuditService;
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly actor: SystemActor,
+  ) {
+    this.transactions = app.get(TransactionRunner);
+    this.users = app.get(UsersService);
+    this.passwords = app.get(PasswordHasher);
+    this.audit = app.get(AuditService);
+  }
+
+  /**
+   * Creates the account (email verified: whoever runs this vouches for the address) or, with
+   * `promote`, raises an existing one to the role — never lowers it. Every write is audited as the
+   * system actor; a role change ends the account's sessions (their tokens carry the old permissions),
+   * as a role change through the admin API does. Validates everything before writing anything.
+   */
+  async ensure(request: AccountRequest): Promise<AccountOutcome> {
+    const email = normaliseAccountEmail(request.email);
+    if (request.password !== undefined) checkPassword(request.password);
+    const generatedPassword = request.password === undefined ? generatePassword() : undefined;
+    const password = request.password ?? generatedPassword!;
+    const name = (request.name ?? email.split('@')[0]).trim().slice(0, 200) || email;
+    // Hashed before the transaction (argon2 takes tens of milliseconds; no row lock waits on it).
+    const passwordHash = await this.passwords.hash(password);
+    const result = await this.transactions.run(async (manager): Promise<AccountOutcome> => {
+      const existing = await this.users.findByEmail(email, manager);
+      if (!existing) {
+        const created = await this.users.create(manager, { email, name, passwordHash, role: request.role });
+        const user = await this.users.update(manager, created.id, { emailVerifiedAt: new Date() });
+        await this.audit.recordSystem(manager, this.actor, {
+          action: 'user.created',
+          target: { type: 'user', id: user.id },
+          details: { role: user.role, emailVerified: true },
+        });
+        return { outcome: 'created', user, ...(generatedPassword ? { generatedPassword } : {}) };
+      }
+      const current = await this.users.lockById(manager, existing.id);
+      if (!current) throw new Error(`the account ${email} vanished while it was being changed`);
+      if (!request.promote || ROLE_RANK[current.role] >= ROLE_RANK[request.role])
+        return { outcome: 'unchanged', user: current };
+      const user = await this.users.update(
+        manager,
+        current.id,
+        { role: request.role },
+        { revokeSessions: true },
+      );
+      await this.audit.recordSystem(manager, this.actor, {
+        action: 'user.role-changed',
+        target: { type: 'user', id: user.id },
+        details: { from: current.role, to: user.role },
+      });
+      return { outcome: 'promoted', user, from: current.role };
+    });
+    if (result.outcome === 'unchanged') return result;
+    // After the commit, so that every API replica checks the next request against the new state.
+    try {
+      await this.users.publish(result.user);
+      return result;
+    } catch (error) {
+      const warning =
+        `the account was saved, but publishing it to Redis failed (${(error as Error).message}); ` +
+        'running API processes see the change within a minute';
+      return { ...result, warning };
+    }
+  }
+}
