@@ -1,4 +1,4 @@
-import { requestIdFor, securityHeaders } from '@app/common';
+import { requestIdFor } from '@app/common';
 import { AppConfig } from '@app/config';
 import { ModuleMetadata, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -7,49 +7,9 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { installRequestLogging } from '../logging/request-logging';
 import { StorefrontHits } from '../modules/catalog/storefront-hits';
 import { ApiModule } from './api.module';
-import { mountQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
-import { DOCS_PATH, setupSwagger } from './swagger';
-
-// API responses are JSON: they get the OWASP REST set (HSTS, nosniff, no framing, a CSP under which
-// nothing can run). The browser-page headers helmet adds for HTML (COOP, CORP, Origin-Agent-Cluster,
-// X-DNS-Prefetch-Control, X-Download-Options, …) mean nothing on JSON and were half the bytes of a
-// small response: they are kept for the Swagger UI page only.
-const API_HEADERS = securityHeaders({
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-  },
-  xFrameOptions: { action: 'deny' },
-  crossOriginEmbedderPolicy: false,
-  crossOriginOpenerPolicy: false,
-  crossOriginResourcePolicy: false,
-  originAgentCluster: false,
-  referrerPolicy: false,
-  xDnsPrefetchControl: false,
-  xDownloadOptions: false,
-  xPermittedCrossDomainPolicies: false,
-  xXssProtection: false,
-});
-// Swagger UI and Bull Board are HTML pages with inline styles and an inline bootstrap script.
-const DOCS_HEADERS = securityHeaders({
-  contentSecurityPolicy: {
-    useDefaults: true,
-    directives: {
-      scriptSrc: ["'self'", "'unsafe-inline'"],
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      imgSrc: ["'self'", 'data:'],
-    },
-  },
-  crossOriginEmbedderPolicy: false,
-});
-
-/** Swagger UI's page and assets (`/docs`, `/docs/…`), not the JSON document at `/docs-json`. */
-const isDocsPage = (url: string): boolean =>
-  url.startsWith(`/${DOCS_PATH}`) &&
-  (url.length === DOCS_PATH.length + 1 || '/?'.includes(url[DOCS_PATH.length + 1]));
-
-/** HTML pages for people (Swagger UI, the queue board) get the browser header set. */
-const isBrowserPage = (url: string): boolean => isDocsPage(url) || url.startsWith(QUEUE_BOARD_PATH);
+import { mountQueueBoard } from './queue-board';
+import { securityHeadersFor } from './security-headers';
+import { setupSwagger } from './swagger';
 
 export interface HttpAppOptions {
   /** Extra modules (tests add probe controllers this way). */
@@ -99,7 +59,8 @@ export async function createHttpApp(
   });
   // One hook for every per-request header: each hook costs on the hottest path.
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(isBrowserPage(request.url) ? DOCS_HEADERS : API_HEADERS);
+    // `protocol` is https for TLS here or, from a trusted proxy, X-Forwarded-Proto: https.
+    void reply.headers(securityHeadersFor(request.url, request.protocol === 'https'));
     void reply.header('x-request-id', request.id);
     done();
   });

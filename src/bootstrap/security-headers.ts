@@ -1,0 +1,115 @@
+import { securityHeaders } from '@app/common';
+import { QUEUE_BOARD_PATH } from './queue-board';
+import { DOCS_PATH } from './swagger';
+
+type Headers = Readonly<Record<string, string>>;
+interface Csp {
+  useDefaults: boolean;
+  directives: Record<string, string[] | null>;
+}
+
+/** The helmet options used here besides the CSP and HSTS (helmet's long names only). */
+interface Options {
+  xFrameOptions?: { action: 'deny' | 'sameorigin' };
+  crossOriginEmbedderPolicy?: false;
+  crossOriginOpenerPolicy?: false;
+  crossOriginResourcePolicy?: false;
+  originAgentCluster?: false;
+  referrerPolicy?: false;
+  xDnsPrefetchControl?: false;
+  xDownloadOptions?: false;
+  xPermittedCrossDomainPolicies?: false;
+  xXssProtection?: false;
+}
+
+/** One kind of response's headers: for a request that came over https, and for one that did not. */
+interface ByTransport {
+  https: Headers;
+  http: Headers;
+}
+
+/**
+ * HSTS, the CSP's `upgrade-insecure-requests` and Cross-Origin-Opener-Policy only mean something to
+ * a browser on https, so they go only on responses to requests that came over https: TLS at this
+ * process, or `X-Forwarded-Proto: https` from a proxy trusted with HTTP_TRUST_PROXY=true (nginx in
+ * docker-compose sends it). Over plain http a browser ignores HSTS (RFC 6797 §8.1) and COOP, but
+ * obeys upgrade-insecure-requests: every asset of /docs went to https, where nothing answers, and
+ * Swagger UI stayed blank on any host but localhost (which Chromium exempts from the upgrade).
+ */
+function byTransport(csp: Csp, options: Options): ByTransport {
+  const noUpgrade: Csp = { ...csp, directives: { ...csp.directives, upgradeInsecureRequests: null } };
+  return {
+    https: securityHeaders({ ...options, contentSecurityPolicy: csp }),
+    http: securityHeaders({
+      ...options,
+      contentSecurityPolicy: noUpgrade,
+      strictTransportSecurity: false,
+      crossOriginOpenerPolicy: false,
+    }),
+  };
+}
+
+// API responses are JSON: they get the OWASP REST set (HSTS, nosniff, no framing, a CSP under which
+// nothing can run). The browser-page headers helmet adds for HTML (COOP, CORP, Origin-Agent-Cluster,
+// X-DNS-Prefetch-Control, X-Download-Options, …) mean nothing on JSON and were half the bytes of a
+// small response: they are kept for the two HTML consoles only.
+const API = byTransport(
+  { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  {
+    xFrameOptions: { action: 'deny' },
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: false,
+    crossOriginResourcePolicy: false,
+    originAgentCluster: false,
+    referrerPolicy: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+  },
+);
+
+// Swagger UI: helmet's page defaults (default-src 'self', …) plus the inline styles and the inline
+// bootstrap script of its page, and its data: images.
+const DOCS = byTransport(
+  {
+    useDefaults: true,
+    directives: {
+      scriptSrc: ["'self'", "'unsafe-inline'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+    },
+  },
+  { crossOriginEmbedderPolicy: false },
+);
+
+// Bull Board: its scripts, styles and images come from its own static route; its page has inline
+// styles, and its one stylesheet from elsewhere is the IBM Plex fonts of Google Fonts (the CSS from
+// fonts.googleapis.com, the font files from fonts.gstatic.com). Nothing else leaves the origin.
+const QUEUE_BOARD = byTransport(
+  {
+    useDefaults: true,
+    directives: {
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
+      fontSrc: ["'self'", 'https://fonts.gstatic.com'],
+      imgSrc: ["'self'", 'data:'],
+    },
+  },
+  { crossOriginEmbedderPolicy: false },
+);
+
+/** Swagger UI's page and assets (`/docs`, `/docs/…`), not the JSON document at `/docs-json`. */
+const isDocsPage = (url: string): boolean =>
+  url.startsWith(`/${DOCS_PATH}`) &&
+  (url.length === DOCS_PATH.length + 1 || '/?'.includes(url[DOCS_PATH.length + 1]));
+
+/**
+ * The security headers of a response, precomputed (see `securityHeaders`): the strict JSON set for
+ * the API, a page set each for Swagger UI and the queue board; each with the https-only headers when
+ * the request came over https.
+ */
+export function securityHeadersFor(url: string, https: boolean): Headers {
+  const kind = url.startsWith(QUEUE_BOARD_PATH) ? QUEUE_BOARD : isDocsPage(url) ? DOCS : API;
+  return https ? kind.https : kind.http;
+}
