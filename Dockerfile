@@ -5,7 +5,7 @@
 #   worker:            node dist/src/worker.js  (no HTTP port; override the HEALTHCHECK, see docker-compose.yml)
 #
 # Configuration comes only from environment variables (see libs/config/src/environment.ts).
-# With NODE_ENV=production (the default here) DB_HOST, DB_NAME and REDIS_HOST must be set.
+# With NODE_ENV=production (the default here) DB_HOST, DB_NAME, REDIS_HOST and SMTP_HOST must be set.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 

@@ -1,4 +1,4 @@
-import { ConfigValidationError, loadConfig } from './app-config';
+import { ConfigValidationError, loadConfig, loadConfigOrExit } from './app-config';
 
 describe('loadConfig', () => {
   it('works with no environment at all, using the dev defaults of this machine', () => {
@@ -76,10 +76,40 @@ describe('loadConfig', () => {
       DB_HOST: 'db',
       DB_NAME: 'shop',
       REDIS_HOST: 'cache',
+      SMTP_HOST: 'smtp.example.com',
       ...secrets,
     });
     expect(config.database.createIfMissing).toBe(false);
     expect(config.database.migrationsRun).toBe(false);
+  });
+
+  it('in production, requires SMTP_HOST rather than mailing the dev catcher on 127.0.0.1:1025, and exits 78 naming it', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DB_HOST: 'db',
+      DB_NAME: 'shop',
+      REDIS_HOST: 'cache',
+      AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
+      ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    };
+    expect(() => loadConfig(production)).toThrow(/SMTP_HOST is missing: required when NODE_ENV=production/);
+    expect(loadConfig({ ...production, SMTP_HOST: 'smtp.example.com' }).mail).toEqual(
+      expect.objectContaining({ host: 'smtp.example.com', port: 1025 }),
+    );
+    expect(loadConfig({}).mail).toEqual(expect.objectContaining({ host: '127.0.0.1', port: 1025 }));
+
+    const exit = jest.spyOn(process, 'exit').mockImplementation(() => {
+      throw new Error('exited');
+    });
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(() => loadConfigOrExit(production)).toThrow('exited');
+      expect(exit).toHaveBeenCalledWith(78);
+      expect(stderr).toHaveBeenCalledWith(expect.stringContaining('SMTP_HOST is missing'));
+    } finally {
+      exit.mockRestore();
+      stderr.mockRestore();
+    }
   });
 
   it('in production, refuses the public dev secrets and weak ones', () => {

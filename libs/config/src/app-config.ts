@@ -13,6 +13,8 @@ const REQUIRED_IN_PRODUCTION = [
   'DB_HOST',
   'DB_NAME',
   'REDIS_HOST',
+  // Its default, 127.0.0.1:1025, is the dev mail catcher: production mail would go nowhere.
+  'SMTP_HOST',
   'AUTH_JWT_SECRET',
   'ENCRYPTION_KEYS',
 ] as const;
