@@ -30,7 +30,8 @@ const MAX_AMOUNT = 2_147_483_647;
 export class CheckoutDto {
   @ApiProperty({
     enum: PAYMENT_METHODS,
-    description: 'Manual methods leave the order awaiting payment until staff record it.',
+    description:
+      '`card`: pay now (`POST /v1/orders/{id}/payments`) before the checkout reservation ends (30 min). `bank_transfer`: transfer the total with the order number as reference within the hold (7 days; a reminder is mailed 48 h before), then staff record it. `cash_on_delivery`: no deadline; paid at the door, recorded by staff after delivery.',
   })
   @IsIn(PAYMENT_METHODS)
   paymentMethod: PaymentMethod;
@@ -215,7 +216,12 @@ export class OrderDto {
   @ApiProperty({ type: [OrderLineDto] }) lines: OrderLineDto[];
   @ApiProperty({ type: [FulfilmentDto] }) fulfilments: FulfilmentDto[];
   @ApiProperty({ type: [OrderHistoryDto] }) history: OrderHistoryDto[];
-  @ApiProperty({ nullable: true, type: String, description: 'An unpaid order is cancelled at this time' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'Pay by: an unpaid order is cancelled, and its stock released, at this time (card: the checkout reservation; bank transfer: the hold). Null for cash on delivery (paid at the door) and once paid.',
+  })
   expiresAt: string | null;
   @ApiProperty({ nullable: true, type: String }) paidAt: string | null;
   @ApiProperty({ nullable: true, type: String }) cancelledAt: string | null;
