@@ -10,20 +10,11 @@
 // actor `admin-create`.
 // Exit codes: 0 created, promoted or already so; 1 failed; 2 bad input (nothing written); 78 bad configuration.
 import 'reflect-metadata';
-import { type Role } from '@app/common';
 import { loadConfigOrExit } from '@app/config';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createToolContext } from './cli/app-context';
-import {
-  ACCOUNT_MODULES,
-  ACCOUNT_PROVIDERS,
-  AccountInputError,
-  checkPassword,
-  normaliseAccountEmail,
-  parseRole,
-  StaffAccounts,
-} from './cli/staff-accounts';
+import type { Role } from '../libs/common/src/access/permissions';
+import { AccountInputError, checkPassword, normaliseAccountEmail, parseRole } from './cli/account-input';
 
 const USAGE =
   'usage: npm run admin:create -- --email <address> [--role admin|staff] [--name "<name>"]\n' +
@@ -93,6 +84,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfigOrExit();
+  // Loaded only now: bad input above is refused without starting the app's modules.
+  const { createToolContext } = await import('./cli/app-context');
+  const { ACCOUNT_MODULES, ACCOUNT_PROVIDERS, StaffAccounts } = await import('./cli/staff-accounts');
   const app = await createToolContext(config, ACCOUNT_MODULES, ACCOUNT_PROVIDERS);
   try {
     const accounts = new StaffAccounts(app, { name: 'admin-create', runId: `cli:${randomUUID()}` });

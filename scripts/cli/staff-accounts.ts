@@ -2,28 +2,22 @@
 // first admin): `npm run admin:create` and the demo seed. The app's own pieces do the work — the
 // users service and its principal cache, argon2id through the auth module's PasswordHasher, the
 // password policy, the audit log — in one transaction per account.
-import { type Role, ROLE_RANK, ROLES } from '@app/common';
+import { type Role, ROLE_RANK } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { INestApplicationContext } from '@nestjs/common';
-import { isEmail } from 'class-validator';
-import { randomBytes } from 'node:crypto';
 import { AuditModule } from '../../src/modules/audit/audit.module';
 import { AuditService, type SystemActor } from '../../src/modules/audit/audit.service';
-import { normaliseEmail } from '../../src/modules/auth/dto/credentials.dto';
 import { PasswordHasher } from '../../src/modules/auth/passwords/password-hasher';
-import { passwordProblem } from '../../src/modules/auth/passwords/password-policy';
 import { UsersModule } from '../../src/modules/users/users.module';
 import { type User, UsersService } from '../../src/modules/users/users.service';
+import { checkPassword, generatePassword, normaliseAccountEmail } from './account-input';
+
+export { AccountInputError } from './account-input';
 
 /** The modules and providers a tool context needs to provision accounts (see createToolContext). */
 export const ACCOUNT_MODULES = [UsersModule, AuditModule];
 /** PasswordHasher is the auth module's, provided here without the rest of that module (JWT, guards). */
 export const ACCOUNT_PROVIDERS = [PasswordHasher];
-
-/** Bad input: reported as it is, with nothing written. */
-export class AccountInputError extends Error {
-  override readonly name = 'AccountInputError';
-}
 
 export interface AccountRequest {
   email: string;
@@ -43,32 +37,6 @@ export type AccountOutcome =
   | { outcome: 'created'; user: User; generatedPassword?: string; warning?: string }
   | { outcome: 'promoted'; user: User; from: Role; warning?: string }
   | { outcome: 'unchanged'; user: User };
-
-/** The address as the app stores and looks it up (NFC, trimmed, lower-cased), or why it is refused. */
-export function normaliseAccountEmail(raw: unknown): string {
-  const email = normaliseEmail({ value: raw });
-  if (typeof email !== 'string' || email === '') throw new AccountInputError('an email address is required');
-  if (email.length > 254 || !isEmail(email))
-    throw new AccountInputError(`"${email}" is not an email address`);
-  return email;
-}
-
-export function parseRole(raw: string): Role {
-  if (!(ROLES as readonly string[]).includes(raw))
-    throw new AccountInputError(`role must be one of ${ROLES.join(', ')} (got "${raw}")`);
-  return raw as Role;
-}
-
-/** Refuses a password the app itself would refuse at registration (length, the common-password list). */
-export function checkPassword(password: string): void {
-  const problem = passwordProblem(password);
-  if (problem) throw new AccountInputError(`the password ${problem}`);
-}
-
-/** 24 URL-safe characters (144 random bits): far above the policy, never on the common list. */
-export function generatePassword(): string {
-  return randomBytes(18).toString('base64url');
-}
 
 export class StaffAccounts {
   private readonly transactions: TransactionRunner;
