@@ -39,30 +39,30 @@ json() {
 
 echo "== 1. Browse: products in stock"
 PRODUCTS=$(curl -sS "$BASE/v1/products?inStock=true&limit=3")
-echo "$PRODUCTS" | json 'r.data.map((p) => `   ${p.title}: from ${(p.priceRange.min.amount / 100).toFixed(2)} ${p.priceRange.min.currency}`).join("\n")'
-VARIANT_ID=$(echo "$PRODUCTS" | json 'r.data[0].variants.find((v) => v.inStock).id')
+printf '%s' "$PRODUCTS" | json 'r.data.map((p) => `   ${p.title}: from ${(p.priceRange.min.amount / 100).toFixed(2)} ${p.priceRange.min.currency}`).join("\n")'
+VARIANT_ID=$(printf '%s' "$PRODUCTS" | json 'r.data[0].variants.find((v) => v.inStock).id')
 echo "   -> buying variant $VARIANT_ID"
 
 echo "== 2. A guest cart (its token is shown once: keep it)"
 CART=$(curl -sS -X POST "$BASE/v1/carts" -H 'content-type: application/json' -d '{}')
-CART_ID=$(echo "$CART" | json 'r.id')
-CART_TOKEN=$(echo "$CART" | json 'r.token')
+CART_ID=$(printf '%s' "$CART" | json 'r.id')
+CART_TOKEN=$(printf '%s' "$CART" | json 'r.token')
 echo "   cart $CART_ID"
 
 echo "== 3. Add the item"
 curl -sS -X POST "$BASE/v1/carts/$CART_ID/items" -H "x-cart-token: $CART_TOKEN" \
   -H 'content-type: application/json' -d "{\"variantId\": \"$VARIANT_ID\", \"quantity\": 1}" \
-  | json '`   ${r.lines.length} line(s), subtotal ${r.totals.subtotal}`'
+  | json '`   ${r.lines.length} line(s), subtotal ${r.totals.subtotal} (amounts are in minor units: cents)`'
 
 echo "== 4. Addresses and email"
 CART=$(curl -sS -X PUT "$BASE/v1/carts/$CART_ID/addresses" -H "x-cart-token: $CART_TOKEN" \
   -H 'content-type: application/json' \
   -d "{\"email\": \"$GUEST_EMAIL\", \"shippingAddress\": {\"firstName\": \"Ada\", \"lastName\": \"Lovelace\",
        \"line1\": \"Hauptstrasse 1\", \"city\": \"Berlin\", \"postalCode\": \"10115\", \"country\": \"$COUNTRY\"}}")
-echo "$CART" | json 'r.shippingMethods.map((m) => `   offered: ${m.name}, ${m.rate}` + (m.freeOver === null ? "" : ` (free from ${m.freeOver})`)).join("\n")'
+printf '%s' "$CART" | json 'r.shippingMethods.map((m) => `   offered: ${m.name}, ${m.rate}` + (m.freeOver === null ? "" : ` (free from ${m.freeOver})`)).join("\n")'
 
 echo "== 5. Shipping method"
-METHOD_ID=$(echo "$CART" | json 'r.shippingMethods[0].id')
+METHOD_ID=$(printf '%s' "$CART" | json 'r.shippingMethods[0].id')
 curl -sS -X PUT "$BASE/v1/carts/$CART_ID/shipping-method" -H "x-cart-token: $CART_TOKEN" \
   -H 'content-type: application/json' -d "{\"shippingMethodId\": \"$METHOD_ID\"}" \
   | json '`   ${r.shippingMethod.name}; total ${r.totals.total}`'
@@ -78,16 +78,16 @@ echo "== 7. Check out, cash on delivery"
 ORDER=$(curl -sS -X POST "$BASE/v1/carts/$CART_ID/checkout" -H "x-cart-token: $CART_TOKEN" \
   -H "idempotency-key: $(node -p 'crypto.randomUUID()')" \
   -H 'content-type: application/json' -d '{"paymentMethod": "cash_on_delivery"}')
-ORDER_ID=$(echo "$ORDER" | json 'r.id')
-ORDER_NUMBER=$(echo "$ORDER" | json 'r.number')
-echo "$ORDER" | json '`   order ${r.number} (${r.status}), total ${r.totals.total}`'
+ORDER_ID=$(printf '%s' "$ORDER" | json 'r.id')
+ORDER_NUMBER=$(printf '%s' "$ORDER" | json 'r.number')
+printf '%s' "$ORDER" | json '`   order ${r.number} (${r.status}), total ${r.totals.total}`'
 
 echo "== 8. The demo admin signs in and lists the shop's orders"
 ADMIN_TOKEN=$(curl -sS -X POST "$BASE/v1/auth/login" -H 'content-type: application/json' \
   -d "{\"email\": \"$DEMO_ADMIN_EMAIL\", \"password\": \"$DEMO_ADMIN_PASSWORD\"}" | json 'r.accessToken')
 ORDERS=$(curl -sS "$BASE/v1/admin/orders?limit=5" -H "authorization: Bearer $ADMIN_TOKEN")
-echo "$ORDERS" | json 'r.data.map((o) => `   ${o.number}  ${o.status}  ${o.email}`).join("\n")'
-echo "$ORDERS" | ORDER_ID="$ORDER_ID" json 'r.data.some((o) => o.id === process.env.ORDER_ID) || undefined' >/dev/null \
+printf '%s' "$ORDERS" | json 'r.data.map((o) => `   ${o.number}  ${o.status}  ${o.email}`).join("\n")'
+printf '%s' "$ORDERS" | ORDER_ID="$ORDER_ID" json 'r.data.some((o) => o.id === process.env.ORDER_ID) || undefined' >/dev/null \
   || { echo "order $ORDER_NUMBER is missing from /v1/admin/orders" >&2; exit 1; }
 
 echo "First order placed: $ORDER_NUMBER ($ORDER_ID)"
