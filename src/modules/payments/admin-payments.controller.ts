@@ -35,7 +35,11 @@ export class AdminPaymentsController {
   @Post('orders/:id/payments')
   @RequirePermission('payments:manage')
   @Idempotent()
-  @ApiOperation({ summary: 'Record a manual payment (bank transfer, cash on delivery): the order is paid' })
+  @ApiOperation({
+    summary: 'Record a manual payment (bank transfer, cash on delivery): the order is paid',
+    description:
+      'An order awaiting payment becomes `paid`. A cash-on-delivery order already fulfilled, shipped or delivered keeps its status and is marked paid in place (`paidAt`, `order.paid`). 409 `order-not-payable` when the order is paid already or cancelled.',
+  })
   @ApiCreatedResponse({ type: PaymentDto })
   @ApiProblemResponses(400, 401, 403, 404, 409, 422)
   record(
