@@ -1,5 +1,4 @@
 import { TestEnvironment } from '@app/testing';
-import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -54,8 +53,6 @@ describe('npm run seed: the demo catalog (real MySQL and Redis)', () => {
   let redis: Redis;
 
   beforeAll(async () => {
-    // Migrations log through Nest's console logger; keep the test output to errors.
-    Logger.overrideLogger(['error', 'fatal']);
     for (let i = 0; i < 2; i++) {
       const env = await TestEnvironment.create();
       envs.push(env);

@@ -1,6 +1,6 @@
 import { SecretBox } from '@app/common';
 import { loadConfig } from '@app/config';
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { SendMailPayload } from '../jobs/mail.jobs';
 import { MailTransport, OutgoingMail } from './mail-transport';
@@ -44,14 +44,6 @@ const verifyPayload = (token = 'tok-123'): SendMailPayload<'verify-email'> => ({
 });
 
 describe('MailService.deliver', () => {
-  // Quiet Nest's default console logger (the worker logs through pino, silenced in tests).
-  beforeAll(() => {
-    Logger.overrideLogger(false);
-  });
-  afterAll(() => {
-    Logger.overrideLogger(new ConsoleLogger());
-  });
-
   it('opens the secret, renders and sends, then marks the job sent for 7 days', async () => {
     const { service, sent, redis } = setup();
     await expect(service.deliver(verifyPayload(), 'outbox-1')).resolves.toBe('sent');
