@@ -12,7 +12,21 @@ import {
   type SeedOptions,
   type SeedResult,
 } from './seed-catalog';
-import { countShopRows, seedShop, type ShopSeedResult } from './seed-shop';
+import type { DataSource } from 'typeorm';
+import type { ShopSeedResult } from './seed-shop';
+
+/** Tables whose rows mean "somebody already set this shop up" (`--if-empty` leaves it alone then). */
+export const SHOP_TABLES = ['users', 'shipping_zones', 'tax_rates', 'promotions'] as const;
+export type ShopTable = (typeof SHOP_TABLES)[number];
+
+export async function countShopRows(dataSource: DataSource): Promise<Record<ShopTable, number>> {
+  const selects = SHOP_TABLES.map((table) => `(SELECT COUNT(*) FROM \`${table}\`) AS \`${table}\``);
+  const [row] = await dataSource.query<Array<Record<ShopTable, string>>>(`SELECT ${selects.join(', ')}`);
+  return Object.fromEntries(SHOP_TABLES.map((table) => [table, Number(row[table])])) as Record<
+    ShopTable,
+    number
+  >;
+}
 
 /** `with`: catalog then shop (default); `only`: the shop alone, catalog untouched; `without`: catalog alone. */
 export type ShopMode = 'with' | 'only' | 'without';
@@ -73,6 +87,9 @@ export async function seedDemo(config: AppConfig, options: DemoSeedOptions = {})
         shop: null,
         shopSkipped: 'NODE_ENV=production: the demo accounts have public passwords',
       };
+    // Loaded only now: the shop part boots the app's modules, which a skipped seed (every `npm start`
+    // after the first) does not need.
+    const { seedShop } = await import('./seed-shop');
     return { seeded: true, catalog, shop: await seedShop(config, `seed:${randomUUID()}`), shopSkipped: null };
   } finally {
     redis.disconnect();

@@ -37,10 +37,6 @@ import {
   type DemoAccount,
 } from './seed/demo-shop';
 
-/** Tables whose rows mean "somebody already set this shop up" (`--if-empty` leaves it alone then). */
-export const SHOP_TABLES = ['users', 'shipping_zones', 'tax_rates', 'promotions'] as const;
-export type ShopTable = (typeof SHOP_TABLES)[number];
-
 /** Two seeds at once (two `npm start`s) must not both find an entry missing. */
 const SHOP_LOCK_WAIT_SECONDS = 60;
 
@@ -55,15 +51,6 @@ export interface ShopSeedResult {
   /** What was already there and left alone, one line each. */
   kept: string[];
   seconds: number;
-}
-
-export async function countShopRows(dataSource: DataSource): Promise<Record<ShopTable, number>> {
-  const selects = SHOP_TABLES.map((table) => `(SELECT COUNT(*) FROM \`${table}\`) AS \`${table}\``);
-  const [row] = await dataSource.query<Array<Record<ShopTable, string>>>(`SELECT ${selects.join(', ')}`);
-  return Object.fromEntries(SHOP_TABLES.map((table) => [table, Number(row[table])])) as Record<
-    ShopTable,
-    number
-  >;
 }
 
 /** The same checks the API's ValidationPipe makes, so the demo data is what a merchant could send. */

@@ -2,33 +2,14 @@
 // command-line tool needs, on the app's validated configuration: tools call the app's own services
 // (and so its validation, transactions and audit) instead of writing SQL of their own.
 import { RedisModule } from '@app/common';
-import { AppConfig, AppConfigModule, LogLevel } from '@app/config';
-import {
-  DynamicModule,
-  INestApplicationContext,
-  LogLevel as NestLogLevel,
-  Module,
-  ModuleMetadata,
-} from '@nestjs/common';
+import { AppConfig, AppConfigModule } from '@app/config';
+import { DynamicModule, INestApplicationContext, Module, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DatabaseModule } from '../../src/database/database.module';
 import { QueuesModule } from '../../src/queues/queues.module';
+import { nestLogLevels } from './log-levels';
 
 type Imports = NonNullable<ModuleMetadata['imports']>;
-
-/** Nest's console logger levels for the configured LOG_LEVEL (`info` includes Nest's `log`). */
-export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
-  const ordered: Array<[LogLevel, NestLogLevel[]]> = [
-    ['fatal', ['fatal']],
-    ['error', ['error']],
-    ['warn', ['warn']],
-    ['info', ['log']],
-    ['debug', ['debug']],
-    ['trace', ['verbose']],
-  ];
-  const upTo = ordered.findIndex(([name]) => name === level);
-  return upTo < 0 ? false : ordered.slice(0, upTo + 1).flatMap(([, levels]) => levels);
-}
 
 @Module({})
 class ToolModule {
