@@ -187,7 +187,8 @@ async function startInbox() {
   try {
     // smtp-server and mailparser are dev dependencies: loaded only here.
     const { startMailInbox } = await import('./dev-mail/inbox.mjs');
-    const started = await startMailInbox({ smtpPort, webPort });
+    const apiUrl = `http://localhost:${integer('PORT', 3000)}`;
+    const started = await startMailInbox({ smtpPort, webPort, apiUrl });
     if (started.webPortFallback) log(`port ${webPort} is in use: the mail inbox takes ${started.webPort}`);
     return started;
   } catch (error) {

@@ -19,6 +19,8 @@ export const INBOX_DEFAULTS = Object.freeze({
   limit: 500,
   /** Larger messages are refused (552), so 500 of them stay a bounded amount of memory. */
   maxMessageBytes: 10 * 1024 * 1024,
+  /** The API's base URL: a message with a verification or reset link shows the matching API call. */
+  apiUrl: undefined,
 });
 
 /** Newest first, at most `limit`. */
@@ -104,7 +106,7 @@ function send(response, status, type, body) {
 const sendJson = (response, status, value) =>
   send(response, status, 'application/json; charset=utf-8', JSON.stringify(value));
 
-function handle(store, request, response) {
+function handle(store, apiUrl, request, response) {
   if (!LOCAL_HOST_HEADER.test(request.headers.host ?? '')) {
     return send(response, 403, 'text/plain; charset=utf-8', 'The dev inbox answers only to localhost.\n');
   }
@@ -139,7 +141,9 @@ function handle(store, request, response) {
       attachments: message.attachments,
     });
   }
-  if (messageId && message) return send(response, 200, 'text/html; charset=utf-8', renderMessage(message));
+  if (messageId && message) {
+    return send(response, 200, 'text/html; charset=utf-8', renderMessage(message, { apiUrl }));
+  }
   if (pathname.startsWith('/api/')) return sendJson(response, 404, { error: 'not found' });
   return send(
     response,
@@ -166,7 +170,7 @@ function listen(server, port, host) {
  * web inbox takes a free port instead (`webPortFallback` is then true).
  */
 export async function startMailInbox(options = {}) {
-  const { host, smtpPort, webPort, limit, maxMessageBytes } = { ...INBOX_DEFAULTS, ...options };
+  const { host, smtpPort, webPort, limit, maxMessageBytes, apiUrl } = { ...INBOX_DEFAULTS, ...options };
   const store = new MessageStore(limit);
 
   const smtp = new SMTPServer({
@@ -199,7 +203,7 @@ export async function startMailInbox(options = {}) {
     throw Object.assign(error, { port: smtpPort });
   }
 
-  const web = createServer((request, response) => handle(store, request, response));
+  const web = createServer((request, response) => handle(store, apiUrl, request, response));
   let webPortFallback = false;
   try {
     await listen(web, webPort, host);

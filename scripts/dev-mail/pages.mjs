@@ -105,8 +105,36 @@ const linkify = (text) =>
     (url) => `<a href="${url}" target="_blank" rel="noopener noreferrer">${url}</a>`,
   );
 
+const shellQuote = (value) => `'${value.replace(/'/g, `'\\''`)}'`;
+/** The API call each token link of Storekeep's own mails stands for (its storefront page would make it). */
+const TOKEN_ROUTES = {
+  '/verify-email': { route: '/v1/auth/email/verify', body: (token) => ({ token }) },
+  '/reset-password': {
+    route: '/v1/auth/password/reset',
+    body: (token) => ({ token, newPassword: 'choose a new passphrase' }),
+  },
+};
+
+/**
+ * For links to the storefront's /verify-email and /reset-password pages, which do not exist in
+ * development (Storekeep is headless), the same step as a curl command against the API.
+ */
+export function apiCallsFor(links, apiUrl) {
+  if (!apiUrl) return [];
+  return links.flatMap((link) => {
+    const url = URL.canParse(link) ? new URL(link) : null;
+    const target = url && TOKEN_ROUTES[url.pathname];
+    const token = url?.searchParams.get('token');
+    if (!target || !token) return [];
+    const body = JSON.stringify(target.body(token));
+    return [
+      `curl -X POST ${apiUrl}${target.route} -H 'content-type: application/json' -d ${shellQuote(body)}`,
+    ];
+  });
+}
+
 /** One message: headers, its links, the HTML part (sanitized, sandboxed) and the text part. */
-export function renderMessage(message) {
+export function renderMessage(message, { apiUrl } = {}) {
   const { html, links } = sanitizeMail(message.html);
   const allLinks = [...new Set([...links, ...urlsIn(message.text)])];
   const document = `<!DOCTYPE html><html><head><meta charset="utf-8"><base target="_blank"></head><body>${html}</body></html>`;
@@ -132,6 +160,12 @@ ${
         .join('\n')}\n</ul>`
     : ''
 }
+${apiCallsFor(allLinks, apiUrl)
+  .map(
+    (command) =>
+      `<p class="muted">No storefront serves that page in development; the same step against the API:</p>\n<pre>${escapeHtml(command)}</pre>`,
+  )
+  .join('\n')}
 ${
   message.html
     ? `<h2>HTML</h2>

@@ -12,6 +12,7 @@ try {
     smtpPort: port('SMTP_PORT', INBOX_DEFAULTS.smtpPort),
     webPort: port('MAIL_INBOX_PORT', INBOX_DEFAULTS.webPort),
     limit: port('MAIL_INBOX_LIMIT', INBOX_DEFAULTS.limit),
+    apiUrl: `http://localhost:${port('PORT', 3000)}`,
   });
   if (inbox.webPortFallback) console.log(`[mail] port ${process.env.MAIL_INBOX_PORT ?? 8025} is in use`);
   console.log(`[mail] dev inbox ${inbox.url} (SMTP 127.0.0.1:${inbox.smtpPort})`);

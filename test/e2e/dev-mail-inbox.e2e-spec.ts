@@ -122,6 +122,10 @@ describe('dev mail inbox (scripts/dev-mail)', () => {
     );
     expect(page.text).not.toMatch(/<script|onclick=|href="javascript/i);
     expect(page.text).toContain('href="https://shop.test/reset-password?token=abc"');
+    expect(page.text).toContain(
+      'curl -X POST http://localhost:3000/v1/auth/password/reset -H &#39;content-type: application/json&#39; ' +
+        '-d &#39;{&quot;token&quot;:&quot;abc&quot;,&quot;newPassword&quot;:',
+    );
   });
 
   it('answers only requests addressed to localhost (no DNS rebinding), and 404 for unknown messages', async () => {

@@ -162,6 +162,8 @@ describe('npm start (dev)', () => {
     expect(page.text).toContain(`href="${link}"`);
     expect(page.text).toContain('sandbox="allow-popups allow-popups-to-escape-sandbox"');
     expect(page.text).not.toMatch(/<script/i);
+    // No storefront serves the link in development: the page shows the API call it stands for.
+    expect(page.text).toContain(`curl -X POST http://localhost:${api}/v1/auth/email/verify`);
     const index = await request(`${inboxUrl}/`);
     expect(index.text).toContain(email);
 
