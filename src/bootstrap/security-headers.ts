@@ -29,12 +29,13 @@ interface ByTransport {
 }
 
 /**
- * HSTS, the CSP's `upgrade-insecure-requests` and Cross-Origin-Opener-Policy only mean something to
- * a browser on https, so they go only on responses to requests that came over https: TLS at this
- * process, or `X-Forwarded-Proto: https` from a proxy trusted with HTTP_TRUST_PROXY=true (nginx in
- * docker-compose sends it). Over plain http a browser ignores HSTS (RFC 6797 §8.1) and COOP, but
- * obeys upgrade-insecure-requests: every asset of /docs went to https, where nothing answers, and
- * Swagger UI stayed blank on any host but localhost (which Chromium exempts from the upgrade).
+ * HSTS, the CSP's `upgrade-insecure-requests`, Cross-Origin-Opener-Policy and Origin-Agent-Cluster
+ * only mean something to a browser on https, so they go only on responses to requests that came
+ * over https: TLS at this process, or `X-Forwarded-Proto: https` from a proxy trusted with
+ * HTTP_TRUST_PROXY=true (nginx in docker-compose sends it). Over plain http a browser ignores HSTS
+ * (RFC 6797 §8.1), COOP and OAC (each with a console message), but obeys upgrade-insecure-requests:
+ * every asset of /docs went to https, where nothing answers, and Swagger UI stayed blank on any host
+ * but localhost (which Chromium exempts from the upgrade).
  */
 function byTransport(csp: Csp, options: Options): ByTransport {
   const noUpgrade: Csp = { ...csp, directives: { ...csp.directives, upgradeInsecureRequests: null } };
@@ -45,6 +46,7 @@ function byTransport(csp: Csp, options: Options): ByTransport {
       contentSecurityPolicy: noUpgrade,
       strictTransportSecurity: false,
       crossOriginOpenerPolicy: false,
+      originAgentCluster: false,
     }),
   };
 }

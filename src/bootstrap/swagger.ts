@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { downloadUrlPlugin, idempotencyKeyPlugin } from './swagger-ui-plugins';
 
 export const DOCS_PATH = 'docs';
 export const DOCS_JSON_PATH = 'docs-json';
@@ -24,7 +25,35 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .addTag('ops', 'Health, readiness and metrics')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return mergeHeaderParameters(SwaggerModule.createDocument(app, config));
+}
+
+type Parameter = { name: string; in: string; required?: boolean; description?: string };
+
+/**
+ * Header names are case-insensitive, but Nest documents a handler's `@Headers('idempotency-key')`
+ * apart from the route's `@ApiHeader({ name: 'Idempotency-Key' })`: Swagger UI then showed two
+ * fields for one header. One parameter per header stays: the documented one (with a description).
+ */
+function mergeHeaderParameters(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, { parameters?: Parameter[] }>)) {
+      if (!Array.isArray(operation?.parameters)) continue;
+      const headers = new Map<string, Parameter>();
+      for (const parameter of operation.parameters) {
+        if (parameter.in !== 'header') continue;
+        const name = parameter.name.toLowerCase();
+        const kept = headers.get(name);
+        if (!kept || (!kept.description && parameter.description)) headers.set(name, parameter);
+        const required = Boolean(kept?.required) || Boolean(parameter.required);
+        headers.get(name)!.required = required;
+      }
+      operation.parameters = operation.parameters.filter(
+        (parameter) => parameter.in !== 'header' || headers.get(parameter.name.toLowerCase()) === parameter,
+      );
+    }
+  }
+  return document;
 }
 
 /** Swagger UI at /docs and the OpenAPI 3 JSON at /docs-json. */
@@ -34,7 +63,11 @@ export function setupSwagger(app: INestApplication): OpenAPIObject {
     jsonDocumentUrl: DOCS_JSON_PATH,
     yamlDocumentUrl: 'docs-yaml',
     customSiteTitle: 'Storekeep API',
-    swaggerOptions: { persistAuthorization: true },
+    swaggerOptions: {
+      persistAuthorization: true,
+      // Functions are serialized into the page's script (see swagger-ui-plugins.ts).
+      plugins: [downloadUrlPlugin, idempotencyKeyPlugin],
+    },
   });
   return document;
 }

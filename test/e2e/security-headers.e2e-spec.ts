@@ -24,9 +24,10 @@ function csp(response: Response): Map<string, string> {
 }
 
 /**
- * HSTS, `upgrade-insecure-requests` and COOP only on requests that came over https (TLS here, or
- * X-Forwarded-Proto from a trusted proxy), whatever NODE_ENV says: over plain http the browser would
- * send every asset of Swagger UI and the queue board to https, where nothing answers.
+ * HSTS, `upgrade-insecure-requests`, COOP and Origin-Agent-Cluster only on requests that came over
+ * https (TLS here, or X-Forwarded-Proto from a trusted proxy), whatever NODE_ENV says: over plain
+ * http the browser would send every asset of Swagger UI and the queue board to https, where nothing
+ * answers.
  */
 describe('Security headers over plain http and behind a TLS proxy', () => {
   let env: TestEnvironment;
@@ -70,7 +71,7 @@ describe('Security headers over plain http and behind a TLS proxy', () => {
       ['development', () => development.baseUrl, {}],
       ['production, proxy on http', () => production.baseUrl, { 'x-forwarded-proto': 'http' }],
       ['development, client claims https (proxy not trusted)', () => development.baseUrl, overTls],
-    ])('%s: no HSTS, no upgrade-insecure-requests, no COOP', async (_name, baseUrl, headers) => {
+    ])('%s: no HSTS, no upgrade-insecure-requests, no COOP or OAC', async (_name, baseUrl, headers) => {
       for (const path of ['/health/live', '/v1/products', '/docs', '/docs/swagger-ui.css', '/admin/queues']) {
         const response = await get(baseUrl(), path, headers);
         expect({ path, status: response.status }).toEqual({ path, status: 200 });
@@ -83,6 +84,7 @@ describe('Security headers over plain http and behind a TLS proxy', () => {
           upgrade: false,
         });
         expect(response.headers.get('cross-origin-opener-policy')).toBeNull();
+        expect(response.headers.get('origin-agent-cluster')).toBeNull();
         expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       }
     });
@@ -126,6 +128,7 @@ describe('Security headers over plain http and behind a TLS proxy', () => {
         expect(policy.get('default-src')).toBe("'self'");
         expect(policy.get('frame-ancestors')).toBe("'self'");
         expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+        expect(response.headers.get('origin-agent-cluster')).toBe('?1');
       }
     });
   });

@@ -20,14 +20,10 @@ export function Idempotent(options: IdempotentOptions = {}): MethodDecorator {
     ApiHeader({
       name: IDEMPOTENCY_KEY_HEADER,
       required,
+      // No example: Swagger UI would fill it in, and every operation tried there would share one key.
       description:
-        'A unique value per intended operation (e.g. a UUID v4), 1-255 printable ASCII characters. Retrying with the same key and body replays the first response with `Idempotent-Replayed: true`; keys are scoped to the caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).',
-      schema: {
-        type: 'string',
-        minLength: 1,
-        maxLength: 255,
-        example: '6f1c2a9e-8c43-4a51-9a1e-7d2b3c4d5e6f',
-      },
+        'A fresh value for each operation you mean to happen once (a new UUID v4 per order, payment or refund), 1-255 printable ASCII characters. Send the same key again only to retry that operation (after a timeout or a lost connection): with the same body you get the first response again, with `Idempotent-Replayed: true`; with another body, 422 `idempotency-key-reused`. Keys are scoped to the caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS). In Swagger UI, leave it empty: each Execute sends a fresh key (see the curl command).',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
     }),
     ApiProblemResponses(400, 409, 422),
   );

@@ -9,19 +9,23 @@ export class ListAuditQueryDto extends PageQueryDto {
   @MaxLength(64)
   actorId?: string;
 
-  @ApiPropertyOptional({ example: 'user' })
+  @ApiPropertyOptional({
+    description: 'Only entries about this kind of record, e.g. `user`, `product`, `order`, `payment`.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(32)
   targetType?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'Only entries about this record (its id); with `targetType`.' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   targetId?: string;
 
-  @ApiPropertyOptional({ example: 'user.disabled' })
+  @ApiPropertyOptional({
+    description: 'Only this action, `<target type>.<verb>`, e.g. `user.disabled`, `product.updated`.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)

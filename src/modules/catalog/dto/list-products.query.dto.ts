@@ -65,8 +65,7 @@ export class ListProductsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     type: [String],
     description:
-      'Option filters `name:value`, repeatable: values of one option are alternatives, different options must all match one variant.',
-    example: ['colour:red', 'size:M'],
+      'Option filters `name:value`, repeatable: values of one option are alternatives, different options must all match one variant. E.g. `?option=colour:red&option=colour:blue&option=size:M`: a variant in size M, red or blue.',
   })
   @IsOptional()
   @Transform(toArray)

@@ -170,7 +170,7 @@ export class OfferedShippingMethodListDto {
 }
 
 export class ShippingMethodsQueryDto {
-  @ApiProperty({ example: 'DE', description: 'Destination country, ISO 3166-1 alpha-2 (case-insensitive).' })
+  @ApiProperty({ description: 'Destination country, ISO 3166-1 alpha-2 (case-insensitive), e.g. `DE`.' })
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.trim().toUpperCase() : value,
   )

@@ -69,7 +69,7 @@ export class UpdateTaxRateDto {
 }
 
 export class ListTaxRatesQueryDto {
-  @ApiPropertyOptional({ example: 'US', description: 'Only this country’s rates (ISO 3166-1 alpha-2).' })
+  @ApiPropertyOptional({ description: 'Only this country’s rates (ISO 3166-1 alpha-2), e.g. `US`.' })
   @IsOptional()
   @Transform(upperCase)
   @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 code' })
