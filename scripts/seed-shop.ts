@@ -26,15 +26,19 @@ import { CreateTaxRateDto } from '../src/modules/taxes/dto/tax-rate.dto';
 import { TaxRateExistsError } from '../src/modules/taxes/taxes.errors';
 import { TaxesModule } from '../src/modules/taxes/taxes.module';
 import { AdminTaxRatesService } from '../src/modules/taxes/admin-tax-rates.service';
+import { TransactionRunner } from '@app/database';
+import { AuditService } from '../src/modules/audit/audit.service';
 import { createToolContext } from './cli/app-context';
 import { ACCOUNT_MODULES, ACCOUNT_PROVIDERS, StaffAccounts } from './cli/staff-accounts';
 import {
   DEMO_ACCOUNTS,
   DEMO_LOCATION,
+  DEMO_SHOP_SEEDED,
   DEMO_PROMOTIONS,
   DEMO_SHIPPING_ZONES,
   DEMO_TAX_RATES,
   type DemoAccount,
+  SEED_ACTOR,
 } from './seed/demo-shop';
 
 /** Two seeds at once (two `npm start`s) must not both find an entry missing. */
@@ -90,6 +94,7 @@ export async function seedShop(config: AppConfig, runId: string): Promise<ShopSe
       throw new Error(`another seed held the shop lock for ${SHOP_LOCK_WAIT_SECONDS}s`);
     try {
       const result = await writeShop(app, runId);
+      await markSeeded(app, runId, result);
       return { ...result, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
     } finally {
       await runner.query('SELECT RELEASE_LOCK(?)', [lockName]);
@@ -98,6 +103,39 @@ export async function seedShop(config: AppConfig, runId: string): Promise<ShopSe
     await runner.release();
     await app.close();
   }
+}
+
+/**
+ * The last write of a complete run, once per database: `--if-empty` tells a demo shop that is done
+ * (leave it alone) from one an interrupted seed left half-written (finish it) by this audit entry.
+ */
+async function markSeeded(
+  app: INestApplicationContext,
+  runId: string,
+  result: Omit<ShopSeedResult, 'seconds'>,
+): Promise<void> {
+  const audit = app.get(AuditService);
+  await app.get(TransactionRunner).run(async (manager) => {
+    const [marked] = await manager.query<unknown[]>(
+      'SELECT 1 FROM audit_log WHERE actor_type = ? AND actor_id = ? AND action = ? LIMIT 1 FOR UPDATE',
+      ['system', SEED_ACTOR, DEMO_SHOP_SEEDED],
+    );
+    if (marked) return;
+    await audit.recordSystem(
+      manager,
+      { name: SEED_ACTOR, runId },
+      {
+        action: DEMO_SHOP_SEEDED,
+        target: { type: 'shop', id: 'demo' },
+        details: {
+          accounts: result.accounts.map((account) => account.email),
+          zones: result.zones,
+          taxRates: result.taxRates,
+          promotions: result.promotions,
+        },
+      },
+    );
+  });
 }
 
 async function writeShop(
@@ -114,7 +152,7 @@ async function writeShop(
     kept: [],
   };
 
-  const accounts = new StaffAccounts(app, { name: 'seed', runId });
+  const accounts = new StaffAccounts(app, { name: SEED_ACTOR, runId });
   let adminId: string | undefined;
   for (const account of DEMO_ACCOUNTS) {
     const outcome = await accounts.ensure({ ...account, promote: false });

@@ -10,6 +10,9 @@
 //   npm run seed -- --no-shop             the catalog alone
 // The demo shop is never seeded with NODE_ENV=production (its accounts have public passwords), and
 // nothing of it is written twice: an entry that exists (by zone name, country, code, email) is kept.
+// `--if-empty` leaves a database with any data alone, except data that is only the demo seed's own
+// unfinished work (a seed stopped half-way, or the demo catalog from before the demo shop): then it
+// adds what is missing of the demo shop (scripts/seed-demo.ts).
 // Exit codes: 0 seeded or skipped, 1 the catalog is not empty (or the seed failed), 2 bad arguments,
 // 78 bad configuration.
 import 'reflect-metadata';
@@ -102,6 +105,8 @@ async function main(): Promise<number> {
       print(`skipped: ${result.reason}.`);
       return 0;
     }
+    if (result.resumed)
+      print('the database holds only what the demo seed wrote, without a complete demo shop: finishing it');
     if (result.catalog) {
       const { counts, seconds } = result.catalog;
       print(

@@ -93,3 +93,8 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
 
 /** A stock location for a database without any (the demo catalog brings `main` and `outlet`). */
 export const DEMO_LOCATION = { code: 'main', name: 'Main warehouse', priority: 0 };
+
+/** The system actor of the seed's own audit entries (the accounts, and each complete run). */
+export const SEED_ACTOR = 'seed';
+/** The audit action that says the demo shop was seeded completely (written once per database). */
+export const DEMO_SHOP_SEEDED = 'demo-shop.seeded';

@@ -3,6 +3,7 @@ import { request, TestApi, TestEnvironment } from '@app/testing';
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { openSeedDataSource } from '../../scripts/seed-catalog';
 import { type DemoSeedResult, seedDemo } from '../../scripts/seed-demo';
 import { seedShop, type ShopSeedResult } from '../../scripts/seed-shop';
 import {
@@ -103,6 +104,7 @@ describe('npm run seed: the demo shop a first order can be placed in (real MySQL
       await db.query<Array<{ id: string }>>('SELECT id FROM users WHERE email = ?', [ADMIN.email])
     )[0].id;
     expect(audit.map((row) => [row.actor_type, row.actor_id, row.action, Number(row.n)])).toEqual([
+      ['system', 'seed', 'demo-shop.seeded', 1],
       ['user', adminId, 'promotion.created', 2],
       ['user', adminId, 'shipping-method.created', 6],
       ['user', adminId, 'shipping-zone.created', 3],
@@ -115,7 +117,7 @@ describe('npm run seed: the demo shop a first order can be placed in (real MySQL
     const before = await shopChecksums(db);
 
     const skipped = await seedDemo(env.config, { products: PRODUCTS, ifEmpty: true });
-    expect(skipped).toEqual({ seeded: false, reason: expect.stringContaining('users: 2') });
+    expect(skipped).toEqual({ seeded: false, reason: 'the demo shop is seeded already' });
 
     const again = seededShop(await seedDemo(env.config, { shop: 'only' }));
     expect(again).toEqual(
@@ -137,6 +139,33 @@ describe('npm run seed: the demo shop a first order can be placed in (real MySQL
     expect(seededShop(reseeded).accounts).toEqual([]);
 
     expect(await shopChecksums(db)).toEqual(before);
+  }, 60_000);
+
+  it('--if-empty finishes a demo shop whose seed was stopped half-way, and only that', async () => {
+    // What a Ctrl-C during the first `npm start` leaves: the shop's last writes and its completion mark missing.
+    await db.query("DELETE FROM tax_rates WHERE country = 'US' AND region = 'NY'");
+    await db.query("DELETE FROM audit_log WHERE action = 'demo-shop.seeded'");
+    const before = await db.query<unknown[]>('SELECT * FROM tax_rates ORDER BY id');
+
+    const resumed = await seedDemo(env.config, { products: PRODUCTS, ifEmpty: true });
+    expect(resumed).toEqual(expect.objectContaining({ seeded: true, resumed: true, catalog: null }));
+    const shopResult = seededShop(resumed);
+    expect(shopResult).toEqual(
+      expect.objectContaining({ accounts: [], zones: [], promotions: [], taxRates: ['US-NY'] }),
+    );
+    const after = await db.query<Array<{ country: string; region: string }>>(
+      'SELECT * FROM tax_rates ORDER BY id',
+    );
+    expect(after.slice(0, -1)).toEqual(before);
+    expect(after.at(-1)).toEqual(expect.objectContaining({ country: 'US', region: 'NY' }));
+    const [marks] = await db.query<Array<{ n: string }>>(
+      "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'demo-shop.seeded'",
+    );
+    expect(Number(marks.n)).toBe(1);
+    expect(await seedDemo(env.config, { ifEmpty: true })).toEqual({
+      seeded: false,
+      reason: 'the demo shop is seeded already',
+    });
   }, 60_000);
 
   it('lets a guest check out end to end, with either promotion, and staff find the orders', async () => {
@@ -207,6 +236,36 @@ describe('npm run seed: the demo shop a first order can be placed in (real MySQL
     expect(me.body.role).toBe('customer');
   }, 60_000);
 
+  it('--if-empty leaves a database with data of its own alone, and adds the shop to a bare demo catalog', async () => {
+    const other = await TestEnvironment.create();
+    try {
+      // Somebody's account (registered, say), no catalog: not the seed's to touch.
+      const otherDb = await openSeedDataSource(other.config.database); // creates and migrates it
+      try {
+        await otherDb.query(
+          "INSERT INTO users (id, email, name, password_hash) VALUES ('01900000-0000-7000-8000-000000000001', 'own@example.test', 'Own', 'x')",
+        );
+        const left = await seedDemo(other.config, { products: 5, ifEmpty: true });
+        expect(left).toEqual({ seeded: false, reason: 'the database has rows (users: 1)' });
+        const [counts] = await otherDb.query<Array<{ products: string; users: string }>>(
+          'SELECT (SELECT COUNT(*) FROM products) AS products, (SELECT COUNT(*) FROM users) AS users',
+        );
+        expect([Number(counts.products), Number(counts.users)]).toEqual([0, 1]);
+
+        // The demo catalog alone (a database seeded before the demo shop existed): the shop is added.
+        await otherDb.query('DELETE FROM users');
+        await seedDemo(other.config, { products: 5, shop: 'without' });
+        const added = await seedDemo(other.config, { products: 5, ifEmpty: true });
+        expect(added).toEqual(expect.objectContaining({ seeded: true, resumed: true, catalog: null }));
+        expect(seededShop(added).zones).toHaveLength(DEMO_SHIPPING_ZONES.length);
+      } finally {
+        await otherDb.destroy();
+      }
+    } finally {
+      await other.cleanup();
+    }
+  }, 90_000);
+
   it('never seeds the demo shop with NODE_ENV=production (its passwords are public)', async () => {
     const production = new AppConfig({ ...env.config, env: 'production' });
     await expect(seedShop(production, 'seed:test')).rejects.toThrow(/production/);
@@ -215,6 +274,7 @@ describe('npm run seed: the demo shop a first order can be placed in (real MySQL
       seeded: true,
       catalog: null,
       shop: null,
+      resumed: false,
       shopSkipped: expect.stringContaining('production'),
     });
   });
