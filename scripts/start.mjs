@@ -51,11 +51,13 @@ const appEnv = {
   ...process.env,
 };
 // Each process gives up by itself 5 s after its grace (src/bootstrap/shutdown.ts); past that it is killed.
+const graceMs = (name, fallback) => {
+  const value = Number.parseInt(appEnv[name] ?? '', 10);
+  return Number.isNaN(value) ? fallback : value;
+};
 const stopDeadlineMs =
-  Math.max(
-    Number(appEnv.HTTP_SHUTDOWN_TIMEOUT_MS ?? 10_000) || 10_000,
-    Number(appEnv.WORKER_SHUTDOWN_TIMEOUT_MS ?? 25_000) || 25_000,
-  ) + 5_000;
+  Math.max(graceMs('HTTP_SHUTDOWN_TIMEOUT_MS', 10_000), graceMs('WORKER_SHUTDOWN_TIMEOUT_MS', 25_000)) +
+  5_000;
 
 /** Everything started and not yet exited: `{ name, child, exited }`. */
 const running = new Set();
