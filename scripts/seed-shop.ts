@@ -115,9 +115,10 @@ async function markSeeded(
   result: Omit<ShopSeedResult, 'seconds'>,
 ): Promise<void> {
   const audit = app.get(AuditService);
+  // The shop lock (seedShop) keeps a second seed out meanwhile; no row lock is needed for this read.
   await app.get(TransactionRunner).run(async (manager) => {
     const [marked] = await manager.query<unknown[]>(
-      'SELECT 1 FROM audit_log WHERE actor_type = ? AND actor_id = ? AND action = ? LIMIT 1 FOR UPDATE',
+      'SELECT 1 FROM audit_log WHERE actor_type = ? AND actor_id = ? AND action = ? LIMIT 1',
       ['system', SEED_ACTOR, DEMO_SHOP_SEEDED],
     );
     if (marked) return;
