@@ -75,7 +75,12 @@ function printShop(shop: ShopSeedResult): void {
     shop.location ? `stock location ${shop.location}` : null,
   ].filter((part) => part !== null);
   print(`demo shop: ${made.length > 0 ? made.join(', ') : 'nothing new'} in ${shop.seconds.toFixed(1)} s`);
-  for (const line of shop.kept) print(`  kept: ${line}`);
+  // Entries that exist are the normal case of a second run: counted. One that could not be created
+  // (its countries are in a zone of the shop's own) is worth a line each.
+  const conflicts = shop.kept.filter((line) => line.includes('not created'));
+  const existing = shop.kept.length - conflicts.length;
+  if (existing > 0) print(`  ${existing} demo entries exist already and were left as they are`);
+  for (const line of conflicts) print(`  ${line}`);
   if (shop.accounts.length === 0) return;
   // Printed once, when they are created: the same fixed, public values as in the README.
   print('demo accounts (public passwords, for development only):');
