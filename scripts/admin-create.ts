@@ -30,18 +30,25 @@ interface Options {
   name?: string;
 }
 
-function parseOptions(argv: string[]): Options {
-  let values: { email?: string; role?: string; name?: string };
+/** The options, or null for --help. */
+function parseOptions(argv: string[]): Options | null {
+  let values: { email?: string; role?: string; name?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+      options: {
+        email: { type: 'string' },
+        role: { type: 'string' },
+        name: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
   } catch (error) {
     throw new AccountInputError((error as Error).message);
   }
+  if (values.help) return null;
   if (values.email === undefined) throw new AccountInputError('--email is required');
   const role = parseRole(values.role ?? 'admin');
   if (!STAFF_ROLES.includes(role))
@@ -73,10 +80,14 @@ async function givenPassword(): Promise<string | undefined> {
 }
 
 async function main(): Promise<number> {
-  let options: Options;
+  let options: Options | null;
   let password: string | undefined;
   try {
     options = parseOptions(process.argv.slice(2));
+    if (options === null) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     password = await givenPassword();
   } catch (error) {
     if (!(error instanceof AccountInputError)) throw error;
