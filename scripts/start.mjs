@@ -14,6 +14,8 @@
 //   MAIL_INBOX=false       no dev mail inbox
 //   MAIL_INBOX_PORT=8025   the inbox's web port (its SMTP port is SMTP_PORT, 1025, where the app sends)
 //   START_SKIP_BUILD=true  skip the build when dist/ is newer than every source file
+// While the inbox runs, the API and worker get PUBLIC_APP_URL=<the inbox's URL> unless it is set, so
+// the verification and reset links in mails open the inbox's stand-ins for those storefront pages.
 /* global AbortSignal */
 import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
@@ -63,6 +65,8 @@ const stopDeadlineMs =
 const running = new Set();
 let stopping = false;
 let inbox = null;
+/** Whether the API and worker were given PUBLIC_APP_URL=<the inbox's URL>. */
+let linksToInbox = false;
 
 /**
  * Spawns a child in its own process group, stdin a pipe this process holds (see
@@ -176,6 +180,17 @@ async function build() {
   return step('build', 'npm', ['run', '--silent', 'build']);
 }
 
+/** The API's base URL from this machine (the readiness probe's, and where the inbox posts tokens). */
+function localApiUrl() {
+  const host = process.env.HOST ?? '0.0.0.0';
+  const probeHost = ['0.0.0.0', '::', ''].includes(host)
+    ? '127.0.0.1'
+    : host.includes(':')
+      ? `[${host}]`
+      : host;
+  return `http://${probeHost}:${integer('PORT', 3000)}`;
+}
+
 /** The dev mail inbox, in this process: outside production, when the app mails to this machine. */
 async function startInbox() {
   if (isProduction || isOff('MAIL_INBOX')) return null;
@@ -189,8 +204,7 @@ async function startInbox() {
   try {
     // smtp-server and mailparser are dev dependencies: loaded only here.
     const { startMailInbox } = await import('./dev-mail/inbox.mjs');
-    const apiUrl = `http://localhost:${integer('PORT', 3000)}`;
-    const started = await startMailInbox({ smtpPort, webPort, apiUrl });
+    const started = await startMailInbox({ smtpPort, webPort, apiUrl: localApiUrl() });
     if (started.webPortFallback) log(`port ${webPort} is in use: the mail inbox takes ${started.webPort}`);
     return started;
   } catch (error) {
@@ -265,6 +279,11 @@ function printUrls() {
     ...(inbox
       ? [`  Mail inbox    ${inbox.url}  (SMTP 127.0.0.1:${inbox.smtpPort}; JSON: ${inbox.url}/api/messages)`]
       : []),
+    ...(linksToInbox
+      ? [
+          `  Mail links    open the inbox's /verify-email and /reset-password pages (PUBLIC_APP_URL=${inbox.url})`,
+        ]
+      : []),
     `  Bull Board    ${api}/admin/queues  (sign in with an API key that has the queues:manage scope)`,
     `Stop with Ctrl-C (or SIGTERM/SIGHUP to pid ${process.pid}).`,
   ];
@@ -281,22 +300,19 @@ async function main() {
   await seedDemoCatalog();
   if (stopping) return;
 
+  // Links in mails open the inbox's pages, unless the developer has a storefront of their own.
+  linksToInbox = Boolean(inbox) && !process.env.PUBLIC_APP_URL;
+  const env = linksToInbox ? { ...appEnv, PUBLIC_APP_URL: inbox.url } : appEnv;
   for (const [name, entry] of [
     ['api', 'dist/src/main.js'],
     ['worker', 'dist/src/worker.js'],
   ]) {
-    const child = runNode(name, [entry], appEnv);
+    const child = runNode(name, [entry], env);
     void child.exited.then(
       (result) => void stop(typeof result === 'number' ? result : 1, `${name} exited (${result})`),
     );
   }
-  const host = process.env.HOST ?? '0.0.0.0';
-  const probeHost = ['0.0.0.0', '::', ''].includes(host)
-    ? '127.0.0.1'
-    : host.includes(':')
-      ? `[${host}]`
-      : host;
-  if (await apiReady(`http://${probeHost}:${integer('PORT', 3000)}`)) printUrls();
+  if (await apiReady(localApiUrl())) printUrls();
   else if (!stopping) fail('the API did not become ready within 180 s (see its output above)');
 }
 

@@ -1,6 +1,6 @@
 // A development mail inbox: an SMTP catcher that keeps the last messages in memory, and a small web
 // inbox (pages plus a JSON API) to read them, so verification and reset links can be followed on a
-// machine without a mail server. `npm start` runs it outside production (scripts/start.mjs);
+// machine without a mail server: it also serves the two pages those links open (token-pages.mjs). `npm start` runs it outside production (scripts/start.mjs);
 // `node scripts/dev-mail/serve.mjs` runs it alone. Both servers listen on 127.0.0.1 only.
 //
 // Built on smtp-server and mailparser (already dev dependencies, as the tests' SmtpReceiver uses them)
@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { renderIndex, renderMessage, sanitizeMail, urlsIn } from './pages.mjs';
+import { handleTokenPage, TOKEN_PAGES } from './token-pages.mjs';
 
 export const INBOX_DEFAULTS = Object.freeze({
   host: '127.0.0.1',
@@ -19,7 +20,10 @@ export const INBOX_DEFAULTS = Object.freeze({
   limit: 500,
   /** Larger messages are refused (552), so 500 of them stay a bounded amount of memory. */
   maxMessageBytes: 10 * 1024 * 1024,
-  /** The API's base URL: a message with a verification or reset link shows the matching API call. */
+  /**
+   * The API's base URL, as this machine reaches it: the /verify-email and /reset-password pages post
+   * their token there, and a message whose link points elsewhere shows the same call as a curl.
+   */
   apiUrl: undefined,
 });
 
@@ -95,12 +99,24 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 };
+/**
+ * The token pages post their form to themselves; and their referrer policy lets the browser send the
+ * Origin header that the same-origin check reads (under no-referrer it sends `Origin: null`).
+ */
+const TOKEN_PAGE_HEADERS = {
+  ...SECURITY_HEADERS,
+  'content-security-policy': SECURITY_HEADERS['content-security-policy'].replace(
+    "form-action 'none'",
+    "form-action 'self'",
+  ),
+  'referrer-policy': 'same-origin',
+};
 
 /** Only names of this machine: another site's DNS name rebound to 127.0.0.1 must not read the mail. */
 const LOCAL_HOST_HEADER = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
 
-function send(response, status, type, body) {
-  response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type });
+function send(response, status, type, body, headers = SECURITY_HEADERS) {
+  response.writeHead(status, { ...headers, 'content-type': type });
   response.end(body);
 }
 const sendJson = (response, status, value) =>
@@ -114,6 +130,20 @@ function handle(store, apiUrl, request, response) {
   const method = request.method ?? 'GET';
   const messageId = /^\/(?:api\/)?messages\/([^/]+)$/.exec(pathname)?.[1];
   const message = messageId ? store.get(decodeURIComponent(messageId)) : undefined;
+  const tokenPage = Object.hasOwn(TOKEN_PAGES, pathname) ? TOKEN_PAGES[pathname] : undefined;
+
+  if (tokenPage) {
+    return handleTokenPage({
+      page: tokenPage,
+      apiUrl,
+      request,
+      token: searchParams.get('token'),
+      send: (status, html) => send(response, status, 'text/html; charset=utf-8', html, TOKEN_PAGE_HEADERS),
+    }).catch(() => {
+      if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', 'Internal error\n');
+      else response.destroy();
+    });
+  }
 
   if (pathname === '/api/messages' && method === 'DELETE') {
     store.clear();
@@ -142,7 +172,12 @@ function handle(store, apiUrl, request, response) {
     });
   }
   if (messageId && message) {
-    return send(response, 200, 'text/html; charset=utf-8', renderMessage(message, { apiUrl }));
+    return send(
+      response,
+      200,
+      'text/html; charset=utf-8',
+      renderMessage(message, { apiUrl, inboxPort: request.socket.localPort }),
+    );
   }
   if (pathname.startsWith('/api/')) return sendJson(response, 404, { error: 'not found' });
   return send(
@@ -203,7 +238,7 @@ export async function startMailInbox(options = {}) {
     throw Object.assign(error, { port: smtpPort });
   }
 
-  const web = createServer((request, response) => handle(store, apiUrl, request, response));
+  const web = createServer((request, response) => void handle(store, apiUrl, request, response));
   let webPortFallback = false;
   try {
     await listen(web, webPort, host);

@@ -1,4 +1,5 @@
-// The dev mail inbox's two HTML pages: the message list and one message. No scripts anywhere; a
+// The dev mail inbox's HTML pages: the message list and one message (token-pages.mjs has the two
+// pages its links open). No scripts anywhere; a
 // mail's own HTML is sanitized (sanitize-html) and then shown in a sandboxed iframe on top of it, so
 // a hostile mail can neither run code nor reach the inbox page.
 import sanitizeHtml from 'sanitize-html';
@@ -41,7 +42,7 @@ export function sanitizeMail(html) {
 
 const time = (iso) => iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 
-function layout(title, body, { refresh = false } = {}) {
+export function layout(title, body, { refresh = false } = {}) {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -61,6 +62,9 @@ ${refresh ? '<meta http-equiv="refresh" content="5">' : ''}
   pre { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; padding: .8rem; border-radius: 6px; }
   iframe { width: 100%; height: 28rem; border: 1px solid #d0d7de; border-radius: 6px; background: #fff; }
   li { word-break: break-all; }
+  .problem { border-left: 4px solid #cf222e; padding: .1rem .8rem; background: #ffebe9; }
+  .done { border-left: 4px solid #1a7f37; padding: .5rem .8rem; background: #dafbe1; }
+  input { font: inherit; padding: .3rem; width: 20rem; max-width: 100%; }
 </style>
 </head>
 <body>
@@ -106,7 +110,7 @@ const linkify = (text) =>
   );
 
 const shellQuote = (value) => `'${value.replace(/'/g, `'\\''`)}'`;
-/** The API call each token link of Storekeep's own mails stands for (its storefront page would make it). */
+/** The API call each token link of Storekeep's own mails stands for (its storefront page makes it). */
 const TOKEN_ROUTES = {
   '/verify-email': { route: '/v1/auth/email/verify', body: (token) => ({ token }) },
   '/reset-password': {
@@ -114,27 +118,44 @@ const TOKEN_ROUTES = {
     body: (token) => ({ token, newPassword: 'choose a new passphrase' }),
   },
 };
+const LOCAL_NAME = /^(localhost|127\.0\.0\.1|\[::1\])$/i;
 
 /**
- * For links to the storefront's /verify-email and /reset-password pages, which do not exist in
- * development (Storekeep is headless), the same step as a curl command against the API.
+ * A hint for each /verify-email or /reset-password link: one that points at this inbox (as `npm
+ * start` sets PUBLIC_APP_URL) opens its page here; one that points elsewhere (a PUBLIC_APP_URL of
+ * your own, a mail from before) can be opened here too, or its step made with curl against the API.
  */
-export function apiCallsFor(links, apiUrl) {
-  if (!apiUrl) return [];
+export function tokenLinkHints(links, { apiUrl, inboxPort }) {
   return links.flatMap((link) => {
     const url = URL.canParse(link) ? new URL(link) : null;
     const target = url && TOKEN_ROUTES[url.pathname];
     const token = url?.searchParams.get('token');
     if (!target || !token) return [];
+    if (LOCAL_NAME.test(url.hostname) && Number(url.port || 80) === inboxPort)
+      return [{ here: true, route: target.route }];
     const body = JSON.stringify(target.body(token));
     return [
-      `curl -X POST ${apiUrl}${target.route} -H 'content-type: application/json' -d ${shellQuote(body)}`,
+      {
+        here: false,
+        route: target.route,
+        local: `${url.pathname}?token=${encodeURIComponent(token)}`,
+        curl: apiUrl
+          ? `curl -X POST ${apiUrl}${target.route} -H 'content-type: application/json' -d ${shellQuote(body)}`
+          : null,
+      },
     ];
   });
 }
 
+const renderHint = (hint) =>
+  hint.here
+    ? `<p class="muted">The link opens this inbox's page for it, which sends the token to the API (POST ${escapeHtml(hint.route)}).</p>`
+    : `<p class="muted">That link points away from this inbox: <a href="${escapeHtml(hint.local)}">open it here</a> instead (the page sends the token to the API)${
+        hint.curl ? `, or make the same call with curl:</p>\n<pre>${escapeHtml(hint.curl)}</pre>` : '.</p>'
+      }`;
+
 /** One message: headers, its links, the HTML part (sanitized, sandboxed) and the text part. */
-export function renderMessage(message, { apiUrl } = {}) {
+export function renderMessage(message, { apiUrl, inboxPort } = {}) {
   const { html, links } = sanitizeMail(message.html);
   const allLinks = [...new Set([...links, ...urlsIn(message.text)])];
   const document = `<!DOCTYPE html><html><head><meta charset="utf-8"><base target="_blank"></head><body>${html}</body></html>`;
@@ -160,12 +181,7 @@ ${
         .join('\n')}\n</ul>`
     : ''
 }
-${apiCallsFor(allLinks, apiUrl)
-  .map(
-    (command) =>
-      `<p class="muted">No storefront serves that page in development; the same step against the API:</p>\n<pre>${escapeHtml(command)}</pre>`,
-  )
-  .join('\n')}
+${tokenLinkHints(allLinks, { apiUrl, inboxPort }).map(renderHint).join('\n')}
 ${
   message.html
     ? `<h2>HTML</h2>

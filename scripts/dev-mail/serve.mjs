@@ -1,6 +1,7 @@
 // Runs the dev mail inbox alone (`npm start` runs it for you outside production):
 //   node scripts/dev-mail/serve.mjs
 // SMTP on 127.0.0.1:$SMTP_PORT (1025), the web inbox on http://localhost:$MAIL_INBOX_PORT (8025).
+// Its /verify-email and /reset-password pages post to the API at http://127.0.0.1:$PORT (3000).
 // Stops on SIGINT, SIGTERM or SIGHUP.
 import process from 'node:process';
 import { INBOX_DEFAULTS, startMailInbox } from './inbox.mjs';
@@ -12,7 +13,7 @@ try {
     smtpPort: port('SMTP_PORT', INBOX_DEFAULTS.smtpPort),
     webPort: port('MAIL_INBOX_PORT', INBOX_DEFAULTS.webPort),
     limit: port('MAIL_INBOX_LIMIT', INBOX_DEFAULTS.limit),
-    apiUrl: `http://localhost:${port('PORT', 3000)}`,
+    apiUrl: `http://127.0.0.1:${port('PORT', 3000)}`,
   });
   if (inbox.webPortFallback) console.log(`[mail] port ${process.env.MAIL_INBOX_PORT ?? 8025} is in use`);
   console.log(`[mail] dev inbox ${inbox.url} (SMTP 127.0.0.1:${inbox.smtpPort})`);

@@ -1,6 +1,7 @@
 import { request } from '@app/testing';
 import { ChildProcess, spawn } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
+import { createServer as createHttpServer, IncomingMessage, request as httpRequest } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
@@ -65,15 +66,60 @@ async function mail(inbox: Inbox, message: { to: string; subject: string; text?:
 
 type Summary = { id: string; subject: string; to: string[]; from: string; receivedAt: string };
 
+/** Stands in for the API the token pages post to: records each call, answers with `next` (or 204). */
+interface FakeApi {
+  port: number;
+  calls: { path: string; body: unknown }[];
+  next: { status: number; body?: unknown } | null;
+  close: () => Promise<void>;
+}
+
+async function startFakeApi(): Promise<FakeApi> {
+  const api: FakeApi = { port: 0, calls: [], next: null, close: () => Promise.resolve() };
+  const read = async (message: IncomingMessage) => {
+    let text = '';
+    for await (const chunk of message) text += String(chunk);
+    return text;
+  };
+  const server = createHttpServer((req, res) => {
+    void read(req).then((text) => {
+      api.calls.push({ path: req.url ?? '', body: JSON.parse(text) as unknown });
+      const answer = api.next ?? { status: 204 };
+      api.next = null;
+      res.writeHead(answer.status, { 'content-type': 'application/problem+json' });
+      res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  api.port = (server.address() as AddressInfo).port;
+  api.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return api;
+}
+
+/** Posts a token page's form as a browser would: to the page's own URL, urlencoded, with its Origin. */
+const postForm = (pageUrl: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+  request(pageUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: new URL(pageUrl).origin,
+      ...headers,
+    },
+    body: new URLSearchParams(fields).toString(),
+  });
+
 describe('dev mail inbox (scripts/dev-mail)', () => {
   let inbox: Inbox;
+  let api: FakeApi;
 
   beforeAll(async () => {
-    inbox = await startInbox({ MAIL_INBOX_LIMIT: '2' });
+    api = await startFakeApi();
+    inbox = await startInbox({ MAIL_INBOX_LIMIT: '2', PORT: String(api.port) });
   });
   afterAll(async () => {
     if (inbox.child.exitCode === null) inbox.child.kill('SIGKILL');
     await inbox.exited;
+    await api.close();
   });
 
   it('lists the last messages newest first (subject, to, from, time), bounded, and filters by recipient', async () => {
@@ -122,10 +168,108 @@ describe('dev mail inbox (scripts/dev-mail)', () => {
     );
     expect(page.text).not.toMatch(/<script|onclick=|href="javascript/i);
     expect(page.text).toContain('href="https://shop.test/reset-password?token=abc"');
+    // The link points away from the inbox: it can be opened here instead, or made with curl.
+    expect(page.text).toContain('<a href="/reset-password?token=abc">open it here</a>');
     expect(page.text).toContain(
-      'curl -X POST http://localhost:3000/v1/auth/password/reset -H &#39;content-type: application/json&#39; ' +
+      `curl -X POST http://127.0.0.1:${api.port}/v1/auth/password/reset -H &#39;content-type: application/json&#39; ` +
         '-d &#39;{&quot;token&quot;:&quot;abc&quot;,&quot;newPassword&quot;:',
     );
+  });
+
+  it('serves the verification page a mail link opens: a form posted only from the inbox itself, then the API call and its answer', async () => {
+    const token = 'tok-<verify>&1';
+    const pageUrl = `${inbox.url}/verify-email?token=${encodeURIComponent(token)}`;
+    const page = await request(pageUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'.*form-action 'self'/);
+    expect(page.headers.get('content-security-policy')).not.toMatch(/script-src/);
+    expect(page.headers.get('referrer-policy')).toBe('same-origin');
+    // No action: the browser posts to the link itself, so the token is never written into the page.
+    expect(page.text).toMatch(/<form method="post">/);
+    expect(page.text).not.toMatch(/<script|action=/i);
+    expect(page.text).not.toContain('tok-');
+
+    // Cross-site posts are refused before the API is called.
+    const refused = [
+      await postForm(pageUrl, {}, { origin: 'https://evil.test' }),
+      await postForm(pageUrl, {}, { origin: 'null', 'sec-fetch-site': 'cross-site' }),
+      await request(pageUrl, { method: 'POST', body: '' }),
+    ];
+    expect(refused.map((response) => response.status)).toEqual([403, 403, 403]);
+    expect(api.calls).toEqual([]);
+
+    const verified = await postForm(pageUrl, {});
+    expect(verified.status).toBe(200);
+    expect(verified.text).toContain('Your email address is verified.');
+    expect(api.calls).toEqual([{ path: '/v1/auth/email/verify', body: { token } }]);
+    // A browser that sends Origin: null on a same-origin post says so in Sec-Fetch-Site.
+    expect((await postForm(pageUrl, {}, { origin: 'null', 'sec-fetch-site': 'same-origin' })).status).toBe(
+      200,
+    );
+
+    api.next = {
+      status: 422,
+      body: { title: 'Invalid <token>', detail: 'This verification link is invalid, used or expired.' },
+    };
+    const used = await postForm(pageUrl, {});
+    expect(used.status).toBe(422);
+    expect(used.text).toContain('Invalid &lt;token&gt;');
+    expect(used.text).toContain('This verification link is invalid, used or expired.');
+    expect(used.text).not.toContain('tok-');
+
+    expect((await request(`${inbox.url}/verify-email`)).status).toBe(400);
+  });
+
+  it('serves the reset page: the new password twice, the API policy errors shown, the password never echoed', async () => {
+    const pageUrl = `${inbox.url}/reset-password?token=reset-tok`;
+    const page = await request(pageUrl);
+    expect(page.text.match(/<input type="password"/g)).toHaveLength(2);
+
+    const calls = api.calls.length;
+    const mismatch = await postForm(pageUrl, { password: 'first secret one', confirm: 'second secret' });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.text).toContain('The two passwords differ.');
+    expect(api.calls).toHaveLength(calls);
+
+    api.next = {
+      status: 400,
+      body: {
+        title: 'Bad Request',
+        detail: 'The request is invalid',
+        errors: [{ field: 'newPassword', messages: ['newPassword is one of the most common passwords'] }],
+      },
+    };
+    const weak = await postForm(pageUrl, { password: 'password123', confirm: 'password123' });
+    expect(weak.status).toBe(400);
+    expect(weak.text).toContain('newPassword is one of the most common passwords');
+    expect(weak.text).toMatch(/<form method="post">/); // the same link can be tried again
+    expect(weak.text).not.toContain('password123');
+    expect(api.calls.at(-1)).toEqual({
+      path: '/v1/auth/password/reset',
+      body: { token: 'reset-tok', newPassword: 'password123' },
+    });
+
+    const reset = await postForm(pageUrl, {
+      password: 'a much better one 7',
+      confirm: 'a much better one 7',
+    });
+    expect(reset.status).toBe(200);
+    expect(reset.text).toContain('Your password is changed');
+    expect(reset.text).not.toContain('a much better one 7');
+    expect(reset.text).not.toMatch(/<form/);
+  });
+
+  it('says so when the API does not answer, with a 502 rather than a crash', async () => {
+    const apiless = await startInbox({ PORT: String(await freePort()) });
+    try {
+      const pageUrl = `${apiless.url}/verify-email?token=abc`;
+      const response = await postForm(pageUrl, {});
+      expect(response.status).toBe(502);
+      expect(response.text).toContain('The API did not answer');
+    } finally {
+      apiless.child.kill('SIGTERM');
+      await apiless.exited;
+    }
   });
 
   it('answers only requests addressed to localhost (no DNS rebinding), and 404 for unknown messages', async () => {

@@ -2,7 +2,7 @@ import { request, TestEnvironment } from '@app/testing';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
-import { STRONG_PASSWORD, uniqueEmail } from '../support/auth-client';
+import { AuthClient, STRONG_PASSWORD, uniqueEmail } from '../support/auth-client';
 import { servicesEnvironment } from '../support/processes';
 import { freePort, isRunning, portIsFree, ProcessInfo, processTree } from '../support/process-tree';
 import { waitFor } from '../support/wait-for';
@@ -82,6 +82,43 @@ async function stopsWithin(tree: ProcessInfo[], ports: number[], limitMs = STOP_
 
 const commands = (tree: ProcessInfo[]) => tree.map((info) => info.command).join('\n');
 
+type Summary = { id: string; subject: string; to: string[] };
+
+/** The newest mail to `email` with that subject, once the worker has sent it to the dev inbox. */
+async function mailTo(inboxUrl: string, email: string, subject: string) {
+  let found: Summary | undefined;
+  await waitFor(
+    async () => {
+      const list = await request<{ data: Summary[] }>(
+        `${inboxUrl}/api/messages?to=${encodeURIComponent(email)}`,
+      );
+      found = list.body.data.find((entry) => entry.subject === subject);
+      return found !== undefined;
+    },
+    30_000,
+    `the mail "${subject}" in the dev inbox`,
+  );
+  expect(found!.to).toEqual([email]);
+  const message = await request<{ text: string; links: string[] }>(`${inboxUrl}/api/messages/${found!.id}`);
+  return { id: found!.id, ...message.body };
+}
+
+/**
+ * Opens a link of a mail and submits the form on its page as a browser would: GET the page, then POST
+ * the fields, urlencoded, to the page's own URL (the form has no action) with the page's Origin.
+ */
+async function followForm(link: string, fields: Record<string, string>) {
+  const page = await request(link);
+  expect(page.status).toBe(200);
+  expect(page.text).toMatch(/<form method="post">/);
+  for (const name of Object.keys(fields)) expect(page.text).toContain(`name="${name}"`);
+  return request(link, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(link).origin },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
 describe('npm start (dev)', () => {
   let env: TestEnvironment;
   const trees: ProcessInfo[][] = [];
@@ -110,7 +147,7 @@ describe('npm start (dev)', () => {
     return { started, tree };
   }
 
-  it('prints the URLs, runs the dev mail inbox where a new customer reads and follows the verification link, and stops on SIGTERM within 10 s', async () => {
+  it('prints the URLs, runs the dev mail inbox, where the verification and reset links of the mails open its pages and work, and stops on SIGTERM within 10 s', async () => {
     const { started, tree } = await startTree();
     const { api, smtp, inbox } = started.ports;
     const out = started.output();
@@ -123,58 +160,66 @@ describe('npm start (dev)', () => {
     ])
       expect(out).toContain(url);
     expect(out).toContain(`SMTP 127.0.0.1:${smtp}`);
+    expect(out).toContain(
+      `Mail links    open the inbox's /verify-email and /reset-password pages (PUBLIC_APP_URL=http://localhost:${inbox})`,
+    );
 
+    const client = new AuthClient(`http://127.0.0.1:${api}`);
     const email = uniqueEmail('inbox');
-    const registered = await request(`http://127.0.0.1:${api}/v1/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: STRONG_PASSWORD, name: 'Ann Inbox' }),
+    const registered = await client.post('/v1/auth/register', {
+      email,
+      password: STRONG_PASSWORD,
+      name: 'Ann Inbox',
     });
     expect(registered.status).toBe(202);
 
     const inboxUrl = `http://127.0.0.1:${inbox}`;
-    type Summary = { id: string; subject: string; to: string[] };
-    let listed: Summary[] = [];
-    await waitFor(
-      async () => {
-        const list = await request<{ data: Summary[] }>(
-          `${inboxUrl}/api/messages?to=${encodeURIComponent(email)}`,
-        );
-        listed = list.body.data;
-        return listed.length > 0;
-      },
-      30_000,
-      'the verification mail in the dev inbox',
-    );
-    expect(listed).toEqual([
-      expect.objectContaining({ subject: 'Confirm your email address for Storekeep', to: [email] }),
-    ]);
-    const message = await request<{ text: string; html: string; links: string[] }>(
-      `${inboxUrl}/api/messages/${listed[0].id}`,
-    );
-    const link = message.body.links.find((url) => url.includes('/verify-email?token='));
-    expect(link).toBeDefined();
-    expect(message.body.text).toContain(link);
+    const verification = await mailTo(inboxUrl, email, 'Confirm your email address for Storekeep');
+    // The link points at the inbox (npm start set PUBLIC_APP_URL), as the mail's text shows it too.
+    const link = verification.links.find((url) => url.includes('/verify-email?token='));
+    expect(link).toMatch(new RegExp(`^http://localhost:${inbox}/verify-email\\?token=`));
+    expect(verification.text).toContain(link);
 
-    const page = await request(`${inboxUrl}/messages/${listed[0].id}`);
+    const page = await request(`${inboxUrl}/messages/${verification.id}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(page.text).toContain(`href="${link}"`);
     expect(page.text).toContain('sandbox="allow-popups allow-popups-to-escape-sandbox"');
     expect(page.text).not.toMatch(/<script/i);
-    // No storefront serves the link in development: the page shows the API call it stands for.
-    expect(page.text).toContain(`curl -X POST http://localhost:${api}/v1/auth/email/verify`);
+    expect(page.text).toContain("The link opens this inbox's page for it");
     const index = await request(`${inboxUrl}/`);
     expect(index.text).toContain(email);
 
-    // Following the link: the storefront page would post its token.
-    const token = new URL(link!).searchParams.get('token');
-    const verified = await request(`http://127.0.0.1:${api}/v1/auth/email/verify`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token }),
-    });
-    expect(verified.status).toBe(204);
+    const session = await client.login(email);
+    expect(session.status).toBe(200);
+    const me = () => client.get<{ emailVerified: boolean }>('/v1/me', session.body.accessToken);
+    expect((await me()).body.emailVerified).toBe(false);
+
+    // Clicking the link, then the page's button.
+    const verified = await followForm(link!, {});
+    expect(verified.status).toBe(200);
+    expect(verified.text).toContain('Your email address is verified.');
+    expect((await me()).body.emailVerified).toBe(true);
+    // The link works once: the page shows the API's problem, not a 5xx.
+    const again = await followForm(link!, {});
+    expect(again.status).toBe(422);
+    expect(again.text).toContain('This verification link is invalid, used or expired.');
+
+    // A reset link from "forgot password" works the same way; the API's policy errors show on the page.
+    expect((await client.post('/v1/auth/password/forgot', { email })).status).toBe(202);
+    const reset = await mailTo(inboxUrl, email, 'Reset your Storekeep password');
+    const resetLink = reset.links.find((url) => url.includes('/reset-password?token='));
+    expect(resetLink).toMatch(new RegExp(`^http://localhost:${inbox}/reset-password\\?token=`));
+    const weak = await followForm(resetLink!, { password: 'password', confirm: 'password' });
+    expect(weak.status).toBe(400);
+    expect(weak.text).toContain('is one of the most common passwords; choose another');
+    const newPassword = 'A brand new inbox passphrase 7';
+    const changed = await followForm(resetLink!, { password: newPassword, confirm: newPassword });
+    expect(changed.status).toBe(200);
+    expect(changed.text).toContain('Your password is changed');
+    expect(changed.text).not.toContain(newPassword);
+    expect((await client.login(email, newPassword)).status).toBe(200);
+    expect((await client.login(email)).status).toBe(401);
 
     started.npm.kill('SIGTERM');
     await stopsWithin(tree, [api, smtp, inbox]);
