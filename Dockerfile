@@ -3,6 +3,10 @@
 # Storekeep image: one image for both processes.
 #   API    (default):  node dist/src/main.js    (listens on $PORT, 3000)
 #   worker:            node dist/src/worker.js  (no HTTP port; override the HEALTHCHECK, see docker-compose.yml)
+#   first admin:       node dist/src/cli/admin-create.js --email ops@example.com [--role staff] [--name "..."]
+#                      (one-off, same environment as the API; creates or promotes a staff/admin account,
+#                      audited. Password from ADMIN_PASSWORD, else stdin, else generated and printed once.
+#                      With compose: see docker-compose.yml)
 #
 # Configuration comes only from environment variables (see libs/config/src/environment.ts).
 # With NODE_ENV=production (the default here) DB_HOST, DB_NAME, REDIS_HOST and SMTP_HOST must be set.

@@ -28,8 +28,8 @@ import { TaxesModule } from '../src/modules/taxes/taxes.module';
 import { AdminTaxRatesService } from '../src/modules/taxes/admin-tax-rates.service';
 import { TransactionRunner } from '@app/database';
 import { AuditService } from '../src/modules/audit/audit.service';
-import { createToolContext } from './cli/app-context';
-import { ACCOUNT_MODULES, ACCOUNT_PROVIDERS, StaffAccounts } from './cli/staff-accounts';
+import { createToolContext } from '../src/cli/app-context';
+import { ACCOUNT_MODULES, ACCOUNT_PROVIDERS, StaffAccounts } from '../src/cli/staff-accounts';
 import {
   DEMO_ACCOUNTS,
   DEMO_LOCATION,

@@ -19,7 +19,7 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
 import { Logger } from '@nestjs/common';
 import { parseArgs } from 'node:util';
-import { nestLogLevels } from './cli/log-levels';
+import { nestLogLevels } from '../src/cli/log-levels';
 import { CatalogNotEmptyError, DEFAULT_PRODUCTS, DEFAULT_SEED } from './seed-catalog';
 import { type DemoSeedOptions, seedDemo } from './seed-demo';
 import type { ShopSeedResult } from './seed-shop';

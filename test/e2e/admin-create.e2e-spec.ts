@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuthClient, STRONG_PASSWORD, uniqueEmail } from '../support/auth-client';
-import { servicesEnvironment } from '../support/processes';
+import { CompiledApp, servicesEnvironment } from '../support/processes';
 
 const ROOT = join(__dirname, '../..');
 
@@ -15,22 +15,28 @@ interface Run {
 }
 
 /**
- * `npm run admin:create -- <args>` as an operator runs it: its own process (ts-node, as the npm script),
- * the environment's database and Redis, `stdin` piped in when given (else /dev/null).
+ * The CLI as an operator runs it, in its own process with the environment's database and Redis and
+ * `stdin` piped in when given (else /dev/null): `npm run admin:create -- <args>` (ts-node on
+ * src/cli/admin-create.ts, as the npm script), or with `compiled` the built entry the way the Docker
+ * image runs it, `node dist/src/cli/admin-create.js <args>`: from a folder holding only the compiled
+ * app, with the repository's node_modules on NODE_PATH and neither ts-node nor scripts/ involved.
  */
 function adminCreate(
   config: TestEnvironment['config'],
   args: string[],
-  options: { stdin?: string; env?: Record<string, string> } = {},
+  options: { stdin?: string; env?: Record<string, string>; compiled?: CompiledApp } = {},
 ): Promise<Run> {
+  const { compiled } = options;
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'scripts/admin-create.ts', ...args],
+    compiled
+      ? [compiled.path('src/cli/admin-create.ts'), ...args]
+      : ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'src/cli/admin-create.ts', ...args],
     {
-      cwd: ROOT,
+      cwd: compiled ? compiled.folder : ROOT,
       env: {
         PATH: process.env.PATH ?? '',
-        TS_NODE_TRANSPILE_ONLY: 'true',
+        ...(compiled ? { NODE_PATH: join(ROOT, 'node_modules') } : { TS_NODE_TRANSPILE_ONLY: 'true' }),
         NODE_ENV: 'test',
         LOG_LEVEL: 'error',
         ...servicesEnvironment(config),
@@ -47,11 +53,12 @@ function adminCreate(
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-describe('npm run admin:create: the first admin of a shop, from the command line', () => {
+describe('admin:create: the first admin of a shop, from the command line (from source and built)', () => {
   let env: TestEnvironment;
   let api: TestApi;
   let db: DataSource;
   let client: AuthClient;
+  let compiled: CompiledApp;
 
   const counts = async () => {
     const [row] = await db.query<Array<{ users: string; audit: string }>>(
@@ -77,8 +84,12 @@ describe('npm run admin:create: the first admin of a shop, from the command line
     api = await env.startApi(); // creates and migrates the database
     db = api.app.get(DataSource);
     client = new AuthClient(api.baseUrl);
+    compiled = await CompiledApp.build();
   }, 60_000);
-  afterAll(() => env.cleanup());
+  afterAll(async () => {
+    await compiled?.remove();
+    await env.cleanup();
+  });
 
   it('creates an admin with the password piped on stdin, and again changes nothing', async () => {
     const email = uniqueEmail('admin');
@@ -162,9 +173,26 @@ describe('npm run admin:create: the first admin of a shop, from the command line
     60_000,
   );
 
-  it('works with production config and, given no password, generates one and prints it once', async () => {
+  it('runs built, as in the Docker image: --help, and bad input refused before any configuration is read', async () => {
+    const help = await adminCreate(env.config, ['--help'], { compiled });
+    expect(help).toEqual({
+      code: 0,
+      stdout: expect.stringContaining('node dist/src/cli/admin-create.js'),
+      stderr: '',
+    });
+    // NODE_ENV=production with nothing else set: input is checked first (exit 2, not 78).
+    const refused = await adminCreate(env.config, ['--email', 'nope'], {
+      compiled,
+      env: { NODE_ENV: 'production' },
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('is not an email address');
+  }, 60_000);
+
+  it('works built with production config and, given no password, generates one and prints it once', async () => {
     const email = uniqueEmail('ops');
     const run = await adminCreate(env.config, ['--email', email, '--name', 'Ops Person'], {
+      compiled,
       env: {
         NODE_ENV: 'production',
         AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
@@ -179,5 +207,18 @@ describe('npm run admin:create: the first admin of a shop, from the command line
     expect(await roleOf(email, password)).toBe('admin');
     const [user] = await db.query<Array<{ name: string }>>('SELECT name FROM users WHERE email = ?', [email]);
     expect(user.name).toBe('Ops Person');
+    const audit = await auditOf(email);
+    expect(audit.map((row) => [row.actor_id, row.action])).toEqual([['admin-create', 'user.created']]);
+  }, 60_000);
+
+  it('in production, a missing required setting is bad configuration (exit 78) and nothing is written', async () => {
+    const before = await counts();
+    const run = await adminCreate(env.config, ['--email', uniqueEmail('ops')], {
+      compiled,
+      env: { NODE_ENV: 'production', ENCRYPTION_KEYS: `prod:${randomBytes(32).toString('base64')}` },
+    });
+    expect(run.code).toBe(78);
+    expect(run.stderr).toMatch(/SMTP_HOST is missing/);
+    expect(await counts()).toEqual(before);
   }, 60_000);
 });

@@ -1,6 +1,8 @@
 // Creates a staff or admin account, or promotes an existing one: how a shop gets its first admin
-// (no API route can make one).
-//   npm run admin:create -- --email ada@example.com                 admin, generated password shown once
+// (no API route can make one). Part of the build, so the production image runs it as well:
+//   npm run admin:create -- --email ada@example.com                 from source (ts-node), in a checkout
+//   node dist/src/cli/admin-create.js --email ada@example.com       built; in the Docker image:
+//   docker compose run --rm api node dist/src/cli/admin-create.js --email ada@example.com
 //   printf '%s' "$PW" | npm run admin:create -- --email ada@example.com --role staff
 //   ADMIN_PASSWORD="$PW" npm run admin:create -- --email ada@example.com --name "Ada Lovelace"
 // The password comes from ADMIN_PASSWORD, else from standard input when it is not a terminal, else it
@@ -9,15 +11,18 @@
 // validated configuration (DB_*, REDIS_*; production too) and writes an audit entry by the system
 // actor `admin-create`.
 // Exit codes: 0 created, promoted or already so; 1 failed; 2 bad input (nothing written); 78 bad configuration.
+// First: sizes libuv's thread pool (argon2 hashes there) before any import can start it.
+import '@app/config/runtime';
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { Role } from '../libs/common/src/access/permissions';
-import { AccountInputError, checkPassword, normaliseAccountEmail, parseRole } from './cli/account-input';
+import type { Role } from '@app/common/access/permissions';
+import { AccountInputError, checkPassword, normaliseAccountEmail, parseRole } from './account-input';
 
 const USAGE =
   'usage: npm run admin:create -- --email <address> [--role admin|staff] [--name "<name>"]\n' +
+  '       node dist/src/cli/admin-create.js --email <address> ...   (the built app, e.g. in the Docker image)\n' +
   '       password: ADMIN_PASSWORD, or piped on standard input, or generated and printed once';
 const STAFF_ROLES: readonly Role[] = ['staff', 'admin'];
 
@@ -68,6 +73,8 @@ async function readStandardInput(): Promise<string> {
 
 /** The password given (checked against the policy), or undefined when one is to be generated. */
 async function givenPassword(): Promise<string | undefined> {
+  // A one-off input of this command, not a setting of the app, so it is not part of AppConfig.
+  // eslint-disable-next-line no-restricted-properties
   const fromEnvironment = process.env.ADMIN_PASSWORD;
   let password: string | undefined;
   if (fromEnvironment !== undefined) password = fromEnvironment;
@@ -96,8 +103,8 @@ async function main(): Promise<number> {
   }
   const config = loadConfigOrExit();
   // Loaded only now: bad input above is refused without starting the app's modules.
-  const { createToolContext } = await import('./cli/app-context');
-  const { ACCOUNT_MODULES, ACCOUNT_PROVIDERS, StaffAccounts } = await import('./cli/staff-accounts');
+  const { createToolContext } = await import('./app-context');
+  const { ACCOUNT_MODULES, ACCOUNT_PROVIDERS, StaffAccounts } = await import('./staff-accounts');
   const app = await createToolContext(config, ACCOUNT_MODULES, ACCOUNT_PROVIDERS);
   try {
     const accounts = new StaffAccounts(app, { name: 'admin-create', runId: `cli:${randomUUID()}` });

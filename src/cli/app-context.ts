@@ -5,8 +5,8 @@ import { RedisModule } from '@app/common';
 import { AppConfig, AppConfigModule } from '@app/config';
 import { DynamicModule, INestApplicationContext, Module, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DatabaseModule } from '../../src/database/database.module';
-import { QueuesModule } from '../../src/queues/queues.module';
+import { DatabaseModule } from '../database/database.module';
+import { QueuesModule } from '../queues/queues.module';
 import { nestLogLevels } from './log-levels';
 
 type Imports = NonNullable<ModuleMetadata['imports']>;

@@ -1,11 +1,11 @@
 // What a command line may be given for an account, checked before anything is connected to or
 // written: the address as the app normalises it, a role, a password against the app's policy. Kept
 // apart from the Nest modules so that bad input is refused at once.
-import { type Role, ROLES } from '../../libs/common/src/access/permissions';
+import { type Role, ROLES } from '@app/common/access/permissions';
 import { isEmail } from 'class-validator';
 import { randomBytes } from 'node:crypto';
-import { normaliseEmail } from '../../src/modules/auth/dto/credentials.dto';
-import { passwordProblem } from '../../src/modules/auth/passwords/password-policy';
+import { normaliseEmail } from '../modules/auth/dto/credentials.dto';
+import { passwordProblem } from '../modules/auth/passwords/password-policy';
 
 /** Bad input: reported as it is, with nothing written. */
 export class AccountInputError extends Error {

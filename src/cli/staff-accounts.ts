@@ -5,11 +5,11 @@
 import { type Role, ROLE_RANK } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { INestApplicationContext } from '@nestjs/common';
-import { AuditModule } from '../../src/modules/audit/audit.module';
-import { AuditService, type SystemActor } from '../../src/modules/audit/audit.service';
-import { PasswordHasher } from '../../src/modules/auth/passwords/password-hasher';
-import { UsersModule } from '../../src/modules/users/users.module';
-import { type User, UsersService } from '../../src/modules/users/users.service';
+import { AuditModule } from '../modules/audit/audit.module';
+import { AuditService, type SystemActor } from '../modules/audit/audit.service';
+import { PasswordHasher } from '../modules/auth/passwords/password-hasher';
+import { UsersModule } from '../modules/users/users.module';
+import { type User, UsersService } from '../modules/users/users.service';
 import { checkPassword, generatePassword, normaliseAccountEmail } from './account-input';
 
 export { AccountInputError } from './account-input';
