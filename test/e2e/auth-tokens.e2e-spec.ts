@@ -1,4 +1,6 @@
+import { REDIS_CLIENT } from '@app/common';
 import { expectProblem, TestApi, TestEnvironment } from '@app/testing';
+import type Redis from 'ioredis';
 import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuthClient, createUser, Tokens } from '../support/auth-client';
@@ -24,6 +26,8 @@ describe('access tokens: everything forged or misused is refused with 401 proble
   let tokens: Tokens;
   let claims: Record<string, unknown>;
   let secret: string;
+  let admin: Awaited<ReturnType<typeof createUser>>;
+  let adminClaims: Record<string, unknown>;
   const now = () => Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
@@ -36,6 +40,10 @@ describe('access tokens: everything forged or misused is refused with 401 proble
       unknown
     >;
     secret = env.config.auth.jwtSecret;
+    admin = await createUser(client, api.app.get(DataSource), { role: 'admin' });
+    adminClaims = JSON.parse(
+      Buffer.from(admin.tokens.accessToken.split('.')[1], 'base64url').toString(),
+    ) as Record<string, unknown>;
   });
   afterAll(() => env.cleanup());
 
@@ -96,6 +104,36 @@ describe('access tokens: everything forged or misused is refused with 401 proble
     ['token without a type', () => jwt(HS256, valid({ typ: undefined }), hmac('sha256', secret))],
     ['a raised token epoch (not the user’s)', () => jwt(HS256, valid({ ep: 999 }), hmac('sha256', secret))],
     ['the refresh token', () => tokens.refreshToken],
+    // Signed with the real key, so only the claim checks stand between a leaked key and forever.
+    ['no exp', () => jwt(HS256, valid({ exp: undefined }), hmac('sha256', secret))],
+    [
+      'exp ten years ahead',
+      () => jwt(HS256, valid({ exp: now() + 10 * 365 * 86_400 }), hmac('sha256', secret)),
+    ],
+    [
+      'exp just past the TTL (900 s) and its 30 s skew',
+      () => jwt(HS256, valid({ iat: now() - 10, exp: now() - 10 + 900 + 31 }), hmac('sha256', secret)),
+    ],
+    ['no iat', () => jwt(HS256, valid({ iat: undefined }), hmac('sha256', secret))],
+    [
+      'iat in the future (beyond 30 s of skew)',
+      () => jwt(HS256, valid({ iat: now() + 120, exp: now() + 600 }), hmac('sha256', secret)),
+    ],
+    [
+      'an unknown sid',
+      () => jwt(HS256, valid({ sid: '01890000-0000-7000-8000-000000000000' }), hmac('sha256', secret)),
+    ],
+    [
+      "an admin's sub with a customer's sid",
+      () => jwt(HS256, valid({ ...adminClaims, sid: claims.sid }), hmac('sha256', secret)),
+    ],
+    [
+      "a customer's sub with an admin's sid",
+      () => jwt(HS256, valid({ sid: adminClaims.sid }), hmac('sha256', secret)),
+    ],
+    ['typ refresh', () => jwt(HS256, valid({ typ: 'refresh' }), hmac('sha256', secret))],
+    ['no audience', () => jwt(HS256, valid({ aud: undefined }), hmac('sha256', secret))],
+    ['no issuer', () => jwt(HS256, valid({ iss: undefined }), hmac('sha256', secret))],
     ['garbage', () => 'not.a.jwt'],
   ];
 
@@ -103,6 +141,52 @@ describe('access tokens: everything forged or misused is refused with 401 proble
     const response = await client.get('/v1/me', forge());
     expectProblem(response, 401);
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+
+  it("accepts the admin's own token (the mixed forgeries above fail for the mix only)", async () => {
+    expect((await client.get('/v1/me', admin.tokens.accessToken)).status).toBe(200);
+    expect((await client.get('/v1/me', jwt(HS256, valid(adminClaims), hmac('sha256', secret)))).status).toBe(
+      200,
+    );
+  });
+
+  it('refuses the access token of a session at once when it is revoked, or logged out', async () => {
+    const other = await client.login(admin.email);
+    const sessionId = (
+      JSON.parse(Buffer.from(other.body.accessToken.split('.')[1], 'base64url').toString()) as { sid: string }
+    ).sid;
+    expect((await client.get('/v1/me', other.body.accessToken)).status).toBe(200);
+    const revoked = await client.send('DELETE', `/v1/me/sessions/${sessionId}`, {
+      token: admin.tokens.accessToken,
+    });
+    expect(revoked.status).toBe(204);
+    expectProblem(await client.get('/v1/me', other.body.accessToken), 401);
+
+    expect((await client.post('/v1/auth/logout', {}, admin.tokens.accessToken)).status).toBe(204);
+    expectProblem(await client.get('/v1/me', admin.tokens.accessToken), 401);
+  });
+
+  it('reads a session Redis lost from MySQL: a live one is accepted again, a revoked one stays refused', async () => {
+    const redis = api.app.get<Redis>(REDIS_CLIENT);
+    const live = await client.login(admin.email);
+    const ended = await client.login(admin.email);
+    const sid = (token: string) =>
+      (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
+    expect(
+      (
+        await client.send('DELETE', `/v1/me/sessions/${sid(ended.body.accessToken)}`, {
+          token: live.body.accessToken,
+        })
+      ).status,
+    ).toBe(204);
+    await redis.del(
+      `auth:session:${sid(live.body.accessToken)}`,
+      `auth:session:${sid(ended.body.accessToken)}`,
+    );
+
+    expect((await client.get('/v1/me', live.body.accessToken)).status).toBe(200);
+    expect(await redis.exists(`auth:session:${sid(live.body.accessToken)}`)).toBe(1);
+    expectProblem(await client.get('/v1/me', ended.body.accessToken), 401);
   });
 
   it('refuses a non-Bearer scheme and a missing header', async () => {

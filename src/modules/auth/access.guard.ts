@@ -14,6 +14,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import { PrincipalCache } from '../users/principal-cache';
 import { API_KEY_PREFIX, ApiKeysService } from './api-keys.service';
 import { InvalidTokenError } from './auth.errors';
+import { LiveSessions } from './live-sessions';
 import type { AccessTokenClaims } from './tokens/token-claims';
 import { VerifiedTokenCache } from './tokens/verified-token-cache';
 
@@ -24,8 +25,9 @@ class AccessPolicyMissingError extends ForbiddenError {}
  * The one global guard. It applies the rate limit (@nestjs/throttler's guard, run from here) and
  * access: every route is denied unless it declares who may call it (`@Public`,
  * `@Authenticated`, `@RequirePermission`). A JWT goes through passport-jwt (signature with the
- * HS256 allow-list, exp, nbf, iss, aud, typ); then the user's current state — disabled, token epoch
- * raised, session revoked — is checked in one Redis round trip, so those take effect at once.
+ * HS256 allow-list, exp and iat required and within the TTL, nbf, iss, aud, typ); then the user's
+ * current state — disabled, token epoch raised — and the session — live, and the user's — are
+ * checked in one Redis round trip, so a revocation takes effect at once.
  * `Bearer sk_…` and `X-Api-Key` are API keys.
  */
 @Injectable()
@@ -41,6 +43,7 @@ export class AccessGuard extends AuthGuard('jwt') {
     private readonly principals: PrincipalCache,
     private readonly apiKeys: ApiKeysService,
     private readonly rateLimit: ThrottlerGuard,
+    private readonly liveSessions: LiveSessions,
   ) {
     super();
   }
@@ -112,8 +115,13 @@ export class AccessGuard extends AuthGuard('jwt') {
       claims = (request as AuthenticatedRequest & { user: AccessTokenClaims }).user;
       if (bearer) this.verifiedTokens.set(bearer, claims);
     }
-    const { user, sessionRevoked } = await this.principals.lookup(claims.sub, claims.sid);
-    if (!user || user.status !== 'active' || user.tokenEpoch !== claims.ep || sessionRevoked) {
+    const { user, session } = await this.principals.lookup(claims.sub, LiveSessions.key(claims.sid));
+    if (
+      !user ||
+      user.status !== 'active' ||
+      user.tokenEpoch !== claims.ep ||
+      !(await this.liveSessions.accepts(session, claims))
+    ) {
       throw new InvalidTokenError('This session has ended; sign in again.');
     }
     return {

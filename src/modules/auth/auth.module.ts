@@ -20,6 +20,7 @@ import { EmailToken } from './entities/email-token.entity';
 import { RecoveryCode } from './entities/recovery-code.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
+import { LiveSessions } from './live-sessions';
 import { LoginThrottle } from './login-throttle';
 import { MeSecurityController } from './me-security.controller';
 import { MfaChallenges } from './mfa-challenges';
@@ -52,6 +53,7 @@ import { jwtKey, TokenService } from './tokens/token.service';
     ApiKeysService,
     AuthService,
     JwtStrategy,
+    LiveSessions,
     LoginThrottle,
     MfaChallenges,
     MfaService,

@@ -71,6 +71,13 @@ export class SessionsRepository {
     return live.map((session) => session.id);
   }
 
+  /** The session when it is live (not revoked, not past its end); read outside any transaction. */
+  findLive(sessionId: string): Promise<Session | null> {
+    return this.dataSource.manager.findOne(Session, {
+      where: { id: sessionId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+    });
+  }
+
   listLive(userId: string, tokenEpoch: number): Promise<Session[]> {
     return this.dataSource.manager.find(Session, {
       where: { userId, tokenEpoch, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },

@@ -5,6 +5,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { PrincipalCache } from '../users/principal-cache';
+import { LiveSessions } from './live-sessions';
 import { type User, UsersService } from '../users/users.service';
 import { InvalidTokenError } from './auth.errors';
 import { SessionResponseDto, toSessionResponse } from './dto/session.response.dto';
@@ -34,13 +35,14 @@ export class SessionsService {
     private readonly cache: PrincipalCache,
     private readonly tokens: TokenService,
     private readonly config: AppConfig,
+    private readonly liveSessions: LiveSessions,
   ) {}
 
   /** Starts a session for a user who has just proved who they are, inside the caller's transaction. */
   async start(manager: EntityManager, user: User, client: ClientMeta): Promise<IssuedTokens> {
     const sessionId = uuidv7();
     const now = new Date();
-    await this.sessions.insertSession(manager, {
+    const session = {
       id: sessionId,
       userId: user.id,
       tokenEpoch: user.tokenEpoch,
@@ -50,7 +52,10 @@ export class SessionsService {
       expiresAt: new Date(now.getTime() + this.config.auth.refreshTokenTtlDays * 86_400_000),
       revokedAt: null,
       revokeReason: null,
-    });
+    };
+    await this.sessions.insertSession(manager, session);
+    // Before the commit: a session that fails to commit leaves an entry no issued token names.
+    await this.liveSessions.remember(session);
     return this.issue(manager, user, sessionId);
   }
 
@@ -75,6 +80,8 @@ export class SessionsService {
       if (!live) return { kind: 'invalid' as const };
       await this.sessions.markRefreshTokenUsed(manager, found.tokenId);
       await this.sessions.touch(manager, session.id, client.ip.slice(0, 45), client.userAgent.slice(0, 255));
+      // Under the session's row lock, so a revocation (which takes it first) always writes after this.
+      await this.liveSessions.remember(session);
       return { kind: 'rotated' as const, tokens: await this.issue(manager, user, session.id) };
     });
     switch (outcome.kind) {
@@ -98,21 +105,20 @@ export class SessionsService {
     if (!revoked) throw new NotFoundError('You have no live session with this id.');
   }
 
-  /**
-   * Marks sessions revoked in Redis from inside the transaction, before it commits: if Redis
-   * fails the revocation rolls back and the caller hears so; if the commit fails after it, the
-   * session is refused a little early, which is the safe way round.
-   */
+  /** Marks sessions revoked in Redis from inside the transaction, before it commits (see LiveSessions). */
   private refuseAccessTokens(sessionIds: string[]): Promise<void> {
-    return this.cache.revokeSessions(sessionIds, this.config.auth.accessTokenTtlSeconds);
+    return this.liveSessions.revoke(sessionIds);
   }
 
   /**
    * Ends every session of the user inside the caller's transaction; the caller raises the user's
-   * token epoch in the same transaction, which is what makes every access token invalid at once.
+   * token epoch in the same transaction, which makes every access token invalid at once (the
+   * sessions' Redis entries are ended too, so none of them can be named by a token again).
    */
-  endAll(manager: EntityManager, userId: string, reason: string): Promise<string[]> {
-    return this.sessions.revokeAll(manager, userId, reason);
+  async endAll(manager: EntityManager, userId: string, reason: string): Promise<string[]> {
+    const ended = await this.sessions.revokeAll(manager, userId, reason);
+    await this.refuseAccessTokens(ended);
+    return ended;
   }
 
   async list(principal: UserPrincipal): Promise<SessionResponseDto[]> {

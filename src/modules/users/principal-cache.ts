@@ -35,7 +35,8 @@ export function snapshotOf(user: User): UserSnapshot {
 
 export interface AccessState {
   user: UserSnapshot | null;
-  sessionRevoked: boolean;
+  /** The raw value of the session key read alongside (its meaning is the caller's). */
+  session: string | null;
 }
 
 /**
@@ -55,11 +56,14 @@ export class PrincipalCache {
     this.cache = new VersionedCache(redis, PrincipalCache.TTL_SECONDS);
   }
 
-  /** The user's current state and whether this session was revoked, in one round trip. */
-  async lookup(userId: string, sessionId: string): Promise<AccessState> {
-    const [cached, revoked] = await this.redis.mget(userKey(userId), revokedSessionKey(sessionId));
+  /**
+   * The user's current state and the entry of their session (auth's `LiveSessions` key), in one
+   * round trip.
+   */
+  async lookup(userId: string, sessionKey: string): Promise<AccessState> {
+    const [cached, session] = await this.redis.mget(userKey(userId), sessionKey);
     const user = VersionedCache.parse<UserSnapshot>(cached) ?? (await this.load(userId));
-    return { user, sessionRevoked: revoked !== null };
+    return { user, session };
   }
 
   async get(userId: string): Promise<UserSnapshot | null> {
@@ -81,14 +85,6 @@ export class PrincipalCache {
     return snapshot;
   }
 
-  /** Refuses the access tokens of these sessions at once (they would otherwise live until `exp`). */
-  async revokeSessions(sessionIds: string[], ttlSeconds: number): Promise<void> {
-    if (sessionIds.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const id of sessionIds) pipeline.set(revokedSessionKey(id), '1', 'EX', ttlSeconds);
-    await pipeline.exec();
-  }
-
   private async load(userId: string): Promise<UserSnapshot | null> {
     const user = await this.users.findById(userId);
     if (!user) return null;
@@ -103,4 +99,3 @@ export class PrincipalCache {
 }
 
 const userKey = (userId: string) => `auth:user:${userId}`;
-const revokedSessionKey = (sessionId: string) => `auth:revoked-session:${sessionId}`;

@@ -2,17 +2,20 @@ import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { type AccessTokenClaims, isAccessTokenClaims } from './token-claims';
+import { type AccessTokenClaims, hasAccessTokenLifetime, isAccessTokenClaims } from './token-claims';
 import { JWT_ALGORITHM, jwtKey } from './token.service';
 
 /**
  * passport-jwt checks the signature with an explicit algorithm allow-list (so `alg: none` and
- * HS/RS confusion fail), then `exp`, `nbf`, `iss` and `aud`; `validate` then accepts only access
- * tokens (a refresh token is opaque and an MFA challenge token has `typ: mfa`).
+ * HS/RS confusion fail), then `exp` (when present), `nbf`, `iss` and `aud` (both required); `validate`
+ * then accepts only access tokens (a refresh token is opaque and an MFA challenge token has
+ * `typ: mfa`) that carry `exp` and `iat`, were not issued in the future and live no longer than
+ * AUTH_ACCESS_TOKEN_TTL_SECONDS (30 s of clock skew allowed). Whether `sid` is a live session of `sub`
+ * is the access guard's check, with the user's state.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(config: AppConfig) {
+  constructor(private readonly config: AppConfig) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       // passport-jwt's types say string | Buffer; jsonwebtoken takes a KeyObject, and it is much faster.
@@ -25,6 +28,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   validate(payload: unknown): AccessTokenClaims | false {
-    return isAccessTokenClaims(payload) ? payload : false;
+    return isAccessTokenClaims(payload) &&
+      hasAccessTokenLifetime(payload, this.config.auth.accessTokenTtlSeconds, Date.now() / 1000)
+      ? payload
+      : false;
   }
 }
