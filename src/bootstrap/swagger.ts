@@ -1,3 +1,4 @@
+import { CART_TOKEN_SCHEME, finalizeOpenApiDocument, ORDER_TOKEN_SCHEME } from '@app/common';
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { downloadUrlPlugin, idempotencyKeyPlugin } from './swagger-ui-plugins';
@@ -12,7 +13,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       'Headless commerce back end. Errors are RFC 9457 `application/problem+json`; lists take `limit` and an ' +
         'opaque `cursor`; money is integer minor units with an ISO 4217 currency. Every response carries ' +
         '`X-Request-Id` (send your own to correlate). People authenticate with `Authorization: Bearer <access ' +
-        'token>` from /v1/auth/login; servers with an API key (`Authorization: Bearer sk_…` or `X-Api-Key`).',
+        'token>` from /v1/auth/login; servers with an API key (`Authorization: Bearer sk_…` or `X-Api-Key`); ' +
+        'guests with the secret of their cart (`X-Cart-Token`, from `POST /v1/carts`) or order (`X-Order-Token`). ' +
+        'Every operation may also answer 414, 431, 500 and 503, and every /v1 operation 429 (see `Retry-After`).',
     )
     .setVersion('1')
     .addBearerAuth(
@@ -23,9 +26,27 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key (`sk_…`) for servers' },
       'api-key',
     )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-Cart-Token',
+        description: 'A guest cart’s secret, returned once by `POST /v1/carts` (carts and their checkout)',
+      },
+      CART_TOKEN_SCHEME,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-Order-Token',
+        description: 'A guest order’s secret: the token of the cart it was placed from',
+      },
+      ORDER_TOKEN_SCHEME,
+    )
     .addTag('ops', 'Health, readiness and metrics')
     .build();
-  return mergeHeaderParameters(SwaggerModule.createDocument(app, config));
+  return finalizeOpenApiDocument(mergeHeaderParameters(SwaggerModule.createDocument(app, config)));
 }
 
 type Parameter = { name: string; in: string; required?: boolean; description?: string };
@@ -56,9 +77,17 @@ function mergeHeaderParameters(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
-/** Swagger UI at /docs and the OpenAPI 3 JSON at /docs-json. */
+const servedDocuments = new WeakMap<INestApplication, OpenAPIObject>();
+
+/** The document `app` serves at /docs-json (undefined with docs off): the e2e contract checks use it. */
+export function servedOpenApiDocument(app: INestApplication): OpenAPIObject | undefined {
+  return servedDocuments.get(app);
+}
+
+/** Swagger UI at /docs and the OpenAPI 3.1 JSON at /docs-json. */
 export function setupSwagger(app: INestApplication): OpenAPIObject {
   const document = buildOpenApiDocument(app);
+  servedDocuments.set(app, document);
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: DOCS_JSON_PATH,
     yamlDocumentUrl: 'docs-yaml',

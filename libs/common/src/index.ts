@@ -7,6 +7,7 @@ export * from './http/validation.pipe';
 export * from './redis/redis.module';
 export * from './swagger/api-problem-responses.decorator';
 export * from './swagger/problem-details.dto';
+export * from './swagger/openapi-document';
 export * from './http/security-headers';
 export * from './async/with-timeout';
 export * from './crypto/secret-box';

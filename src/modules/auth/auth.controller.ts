@@ -11,10 +11,12 @@ import {
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { AccountsService } from './accounts.service';
 import { AuthService } from './auth.service';
@@ -28,7 +30,7 @@ import {
   RegisterDto,
   ResetPasswordDto,
 } from './dto/credentials.dto';
-import { LoginResponseDto, TokensResponseDto } from './dto/tokens.response.dto';
+import { LoginResponseDto, MfaChallengeResponseDto, TokensResponseDto } from './dto/tokens.response.dto';
 
 @ApiTags('auth')
 @Controller({ path: 'auth' })
@@ -68,7 +70,13 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @CredentialRoute()
   @ApiOperation({ summary: 'Sign in with email and password; returns tokens or an MFA challenge' })
-  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiExtraModels(TokensResponseDto, MfaChallengeResponseDto)
+  @ApiOkResponse({
+    description: 'Tokens, or an MFA challenge (`mfaRequired: true`) to answer at /v1/auth/mfa/verify',
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(TokensResponseDto) }, { $ref: getSchemaPath(MfaChallengeResponseDto) }],
+    },
+  })
   @ApiProblemResponses(400, 401, 403, 429)
   login(@Actor() actor: RequestActor<undefined>, @Body() body: LoginDto): Promise<LoginResponseDto> {
     return this.auth.login(body, actor);

@@ -1,6 +1,6 @@
-import type { AuthenticatedRequest } from '@app/common';
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { ApiHeader } from '@nestjs/swagger';
+import { type AuthenticatedRequest, CART_TOKEN_SCHEME, ORDER_TOKEN_SCHEME } from '@app/common';
+import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiSecurity } from '@nestjs/swagger';
 import type { UserSnapshot } from '../users/principal-cache';
 import type { CartCaller } from './carts.service';
 
@@ -33,17 +33,15 @@ export const CallerOfOrder = createParamDecorator((_data: unknown, context: Exec
   ]),
 );
 
-export const ApiCartToken = (): MethodDecorator & ClassDecorator =>
-  ApiHeader({
-    name: 'X-Cart-Token',
-    required: false,
-    description: 'A guest cart’s secret (from `POST /v1/carts`). Customers send their access token instead.',
-  });
+/**
+ * Documents the guest's alternative to a bearer token: the `cartToken` security scheme
+ * (`X-Cart-Token`, see src/bootstrap/swagger.ts), beside the `bearer` of @GuestOrUser().
+ */
+export const ApiCartToken = (): MethodDecorator & ClassDecorator => ApiSecurity(CART_TOKEN_SCHEME);
 
+/** A guest order is read with `X-Order-Token` or the cart's `X-Cart-Token`: both schemes. */
 export const ApiOrderToken = (): MethodDecorator & ClassDecorator =>
-  ApiHeader({
-    name: 'X-Order-Token',
-    required: false,
-    description:
-      'For a guest order: the token of the cart it was placed from (`X-Cart-Token` works too). Customers send their access token.',
-  });
+  applyDecorators(ApiSecurity(ORDER_TOKEN_SCHEME), ApiSecurity(CART_TOKEN_SCHEME));
+
+/** Open without any credentials too (a guest starting a cart). */
+export const ApiAnonymous = (): MethodDecorator & ClassDecorator => ApiSecurity({});

@@ -12,9 +12,9 @@ import {
   Put,
   Res,
 } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiCartToken, CallerOfCart } from './cart-caller.decorator';
+import { ApiAnonymous, ApiCartToken, CallerOfCart } from './cart-caller.decorator';
 import { CartDetailsService } from './cart-details.service';
 import { type CartCaller, CartsService } from './carts.service';
 import {
@@ -45,6 +45,8 @@ export class CartsController {
     description:
       'A guest gets a new cart and its secret `token` (shown once). A signed-in customer gets their open cart (200) or a new one (201).',
   })
+  @ApiBody({ type: CreateCartDto, required: false })
+  @ApiAnonymous()
   @ApiCreatedResponse({ type: CreatedCartDto })
   @ApiOkResponse({ type: CartDto })
   @ApiProblemResponses(400, 401, 403)

@@ -1,7 +1,14 @@
 import { ApiProblemResponses, GuestOrUser, Idempotent, Public } from '@app/common';
 import { Body, Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiOrderToken, CallerOfOrder } from '../carts/cart-caller.decorator';
 import type { CartCaller } from '../carts/carts.service';
@@ -46,8 +53,35 @@ export class PaymentsController {
     description:
       'Verifies the signature over the raw body (Stripe scheme, 300 s tolerance) before anything else: a bad or stale one is 400 and changes nothing. Each event is recorded once (a redelivery answers `duplicate: true`) and applied by a job.',
   })
+  @ApiHeader({
+    name: 'Stripe-Signature',
+    required: true,
+    description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` with the provider’s webhook secret',
+  })
+  @ApiBody({
+    description: 'The provider’s event, verified over its exact bytes (Stripe event shape)',
+    schema: {
+      type: 'object',
+      required: ['id', 'type', 'data'],
+      properties: {
+        id: { type: 'string', example: 'evt_1' },
+        type: { type: 'string', example: 'payment_intent.succeeded' },
+        created: { type: 'integer' },
+        data: {
+          type: 'object',
+          required: ['object'],
+          properties: { object: { type: 'object', additionalProperties: true } },
+        },
+      },
+    },
+  })
   @ApiOkResponse({
-    schema: { properties: { received: { type: 'boolean' }, duplicate: { type: 'boolean' } } },
+    description: 'Recorded (or a redelivery of an event recorded before)',
+    schema: {
+      type: 'object',
+      required: ['received', 'duplicate'],
+      properties: { received: { type: 'boolean', enum: [true] }, duplicate: { type: 'boolean' } },
+    },
   })
   @ApiProblemResponses(400, 404)
   webhook(

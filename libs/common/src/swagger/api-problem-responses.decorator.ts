@@ -4,7 +4,8 @@ import { STATUS_CODES } from 'node:http';
 import { PROBLEM_CONTENT_TYPE } from '../http/problem-details';
 import { ProblemDetailsDto } from './problem-details.dto';
 
-const DESCRIPTIONS: Record<number, string> = {
+/** One description per problem status, shared by every operation (see openapi-document.ts). */
+export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed request or failed validation',
   401: 'Missing or invalid credentials',
   403: 'Authenticated but not allowed',
@@ -12,9 +13,11 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with the current state',
   412: 'Stale version (If-Match)',
   413: 'Body larger than the limit',
-  415: 'Body is not JSON',
+  414: 'Request URI too long',
+  415: 'Body is not JSON (send `Content-Type: application/json`)',
   422: 'Understood but not acceptable',
   429: 'Rate limited; see Retry-After',
+  431: 'Request header fields (or the query) too large',
   500: 'Unexpected server error (no details leak)',
   503: 'A dependency is unavailable',
 };
@@ -26,7 +29,7 @@ export function ApiProblemResponses(...statuses: number[]): MethodDecorator & Cl
     ...statuses.map((status) =>
       ApiResponse({
         status,
-        description: DESCRIPTIONS[status] ?? STATUS_CODES[status],
+        description: PROBLEM_DESCRIPTIONS[status] ?? STATUS_CODES[status],
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
       }),
     ),

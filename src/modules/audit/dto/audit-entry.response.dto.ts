@@ -1,6 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { AuditEntry } from '../entities/audit-entry.entity';
 
+/** Who acted, or what was acted on: a kind (`user`, `api-key`, `product`…) and its id. */
+export class AuditPartyDto {
+  @ApiProperty({ example: 'user' })
+  type: string;
+
+  @ApiProperty({ example: '0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b' })
+  id: string;
+}
+
 export class AuditEntryResponseDto {
   @ApiProperty({ example: '42' })
   id: string;
@@ -11,11 +20,11 @@ export class AuditEntryResponseDto {
   @ApiProperty({ example: 'user.role-changed' })
   action: string;
 
-  @ApiProperty({ example: { type: 'user', id: '0190a1b2-…' } })
-  actor: { type: string; id: string };
+  @ApiProperty({ type: AuditPartyDto })
+  actor: AuditPartyDto;
 
-  @ApiProperty({ example: { type: 'user', id: '0190a1b2-…' } })
-  target: { type: string; id: string };
+  @ApiProperty({ type: AuditPartyDto })
+  target: AuditPartyDto;
 
   @ApiProperty()
   requestId: string;

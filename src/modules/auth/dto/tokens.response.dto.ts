@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
 export class TokensResponseDto {
   @ApiProperty({ description: 'JWT for `Authorization: Bearer`; short-lived.' })
@@ -14,23 +14,17 @@ export class TokensResponseDto {
   expiresIn: number;
 }
 
-/** Either tokens, or (when MFA is on) a challenge to answer at /v1/auth/mfa/verify. */
-export class LoginResponseDto {
-  @ApiPropertyOptional()
-  accessToken?: string;
+/** Step one of an MFA sign-in: answer the challenge at /v1/auth/mfa/verify. */
+export class MfaChallengeResponseDto {
+  @ApiProperty({ enum: [true], description: 'Always true: a second factor is needed.' })
+  mfaRequired: true;
 
-  @ApiPropertyOptional()
-  refreshToken?: string;
-
-  @ApiPropertyOptional({ example: 'Bearer' })
-  tokenType?: 'Bearer';
-
-  @ApiPropertyOptional({ example: 900 })
-  expiresIn?: number;
-
-  @ApiPropertyOptional({ description: 'True when a second factor is needed.' })
-  mfaRequired?: true;
-
-  @ApiPropertyOptional({ description: 'Short-lived token for /v1/auth/mfa/verify.' })
-  mfaToken?: string;
+  @ApiProperty({ description: 'Short-lived token for /v1/auth/mfa/verify.' })
+  mfaToken: string;
 }
+
+/**
+ * Either tokens, or (when MFA is on) a challenge to answer at /v1/auth/mfa/verify; only the
+ * challenge has `mfaRequired`. Documented as `oneOf` of the two (see the login route).
+ */
+export type LoginResponseDto = TokensResponseDto | MfaChallengeResponseDto;

@@ -68,27 +68,42 @@ export class ApplyPromotionDto {
 export class AddressDto {
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 100) firstName: string;
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 100) lastName: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MaxLength(200) company?: string;
+  // Optional fields read back as null when not given (and null is accepted in, as absent).
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(200)
+  company?: string | null;
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 200) line1: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MaxLength(200) line2?: string;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(200)
+  line2?: string | null;
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 100) city: string;
   @ApiProperty()
   @Transform(trim)
   @Matches(/^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$/, { message: 'postalCode is not a postal code' })
   postalCode: string;
-  @ApiPropertyOptional({ description: 'ISO 3166-2 subdivision suffix, e.g. `CA` for US-CA.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'ISO 3166-2 subdivision suffix, e.g. `CA` for US-CA.',
+  })
   @IsOptional()
   @Transform(upper)
   @Matches(/^[A-Z0-9]{1,3}$/, { message: 'region must be an ISO 3166-2 subdivision code such as CA' })
-  region?: string;
+  region?: string | null;
   @ApiProperty({ example: 'DE', description: 'ISO 3166-1 alpha-2' })
   @Transform(upper)
   @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 code such as DE' })
   country: string;
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @Matches(/^\+?[0-9 ()-]{4,30}$/, { message: 'phone is not a phone number' })
-  phone?: string;
+  phone?: string | null;
 }
 
 export class SetAddressesDto {

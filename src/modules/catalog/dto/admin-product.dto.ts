@@ -86,21 +86,31 @@ export class CreateVariantDto {
   @Max(MAX_PRICE)
   price: number;
 
-  @ApiPropertyOptional({ example: 5990, nullable: true, description: 'The "was" price; above `price`.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 5990,
+    nullable: true,
+    description: 'The "was" price; above `price`.',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_PRICE)
   compareAtPrice?: number | null;
 
-  @ApiPropertyOptional({ example: 220, nullable: true })
+  @ApiPropertyOptional({ type: 'integer', example: 220, nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(1_000_000_000)
   weightGrams?: number | null;
 
-  @ApiPropertyOptional({ example: '4006381333931', nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    example: '4006381333931',
+    nullable: true,
+    pattern: '^[0-9A-Za-z-]{1,64}$',
+  })
   @IsOptional()
   @Matches(/^[0-9A-Za-z-]{1,64}$/, { message: 'barcode must be 1-64 letters, digits or dashes' })
   barcode?: string | null;
@@ -113,6 +123,7 @@ export class CreateVariantDto {
   position?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 5,
     nullable: true,
     description: 'Available stock below this raises a low-stock alert.',

@@ -25,7 +25,11 @@ export class CreateCategoryDto {
   @MaxLength(120)
   slug?: string;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Parent category id; null or absent for a root.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Parent category id; null or absent for a root.',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsUUID()
@@ -52,7 +56,11 @@ export class UpdateCategoryDto {
   @MaxLength(120)
   slug?: string;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Move under another parent; null makes it a root.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Move under another parent; null makes it a root.',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsUUID()

@@ -9,7 +9,13 @@ export class DependencyCheckDto {
   @ApiProperty({ enum: ['up', 'down'], example: 'up' })
   status: 'up' | 'down';
 
-  @ApiProperty({ required: false, example: 3, description: 'Milliseconds the check took' })
+  @ApiProperty({
+    required: false,
+    type: 'number',
+    format: 'double',
+    example: 3,
+    description: 'Milliseconds the check took',
+  })
   responseTime?: number;
 }
 
