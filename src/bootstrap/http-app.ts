@@ -1,8 +1,15 @@
-import { requestIdFor } from '@app/common';
+import {
+  answerClientError,
+  answerFrameworkError,
+  depthLimitedJsonParser,
+  JSON_MEDIA_TYPE,
+  requestIdFor,
+} from '@app/common';
 import { AppConfig } from '@app/config';
 import { ModuleMetadata, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { installRequestLogging } from '../logging/request-logging';
 import { StorefrontHits } from '../modules/catalog/storefront-hits';
@@ -17,11 +24,25 @@ export interface HttpAppOptions {
 }
 
 /** Builds the HTTP API, ready to listen: every cross-cutting HTTP convention is applied here. */
+/** The headers every response carries: the security set for its URL and transport, and the request id. */
+function perRequestHeaders(request: FastifyRequest): Record<string, string> {
+  // `protocol` is https for TLS here or, from a trusted proxy, X-Forwarded-Proto: https.
+  return {
+    ...securityHeadersFor(request.url, request.protocol === 'https'),
+    'x-request-id': String(request.id),
+  };
+}
+
 export async function createHttpApp(
   config: AppConfig,
   options: HttpAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    // 414 (a path segment over maxParamLength) and a malformed URL are answered by the router before
+    // any hook; 431 (request line and headers over Node's maxHeaderSize), 400 and 408 by Node's parser
+    // before Fastify. All become problem+json with a request id and the security headers.
+    frameworkErrors: answerFrameworkError(perRequestHeaders),
+    clientErrorHandler: answerClientError(securityHeadersFor('/', false)),
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     genReqId: requestIdFor,
@@ -40,7 +61,18 @@ export async function createHttpApp(
       abortOnError: false,
       // Payment webhooks are verified over the exact bytes received (request.rawBody).
       rawBody: true,
+      // The API takes JSON only: no form parser (a `curl -d` body is 415, not a form), and JSON
+      // through a depth-limited parser (below).
+      bodyParser: false,
     },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+  // Fastify's built-in text/plain parser would hand a string to every DTO: 415 instead.
+  fastify.removeContentTypeParser('text/plain');
+  app.useBodyParser(
+    JSON_MEDIA_TYPE,
+    { bodyLimit: config.http.bodyLimitBytes },
+    depthLimitedJsonParser(fastify.getDefaultJsonParser('error', 'error')),
   );
   app.useLogger(app.get(Logger));
   app.flushLogs();
@@ -49,7 +81,6 @@ export async function createHttpApp(
   // the security, request-id, logging and CORS hooks have run).
   app.get(StorefrontHits, { strict: false }).install(app.getHttpAdapter().getInstance());
 
-  const fastify = app.getHttpAdapter().getInstance();
   // Once closing, responses to in-flight requests tell the client to drop the connection: a
   // keep-alive socket that turns idle after close() began would otherwise hold the server open.
   let closing = false;
@@ -59,9 +90,7 @@ export async function createHttpApp(
   });
   // One hook for every per-request header: each hook costs on the hottest path.
   fastify.addHook('onRequest', (request, reply, done) => {
-    // `protocol` is https for TLS here or, from a trusted proxy, X-Forwarded-Proto: https.
-    void reply.headers(securityHeadersFor(request.url, request.protocol === 'https'));
-    void reply.header('x-request-id', request.id);
+    void reply.headers(perRequestHeaders(request));
     done();
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {

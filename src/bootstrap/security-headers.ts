@@ -15,7 +15,6 @@ interface Options {
   crossOriginOpenerPolicy?: false;
   crossOriginResourcePolicy?: false;
   originAgentCluster?: false;
-  referrerPolicy?: false;
   xDnsPrefetchControl?: false;
   xDownloadOptions?: false;
   xPermittedCrossDomainPolicies?: false;
@@ -52,24 +51,35 @@ function byTransport(csp: Csp, options: Options): ByTransport {
 }
 
 // API responses are JSON: they get the OWASP REST set (HSTS, nosniff, no framing, a CSP under which
-// nothing can run). The browser-page headers helmet adds for HTML (COOP, CORP, Origin-Agent-Cluster,
-// X-DNS-Prefetch-Control, X-Download-Options, …) mean nothing on JSON and were half the bytes of a
-// small response: they are kept for the two HTML consoles only.
-const API = byTransport(
-  { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-  {
-    xFrameOptions: { action: 'deny' },
-    crossOriginEmbedderPolicy: false,
-    crossOriginOpenerPolicy: false,
-    crossOriginResourcePolicy: false,
-    originAgentCluster: false,
-    referrerPolicy: false,
-    xDnsPrefetchControl: false,
-    xDownloadOptions: false,
-    xPermittedCrossDomainPolicies: false,
-    xXssProtection: false,
-  },
+// nothing can run, Referrer-Policy: no-referrer). The browser-page headers helmet adds for HTML (COOP,
+// CORP, Origin-Agent-Cluster, X-DNS-Prefetch-Control, X-Download-Options, …) mean nothing on JSON and
+// were half the bytes of a small response: they are kept for the two HTML consoles only.
+// `Cache-Control: no-store` is the default of every API response (tokens, carts, orders, profiles,
+// problems): no shared cache may keep one. The catalog's public reads replace it with their own
+// public Cache-Control and ETag (catalog/cached-response.ts).
+const API = withNoStore(
+  byTransport(
+    { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    {
+      xFrameOptions: { action: 'deny' },
+      crossOriginEmbedderPolicy: false,
+      crossOriginOpenerPolicy: false,
+      crossOriginResourcePolicy: false,
+      originAgentCluster: false,
+      xDnsPrefetchControl: false,
+      xDownloadOptions: false,
+      xPermittedCrossDomainPolicies: false,
+      xXssProtection: false,
+    },
+  ),
 );
+
+function withNoStore(kind: ByTransport): ByTransport {
+  return {
+    https: { ...kind.https, 'cache-control': 'no-store' },
+    http: { ...kind.http, 'cache-control': 'no-store' },
+  };
+}
 
 // Swagger UI: helmet's page defaults (default-src 'self', …) plus the inline styles and the inline
 // bootstrap script of its page, and its data: images.

@@ -21,3 +21,7 @@ export * from './redis/throttler-storage';
 export * from './idempotency';
 export * from './address/postal-address';
 export * from './http/versioned-resource';
+export * from './http/json-body';
+export * from './http/early-errors';
+export * from './http/opaque-id.pipe';
+export * from './http/search-text';

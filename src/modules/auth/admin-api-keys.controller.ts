@@ -3,10 +3,11 @@ import {
   ApiProblemResponses,
   Page,
   PageQueryDto,
+  ParseOpaqueIdPipe,
   type RequestActor,
   RequirePermission,
 } from '@app/common';
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeysService } from './api-keys.service';
 import {
@@ -46,7 +47,7 @@ export class AdminApiKeysController {
   @ApiProblemResponses(400, 401, 403, 404)
   revoke(
     @Actor() actor: RequestActor,
-    @Param('id', new ParseUUIDPipe({ version: '7' })) id: string,
+    @Param('id', new ParseOpaqueIdPipe()) id: string,
   ): Promise<ApiKeyResponseDto> {
     return this.keys.revoke(actor, id);
   }

@@ -1,23 +1,14 @@
 import {
   Actor,
-  CredentialRoute,
   ApiProblemResponses,
   Authenticated,
+  CredentialRoute,
   CurrentUser,
+  ParseOpaqueIdPipe,
   type RequestActor,
   type UserPrincipal,
 } from '@app/common';
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiNoContentResponse,
@@ -165,7 +156,7 @@ export class MeSecurityController {
   @ApiProblemResponses(400, 401, 404)
   revokeSession(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe({ version: '7' })) id: string,
+    @Param('id', new ParseOpaqueIdPipe()) id: string,
   ): Promise<void> {
     return this.sessions.revoke(user, id);
   }

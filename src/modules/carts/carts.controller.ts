@@ -1,17 +1,5 @@
-import { ApiProblemResponses, GuestOrUser } from '@app/common';
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Put,
-  Res,
-} from '@nestjs/common';
+import { ApiProblemResponses, GuestOrUser, ParseOpaqueIdPipe } from '@app/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiAnonymous, ApiCartToken, CallerOfCart } from './cart-caller.decorator';
@@ -27,7 +15,7 @@ import {
 } from './dto/cart-input.dto';
 import { CartDto, CreatedCartDto } from './dto/cart.response.dto';
 
-const Id = (name = 'id') => Param(name, new ParseUUIDPipe());
+const Id = (name = 'id') => Param(name, new ParseOpaqueIdPipe());
 
 @ApiTags('carts')
 @ApiCartToken()

@@ -1,5 +1,11 @@
-import { Actor, ApiProblemResponses, type RequestActor, RequirePermission } from '@app/common';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import {
+  Actor,
+  ApiProblemResponses,
+  ParseOpaqueIdPipe,
+  type RequestActor,
+  RequirePermission,
+} from '@app/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -10,7 +16,7 @@ import {
 import { AdminCategoriesService } from './admin-categories.service';
 import { CategoryDto, CategoryListDto, CreateCategoryDto, UpdateCategoryDto } from './dto/category.dto';
 
-const Id = () => Param('id', new ParseUUIDPipe({ version: '7' }));
+const Id = () => Param('id', new ParseOpaqueIdPipe());
 
 @ApiTags('admin: catalog')
 @Controller({ path: 'admin/categories' })

@@ -2,24 +2,13 @@ import {
   Actor,
   ApiProblemResponses,
   Page,
+  ParseOpaqueIdPipe,
   type RequestActor,
   RequirePermission,
   versionFromIfMatch,
   withVersionEtag,
 } from '@app/common';
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminProductsService } from './admin-products.service';
@@ -33,7 +22,7 @@ import {
 } from './dto/admin-product.dto';
 import { AdminProductDto, AdminProductPageDto } from './dto/product.response.dto';
 
-const Id = (name: string) => Param(name, new ParseUUIDPipe({ version: '7' }));
+const Id = (name: string) => Param(name, new ParseOpaqueIdPipe());
 /** Staff responses carry the version as a weak ETag, for If-Match on the next write. */
 @ApiTags('admin: catalog')
 @Controller({ path: 'admin/products' })

@@ -3,10 +3,11 @@ import {
   actorName,
   ApiProblemResponses,
   Page,
+  ParseOpaqueIdPipe,
   type RequestActor,
   RequirePermission,
 } from '@app/common';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AdjustStockDto,
@@ -24,7 +25,7 @@ import {
 import { InventoryService } from './inventory.service';
 import { ReservationsService, ReservationView } from './reservations.service';
 
-const Id = () => Param('id', new ParseUUIDPipe({ version: '7' }));
+const Id = () => Param('id', new ParseOpaqueIdPipe());
 const toReservation = (view: ReservationView): ReservationDto => ({
   ...view,
   expiresAt: view.expiresAt ? view.expiresAt.toISOString() : null,

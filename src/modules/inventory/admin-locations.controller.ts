@@ -1,5 +1,11 @@
-import { Actor, ApiProblemResponses, type RequestActor, RequirePermission } from '@app/common';
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import {
+  Actor,
+  ApiProblemResponses,
+  ParseOpaqueIdPipe,
+  type RequestActor,
+  RequirePermission,
+} from '@app/common';
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CreateLocationDto, LocationDto, LocationListDto, UpdateLocationDto } from './dto/inventory.dto';
 import { LocationsService } from './locations.service';
@@ -34,7 +40,7 @@ export class AdminLocationsController {
   @ApiProblemResponses(400, 401, 403, 404, 409)
   update(
     @Actor() actor: RequestActor,
-    @Param('id', new ParseUUIDPipe({ version: '7' })) id: string,
+    @Param('id', new ParseOpaqueIdPipe()) id: string,
     @Body() body: UpdateLocationDto,
   ): Promise<LocationDto> {
     return this.locations.update(actor, id, body);

@@ -1,5 +1,12 @@
-import { Actor, ApiProblemResponses, type Page, type RequestActor, RequirePermission } from '@app/common';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  Actor,
+  ApiProblemResponses,
+  type Page,
+  ParseOpaqueIdPipe,
+  type RequestActor,
+  RequirePermission,
+} from '@app/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOrdersService } from './admin-orders.service';
 import {
@@ -11,7 +18,7 @@ import {
   TransitionOrderDto,
 } from './dto/order.dto';
 
-const Id = () => Param('id', new ParseUUIDPipe());
+const Id = () => Param('id', new ParseOpaqueIdPipe());
 
 @ApiTags('admin: orders')
 @Controller({ path: 'admin/orders' })

@@ -52,7 +52,7 @@ export class AdminOrdersService {
 
   get(id: string): Promise<OrderDto> {
     return this.transactions.run(async (manager) => {
-      const order = await this.orders.findById(manager, id);
+      const order = await this.orders.findByIdOrNumber(manager, id);
       if (!order) throw new OrderNotFoundError(id);
       return this.reads.detail(manager, order, { actors: true });
     });

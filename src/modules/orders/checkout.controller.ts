@@ -1,5 +1,5 @@
-import { ApiProblemResponses, GuestOrUser, Idempotent } from '@app/common';
-import { Body, Controller, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiProblemResponses, GuestOrUser, Idempotent, ParseOpaqueIdPipe } from '@app/common';
+import { Body, Controller, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiCartToken, CallerOfCart } from '../carts/cart-caller.decorator';
 import type { CartCaller } from '../carts/carts.service';
@@ -24,7 +24,7 @@ export class CheckoutController {
   @ApiProblemResponses(400, 401, 403, 404, 409, 422)
   checkout(
     @CallerOfCart() caller: CartCaller,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new ParseOpaqueIdPipe()) id: string,
     @Body() dto: CheckoutDto,
   ): Promise<OrderDto> {
     return this.checkouts.checkout(caller, id, dto);

@@ -11,9 +11,15 @@ import { OrdersRepository } from './orders.repository';
 export class OrderLookup {
   constructor(private readonly orders: OrdersRepository) {}
 
-  /** The order if this caller may see it — else 404, whether it exists or not. */
+  /**
+   * The order if this caller may see it — else 404, whether it exists or not. `id` may be the
+   * order's number when not locking.
+   */
   async visible(manager: EntityManager, caller: CartCaller, id: string, lock: boolean): Promise<Order> {
-    const order = lock ? await this.orders.lockById(manager, id) : await this.orders.findById(manager, id);
+    // A read may name the order by its number too; a change names it by id (and locks it).
+    const order = lock
+      ? await this.orders.lockById(manager, id)
+      : await this.orders.findByIdOrNumber(manager, id);
     if (!order) throw new OrderNotFoundError(id);
     if (order.customerId !== null) {
       if (caller.customer?.id === order.customerId) return order;

@@ -4,9 +4,10 @@ import {
   CurrentUser,
   GuestOrUser,
   type Page,
+  ParseOpaqueIdPipe,
   type UserPrincipal,
 } from '@app/common';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiOrderToken, CallerOfOrder } from '../carts/cart-caller.decorator';
 import type { CartCaller } from '../carts/carts.service';
@@ -19,7 +20,7 @@ import {
 } from './dto/order.dto';
 import { OrdersService } from './orders.service';
 
-const Id = () => Param('id', new ParseUUIDPipe());
+const Id = () => Param('id', new ParseOpaqueIdPipe());
 
 @ApiTags('orders')
 @Controller({ path: 'orders' })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
+import { validate as isUuid, v7 as uuidv7 } from 'uuid';
 import {
   Fulfilment,
   FulfilmentLine,
@@ -73,6 +73,13 @@ export class OrdersRepository {
 
   findById(manager: EntityManager, id: string): Promise<Order | null> {
     return manager.findOne(Order, { where: { id } });
+  }
+
+  /** By id, or by the number the customer sees (`SK-10001`): ids are UUIDs, numbers never are. */
+  findByIdOrNumber(manager: EntityManager, idOrNumber: string): Promise<Order | null> {
+    return manager.findOne(Order, {
+      where: isUuid(idOrNumber) ? { id: idOrNumber } : { number: idOrNumber },
+    });
   }
 
   lockById(manager: EntityManager, id: string): Promise<Order | null> {

@@ -1,5 +1,12 @@
-import { Actor, ApiProblemResponses, Idempotent, type RequestActor, RequirePermission } from '@app/common';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  Actor,
+  ApiProblemResponses,
+  Idempotent,
+  ParseOpaqueIdPipe,
+  type RequestActor,
+  RequirePermission,
+} from '@app/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiCreatedResponse,
@@ -16,7 +23,7 @@ import {
 } from './dto/payment.dto';
 import { AdminPaymentsService } from './admin-payments.service';
 
-const Id = () => Param('id', new ParseUUIDPipe());
+const Id = () => Param('id', new ParseOpaqueIdPipe());
 
 @ApiTags('admin: payments')
 @Controller({ path: 'admin' })

@@ -1,5 +1,5 @@
-import { ApiProblemResponses, GuestOrUser, Idempotent, Public } from '@app/common';
-import { Body, Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { ApiProblemResponses, GuestOrUser, Idempotent, ParseOpaqueIdPipe, Public } from '@app/common';
+import { Body, Controller, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
 import {
   ApiBody,
@@ -37,7 +37,7 @@ export class PaymentsController {
   @ApiProblemResponses(400, 401, 403, 404, 409, 422, 503)
   start(
     @CallerOfOrder() caller: CartCaller,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new ParseOpaqueIdPipe()) id: string,
     @Body() dto: StartPaymentDto,
     // Present: @Idempotent() refuses the request without it.
     @Headers('idempotency-key') requestKey: string,

@@ -2,31 +2,20 @@ import {
   Actor,
   ApiProblemResponses,
   type Page,
+  ParseOpaqueIdPipe,
   type RequestActor,
   RequirePermission,
   versionFromIfMatch,
   withVersionEtag,
 } from '@app/common';
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminPromotionsService } from './admin-promotions.service';
 import { CreatePromotionDto, ListPromotionsQueryDto, UpdatePromotionDto } from './dto/promotion.dto';
 import { PromotionDto, PromotionPageDto } from './dto/promotion.response.dto';
 
-const Id = () => Param('id', new ParseUUIDPipe({ version: '7' }));
+const Id = () => Param('id', new ParseOpaqueIdPipe());
 /** Staff responses carry the version as a weak ETag, for If-Match on the next write. */
 @ApiTags('admin: promotions')
 @Controller({ path: 'admin/promotions' })

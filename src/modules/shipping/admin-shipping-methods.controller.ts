@@ -1,10 +1,16 @@
-import { Actor, ApiProblemResponses, type RequestActor, RequirePermission } from '@app/common';
-import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch } from '@nestjs/common';
+import {
+  Actor,
+  ApiProblemResponses,
+  ParseOpaqueIdPipe,
+  type RequestActor,
+  RequirePermission,
+} from '@app/common';
+import { Body, Controller, Delete, HttpCode, Param, Patch } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminShippingMethodsService } from './admin-shipping-methods.service';
 import { ShippingMethodDto, UpdateShippingMethodDto } from './dto/shipping-method.dto';
 
-const Id = () => Param('id', new ParseUUIDPipe({ version: '7' }));
+const Id = () => Param('id', new ParseOpaqueIdPipe());
 
 @ApiTags('admin: shipping')
 @Controller({ path: 'admin/shipping-methods' })

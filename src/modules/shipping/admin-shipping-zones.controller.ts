@@ -1,5 +1,11 @@
-import { Actor, ApiProblemResponses, type RequestActor, RequirePermission } from '@app/common';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import {
+  Actor,
+  ApiProblemResponses,
+  ParseOpaqueIdPipe,
+  type RequestActor,
+  RequirePermission,
+} from '@app/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -17,7 +23,7 @@ import {
   UpdateShippingZoneDto,
 } from './dto/shipping-zone.dto';
 
-const Id = (name: string) => Param(name, new ParseUUIDPipe({ version: '7' }));
+const Id = (name: string) => Param(name, new ParseOpaqueIdPipe());
 
 @ApiTags('admin: shipping')
 @Controller({ path: 'admin/shipping-zones' })

@@ -1,16 +1,11 @@
-import { Actor, ApiProblemResponses, type RequestActor, RequirePermission } from '@app/common';
 import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+  Actor,
+  ApiProblemResponses,
+  ParseOpaqueIdPipe,
+  type RequestActor,
+  RequirePermission,
+} from '@app/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -27,7 +22,7 @@ import {
   UpdateTaxRateDto,
 } from './dto/tax-rate.dto';
 
-const Id = () => Param('id', new ParseUUIDPipe({ version: '7' }));
+const Id = () => Param('id', new ParseOpaqueIdPipe());
 
 @ApiTags('admin: taxes')
 @Controller({ path: 'admin/tax-rates' })

@@ -1,11 +1,18 @@
-import { Actor, ApiProblemResponses, Page, type RequestActor, RequirePermission } from '@app/common';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import {
+  Actor,
+  ApiProblemResponses,
+  Page,
+  ParseOpaqueIdPipe,
+  type RequestActor,
+  RequirePermission,
+} from '@app/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminUsersService } from './admin-users.service';
 import { ChangeRoleDto, ListUsersQueryDto } from './dto/admin-users.dto';
 import { UserPageResponseDto, UserResponseDto } from './dto/user.response.dto';
 
-const UserId = () => Param('id', new ParseUUIDPipe({ version: '7' }));
+const UserId = () => Param('id', new ParseOpaqueIdPipe());
 
 @ApiTags('admin: users')
 @Controller({ path: 'admin/users' })

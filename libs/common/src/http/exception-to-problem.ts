@@ -57,6 +57,17 @@ const FASTIFY_ERRORS: Record<string, { status: number; slug: string; detail: str
     slug: 'malformed-json',
     detail: 'The request body is not valid JSON.',
   },
+  // Raised by the router before any hook runs (see `answerFrameworkError`); details never echo the URL.
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: HttpStatus.URI_TOO_LONG,
+    slug: 'uri-too-long',
+    detail: 'A path segment is longer than this server accepts (100 characters); no id is that long.',
+  },
+  FST_ERR_BAD_URL: {
+    status: HttpStatus.BAD_REQUEST,
+    slug: 'malformed-url',
+    detail: 'The URL is not valid: a path segment could not be decoded.',
+  },
 };
 
 /** MySQL/MariaDB errors a client can cause, by errno. Details never carry SQL or schema names. */

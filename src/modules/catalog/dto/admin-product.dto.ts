@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs/swagger';
-import { PageQueryDto } from '@app/common';
-import { Type } from 'class-transformer';
+import { blankAsAbsent, PageQueryDto } from '@app/common';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -229,6 +229,7 @@ export class ListAdminProductsQueryDto extends PageQueryDto {
   status?: ProductStatus;
 
   @ApiPropertyOptional({ description: 'Matches the start of the title or a SKU exactly.', maxLength: 200 })
+  @Transform(blankAsAbsent)
   @IsOptional()
   @IsString()
   @MaxLength(200)

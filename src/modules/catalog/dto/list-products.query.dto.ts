@@ -1,4 +1,4 @@
-import { PageQueryDto } from '@app/common';
+import { blankAsAbsent, PageQueryDto } from '@app/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -29,6 +29,7 @@ export class ListProductsQueryDto extends PageQueryDto {
     description: 'Full-text search over titles, descriptions and attributes.',
     maxLength: 200,
   })
+  @Transform(blankAsAbsent)
   @IsOptional()
   @IsString()
   @MaxLength(200)

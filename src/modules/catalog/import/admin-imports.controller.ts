@@ -1,5 +1,11 @@
-import { Actor, ApiProblemResponses, type RequestActor, RequirePermission } from '@app/common';
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import {
+  Actor,
+  ApiProblemResponses,
+  ParseOpaqueIdPipe,
+  type RequestActor,
+  RequirePermission,
+} from '@app/common';
+import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -57,7 +63,7 @@ export class AdminImportsController {
   @ApiOperation({ summary: 'A catalog job: state, progress and the bad rows it skipped' })
   @ApiOkResponse({ type: CatalogJobResponseDto })
   @ApiProblemResponses(400, 401, 403, 404)
-  getJob(@Param('id', new ParseUUIDPipe()) id: string): Promise<CatalogJobResponseDto> {
+  getJob(@Param('id', new ParseOpaqueIdPipe()) id: string): Promise<CatalogJobResponseDto> {
     return this.imports.get(id);
   }
 }

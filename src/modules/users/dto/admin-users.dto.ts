@@ -1,10 +1,12 @@
-import { PageQueryDto, ROLES, type Role } from '@app/common';
+import { blankAsAbsent, PageQueryDto, ROLES, type Role } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { USER_STATUSES, type UserStatus } from '../entities/user.entity';
 
 export class ListUsersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Start of the email, or any part of the name.' })
+  @Transform(blankAsAbsent)
   @IsOptional()
   @IsString()
   @MaxLength(254)
