@@ -69,8 +69,12 @@ export interface AuthConfig {
   mfaChallengeTtlSeconds: number;
   /** argon2id parameters for new hashes; older hashes are upgraded at the next login. */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** Failures per (account, client IP) and window. */
   loginMaxFailures: number;
+  /** Failures per client IP (across accounts) and window. */
   ipMaxFailures: number;
+  /** Failures per account (across IPs) and window before each IP is held to two attempts. */
+  accountMaxFailures: number;
   loginWindowSeconds: number;
   /** Per-IP requests per minute on the credential routes. */
   credentialRouteLimitPerMinute: number;
@@ -346,6 +350,7 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       },
       loginMaxFailures: variables.AUTH_LOGIN_MAX_FAILURES,
       ipMaxFailures: variables.AUTH_IP_MAX_FAILURES,
+      accountMaxFailures: variables.AUTH_ACCOUNT_MAX_FAILURES,
       loginWindowSeconds: variables.AUTH_LOGIN_WINDOW_SECONDS,
       credentialRouteLimitPerMinute: variables.AUTH_ROUTE_RATE_LIMIT_PER_MINUTE,
       publicAppUrl: variables.PUBLIC_APP_URL.replace(/\/+$/, ''),

@@ -287,7 +287,10 @@ export class EnvironmentVariables {
   @Max(16)
   AUTH_ARGON2_PARALLELISM = 1;
 
-  /** Failed logins per account within the window before the account answers 429. */
+  /**
+   * Failed logins of one account from one client IP (IPv6: its /64) within the window before that
+   * pair answers 429. The same account from another IP is not affected.
+   */
   @Transform(toInteger)
   @IsInt()
   @Min(1)
@@ -298,6 +301,15 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   AUTH_IP_MAX_FAILURES = 100;
+
+  /**
+   * Failed logins of one account across all IPs within the window before it is slowed down: each IP
+   * then gets 2 attempts at it per window (its owner still signs in; a botnet's guesses drop 5-fold).
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  AUTH_ACCOUNT_MAX_FAILURES = 50;
 
   @Transform(toInteger)
   @IsInt()
