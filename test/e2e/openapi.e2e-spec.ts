@@ -11,14 +11,29 @@ type Parameter = {
 type Operation = {
   summary?: string;
   tags?: string[];
-  responses?: Record<string, unknown>;
+  responses?: Record<string, { description?: string; $ref?: string }>;
   parameters?: Parameter[];
+  security?: Record<string, string[]>[];
 };
+type Schema = Record<string, unknown>;
 type Document = {
   openapi: string;
+  servers?: { url: string }[];
+  tags?: { name: string }[];
   paths: Record<string, Record<string, Operation>>;
-  components?: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
+  components?: {
+    securitySchemes?: Record<string, { type: string; scheme?: string; in?: string; name?: string }>;
+    schemas?: Record<string, Schema>;
+    responses?: Record<string, { description?: string }>;
+  };
 };
+
+/** Every schema object in the document, with a JSON pointer-ish path. */
+function* schemasIn(value: unknown, path = '#'): Generator<[string, Schema]> {
+  if (!value || typeof value !== 'object') return;
+  if (!Array.isArray(value)) yield [path, value as Schema];
+  for (const [key, child] of Object.entries(value)) yield* schemasIn(child, `${path}/${key}`);
+}
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 describe('API documentation', () => {
@@ -36,6 +51,122 @@ describe('API documentation', () => {
   it('serves a valid OpenAPI 3 document', async () => {
     expect(document.openapi).toMatch(/^3\./);
     await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
+  });
+
+  it('is OpenAPI 3.1 with JSON Schema nullability: no `nullable`, so no allOf + nullable pairs', () => {
+    expect(document.openapi).toBe('3.1.0');
+    const nullable = [...schemasIn(document)]
+      .filter(([, schema]) => 'nullable' in schema)
+      .map(([path]) => path);
+    expect(nullable).toEqual([]);
+    // A nullable reference is anyOf [$ref, null] (validators ignore keywords beside a lone allOf).
+    expect(document.components?.schemas?.CartDto).toEqual(
+      expect.objectContaining({
+        properties: expect.objectContaining({
+          shippingAddress: { anyOf: [{ $ref: '#/components/schemas/AddressDto' }, { type: 'null' }] },
+        }),
+      }),
+    );
+  });
+
+  it('types money and quantities as integers: no `number` without a fractional format', () => {
+    const numbers = [...schemasIn(document)]
+      .filter(
+        ([, schema]) =>
+          schema.type === 'number' || (Array.isArray(schema.type) && schema.type.includes('number')),
+      )
+      .filter(([, schema]) => schema.format !== 'double' && schema.format !== 'float')
+      .map(([path]) => path);
+    expect(numbers).toEqual([]);
+    const schemas = document.components?.schemas ?? {};
+    const property = (name: string, field: string) =>
+      (schemas[name]?.properties as Record<string, Schema> | undefined)?.[field];
+    expect(property('MoneyDto', 'amount')).toEqual(expect.objectContaining({ type: 'integer' }));
+    for (const field of ['subtotal', 'discount', 'shipping', 'tax', 'total'])
+      expect([field, property('CartTotalsDto', field)?.type]).toEqual([field, 'integer']);
+    expect(property('CartLineDto', 'quantity')).toEqual(expect.objectContaining({ type: 'integer' }));
+    // Fields that used to be `{type: object}`: a typed client can set them.
+    expect(property('CreateVariantDto', 'compareAtPrice')).toEqual(
+      expect.objectContaining({ type: ['integer', 'null'] }),
+    );
+    expect(property('CreateCategoryDto', 'parentId')).toEqual(
+      expect.objectContaining({ type: ['string', 'null'] }),
+    );
+  });
+
+  it('tells the two login answers apart by their required fields', () => {
+    const login = document.paths['/v1/auth/login'].post.responses?.['200'] as {
+      content: Record<string, { schema: Schema }>;
+    };
+    expect(login.content['application/json'].schema).toEqual({
+      oneOf: [
+        { $ref: '#/components/schemas/TokensResponseDto' },
+        { $ref: '#/components/schemas/MfaChallengeResponseDto' },
+      ],
+    });
+    expect(document.components?.schemas?.MfaChallengeResponseDto?.required).toEqual([
+      'mfaRequired',
+      'mfaToken',
+    ]);
+    expect(document.components?.schemas?.TokensResponseDto?.required).toEqual(
+      expect.arrayContaining(['accessToken', 'refreshToken', 'expiresIn']),
+    );
+  });
+
+  it('declares the guest cart and order tokens as security schemes, alternatives to a bearer token', () => {
+    expect(document.components?.securitySchemes).toEqual(
+      expect.objectContaining({
+        cartToken: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Cart-Token' }),
+        orderToken: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Order-Token' }),
+      }),
+    );
+    const security = (method: string, path: string) => document.paths[path][method].security;
+    expect(security('get', '/v1/carts/{id}')).toEqual(
+      expect.arrayContaining([{ bearer: [] }, { cartToken: [] }]),
+    );
+    expect(security('post', '/v1/carts')).toEqual(
+      expect.arrayContaining([{ bearer: [] }, { cartToken: [] }, {}]),
+    );
+    for (const [method, path] of [
+      ['get', '/v1/orders/{id}'],
+      ['post', '/v1/orders/{id}/cancel'],
+      ['post', '/v1/orders/{id}/payments'],
+    ])
+      expect([path, security(method, path)]).toEqual([
+        path,
+        expect.arrayContaining([{ bearer: [] }, { orderToken: [] }, { cartToken: [] }]),
+      ]);
+    // The tokens are no longer header parameters beside the schemes.
+    const tokenParameters = Object.values(document.paths)
+      .flatMap((item) => Object.values(item))
+      .flatMap((operation) => operation.parameters ?? [])
+      .filter((parameter) => /^x-(cart|order)-token$/i.test(parameter.name));
+    expect(tokenParameters).toEqual([]);
+  });
+
+  it('documents, on every operation, security, 500, 414/431/503 and (under /v1) 429 as shared problems', () => {
+    const gaps: string[] = [];
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        if (!METHODS.includes(method)) continue;
+        const route = `${method.toUpperCase()} ${path}`;
+        if (!operation.security) gaps.push(`${route}: no security`);
+        const expected = ['414', '431', '500', '503', ...(path.startsWith('/v1/') ? ['429'] : [])];
+        for (const status of expected)
+          if (!operation.responses?.[status]?.$ref) gaps.push(`${route}: ${status} not a shared response`);
+        for (const [status, response] of Object.entries(operation.responses ?? {}))
+          if (!response.$ref && !response.description?.trim())
+            gaps.push(`${route}: ${status} has no description`);
+        for (const parameter of operation.parameters ?? [])
+          if (parameter.in === 'path' && !(parameter.schema as Schema | undefined)?.pattern)
+            gaps.push(`${route}: path parameter ${parameter.name} has no pattern`);
+      }
+    }
+    expect(gaps).toEqual([]);
+    expect(document.servers?.length).toBeGreaterThan(0);
+    expect(
+      (document.tags ?? []).map(({ name }) => name).filter((name) => !/^[A-Za-z0-9 ]+$/.test(name)),
+    ).toEqual([]);
   });
 
   it('declares bearer authentication', () => {

@@ -8,7 +8,7 @@ import {
   type UserPrincipal,
 } from '@app/common';
 import { Body, Controller, HttpCode, Module, OnModuleInit, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsInt, IsString, Length, Max, Min } from 'class-validator';
 import { randomBytes } from 'node:crypto';
@@ -47,6 +47,7 @@ class IdempotencyProbeController {
   @Public()
   @Idempotent()
   @ApiOperation({ summary: 'Record an effect (a row), slowly' })
+  @ApiCreatedResponse({ description: 'The effect', schema: { type: 'object' } })
   async create(@Body() body: ProbeEffectDto) {
     const effect = await this.insert(body.name, body.amount, 'anonymous');
     await sleep(PROBE_HANDLER_MS);
@@ -57,6 +58,7 @@ class IdempotencyProbeController {
   @Public()
   @Idempotent()
   @ApiOperation({ summary: 'The same, on another route' })
+  @ApiCreatedResponse({ description: 'The effect', schema: { type: 'object' } })
   createOther(@Body() body: ProbeEffectDto) {
     return this.insert(body.name, body.amount, 'anonymous');
   }
@@ -65,6 +67,7 @@ class IdempotencyProbeController {
   @Authenticated()
   @Idempotent()
   @ApiOperation({ summary: 'Record an effect for the signed-in person' })
+  @ApiCreatedResponse({ description: 'The effect', schema: { type: 'object' } })
   createMine(@Body() body: ProbeEffectDto, @CurrentUser() user: UserPrincipal) {
     return this.insert(body.name, body.amount, user.userId);
   }
@@ -74,6 +77,7 @@ class IdempotencyProbeController {
   @Idempotent({ required: false })
   @HttpCode(200)
   @ApiOperation({ summary: 'Key optional, 200 instead of 201' })
+  @ApiOkResponse({ description: 'The effect', schema: { type: 'object' } })
   createOptional(@Body() body: ProbeEffectDto) {
     return this.insert(body.name, body.amount, 'anonymous');
   }

@@ -1,6 +1,6 @@
 import { ApiProblemResponses, ConflictError, Public } from '@app/common';
 import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Type } from 'class-transformer';
@@ -42,6 +42,7 @@ class ProbeController {
 
   @Post('echo')
   @ApiOperation({ summary: 'Echo a validated body' })
+  @ApiCreatedResponse({ description: 'The body, validated and transformed', schema: { type: 'object' } })
   @ApiProblemResponses(400)
   echo(@Body() body: ProbeEchoDto): ProbeEchoDto {
     return body;
@@ -63,6 +64,7 @@ class ProbeController {
 
   @Post('duplicate')
   @ApiOperation({ summary: 'Insert a duplicate primary key' })
+  @ApiCreatedResponse({ description: 'Never: the insert fails' })
   @ApiProblemResponses(409)
   async duplicate(): Promise<void> {
     await this.dataSource.query(
@@ -72,6 +74,10 @@ class ProbeController {
 
   @Get('slow')
   @ApiOperation({ summary: 'Answer after a delay, using the database at the end' })
+  @ApiOkResponse({
+    description: 'Done',
+    schema: { type: 'object', properties: { done: { type: 'boolean' } } },
+  })
   @ApiProblemResponses(400)
   async slow(@Query() query: SlowQueryDto): Promise<{ done: boolean }> {
     await new Promise((resolve) => setTimeout(resolve, query.ms));
@@ -82,6 +88,10 @@ class ProbeController {
   @Get('limited')
   @Throttle({ default: { limit: 3, ttl: 60_000 } })
   @ApiOperation({ summary: 'A route with a tight rate limit' })
+  @ApiOkResponse({
+    description: 'Not limited yet',
+    schema: { type: 'object', properties: { ok: { type: 'boolean' } } },
+  })
   @ApiProblemResponses(429)
   limited(): { ok: true } {
     return { ok: true };

@@ -1,4 +1,5 @@
 export * from './http';
+export * from './contract';
 export * from './tcp-proxy';
 export * from './test-environment';
 export * from './smtp-receiver';

@@ -4,7 +4,9 @@ import { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { registerContract, unregisterContract } from './contract';
 import { createHttpApp } from '../../../src/bootstrap/http-app';
+import { servedOpenApiDocument } from '../../../src/bootstrap/swagger';
 import { createWorkerApp } from '../../../src/bootstrap/worker-app';
 
 type Imports = NonNullable<ModuleMetadata['imports']>;
@@ -54,10 +56,16 @@ export class TestEnvironment {
     await app.listen(0, '127.0.0.1');
     this.apps.push(app);
     const address = app.getHttpServer().address() as { port: number };
+    const baseUrl = `http://127.0.0.1:${address.port}`;
+    // Every response request() gets from this API is checked against the document it serves.
+    registerContract(baseUrl, servedOpenApiDocument(app));
     return {
       app,
-      baseUrl: `http://127.0.0.1:${address.port}`,
-      close: () => this.closeApp(app),
+      baseUrl,
+      close: async () => {
+        unregisterContract(baseUrl);
+        await this.closeApp(app);
+      },
     };
   }
 
