@@ -79,6 +79,7 @@ describe('health, readiness and metrics', () => {
     expect(up.status).toBe(200);
   });
 
+  // Open here: a test (like development) has no METRICS_TOKEN. The token and production: ops-exposure.e2e-spec.ts.
   it('exposes Prometheus metrics: process, HTTP durations by route template, queue depths, outbox lag', async () => {
     await request(`${api.baseUrl}/health/live`);
     await request(`${api.baseUrl}/v1/no/such/route/12345`);

@@ -127,6 +127,47 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUTH_ARGON2_MEMORY_KIB: '4096' })).toThrow(/AUTH_ARGON2_MEMORY_KIB/);
   });
 
+  describe('docs and metrics exposure', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DB_HOST: 'db',
+      DB_NAME: 'shop',
+      REDIS_HOST: 'cache',
+      SMTP_HOST: 'mail',
+      AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-characters',
+      ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    };
+    const token = 'prometheus-scrape-token-0123456789abcdef';
+
+    it('serves /docs by default in development and test, not in production unless DOCS_ENABLED=true', () => {
+      expect(loadConfig({}).http.docsEnabled).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'test' }).http.docsEnabled).toBe(true);
+      expect(loadConfig({ DOCS_ENABLED: 'false' }).http.docsEnabled).toBe(false);
+      expect(loadConfig(production).http.docsEnabled).toBe(false);
+      expect(loadConfig({ ...production, DOCS_ENABLED: '' }).http.docsEnabled).toBe(false);
+      expect(loadConfig({ ...production, DOCS_ENABLED: 'true' }).http.docsEnabled).toBe(true);
+      expect(() => loadConfig({ DOCS_ENABLED: 'sometimes' })).toThrow(/DOCS_ENABLED/);
+    });
+
+    it('opens /metrics in development and test, serves it in production only with METRICS_TOKEN', () => {
+      expect(loadConfig({}).http.metrics).toEqual({ access: 'open' });
+      expect(loadConfig({ NODE_ENV: 'test' }).http.metrics).toEqual({ access: 'open' });
+      expect(loadConfig(production).http.metrics).toEqual({ access: 'off' });
+      expect(loadConfig({ ...production, METRICS_TOKEN: token }).http.metrics).toEqual({
+        access: 'token',
+        token,
+      });
+      expect(loadConfig({ METRICS_TOKEN: token }).http.metrics).toEqual({ access: 'token', token });
+    });
+
+    it('refuses a short or malformed METRICS_TOKEN', () => {
+      expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 32/);
+      expect(() => loadConfig({ METRICS_TOKEN: `${token} with spaces` })).toThrow(
+        /METRICS_TOKEN must be printable ASCII/,
+      );
+    });
+  });
+
   it('reads rotated encryption keys with the first one active', () => {
     const [k1, k2] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
     const config = loadConfig({

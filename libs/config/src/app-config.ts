@@ -29,6 +29,8 @@ export interface HttpConfig {
   shutdownTimeoutMs: number;
   trustProxy: boolean;
   docsEnabled: boolean;
+  /** What /metrics asks of a scraper: a bearer token, nothing (dev and test), or it is not served. */
+  metrics: { access: 'token'; token: string } | { access: 'open' } | { access: 'off' };
 }
 export interface RateLimitConfig {
   ttlSeconds: number;
@@ -246,7 +248,12 @@ function parseCorsOrigins(raw: string): HttpConfig['corsOrigins'] {
  */
 export function loadConfig(environment: Environment = process.env): AppConfig {
   const defaults = new EnvironmentVariables();
-  const known = Object.keys(defaults).concat(['DB_CREATE_IF_MISSING', 'DB_MIGRATIONS_RUN']);
+  const known = Object.keys(defaults).concat([
+    'DB_CREATE_IF_MISSING',
+    'DB_MIGRATIONS_RUN',
+    'DOCS_ENABLED',
+    'METRICS_TOKEN',
+  ]);
   const provided: Record<string, string> = {};
   for (const name of known) {
     const value = environment[name];
@@ -297,7 +304,10 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       corsOrigins: parseCorsOrigins(variables.CORS_ORIGINS),
       shutdownTimeoutMs: variables.HTTP_SHUTDOWN_TIMEOUT_MS,
       trustProxy: variables.HTTP_TRUST_PROXY,
-      docsEnabled: variables.DOCS_ENABLED,
+      docsEnabled: variables.DOCS_ENABLED ?? !isProduction,
+      metrics: variables.METRICS_TOKEN
+        ? { access: 'token', token: variables.METRICS_TOKEN }
+        : { access: isProduction ? 'off' : 'open' },
     },
     rateLimit: { ttlSeconds: variables.RATE_LIMIT_TTL_SECONDS, max: variables.RATE_LIMIT_MAX },
     database: {

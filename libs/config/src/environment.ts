@@ -91,9 +91,21 @@ export class EnvironmentVariables {
   @Min(1)
   RATE_LIMIT_MAX = 300;
 
+  /** Swagger UI at /docs and the OpenAPI document at /docs-json. Default: off in production, on otherwise. */
+  @IsOptional()
   @Transform(toBoolean)
   @IsBoolean()
-  DOCS_ENABLED = true;
+  DOCS_ENABLED?: boolean;
+
+  /**
+   * Bearer token Prometheus sends to scrape /metrics (`Authorization: Bearer <token>`), at least 32
+   * characters. Unset: /metrics is open in development and test, and not served (404) in production.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters' })
+  @Matches(/^[\x21-\x7e]+$/, { message: 'METRICS_TOKEN must be printable ASCII without spaces' })
+  METRICS_TOKEN?: string;
 
   /** `mariadb` or `mysql`: TypeORM reads schema metadata differently for each (drift checks need it right). */
   @IsIn(DB_TYPES)
