@@ -101,6 +101,41 @@ describe('HTTP edges', () => {
     });
   });
 
+  describe('hostile strings', () => {
+    it('answers 70 KB strings and lone surrogates with a 4xx problem, never a 5xx', async () => {
+      const long = 'x'.repeat(70_000);
+      const bodies = [
+        ['/v1/auth/register', `{"email":"a@example.test","password":"${long}","name":"${long}"}`],
+        [
+          '/v1/auth/register',
+          `{"email":"a\\ud800@example.test","password":"\\udfff${STRONG_PASSWORD}","name":"\\ud800"}`,
+        ],
+        ['/v1/auth/login', `{"email":"${long}@example.test","password":"${long}"}`],
+        ['/v1/auth/login', `{"email":"\\ud800@example.test","password":"\\ud800"}`],
+        ['/v1/carts', `{"currency":"${long}"}`],
+        ['/v1/carts', `{"currency":"\\ud800"}`],
+      ];
+      for (const [path, body] of bodies) {
+        const response = await post(path, body);
+        const sent = `${path} ${body.slice(0, 60)}`;
+        expect({ sent, clientError: response.status >= 400 && response.status < 500 }).toEqual({
+          sent,
+          clientError: true,
+        });
+        expectProblem(response, response.status);
+      }
+      expectProblem(await post('/v1/auth/register', bodies[1][1]), 400, '/problems/malformed-json');
+      const query = await request(`${api.baseUrl}/v1/products?q=${'y'.repeat(10_000)}`);
+      expectProblem(query, 400, '/problems/validation-failed');
+      // Percent-escapes of a surrogate and other invalid UTF-8 in a query and a path id.
+      for (const path of ['/v1/products?q=%ED%A0%80', '/v1/orders/%ED%A0%80', '/v1/products?q=%ff%fe']) {
+        const response = await request(`${api.baseUrl}${path}`);
+        expect({ path, serverError: response.status >= 500 }).toEqual({ path, serverError: false });
+        if (response.status >= 400) expectProblem(response, response.status);
+      }
+    });
+  });
+
   describe('limits of the request line and headers', () => {
     it('answers a 200-character path id with 414 problem+json and the request id', async () => {
       const response = await request(`${api.baseUrl}/v1/orders/${'a'.repeat(200)}`, {
@@ -142,6 +177,14 @@ describe('HTTP edges', () => {
         expect(response.body.detail).toContain('application/json');
         expect(response.text).not.toContain('hunter2-secret-value');
       }
+    });
+
+    it('answers a body without a Content-Type with 415', async () => {
+      const raw = await rawRequest(
+        api.baseUrl,
+        `POST /v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${login.length}\r\nConnection: close\r\n\r\n${login}`,
+      );
+      expectProblem(parseRaw(raw), 415, '/problems/unsupported-media-type');
     });
 
     it('still takes JSON with a charset', async () => {

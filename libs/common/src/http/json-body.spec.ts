@@ -1,25 +1,35 @@
-import { exceedsJsonDepth } from './json-body';
+import { scanJsonText } from './json-body';
 
-const depthOf = (text: string, max: number) => exceedsJsonDepth(Buffer.from(text), max);
+const scan = (text: string, maxDepth = 64) => scanJsonText(Buffer.from(text), maxDepth);
 
-describe('exceedsJsonDepth', () => {
+describe('scanJsonText', () => {
   it('counts nested objects and arrays', () => {
-    expect(depthOf('{"a":[{"b":[1]}]}', 4)).toBe(false);
-    expect(depthOf('{"a":[{"b":[1]}]}', 3)).toBe(true);
-    expect(depthOf('['.repeat(65) + ']'.repeat(65), 64)).toBe(true);
-    expect(depthOf('['.repeat(64) + ']'.repeat(64), 64)).toBe(false);
+    expect(scan('{"a":[{"b":[1]}]}', 4)).toBeNull();
+    expect(scan('{"a":[{"b":[1]}]}', 3)).toBe('too-deep');
+    expect(scan('['.repeat(65) + ']'.repeat(65))).toBe('too-deep');
+    expect(scan('['.repeat(64) + ']'.repeat(64))).toBeNull();
   });
 
-  it('ignores brackets inside strings, escaped quotes included', () => {
-    expect(depthOf(JSON.stringify({ a: '[[[[{{{{', b: '\\"[[[[' }), 1)).toBe(false);
-    expect(depthOf(JSON.stringify(['"[[', '\\']), 1)).toBe(false);
+  it('ignores brackets inside strings, escaped quotes and backslashes included', () => {
+    expect(scan(JSON.stringify({ a: '[[[[{{{{', b: '\\"[[[[' }), 1)).toBeNull();
+    expect(scan(JSON.stringify(['"[[', '\\']), 1)).toBeNull();
   });
 
   it('reads multi-byte UTF-8 exactly', () => {
-    expect(depthOf(JSON.stringify({ a: '😀[[[ü' }), 1)).toBe(false);
+    expect(scan(JSON.stringify({ a: '😀[[[ü' }), 1)).toBeNull();
   });
 
   it('measures depth, not the number of siblings', () => {
-    expect(depthOf(`[${'[],'.repeat(10_000)}[]]`, 2)).toBe(false);
+    expect(scan(`[${'[],'.repeat(10_000)}[]]`, 2)).toBeNull();
+  });
+
+  it('refuses escapes of unpaired surrogates and keeps pairs and other escapes', () => {
+    expect(scan('{"a":"\\ud800"}')).toBe('lone-surrogate');
+    expect(scan('{"a":"\\uDFFF x"}')).toBe('lone-surrogate');
+    expect(scan('{"a":"\\ud83dx\\ude00"}')).toBe('lone-surrogate');
+    expect(scan('{"a":"\\ud83d\\u0041"}')).toBe('lone-surrogate');
+    expect(scan('{"a":"\\ud83d')).toBe('lone-surrogate');
+    expect(scan('{"a":"\\ud83d\\ude00 \\u00fc \\\\ud800"}')).toBeNull();
+    expect(scan(JSON.stringify({ a: '😀 \\ud800' }))).toBeNull();
   });
 });
