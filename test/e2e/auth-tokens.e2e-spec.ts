@@ -166,6 +166,20 @@ describe('access tokens: everything forged or misused is refused with 401 proble
     expectProblem(await client.get('/v1/me', admin.tokens.accessToken), 401);
   });
 
+  it('a revocation on one replica refuses the token on another within 100 ms (nothing is kept per process)', async () => {
+    const replica = await env.startApi();
+    const other = new AuthClient(replica.baseUrl);
+    const session = await client.login(admin.email);
+    // Both replicas have verified (and cached) the token before it is revoked.
+    expect((await client.get('/v1/me', session.body.accessToken)).status).toBe(200);
+    expect((await other.get('/v1/me', session.body.accessToken)).status).toBe(200);
+    expect((await client.post('/v1/auth/logout', {}, session.body.accessToken)).status).toBe(204);
+    const revokedAt = Date.now();
+    expectProblem(await other.get('/v1/me', session.body.accessToken), 401);
+    expect(Date.now() - revokedAt).toBeLessThan(100);
+    await replica.close();
+  });
+
   it('reads a session Redis lost from MySQL: a live one is accepted again, a revoked one stays refused', async () => {
     const redis = api.app.get<Redis>(REDIS_CLIENT);
     const live = await client.login(admin.email);
