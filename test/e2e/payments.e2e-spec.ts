@@ -85,6 +85,31 @@ describe('payments (sandbox provider)', () => {
     expect(detail.expiresAt).toBeNull();
   });
 
+  it('payment times keep milliseconds: a payment captured in the second it was created reads updatedAt >= createdAt', async () => {
+    // Creation and capture happen in one request, within the same second: an UPDATE that wrote
+    // whole seconds (TypeORM's own `updated_at = CURRENT_TIMESTAMP`) read earlier than the creation.
+    const times: Array<{ createdAt: string; updatedAt: string }> = [];
+    for (let i = 0; i < 3; i++) {
+      const { order, shopper } = await cardOrder();
+      const paid = await pay(order.id, shopper, SANDBOX_CARDS.succeeds);
+      expect(paid.body.state).toBe('captured');
+      const [payment] = await paymentsOf(order.id);
+      const view = payment as Payment & { createdAt: string; updatedAt: string };
+      times.push({ createdAt: view.createdAt, updatedAt: view.updatedAt });
+      const [row] = await db.query<Array<{ created: string; updated: string }>>(
+        "SELECT DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%f') AS created, DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%s.%f') AS updated FROM payments WHERE id = ?",
+        [payment.id],
+      );
+      expect(`${row.updated.slice(0, 23)}Z`).toBe(view.updatedAt);
+      expect(`${row.created.slice(0, 23)}Z`).toBe(view.createdAt);
+    }
+    for (const { createdAt, updatedAt } of times) {
+      expect(Date.parse(updatedAt)).toBeGreaterThanOrEqual(Date.parse(createdAt));
+    }
+    // Milliseconds are kept (three payments all on a whole second would be a 1-in-a-billion draw).
+    expect(times.some(({ updatedAt }) => !updatedAt.endsWith('.000Z'))).toBe(true);
+  });
+
   it('a declined card leaves the order awaiting payment; another card then pays it', async () => {
     const { order, shopper } = await cardOrder();
     const declined = await pay(order.id, shopper, SANDBOX_CARDS.declined);

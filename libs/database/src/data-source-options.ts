@@ -1,4 +1,5 @@
 import { DatabaseConfig } from '@app/config';
+import { MillisecondUpdateDates } from './millisecond-update-dates';
 import { TypeOrmLogger } from './typeorm-logger';
 import type { MysqlDataSourceOptions } from 'typeorm/driver/mysql/MysqlDataSourceOptions';
 
@@ -24,6 +25,7 @@ export function buildDataSourceOptions(
     timezone: 'Z',
     synchronize: false,
     migrationsRun: false,
+    subscribers: [MillisecondUpdateDates],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     bigNumberStrings: true,
