@@ -74,6 +74,11 @@ export const PROBLEM_RESPONSE_NAMES: Record<number, string> = {
 export const PATH_ID_PATTERN = '^[A-Za-z0-9_-]+$';
 export const PATH_ID_MAX_LENGTH = 100;
 
+const PATH_PARAMETER_DESCRIPTIONS: Record<string, string> = {
+  idOrSlug: 'The product’s opaque id or its slug',
+  provider: 'The payment provider (`sandbox`, `stripe`)',
+};
+
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
 const PROBLEM_SCHEMA_REF = '#/components/schemas/ProblemDetailsDto';
 
@@ -124,6 +129,8 @@ function finalizeOperation(path: string, operation: Operation): void {
         minLength: 1,
         maxLength: PATH_ID_MAX_LENGTH,
       };
+      parameter.description ??=
+        PATH_PARAMETER_DESCRIPTIONS[parameter.name] ?? 'Opaque id; unknown (or not yours): 404';
     }
   }
   for (const media of Object.values(operation.requestBody?.content ?? {}))
