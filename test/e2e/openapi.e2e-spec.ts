@@ -81,9 +81,24 @@ describe('API documentation', () => {
     const schemas = document.components?.schemas ?? {};
     const property = (name: string, field: string) =>
       (schemas[name]?.properties as Record<string, Schema> | undefined)?.[field];
-    expect(property('MoneyDto', 'amount')).toEqual(expect.objectContaining({ type: 'integer' }));
-    for (const field of ['subtotal', 'discount', 'shipping', 'tax', 'total'])
-      expect([field, property('CartTotalsDto', field)?.type]).toEqual([field, 'integer']);
+    // Every money field is integer minor units (or an object whose `amount` is).
+    const money =
+      /^(amount|price|unitPrice|compareAtPrice|subtotal|discount|shipping|shippingTax|tax|total|rate|freeOver|minSubtotal|expectedTotal|capturedAmount|refundedAmount)$/;
+    const isMoney = (schema: Schema): boolean => {
+      const types = ([] as unknown[]).concat(schema.type ?? []);
+      if (types.includes('integer')) return true;
+      const target = typeof schema.$ref === 'string' ? schemas[schema.$ref.split('/').pop()!] : undefined;
+      if (target) return isMoney((target.properties as Record<string, Schema>).amount ?? {});
+      return ((schema.anyOf ?? schema.oneOf ?? []) as Schema[]).some(
+        (option) => option.type !== 'null' && isMoney(option),
+      );
+    };
+    const notMoney = Object.entries(schemas).flatMap(([name, schema]) =>
+      Object.entries((schema.properties ?? {}) as Record<string, Schema>)
+        .filter(([field, property]) => money.test(field) && !isMoney(property))
+        .map(([field]) => `${name}.${field}`),
+    );
+    expect(notMoney).toEqual([]);
     expect(property('CartLineDto', 'quantity')).toEqual(expect.objectContaining({ type: 'integer' }));
     // Fields that used to be `{type: object}`: a typed client can set them.
     expect(property('CreateVariantDto', 'compareAtPrice')).toEqual(
