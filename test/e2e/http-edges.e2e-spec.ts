@@ -331,6 +331,16 @@ describe('HTTP edges', () => {
         expect(staff.body.data.length).toBeGreaterThan(0);
         const users = await client.get<{ data: unknown[] }>(`/v1/admin/users?q=${q}`, staffToken);
         expect(users.body.data.length).toBeGreaterThan(0);
+        // Other filters: a cleared field is no filter either.
+        const category = await request<{ data: unknown[] }>(`${api.baseUrl}/v1/products?category=${q}`);
+        expect(category.body.data).toEqual(unfiltered.body.data);
+        const orders = await client.get<{ data: unknown[] }>(`/v1/admin/orders?email=${q}`, staffToken);
+        expect(orders.status).toBe(200);
+        const promotions = await client.get<{ data: unknown[] }>(
+          `/v1/admin/promotions?code=${q}`,
+          staffToken,
+        );
+        expect(promotions.status).toBe(200);
       }
     });
   });

@@ -36,6 +36,7 @@ export class ListProductsQueryDto extends PageQueryDto {
   q?: string;
 
   @ApiPropertyOptional({ description: 'A category slug or id; its descendants are included.' })
+  @Transform(blankAsAbsent)
   @IsOptional()
   @IsString()
   @MaxLength(120)

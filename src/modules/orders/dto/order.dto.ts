@@ -128,7 +128,8 @@ export class ListOrdersQueryDto extends PageQueryDto {
   @ApiPropertyOptional()
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.trim().toLowerCase() : value,
+    // A blank email (a cleared filter field) is no filter.
+    typeof value === 'string' ? value.trim().toLowerCase() || undefined : value,
   )
   @IsEmail()
   email?: string;

@@ -1,4 +1,4 @@
-import { PageQueryDto } from '@app/common';
+import { blankAsAbsent, PageQueryDto } from '@app/common';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
@@ -179,6 +179,7 @@ export class UpdatePromotionDto extends PromotionTermsDto {
 
 export class ListPromotionsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Codes starting with this (case-insensitive).', maxLength: 50 })
+  @Transform(blankAsAbsent)
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{1,50}$/, { message: 'code must be letters, digits, "_" or "-"' })
   code?: string;
