@@ -184,13 +184,7 @@ export class OrdersRepository {
       .createQueryBuilder(Order, 'o')
       .select(['o.id', 'o.expiresAt'])
       .where("o.status = 'pending_payment' AND o.expires_at <= :now", { now });
-    if (after)
-      query.andWhere('(o.expires_at > :afterAt OR (o.expires_at = :afterAt AND o.id > :afterId))', {
-        afterAt: after.expiresAt,
-        afterId: after.id,
-      });
-    const rows = await query.orderBy('o.expires_at', 'ASC').addOrderBy('o.id', 'ASC').limit(limit).getMany();
-    return rows.map((row) => ({ id: row.id, expiresAt: row.expiresAt! }));
+    return this.pageByDeadline(query, limit, after);
   }
 
   /**
@@ -234,6 +228,15 @@ export class OrdersRepository {
         dueBy,
       })
       .andWhere('o.payment_method = :method AND o.payment_reminder_sent_at IS NULL', { method });
+    return this.pageByDeadline(query, limit, after);
+  }
+
+  /** Keyset page of `query` (alias `o`) by deadline, soonest first: ids and deadlines only. */
+  private async pageByDeadline(
+    query: SelectQueryBuilder<Order>,
+    limit: number,
+    after?: { expiresAt: Date; id: string },
+  ): Promise<Array<{ id: string; expiresAt: Date }>> {
     if (after)
       query.andWhere('(o.expires_at > :afterAt OR (o.expires_at = :afterAt AND o.id > :afterId))', {
         afterAt: after.expiresAt,
