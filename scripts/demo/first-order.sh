@@ -39,7 +39,7 @@ json() {
 
 echo "== 1. Browse: products in stock"
 PRODUCTS=$(curl -sS "$BASE/v1/products?inStock=true&limit=3")
-printf '%s' "$PRODUCTS" | json 'r.data.map((p) => `   ${p.title}: from ${(p.priceRange.min.amount / 100).toFixed(2)} ${p.priceRange.min.currency}`).join("\n")'
+printf '%s' "$PRODUCTS" | json 'r.data.map((p) => `   ${p.title}: from ${(p.priceRange.min / 100).toFixed(2)} ${p.currency}`).join("\n")'
 VARIANT_ID=$(printf '%s' "$PRODUCTS" | json 'r.data[0].variants.find((v) => v.inStock).id')
 echo "   -> buying variant $VARIANT_ID"
 

@@ -6,16 +6,28 @@ import { downloadUrlPlugin, idempotencyKeyPlugin } from './swagger-ui-plugins';
 export const DOCS_PATH = 'docs';
 export const DOCS_JSON_PATH = 'docs-json';
 
+/** The one money shape of the API (invariant 6), as the document's description states it. */
+export const MONEY_DESCRIPTION =
+  '**Money.** Every amount is a JSON integer in minor units (cents for EUR, öre for SEK, yen for JPY): ' +
+  '`4990` with `"currency": "EUR"` is 49.90 EUR. Each resource that carries money has one `currency` ' +
+  'property (ISO 4217) naming the currency of all its amounts: a product (its `priceRange` and its ' +
+  'variants’ `price` and `compareAtPrice`), a shipping method (`rate`, `freeOver`), a promotion (`amount`, ' +
+  '`minSubtotal`), a cart and an order (line prices and totals), a payment and a refund. No amount is ' +
+  'ever an object or a decimal. Amounts you send (variant prices, shipping rates, promotion amounts, ' +
+  'refunds) are integers in the same minor units; their currency is the store’s.';
+
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Storekeep API')
     .setDescription(
       'Headless commerce back end. Errors are RFC 9457 `application/problem+json`; lists take `limit` and an ' +
-        'opaque `cursor`; money is integer minor units with an ISO 4217 currency. Every response carries ' +
+        'opaque `cursor`. Every response carries ' +
         '`X-Request-Id` (send your own to correlate). People authenticate with `Authorization: Bearer <access ' +
         'token>` from /v1/auth/login; servers with an API key (`Authorization: Bearer sk_…` or `X-Api-Key`); ' +
         'guests with the secret of their cart (`X-Cart-Token`, from `POST /v1/carts`) or order (`X-Order-Token`). ' +
-        'Every operation may also answer 414, 431, 500 and 503, and every /v1 operation 429 (see `Retry-After`).',
+        'Every operation may also answer 414, 431, 500 and 503, and every /v1 operation 429 (see `Retry-After`).' +
+        '\n\n' +
+        MONEY_DESCRIPTION,
     )
     .setVersion('1')
     .addBearerAuth(

@@ -15,6 +15,7 @@ import { PaymentGivenBack1795529626764 } from './migrations/1795529626764-Paymen
 import { PaymentReminders1796616751411 } from './migrations/1796616751411-PaymentReminders';
 import { PaymentReconcileRestock1795511514418 } from './migrations/1795511514418-PaymentReconcileRestock';
 import { PaymentAttemptOperation1795508752198 } from './migrations/1795508752198-PaymentAttemptOperation';
+import { StorefrontMoneyShape1796620000000 } from './migrations/1796620000000-StorefrontMoneyShape';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -36,4 +37,5 @@ export const MIGRATIONS: Function[] = [
   RefundReferenceUnique1795514607148,
   PaymentGivenBack1795529626764,
   PaymentReminders1796616751411,
+  StorefrontMoneyShape1796620000000,
 ];

@@ -623,9 +623,9 @@ describe('catalog: CSV import and export', () => {
     );
     const after = await admin.send<{
       version: number;
-      variants: Array<{ sku: string; price: { amount: number } }>;
+      variants: Array<{ sku: string; price: number }>;
     }>('GET', `/v1/admin/products/${product.id}`);
-    expect(after.body.variants.find((v) => v.sku === `SEP-${run}-1`)!.price.amount).toBe(150);
+    expect(after.body.variants.find((v) => v.sku === `SEP-${run}-1`)!.price).toBe(150);
     expect(after.body.version).toBe(product.version + 3); // archive variant, archive product, import
   });
 

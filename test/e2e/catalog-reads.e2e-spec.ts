@@ -9,7 +9,7 @@ interface Summary {
   id: string;
   slug: string;
   title: string;
-  variants: Array<{ id: string; price: { amount: number } }>;
+  variants: Array<{ id: string; price: number }>;
 }
 interface Page {
   data: Summary[];
@@ -81,9 +81,9 @@ describe('catalog: storefront reads — search, pages, cache across replicas, no
       expect(updated.status).toBe(200);
       version = updated.body.variants[0].version;
       const detail = await otherClient.get<Summary>(`/v1/products/${product.slug}`);
-      expect(detail.body.variants.find((v) => v.id === variant.id)?.price.amount).toBe(price);
+      expect(detail.body.variants.find((v) => v.id === variant.id)?.price).toBe(price);
       const list = await otherClient.get<Page>(`/v1/products?limit=5`);
-      expect(list.body.data.find((p) => p.id === product.id)?.variants[0].price.amount).toBe(price);
+      expect(list.body.data.find((p) => p.id === product.id)?.variants[0].price).toBe(price);
     }
   });
 
@@ -358,10 +358,10 @@ describe('catalog: storefront reads — search, pages, cache across replicas, no
     );
     for (const row of modelled) {
       const detail = JSON.parse(row.detail) as {
-        variants: Array<{ id: string; price: { amount: number }; inStock: boolean }>;
+        variants: Array<{ id: string; price: number; inStock: boolean }>;
       };
       for (const variant of detail.variants)
-        expect({ id: variant.id, price: variant.price.amount, inStock: variant.inStock }).toEqual({
+        expect({ id: variant.id, price: variant.price, inStock: variant.inStock }).toEqual({
           id: variant.id,
           ...truth.get(variant.id),
         });

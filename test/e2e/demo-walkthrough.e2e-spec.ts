@@ -49,6 +49,8 @@ describe('README walk-through: scripts/demo/first-order.sh against a freshly see
     const { code, output } = await runWalkthrough(api.baseUrl);
     expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('First order placed: ') });
     const [, number, id] = /First order placed: (\S+) \((\S+)\)/.exec(output) ?? [];
+    // Prices print from integer minor units and the product's currency (e.g. "from 143.00 EUR").
+    expect(output).toMatch(/: from \d+\.\d{2} [A-Z]{3}\n/);
 
     const [order] = await db.query<
       Array<{ number: string; status: string; payment_method: string; promotion_code: string }>

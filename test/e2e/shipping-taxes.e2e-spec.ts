@@ -242,8 +242,9 @@ describe('shipping zones and methods, tax rates', () => {
         expect.objectContaining({
           zoneId: zone.id,
           name: 'Courier',
-          rate: { amount: 1290, currency: 'EUR' },
-          freeOver: { amount: 20000, currency: 'EUR' },
+          currency: 'EUR',
+          rate: 1290,
+          freeOver: 20000,
           active: true,
           position: 3,
           version: 1,
@@ -257,7 +258,7 @@ describe('shipping zones and methods, tax rates', () => {
       });
       expect(changed.status).toBe(200);
       expect(changed.body).toEqual(
-        expect.objectContaining({ rate: { amount: 990, currency: 'EUR' }, freeOver: null, version: 2 }),
+        expect.objectContaining({ currency: 'EUR', rate: 990, freeOver: null, version: 2 }),
       );
       expectProblem(
         await send('PATCH', `/v1/admin/shipping-methods/${method.id}`, { rate: 1, version: 1 }),
@@ -383,8 +384,9 @@ describe('shipping zones and methods, tax rates', () => {
         {
           id: standard.id,
           name: 'Standard',
-          rate: { amount: 450, currency: 'EUR' },
-          freeOver: { amount: 5000, currency: 'EUR' },
+          currency: 'EUR',
+          rate: 450,
+          freeOver: 5000,
         },
       ]);
       expect(JSON.stringify(response.body)).not.toContain(hidden.id);

@@ -8,7 +8,7 @@ export interface AdminVariant {
   id: string;
   sku: string;
   version: number;
-  price: { amount: number; currency: string };
+  price: number;
 }
 export interface AdminProduct {
   id: string;
@@ -18,6 +18,7 @@ export interface AdminProduct {
   status: string;
   version: number;
   categoryIds: string[];
+  currency: string;
   variants: AdminVariant[];
 }
 

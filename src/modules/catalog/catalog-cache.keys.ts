@@ -4,5 +4,11 @@
  * generation after it commits, so no replica can serve what it cached before.
  */
 export const CATALOG_GENERATION_KEY = 'catalog:gen';
+/**
+ * The shape of the cached bodies: raised when what the storefront sends changes shape (2: money as
+ * integers with one product `currency`, issue 15), so a replica never serves a body cached by an
+ * older release.
+ */
+const ENTRY_SHAPE = 2;
 export const catalogEntryKey = (generation: string, entry: string): string =>
-  `catalog:${generation}:${entry}`;
+  `catalog:v${ENTRY_SHAPE}:${generation}:${entry}`;

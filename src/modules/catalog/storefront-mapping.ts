@@ -1,9 +1,4 @@
-import type {
-  MoneyDto,
-  ProductDetailDto,
-  ProductSummaryDto,
-  StorefrontVariantDto,
-} from './dto/product.response.dto';
+import type { ProductDetailDto, ProductSummaryDto, StorefrontVariantDto } from './dto/product.response.dto';
 import type { ProductDetailRow, ProductSummaryRow, StorefrontVariantRow } from './storefront.repository';
 
 /** What shoppers see of a product, from its stored rows: the one mapping the read model is built with. */
@@ -16,7 +11,8 @@ export class StorefrontMapping {
       slug: row.slug,
       title: row.title,
       image: row.images[0] ?? null,
-      priceRange: { min: this.money(row.minPrice), max: this.money(row.maxPrice) },
+      currency: this.currency,
+      priceRange: { min: row.minPrice, max: row.maxPrice },
       inStock: row.variants.some((variant) => variant.inStock),
       variants: row.variants.map((variant) => this.variant(variant)),
     };
@@ -33,18 +29,14 @@ export class StorefrontMapping {
     };
   }
 
-  private money(amount: number): MoneyDto {
-    return { amount, currency: this.currency };
-  }
-
   private variant(variant: StorefrontVariantRow): StorefrontVariantDto {
     return {
       id: variant.id,
       sku: variant.sku,
       title: variant.title,
       optionValues: variant.optionValues,
-      price: this.money(variant.price),
-      compareAtPrice: variant.compareAtPrice === null ? null : this.money(variant.compareAtPrice),
+      price: variant.price,
+      compareAtPrice: variant.compareAtPrice,
       inStock: variant.inStock,
     };
   }

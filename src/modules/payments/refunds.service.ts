@@ -85,7 +85,7 @@ export class RefundsService {
             : {}),
         },
       });
-      return { view: toRefundDto(refund), effects };
+      return { view: toRefundDto(refund, payment.currency), effects };
     });
     await this.reservations.afterCommit(effects);
     return view;

@@ -34,12 +34,17 @@ export class CartLineDto {
   @ApiProperty() title: string;
   @ApiProperty() variantTitle: string;
   @ApiProperty({ nullable: true, type: String }) imageUrl: string | null;
-  @ApiProperty({ description: 'Current price, minor units' }) unitPrice: number;
+  @ApiProperty({ type: 'integer', description: 'Current price; minor units of `currency`' })
+  unitPrice: number;
   @ApiProperty() quantity: number;
-  @ApiProperty() subtotal: number;
-  @ApiProperty({ description: 'This line’s share of the order discount' }) discount: number;
-  @ApiProperty() tax: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) subtotal: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'This line’s share of the order discount; minor units of `currency`',
+  })
+  discount: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) tax: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) total: number;
   @ApiProperty({ description: 'Units available to sell now' }) available: number;
   @ApiProperty({ enum: LINE_PROBLEMS, nullable: true, type: String }) problem: LineProblem | null;
 }
@@ -54,18 +59,23 @@ export class CartPromotionDto {
 export class ShippingOptionDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
-  @ApiProperty({ description: 'Rate, minor units' }) rate: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'Free from this discounted subtotal' })
+  @ApiProperty({ type: 'integer', description: 'Rate; minor units of `currency`' }) rate: number;
+  @ApiProperty({
+    nullable: true,
+    type: 'integer',
+    description: 'Free from this discounted subtotal; minor units of `currency`',
+  })
   freeOver: number | null;
 }
 
 export class CartTotalsDto {
-  @ApiProperty() subtotal: number;
-  @ApiProperty() discount: number;
-  @ApiProperty() shipping: number;
-  @ApiProperty() shippingTax: number;
-  @ApiProperty({ description: 'All tax, lines and shipping' }) tax: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) subtotal: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) discount: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) shipping: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) shippingTax: number;
+  @ApiProperty({ type: 'integer', description: 'All tax, lines and shipping; minor units of `currency`' })
+  tax: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) total: number;
   @ApiProperty({ description: '1900 = 19%' }) taxRateBp: number;
   @ApiProperty({ description: 'Prices include tax (the tax shown is contained in them)' })
   taxIncluded: boolean;
@@ -78,7 +88,8 @@ export class CartDto {
   @ApiProperty({ enum: ['active', 'checked_out', 'merged'] }) status: string;
   @ApiProperty({ nullable: true, type: String }) customerId: string | null;
   @ApiProperty({ nullable: true, type: String }) email: string | null;
-  @ApiProperty({ example: 'EUR' }) currency: string;
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency of every amount of the cart' })
+  currency: string;
   @ApiProperty({ type: [CartLineDto] }) lines: CartLineDto[];
   @ApiProperty({ type: CartPromotionDto, nullable: true }) promotion: CartPromotionDto | null;
   @ApiProperty({ type: AddressDto, nullable: true }) shippingAddress: AddressDto | null;

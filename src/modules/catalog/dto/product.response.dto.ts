@@ -2,20 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Product, PRODUCT_STATUSES, type ProductStatus } from '../entities/product.entity';
 import { ProductVariant, VARIANT_STATUSES, type VariantStatus } from '../entities/product-variant.entity';
 
-export class MoneyDto {
-  @ApiProperty({ example: 4990, description: 'Integer minor units.' })
-  amount: number;
-
-  @ApiProperty({ example: 'EUR', description: 'ISO 4217.' })
-  currency: string;
-}
+/** Every amount of a resource is an integer in minor units of the resource's one `currency`. */
+export const MINOR_UNITS = 'minor units of `currency`';
 
 export class PriceRangeDto {
-  @ApiProperty({ type: MoneyDto })
-  min: MoneyDto;
+  @ApiProperty({ type: 'integer', example: 4990, description: `The lowest variant price, ${MINOR_UNITS}` })
+  min: number;
 
-  @ApiProperty({ type: MoneyDto })
-  max: MoneyDto;
+  @ApiProperty({ type: 'integer', example: 5990, description: `The highest variant price, ${MINOR_UNITS}` })
+  max: number;
 }
 
 export class ImageDto {
@@ -59,11 +54,11 @@ export class StorefrontVariantDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { size: 'M' } })
   optionValues: Record<string, string>;
 
-  @ApiProperty({ type: MoneyDto })
-  price: MoneyDto;
+  @ApiProperty({ type: 'integer', example: 4990, description: MINOR_UNITS })
+  price: number;
 
-  @ApiPropertyOptional({ type: MoneyDto, nullable: true })
-  compareAtPrice: MoneyDto | null;
+  @ApiPropertyOptional({ type: 'integer', nullable: true, example: 5990, description: MINOR_UNITS })
+  compareAtPrice: number | null;
 
   @ApiProperty()
   inStock: boolean;
@@ -81,6 +76,9 @@ export class ProductSummaryDto {
 
   @ApiPropertyOptional({ type: ImageDto, nullable: true })
   image: ImageDto | null;
+
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency of every amount of the product' })
+  currency: string;
 
   @ApiProperty({ type: PriceRangeDto })
   priceRange: PriceRangeDto;
@@ -130,11 +128,11 @@ export class AdminVariantDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
   optionValues: Record<string, string>;
 
-  @ApiProperty({ type: MoneyDto })
-  price: MoneyDto;
+  @ApiProperty({ type: 'integer', example: 4990, description: MINOR_UNITS })
+  price: number;
 
-  @ApiPropertyOptional({ type: MoneyDto, nullable: true })
-  compareAtPrice: MoneyDto | null;
+  @ApiPropertyOptional({ type: 'integer', nullable: true, example: 5990, description: MINOR_UNITS })
+  compareAtPrice: number | null;
 
   @ApiPropertyOptional({ type: Number, nullable: true })
   weightGrams: number | null;
@@ -183,6 +181,9 @@ export class AdminProductDto {
   @ApiProperty({ type: [ImageDto] })
   images: ImageDto[];
 
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency of every amount of the product' })
+  currency: string;
+
   @ApiProperty({ type: [AdminVariantDto] })
   variants: AdminVariantDto[];
 
@@ -210,7 +211,6 @@ export function toAdminProduct(
   categoryIds: string[],
   currency: string,
 ): AdminProductDto {
-  const money = (amount: number): MoneyDto => ({ amount, currency });
   return {
     id: product.id,
     slug: product.slug,
@@ -221,13 +221,14 @@ export function toAdminProduct(
     attributes: product.attributes,
     options: product.options,
     images: product.images,
+    currency,
     variants: variants.map((variant) => ({
       id: variant.id,
       sku: variant.sku,
       title: variant.title,
       optionValues: variant.optionValues,
-      price: money(variant.price),
-      compareAtPrice: variant.compareAtPrice === null ? null : money(variant.compareAtPrice),
+      price: variant.price,
+      compareAtPrice: variant.compareAtPrice,
       weightGrams: variant.weightGrams,
       barcode: variant.barcode,
       position: variant.position,

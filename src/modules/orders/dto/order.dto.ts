@@ -158,24 +158,24 @@ export class OrderLineDto {
   @ApiProperty() sku: string;
   @ApiProperty() title: string;
   @ApiProperty() variantTitle: string;
-  @ApiProperty() unitPrice: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) unitPrice: number;
   @ApiProperty() quantity: number;
-  @ApiProperty() subtotal: number;
-  @ApiProperty() discount: number;
-  @ApiProperty() tax: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) subtotal: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) discount: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) tax: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) total: number;
   @ApiProperty() fulfilledQuantity: number;
   @ApiProperty({ description: 'Shipped units returned and put back into stock by a refund' })
   restockedQuantity: number;
 }
 
 export class OrderTotalsDto {
-  @ApiProperty() subtotal: number;
-  @ApiProperty() discount: number;
-  @ApiProperty() shipping: number;
-  @ApiProperty() shippingTax: number;
-  @ApiProperty() tax: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) subtotal: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) discount: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) shipping: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) shippingTax: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) tax: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) total: number;
   @ApiProperty() taxRateBp: number;
   @ApiProperty() taxIncluded: boolean;
 }
@@ -208,7 +208,8 @@ export class OrderDto {
   @ApiProperty({ nullable: true, type: String }) customerId: string | null;
   @ApiProperty() email: string;
   @ApiProperty({ enum: PAYMENT_METHODS }) paymentMethod: PaymentMethod;
-  @ApiProperty() currency: string;
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency of every amount of the order' })
+  currency: string;
   @ApiProperty({ type: OrderTotalsDto }) totals: OrderTotalsDto;
   @ApiProperty({ nullable: true, type: String }) promotionCode: string | null;
   @ApiProperty({ nullable: true, type: String }) shippingMethodName: string | null;
@@ -237,8 +238,8 @@ export class OrderSummaryDto {
   @ApiProperty({ enum: ORDER_STATUSES }) status: OrderStatus;
   @ApiProperty({ nullable: true, type: String }) customerId: string | null;
   @ApiProperty() email: string;
-  @ApiProperty() currency: string;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency of `total`' }) currency: string;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) total: number;
   @ApiProperty() itemCount: number;
   @ApiProperty() createdAt: string;
 }

@@ -121,7 +121,9 @@ export class PaymentAttemptDto {
 export class RefundDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) paymentId: string;
-  @ApiProperty() amount: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) amount: number;
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency of `amount` (the payment’s)' })
+  currency: string;
   @ApiProperty({ enum: ['pending', 'succeeded', 'failed'] }) state: string;
   @ApiProperty({ nullable: true, type: String }) reason: string | null;
   @ApiProperty() createdAt: string;
@@ -132,11 +134,12 @@ export class PaymentDto {
   @ApiProperty({ format: 'uuid' }) orderId: string;
   @ApiProperty({ enum: PAYMENT_PROVIDERS }) provider: string;
   @ApiProperty({ nullable: true, type: String }) providerReference: string | null;
-  @ApiProperty() amount: number;
-  @ApiProperty() currency: string;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) amount: number;
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency of every amount of the payment' })
+  currency: string;
   @ApiProperty({ enum: PAYMENT_STATES }) state: string;
-  @ApiProperty() capturedAmount: number;
-  @ApiProperty() refundedAmount: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) capturedAmount: number;
+  @ApiProperty({ type: 'integer', description: 'minor units of `currency`' }) refundedAmount: number;
   @ApiProperty({ nullable: true, type: String }) failureCode: string | null;
   @ApiProperty({ nullable: true, type: String }) failureMessage: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Why staff should look (staff views)' })
@@ -188,11 +191,12 @@ export function toPaymentDto(payment: Payment, staff?: { attempts: PaymentAttemp
   };
 }
 
-export function toRefundDto(refund: PaymentRefund): RefundDto {
+export function toRefundDto(refund: PaymentRefund, currency: string): RefundDto {
   return {
     id: refund.id,
     paymentId: refund.paymentId,
     amount: refund.amount,
+    currency,
     state: refund.state,
     reason: refund.reason,
     createdAt: refund.createdAt.toISOString(),

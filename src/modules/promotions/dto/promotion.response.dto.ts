@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MoneyDto } from '../../catalog/dto/product.response.dto';
 import { type Promotion, PROMOTION_KINDS, type PromotionKind } from '../entities/promotion.entity';
 
 export class PromotionDto {
@@ -18,11 +17,24 @@ export class PromotionDto {
   @ApiPropertyOptional({ type: Number, nullable: true, description: 'Basis points (2000 = 20%).' })
   percentBp: number | null;
 
-  @ApiPropertyOptional({ type: MoneyDto, nullable: true, description: 'Off the subtotal (fixed_amount).' })
-  amount: MoneyDto | null;
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency of `amount` and `minSubtotal`' })
+  currency: string;
 
-  @ApiPropertyOptional({ type: MoneyDto, nullable: true })
-  minSubtotal: MoneyDto | null;
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    example: 500,
+    description: 'Off the subtotal (fixed_amount); minor units of `currency`.',
+  })
+  amount: number | null;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    example: 5000,
+    description: 'The subtotal the code needs; minor units of `currency`.',
+  })
+  minSubtotal: number | null;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   startsAt: string | null;
@@ -63,9 +75,6 @@ export class PromotionPageDto {
   nextCursor: string | null;
 }
 
-const money = (amount: number | null, currency: string): MoneyDto | null =>
-  amount === null ? null : { amount, currency };
-
 export function toPromotionResponse(promotion: Promotion, currency: string): PromotionDto {
   return {
     id: promotion.id,
@@ -73,8 +82,9 @@ export function toPromotionResponse(promotion: Promotion, currency: string): Pro
     description: promotion.description,
     kind: promotion.kind,
     percentBp: promotion.percentBp,
-    amount: money(promotion.amount, currency),
-    minSubtotal: money(promotion.minSubtotal, currency),
+    currency,
+    amount: promotion.amount,
+    minSubtotal: promotion.minSubtotal,
     startsAt: promotion.startsAt?.toISOString() ?? null,
     endsAt: promotion.endsAt?.toISOString() ?? null,
     usageLimit: promotion.usageLimit,

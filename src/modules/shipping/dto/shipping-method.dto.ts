@@ -11,7 +11,6 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { MoneyDto } from '../../catalog/dto/product.response.dto';
 import type { ShippingMethod } from '../entities/shipping-method.entity';
 
 /** Amounts are integer minor units; the ceiling (as for product prices) keeps them inside the column. */
@@ -119,15 +118,19 @@ export class ShippingMethodDto {
   @ApiProperty()
   name: string;
 
-  @ApiProperty({ type: MoneyDto })
-  rate: MoneyDto;
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency of `rate` and `freeOver`' })
+  currency: string;
+
+  @ApiProperty({ type: 'integer', example: 490, description: 'minor units of `currency`' })
+  rate: number;
 
   @ApiPropertyOptional({
-    type: MoneyDto,
+    type: 'integer',
     nullable: true,
-    description: 'Free from this discounted subtotal on.',
+    example: 5000,
+    description: 'Free from this discounted subtotal on; minor units of `currency`.',
   })
-  freeOver: MoneyDto | null;
+  freeOver: number | null;
 
   @ApiProperty()
   active: boolean;
@@ -153,15 +156,19 @@ export class OfferedShippingMethodDto {
   @ApiProperty({ example: 'Standard (3–5 days)' })
   name: string;
 
-  @ApiProperty({ type: MoneyDto })
-  rate: MoneyDto;
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency of `rate` and `freeOver`' })
+  currency: string;
+
+  @ApiProperty({ type: 'integer', example: 490, description: 'minor units of `currency`' })
+  rate: number;
 
   @ApiPropertyOptional({
-    type: MoneyDto,
+    type: 'integer',
     nullable: true,
-    description: 'Free from this discounted subtotal on.',
+    example: 5000,
+    description: 'Free from this discounted subtotal on; minor units of `currency`.',
   })
-  freeOver: MoneyDto | null;
+  freeOver: number | null;
 }
 
 export class OfferedShippingMethodListDto {
@@ -178,15 +185,14 @@ export class ShippingMethodsQueryDto {
   country: string;
 }
 
-const money = (amount: number, currency: string): MoneyDto => ({ amount, currency });
-
 export function toShippingMethodDto(method: ShippingMethod, currency: string): ShippingMethodDto {
   return {
     id: method.id,
     zoneId: method.zoneId,
     name: method.name,
-    rate: money(method.rate, currency),
-    freeOver: method.freeOver === null ? null : money(method.freeOver, currency),
+    currency,
+    rate: method.rate,
+    freeOver: method.freeOver,
     active: method.active,
     position: method.position,
     version: method.version,
@@ -202,7 +208,8 @@ export function toOfferedShippingMethodDto(
   return {
     id: method.id,
     name: method.name,
-    rate: money(method.rate, currency),
-    freeOver: method.freeOver === null ? null : money(method.freeOver, currency),
+    currency,
+    rate: method.rate,
+    freeOver: method.freeOver,
   };
 }
