@@ -104,15 +104,15 @@ describe('TypeScript SDK (clients/typescript)', () => {
       }),
     );
     const black = withVariant.variants.find((variant) => variant.sku === `SDK-${suffix}-B`);
-    expect(black).toBeDefined();
+    if (!black) throw new Error(`the new variant is missing: ${JSON.stringify(withVariant.variants)}`);
 
     const adjusted = ok(
       await staff.POST('/v1/admin/inventory/adjustments', {
-        body: { variantId: black!.id, locationId, delta: 7, reason: 'received' },
+        body: { variantId: black.id, locationId, delta: 7, reason: 'received' },
       }),
     );
     expect(adjusted.levels).toEqual([
-      expect.objectContaining({ variantId: black!.id, onHand: 7, available: 7 }),
+      expect.objectContaining({ variantId: black.id, onHand: 7, available: 7 }),
     ]);
 
     // A server's API key (X-Api-Key) sees the same stock.
@@ -123,7 +123,7 @@ describe('TypeScript SDK (clients/typescript)', () => {
     );
     const server = storekeep.with({ apiKey: apiKey.key });
     const levels = ok(
-      await server.GET('/v1/admin/inventory', { params: { query: { variantId: black!.id } } }),
+      await server.GET('/v1/admin/inventory', { params: { query: { variantId: black.id } } }),
     );
     expect(levels.data).toEqual([expect.objectContaining({ locationId, onHand: 7, reserved: 0 })]);
   });
@@ -171,10 +171,8 @@ describe('TypeScript SDK (clients/typescript)', () => {
 
     // One key per order: a retry with the same key (after a lost answer) gets the same order back.
     const key = idempotencyKey();
-    const checkout = {
-      params: { ...cart, header: key },
-      body: { paymentMethod: 'bank_transfer' as const },
-    };
+    const body: components['schemas']['CheckoutDto'] = { paymentMethod: 'bank_transfer' };
+    const checkout = { params: { ...cart, header: key }, body };
     const placed = await guest.POST('/v1/carts/{id}/checkout', checkout);
     const order = ok(placed);
     expect(placed.response.status).toBe(201);
