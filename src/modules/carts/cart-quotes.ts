@@ -189,8 +189,8 @@ export class CartQuotes {
             reason: !promotion ? 'not-usable' : (pricing.promotion?.reason ?? null),
           }
         : null,
-      shippingAddress: cart.shippingAddress as CartDto['shippingAddress'],
-      billingAddress: cart.billingAddress as CartDto['billingAddress'],
+      shippingAddress: cart.shippingAddress,
+      billingAddress: cart.billingAddress,
       shippingMethod: shippingMethod ? toOption(shippingMethod) : null,
       shippingMethods: methods.map(toOption),
       totals: {

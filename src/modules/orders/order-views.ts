@@ -37,8 +37,8 @@ export function toOrderDto(
     },
     promotionCode: order.promotionCode,
     shippingMethodName: order.shippingMethodName,
-    shippingAddress: order.shippingAddress as OrderDto['shippingAddress'],
-    billingAddress: order.billingAddress as OrderDto['billingAddress'],
+    shippingAddress: order.shippingAddress,
+    billingAddress: order.billingAddress,
     lines: lines.map((line) => ({
       id: line.id,
       variantId: line.variantId,
