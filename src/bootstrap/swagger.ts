@@ -1,4 +1,9 @@
-import { CART_TOKEN_SCHEME, finalizeOpenApiDocument, ORDER_TOKEN_SCHEME } from '@app/common';
+import {
+  CART_TOKEN_SCHEME,
+  finalizeOpenApiDocument,
+  METRICS_TOKEN_SCHEME,
+  ORDER_TOKEN_SCHEME,
+} from '@app/common';
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { downloadUrlPlugin, idempotencyKeyPlugin } from './swagger-ui-plugins';
@@ -56,6 +61,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       },
       ORDER_TOKEN_SCHEME,
     )
+    // addSecurity, not addBearerAuth: that one would call the token a JWT.
+    .addSecurity(METRICS_TOKEN_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'The Prometheus scraper’s `METRICS_TOKEN` (only /metrics)',
+    })
     .addTag('ops', 'Health, readiness and metrics')
     .build();
   return finalizeOpenApiDocument(mergeHeaderParameters(SwaggerModule.createDocument(app, config)));

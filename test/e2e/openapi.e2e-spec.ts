@@ -124,7 +124,14 @@ describe('API documentation', () => {
       'mfaToken',
     ]);
     expect(document.components?.schemas?.TokensResponseDto?.required).toEqual(
-      expect.arrayContaining(['accessToken', 'refreshToken', 'expiresIn']),
+      expect.arrayContaining(['mfaRequired', 'accessToken', 'refreshToken', 'expiresIn']),
+    );
+    // A JSON Schema discriminating union: `mfaRequired` is `const` in each branch.
+    const branch = (name: string) =>
+      (document.components?.schemas?.[name] as { properties: Record<string, Schema> }).properties.mfaRequired;
+    expect(branch('TokensResponseDto')).toEqual(expect.objectContaining({ type: 'boolean', const: false }));
+    expect(branch('MfaChallengeResponseDto')).toEqual(
+      expect.objectContaining({ type: 'boolean', const: true }),
     );
   });
 

@@ -46,7 +46,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics: process, HTTP durations by route, queue depths, outbox lag
-         * @description For the scraper: send `Authorization: Bearer <METRICS_TOKEN>`. Without METRICS_TOKEN configured, open in development and test, and not served (404) in production.
+         * @description For the scraper: send `Authorization: Bearer <METRICS_TOKEN>` (security scheme `metricsToken`). Without METRICS_TOKEN configured, open in development and test, and not served (404) in production.
          */
         get: operations["MetricsController_scrape"];
         put?: never;
@@ -1554,6 +1554,11 @@ export interface components {
             token: string;
         };
         TokensResponseDto: {
+            /**
+             * @description Always false: these are tokens, not an MFA challenge (which a login may answer instead).
+             * @constant
+             */
+            mfaRequired: false;
             /** @description JWT for `Authorization: Bearer`; short-lived. */
             accessToken: string;
             /** @description Opaque; exchange it once at /v1/auth/refresh for a new pair. */
@@ -1569,7 +1574,7 @@ export interface components {
         MfaChallengeResponseDto: {
             /**
              * @description Always true: a second factor is needed.
-             * @enum {boolean}
+             * @constant
              */
             mfaRequired: true;
             /** @description Short-lived token for /v1/auth/mfa/verify. */
@@ -1626,6 +1631,11 @@ export interface components {
             code: string;
         };
         MfaConfirmedResponseDto: {
+            /**
+             * @description Always false: these are tokens, not an MFA challenge (which a login may answer instead).
+             * @constant
+             */
+            mfaRequired: false;
             /** @description JWT for `Authorization: Bearer`; short-lived. */
             accessToken: string;
             /** @description Opaque; exchange it once at /v1/auth/refresh for a new pair. */
@@ -3625,7 +3635,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Tokens, or an MFA challenge (`mfaRequired: true`) to answer at /v1/auth/mfa/verify */
+            /** @description Tokens (`mfaRequired: false`), or an MFA challenge (`mfaRequired: true`) to answer at /v1/auth/mfa/verify */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6524,7 +6534,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @enum {boolean} */
+                        /** @constant */
                         received: true;
                         duplicate: boolean;
                     };

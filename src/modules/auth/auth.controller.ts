@@ -72,7 +72,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in with email and password; returns tokens or an MFA challenge' })
   @ApiExtraModels(TokensResponseDto, MfaChallengeResponseDto)
   @ApiOkResponse({
-    description: 'Tokens, or an MFA challenge (`mfaRequired: true`) to answer at /v1/auth/mfa/verify',
+    description:
+      'Tokens (`mfaRequired: false`), or an MFA challenge (`mfaRequired: true`) to answer at /v1/auth/mfa/verify',
     schema: {
       oneOf: [{ $ref: getSchemaPath(TokensResponseDto) }, { $ref: getSchemaPath(MfaChallengeResponseDto) }],
     },

@@ -132,6 +132,7 @@ export class SessionsService {
     const refreshToken = `${REFRESH_TOKEN_PREFIX}${randomToken(32)}`;
     await this.sessions.insertRefreshToken(manager, sessionId, hashToken(refreshToken));
     return {
+      mfaRequired: false,
       accessToken: this.tokens.signAccess({ sub: user.id, sid: sessionId, ep: user.tokenEpoch }),
       refreshToken,
       tokenType: 'Bearer',

@@ -1,6 +1,6 @@
-import { ApiProblemResponses, Public } from '@app/common';
+import { ApiProblemResponses, METRICS_TOKEN_SCHEME, Public } from '@app/common';
 import { Controller, Get, Header, UseGuards, VERSION_NEUTRAL } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Registry } from 'prom-client';
 import { MetricsAccessGuard } from './metrics-access.guard';
@@ -11,6 +11,7 @@ import { MetricsService } from './metrics.service';
 // Not a person's or an API key's route: the scraper's own token, checked by MetricsAccessGuard.
 @Public()
 @UseGuards(MetricsAccessGuard)
+@ApiSecurity(METRICS_TOKEN_SCHEME)
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
@@ -21,8 +22,8 @@ export class MetricsController {
   @ApiOperation({
     summary: 'Prometheus metrics: process, HTTP durations by route, queue depths, outbox lag',
     description:
-      'For the scraper: send `Authorization: Bearer <METRICS_TOKEN>`. Without METRICS_TOKEN configured, ' +
-      'open in development and test, and not served (404) in production.',
+      'For the scraper: send `Authorization: Bearer <METRICS_TOKEN>` (security scheme `metricsToken`). ' +
+      'Without METRICS_TOKEN configured, open in development and test, and not served (404) in production.',
   })
   @ApiProduces(Registry.PROMETHEUS_CONTENT_TYPE)
   @ApiOkResponse({

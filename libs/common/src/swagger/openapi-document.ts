@@ -51,6 +51,8 @@ export const OPENAPI_VERSION = '3.1.0';
 /** Security scheme names (`components.securitySchemes`): a guest's cart and order secrets. */
 export const CART_TOKEN_SCHEME = 'cartToken';
 export const ORDER_TOKEN_SCHEME = 'orderToken';
+/** The Prometheus scraper's `Authorization: Bearer <METRICS_TOKEN>` (/metrics only). */
+export const METRICS_TOKEN_SCHEME = 'metricsToken';
 
 /** Shared error responses, by status (`#/components/responses/<name>`). */
 export const PROBLEM_RESPONSE_NAMES: Record<number, string> = {
@@ -149,6 +151,11 @@ function finalizeOperation(path: string, operation: Operation): void {
   const hasQuery = (operation.parameters ?? []).some((parameter) => parameter.in === 'query');
   const hasPathId = (operation.parameters ?? []).some((parameter) => parameter.in === 'path');
   const needsCredentials = operation.security.some((requirement) => Object.keys(requirement).length > 0);
+  // 403 (a missing permission, an API key on a route for people) needs a person or a key; the
+  // metrics token is all or nothing.
+  const checksPermissions = operation.security.some((requirement) =>
+    Object.keys(requirement).some((scheme) => scheme !== METRICS_TOKEN_SCHEME),
+  );
   if (hasBody || hasQuery) add(400);
   if (hasBody) [413, 415].forEach(add);
   // A cursor this API did not issue for the list is 422 (`invalid-cursor`).
@@ -157,7 +164,8 @@ function finalizeOperation(path: string, operation: Operation): void {
   )
     add(422);
   // Credentials sent must be valid (401); an API key on a route for people, or a missing permission, is 403.
-  if (needsCredentials) [401, 403].forEach(add);
+  if (needsCredentials) add(401);
+  if (checksPermissions) add(403);
   if (hasPathId) add(404);
   if (path.startsWith('/v1/')) add(429);
   [414, 431, 500, 503].forEach(add);
@@ -233,6 +241,13 @@ export function toJsonSchema(schema: Schema): void {
 
   if (schema.type === 'number' && schema.format !== 'double' && schema.format !== 'float')
     schema.type = 'integer';
+
+  // A one-value boolean (`mfaRequired` of the login answers) is a JSON Schema `const`: it tells the
+  // branches of a oneOf apart for validators and generators alike (an OpenAPI discriminator needs strings).
+  if (schema.type === 'boolean' && schema.enum?.length === 1) {
+    schema.const = schema.enum[0];
+    delete schema.enum;
+  }
 
   if (!schema.nullable) {
     delete schema.nullable;

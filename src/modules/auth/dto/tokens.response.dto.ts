@@ -1,6 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class TokensResponseDto {
+  @ApiProperty({
+    type: 'boolean',
+    enum: [false],
+    description: 'Always false: these are tokens, not an MFA challenge (which a login may answer instead).',
+  })
+  mfaRequired: false;
+
   @ApiProperty({ description: 'JWT for `Authorization: Bearer`; short-lived.' })
   accessToken: string;
 
@@ -24,7 +31,8 @@ export class MfaChallengeResponseDto {
 }
 
 /**
- * Either tokens, or (when MFA is on) a challenge to answer at /v1/auth/mfa/verify; only the
- * challenge has `mfaRequired`. Documented as `oneOf` of the two (see the login route).
+ * Either tokens, or (when MFA is on) a challenge to answer at /v1/auth/mfa/verify, told apart by
+ * `mfaRequired` (`const: false` / `const: true`). Documented as `oneOf` of the two (see the login
+ * route), without an OpenAPI `discriminator`: its values must be strings (ajv refuses a boolean one).
  */
 export type LoginResponseDto = TokensResponseDto | MfaChallengeResponseDto;

@@ -24,6 +24,8 @@ export function jwtKey(config: AppConfig): KeyObject {
 }
 
 export interface IssuedTokens {
+  /** Always false: tells tokens from the MFA challenge a login may answer instead. */
+  mfaRequired: false;
   accessToken: string;
   refreshToken: string;
   tokenType: 'Bearer';
