@@ -405,6 +405,41 @@ describe('Prism proxy --errors in front of the API (issue 15)', () => {
       );
     });
 
+    it('403: a customer on a staff route', async () => {
+      const email = `prism-shopper-${suffix}@example.test`;
+      expectApi(
+        await through('POST', '/v1/auth/register', { body: { email, password, name: 'Shopper' } }),
+        202,
+      );
+      const login = expectApi(await through('POST', '/v1/auth/login', { body: { email, password } }), 200);
+      expectApi(await through('GET', '/v1/admin/products', { token: String(login.accessToken) }), 403);
+    });
+
+    it('412: an If-Match the product no longer has', async () => {
+      const current = expectApi(await through('GET', `/v1/admin/products/${productId}`, staff()), 200);
+      expectApi(
+        await through('PATCH', `/v1/admin/products/${productId}`, {
+          ...staff(),
+          headers: { 'if-match': 'W/"1"' },
+          body: { version: current.version, title: 'Stale' },
+        }),
+        412,
+      );
+    });
+
+    it('429: too many failed logins for one account from one client', async () => {
+      const email = `prism-guessed-${suffix}@example.test`;
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 12 && !statuses.includes(429); attempt++) {
+        const response = await through('POST', '/v1/auth/login', {
+          body: { email, password: 'a wrong guess' },
+        });
+        expectApi(response, response.status === 429 ? 429 : 401);
+        statuses.push(response.status);
+      }
+      expect(statuses).toContain(429);
+    });
+
     it('404: unknown ids', async () => {
       expectApi(await through('GET', `/v1/admin/products/${randomUUID()}`, staff()), 404);
       expectApi(await through('GET', `/v1/products/no-such-product-${suffix}`), 404);
