@@ -15,6 +15,19 @@ describe('RequestValidationError', () => {
     expect(error.errors[2]).toEqual({ field: 'name', messages: ['name must be shorter'] });
   });
 
+  it('redacts the value where it stands alone, not inside the words of the message', () => {
+    const error = RequestValidationError.fromValidationErrors([
+      failure('newPassword', 'password', {
+        policy: 'newPassword is one of the most common passwords; choose another',
+        echo: 'password (password) is not allowed',
+      }),
+    ]);
+    expect(error.errors[0].messages).toEqual([
+      'newPassword is one of the most common passwords; choose another',
+      '(redacted) ((redacted)) is not allowed',
+    ]);
+  });
+
   it('names an unknown property only when it looks like a name', () => {
     const error = RequestValidationError.fromValidationErrors([
       failure('isAdmin', true, { whitelistValidation: 'property isAdmin should not exist' }),

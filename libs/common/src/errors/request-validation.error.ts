@@ -39,9 +39,26 @@ function messagesOf(error: ValidationError, name: string): string[] {
   return Object.values(error.constraints ?? {}).map((message) => {
     let safe =
       name === error.property || !error.property ? message : message.split(error.property).join(name);
-    if (secret) safe = safe.split(secret).join(REDACTED);
+    // Whole occurrences only: a password "password" must not turn "most common passwords" into noise.
+    if (secret) safe = redactStandingAlone(safe, secret);
     return safe;
   });
+}
+
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
+
+/** `message` with each occurrence of `secret` that no letter or digit touches replaced (no RegExp: a secret may be 70 KB). */
+function redactStandingAlone(message: string, secret: string): string {
+  let result = '';
+  let from = 0;
+  for (let at = message.indexOf(secret); at !== -1; at = message.indexOf(secret, at + 1)) {
+    const touched =
+      WORD_CHARACTER.test(message.charAt(at - 1)) || WORD_CHARACTER.test(message.charAt(at + secret.length));
+    if (touched || at < from) continue;
+    result += message.slice(from, at) + REDACTED;
+    from = at + secret.length;
+  }
+  return result + message.slice(from);
 }
 
 function flatten(errors: ValidationError[], prefix: string): FieldError[] {
