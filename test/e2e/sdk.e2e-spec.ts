@@ -58,7 +58,7 @@ describe('TypeScript SDK (clients/typescript)', () => {
       .get(DataSource)
       .query('UPDATE users SET role = ?, version = version + 1 WHERE email = ?', ['admin', email]);
     const login = ok(await storekeep.POST('/v1/auth/login', { body: { email, password } }));
-    if ('mfaToken' in login) throw new Error('a new staff account has no MFA');
+    if (login.mfaRequired) throw new Error('a new staff account has no MFA');
     staff = storekeep.with({ accessToken: login.accessToken });
   }, 60_000);
 
@@ -208,7 +208,7 @@ describe('TypeScript SDK (clients/typescript)', () => {
     expect(verified.response.status).toBe(204);
 
     const first = ok(await storekeep.POST('/v1/auth/login', { body: { email, password } }));
-    if ('mfaToken' in first) throw new Error('MFA is not enrolled yet');
+    if (first.mfaRequired) throw new Error('MFA is not enrolled yet');
     const customer = storekeep.with({ accessToken: first.accessToken });
     const enrolment = ok(await customer.POST('/v1/me/mfa', { body: { password } }));
     const confirmed = ok(
@@ -219,7 +219,7 @@ describe('TypeScript SDK (clients/typescript)', () => {
     expect(confirmed.recoveryCodes).toHaveLength(10);
 
     const challenge = ok(await storekeep.POST('/v1/auth/login', { body: { email, password } }));
-    if (!('mfaToken' in challenge)) throw new Error('a login with MFA enrolled must be challenged');
+    if (!challenge.mfaRequired) throw new Error('a login with MFA enrolled must be challenged');
     // The next time step's code: the confirmation used this one, and a code works once.
     const code = await generate({ secret: enrolment.secret, epoch: Math.floor(Date.now() / 1000) + 30 });
     const tokens = ok(
