@@ -13,7 +13,9 @@ import { PROBLEM_DESCRIPTIONS } from './api-problem-responses.decorator';
  *   minor units, and so are quantities, versions, positions and basis points;
  * - path parameters are opaque ids (`pattern`, `maxLength` — no uuid claim);
  * - every problem response is a shared `components.responses` entry (one description per status),
- *   and the statuses any operation can answer are added where they apply: 413/415 with a JSON body,
+ *   and the statuses any operation can answer are added where they apply: 400/413/415 where a body may
+ *   be sent (a JSON body, or any POST/PUT/PATCH/DELETE: Fastify parses a body before the route runs),
+ *   400 also with a query or a path id (an undecodable path segment is `malformed-url`),
  *   401/403 with credentials, 404 with a path id, 422 with a cursor, 429 under /v1 (the global rate limit), and
  *   414/431/500/503 everywhere (the HTTP server itself, or a dependency down);
  * - tag names lose their punctuation (`admin: audit` → `Admin audit`: anchors in rendered docs);
@@ -35,7 +37,7 @@ export function finalizeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, operation] of Object.entries(item)) {
       if (!METHODS.has(method)) continue;
-      finalizeOperation(path, operation as Operation);
+      finalizeOperation(path, method, operation as Operation);
       for (const tag of (operation as Operation).tags ?? []) if (!tags.has(tag)) tags.set(tag, undefined);
     }
   }
@@ -82,6 +84,8 @@ const PATH_PARAMETER_DESCRIPTIONS: Record<string, string> = {
 };
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
+/** Methods whose requests Fastify reads a body for (RFC 9110 gives GET and HEAD bodies no meaning). */
+const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 const PROBLEM_SCHEMA_REF = '#/components/schemas/ProblemDetailsDto';
 
 type Schema = Record<string, unknown> & {
@@ -119,7 +123,7 @@ type Document = {
   };
 };
 
-function finalizeOperation(path: string, operation: Operation): void {
+function finalizeOperation(path: string, method: string, operation: Operation): void {
   operation.tags = operation.tags?.map(tagName);
   for (const parameter of operation.parameters ?? []) {
     if (parameter.schema) toJsonSchema(parameter.schema);
@@ -148,6 +152,9 @@ function finalizeOperation(path: string, operation: Operation): void {
   const statuses = new Set(Object.keys(operation.responses));
   const add = (status: number): void => void statuses.add(String(status));
   const hasBody = Boolean(operation.requestBody);
+  // Fastify parses a body sent with POST, PUT, PATCH or DELETE before the route runs, whether or not
+  // the operation reads one: a malformed, oversized or non-JSON body is 400, 413 or 415 on any of them.
+  const mayCarryBody = hasBody || BODY_METHODS.has(method);
   const hasQuery = (operation.parameters ?? []).some((parameter) => parameter.in === 'query');
   const hasPathId = (operation.parameters ?? []).some((parameter) => parameter.in === 'path');
   const needsCredentials = operation.security.some((requirement) => Object.keys(requirement).length > 0);
@@ -156,8 +163,9 @@ function finalizeOperation(path: string, operation: Operation): void {
   const checksPermissions = operation.security.some((requirement) =>
     Object.keys(requirement).some((scheme) => scheme !== METRICS_TOKEN_SCHEME),
   );
-  if (hasBody || hasQuery) add(400);
-  if (hasBody) [413, 415].forEach(add);
+  // A path id that does not percent-decode (`%ED%A0%80`) is 400 `malformed-url`.
+  if (mayCarryBody || hasQuery || hasPathId) add(400);
+  if (mayCarryBody) [413, 415].forEach(add);
   // A cursor this API did not issue for the list is 422 (`invalid-cursor`).
   if (
     (operation.parameters ?? []).some((parameter) => parameter.in === 'query' && parameter.name === 'cursor')
