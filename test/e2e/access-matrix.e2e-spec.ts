@@ -1,5 +1,5 @@
 import { PERMISSIONS, type Permission, ROLE_PERMISSIONS, type Role } from '@app/common';
-import { request, type RouteEntry, routeTable, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, request, type RouteEntry, routeTable, TestApi, TestEnvironment } from '@app/testing';
 import { TransactionRunner } from '@app/database';
 import { DataSource } from 'typeorm';
 import { SessionsService } from '../../src/modules/auth/sessions.service';
@@ -114,7 +114,7 @@ describe('access matrix: every route × every kind of caller, from the route tab
     for (const route of routes) {
       for (const caller of CALLERS) {
         const credential = await credentialFor(route, caller);
-        const response = await fetch(`${api.baseUrl}${route.path.replace(/:\w+/g, SOME_ID)}`, {
+        const response = await checkedFetch(`${api.baseUrl}${route.path.replace(/:\w+/g, SOME_ID)}`, {
           method: route.method,
           headers: {
             ...(credential ? { authorization: `Bearer ${credential}` } : {}),

@@ -1,5 +1,5 @@
 import { REDIS_CLIENT } from '@app/common';
-import { expectProblem, request, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, expectProblem, request, TestApi, TestEnvironment } from '@app/testing';
 import { getQueueToken } from '@nestjs/bull';
 import { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bull';
@@ -504,7 +504,7 @@ describe('catalog: CSV import and export', () => {
     const started = Date.now();
     let peak = process.memoryUsage().rss;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    const response = await fetch(`${api.baseUrl}/v1/admin/exports/products.csv`, {
+    const response = await checkedFetch(`${api.baseUrl}/v1/admin/exports/products.csv`, {
       headers: { authorization: `Bearer ${admin.token}` },
     });
     expect(response.status).toBe(200);
@@ -545,7 +545,7 @@ describe('catalog: CSV import and export', () => {
     expect(row(`ONE-${run}-0`, '')).toEqual(expect.objectContaining({ location: '', on_hand: '' }));
 
     const drafts = await (
-      await fetch(`${api.baseUrl}/v1/admin/exports/products.csv?status=draft`, {
+      await checkedFetch(`${api.baseUrl}/v1/admin/exports/products.csv?status=draft`, {
         headers: { authorization: `Bearer ${admin.token}` },
       })
     ).text();
@@ -592,7 +592,7 @@ describe('catalog: CSV import and export', () => {
     ).toBe(200);
     expect((await admin.send('POST', `/v1/admin/products/${product.id}/archive`)).status).toBe(200);
     const csv = await (
-      await fetch(`${api.baseUrl}/v1/admin/exports/products.csv?status=archived`, {
+      await checkedFetch(`${api.baseUrl}/v1/admin/exports/products.csv?status=archived`, {
         headers: { authorization: `Bearer ${admin.token}` },
       })
     ).text();

@@ -1,4 +1,4 @@
-import { expectProblem, request, TcpProxy, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, expectProblem, request, TcpProxy, TestApi, TestEnvironment } from '@app/testing';
 
 /** Polls until `check` passes or the time is up; returns the last value seen. */
 async function eventually<T>(
@@ -83,7 +83,7 @@ describe('health, readiness and metrics', () => {
   it('exposes Prometheus metrics: process, HTTP durations by route template, queue depths, outbox lag', async () => {
     await request(`${api.baseUrl}/health/live`);
     await request(`${api.baseUrl}/v1/no/such/route/12345`);
-    const response = await fetch(`${api.baseUrl}/metrics`);
+    const response = await checkedFetch(`${api.baseUrl}/metrics`);
     const text = await response.text();
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);

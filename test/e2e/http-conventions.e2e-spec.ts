@@ -1,4 +1,4 @@
-import { expectProblem, request, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, expectProblem, request, TestApi, TestEnvironment } from '@app/testing';
 import { ProbeModule } from '../support/probe.module';
 
 describe('HTTP conventions (problem+json, validation, request id, headers)', () => {
@@ -135,7 +135,7 @@ describe('HTTP conventions (problem+json, validation, request id, headers)', () 
 
   it('allows the configured CORS origin and no other', async () => {
     const preflight = (origin: string) =>
-      fetch(`${api.baseUrl}/v1/probe/echo`, {
+      checkedFetch(`${api.baseUrl}/v1/probe/echo`, {
         method: 'OPTIONS',
         headers: {
           origin,

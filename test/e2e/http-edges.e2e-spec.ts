@@ -1,4 +1,11 @@
-import { expectProblem, type JsonResponse, request, TestApi, TestEnvironment } from '@app/testing';
+import {
+  checkedFetch,
+  expectProblem,
+  type JsonResponse,
+  request,
+  TestApi,
+  TestEnvironment,
+} from '@app/testing';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { DataSource } from 'typeorm';
@@ -230,7 +237,7 @@ describe('HTTP edges', () => {
       const catalog = await request(`${api.baseUrl}/v1/products`);
       expect(catalog.headers.get('cache-control')).toMatch(/^public, max-age=/);
       const etag = catalog.headers.get('etag')!;
-      const again = await fetch(`${api.baseUrl}/v1/products`, { headers: { 'if-none-match': etag } });
+      const again = await checkedFetch(`${api.baseUrl}/v1/products`, { headers: { 'if-none-match': etag } });
       expect(again.status).toBe(304);
       expect(again.headers.get('cache-control')).toMatch(/^public, max-age=/);
     });

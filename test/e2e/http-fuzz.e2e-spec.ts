@@ -1,4 +1,4 @@
-import { TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, TestApi, TestEnvironment } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { AuthClient, createUser } from '../support/auth-client';
 
@@ -59,7 +59,7 @@ describe('hostile input on every documented operation', () => {
     api = await env.startApi([], { rateLimit: { max: 1_000_000 } });
     const client = new AuthClient(api.baseUrl);
     token = (await createUser(client, api.app.get(DataSource), { role: 'admin' })).tokens.accessToken;
-    document = (await (await fetch(`${api.baseUrl}/docs-json`)).json()) as Document;
+    document = (await (await checkedFetch(`${api.baseUrl}/docs-json`)).json()) as Document;
   }, 60_000);
   afterAll(() => env.cleanup());
 
@@ -103,7 +103,7 @@ describe('hostile input on every documented operation', () => {
           .join('&');
         const send = async (path: string, init: RequestInit = {}) => {
           calls++;
-          const response = await fetch(`${api.baseUrl}${path}`, {
+          const response = await checkedFetch(`${api.baseUrl}${path}`, {
             method: method.toUpperCase(),
             ...init,
             headers: {

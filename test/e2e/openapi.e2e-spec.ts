@@ -1,5 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { request, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, request, TestApi, TestEnvironment } from '@app/testing';
 
 type Parameter = {
   name: string;
@@ -240,14 +240,14 @@ describe('API documentation', () => {
   });
 
   it('serves Swagger UI at /docs', async () => {
-    const response = await fetch(`${api.baseUrl}/docs`);
+    const response = await checkedFetch(`${api.baseUrl}/docs`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
     expect(await response.text()).toContain('swagger-ui');
     // The page needs inline script and style; API responses keep the strict policy.
     expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self' 'unsafe-inline'/);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    const json = await fetch(`${api.baseUrl}/docs-json`);
+    const json = await checkedFetch(`${api.baseUrl}/docs-json`);
     expect(json.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
   });
 });

@@ -1,4 +1,4 @@
-import { expectProblem, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, expectProblem, TestApi, TestEnvironment } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -56,7 +56,7 @@ describe('payments (sandbox provider)', () => {
 
   const deliver = (event: Record<string, unknown>, options: { secret?: string; timestamp?: number } = {}) => {
     const body = JSON.stringify(event);
-    return fetch(`${api.baseUrl}/v1/payments/webhooks/sandbox`, {
+    return checkedFetch(`${api.baseUrl}/v1/payments/webhooks/sandbox`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -223,7 +223,7 @@ describe('payments (sandbox provider)', () => {
       );
     const body = JSON.stringify(event);
     const post = (headers: Record<string, string>, payload = body) =>
-      fetch(`${api.baseUrl}/v1/payments/webhooks/sandbox`, {
+      checkedFetch(`${api.baseUrl}/v1/payments/webhooks/sandbox`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: payload,

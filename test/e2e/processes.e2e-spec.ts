@@ -1,4 +1,4 @@
-import { TestEnvironment } from '@app/testing';
+import { checkedFetch, TestEnvironment } from '@app/testing';
 import { createServer } from 'node:net';
 import { runEntry as run, servicesEnvironment, type Running } from '../support/processes';
 
@@ -49,14 +49,14 @@ describe('the API and worker as real processes', () => {
     const base = `http://127.0.0.1:${port}`;
     await waitFor(
       () =>
-        fetch(`${base}/health/live`).then(
+        checkedFetch(`${base}/health/live`).then(
           (r) => r.ok,
           () => false,
         ),
       60_000,
     );
 
-    const response = await fetch(`${base}/v1/nothing?token=abc`, {
+    const response = await checkedFetch(`${base}/v1/nothing?token=abc`, {
       headers: { 'x-request-id': 'process-test-1', authorization: 'Bearer sk_live_secret_value' },
     });
     expect(response.status).toBe(404);

@@ -1,4 +1,4 @@
-import { assertContract, extractLink, SmtpReceiver, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, extractLink, SmtpReceiver, TestApi, TestEnvironment } from '@app/testing';
 import { generate } from 'otplib';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -25,12 +25,7 @@ describe('TypeScript SDK (clients/typescript)', () => {
   let locationId: string;
 
   /** fetch that also checks each response against the OpenAPI document (like the harness's request()). */
-  const contractCheckedFetch = async (request: Request): Promise<Response> => {
-    const method = request.method;
-    const response = await fetch(request);
-    assertContract(method, request.url, response.status, response.headers, await response.clone().text());
-    return response;
-  };
+  const contractCheckedFetch = (request: Request): Promise<Response> => checkedFetch(request);
 
   /** The data of a successful call, or a failure that shows the status and the problem. */
   const ok = <T>(result: { data?: T; error?: unknown; response: Response }): T => {

@@ -1,5 +1,5 @@
 import { AppConfig } from '@app/config';
-import { TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, TestApi, TestEnvironment } from '@app/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../../src/bootstrap/http-app';
@@ -63,7 +63,7 @@ describe('Security headers over plain http and behind a TLS proxy', () => {
   });
 
   const get = (baseUrl: string, path: string, headers: Record<string, string> = {}) =>
-    fetch(`${baseUrl}${path}`, { headers: { 'x-api-key': boardKey, ...headers } });
+    checkedFetch(`${baseUrl}${path}`, { headers: { 'x-api-key': boardKey, ...headers } });
   const overTls = { 'x-forwarded-proto': 'https' };
 
   describe('over plain http (development; or production without TLS, e.g. compose on a LAN)', () => {

@@ -1,4 +1,4 @@
-import { request, TestEnvironment } from '@app/testing';
+import { checkedFetch, request, TestEnvironment } from '@app/testing';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { MAINTENANCE_QUEUE } from '../../src/modules/outbox/jobs/outbox.jobs';
@@ -23,7 +23,7 @@ describe('graceful shutdown', () => {
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ done: true });
-    await expect(fetch(`${api.baseUrl}/health/live`)).rejects.toThrow();
+    await expect(checkedFetch(`${api.baseUrl}/health/live`)).rejects.toThrow();
   });
 
   it('worker: lets a running job finish before closing', async () => {

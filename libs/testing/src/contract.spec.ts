@@ -15,6 +15,16 @@ const document = {
         },
       },
     },
+    '/v1/things/metrics': {
+      get: {
+        responses: {
+          '200': {
+            description: 'Prometheus text',
+            content: { 'text/plain; version=0.0.4; charset=utf-8': { schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
     '/v1/things/mine': {
       get: { responses: { '204': { description: 'Nothing' } } },
     },
@@ -82,6 +92,14 @@ describe('contract checks', () => {
       /content type application\/json/,
     );
     expect(check('GET', '/v1/things/mine', 204, json, { id: 'a' })).toThrow(/the document says none/);
+  });
+
+  it('matches a documented media type that has parameters by its type and subtype', () => {
+    const text = (type: string) => () =>
+      assertContract('GET', `${base}/v1/things/metrics`, 200, new Headers({ 'content-type': type }), 'up 1');
+    expect(text('text/plain; version=0.0.4; charset=utf-8')).not.toThrow();
+    expect(text('text/plain')).not.toThrow();
+    expect(text('text/html; charset=utf-8')).toThrow(/content type text\/html is not one of text\/plain/);
   });
 
   it('prefers a static path to a parameter, and leaves undocumented routes and other origins alone', () => {

@@ -84,7 +84,7 @@ class Contract {
       return [
         `${where} ${status}: content type ${mediaType || '(none)'} is not one of ${Object.keys(content).join(', ')}`,
       ];
-    if (!/[/+]json$/.test(documented) || !content[documented].schema) return [];
+    if (!/[/+]json$/.test(essence(documented)) || !content[documented].schema) return [];
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -126,7 +126,11 @@ class Contract {
 
 const escape = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
-function mediaTypeMatches(documented: string, actual: string): boolean {
+/** The media type without its parameters (`text/plain; version=0.0.4` is a documented key too). */
+const essence = (mediaType: string): string => mediaType.split(';')[0].trim().toLowerCase();
+
+function mediaTypeMatches(documentedKey: string, actual: string): boolean {
+  const documented = essence(documentedKey);
   if (documented === '*/*' || documented === actual) return true;
   const [type, subtype] = documented.split('/');
   return subtype === '*' && actual.startsWith(`${type}/`);

@@ -1,4 +1,4 @@
-import { assertContract } from './contract';
+import { assertContract, registerContract } from './contract';
 
 export interface JsonResponse<T = Record<string, unknown>> {
   status: number;
@@ -34,6 +34,39 @@ export async function request<T = Record<string, unknown>>(
     body = undefined; // not JSON (HTML, metrics text): assert on `text` instead
   }
   return { status: response.status, headers: response.headers, body: body as T, text };
+}
+
+/**
+ * The global fetch with the same contract check as request(), for a test that needs the raw Response
+ * (streams, 304s, a status loop): the body is read from a clone, so the caller can still read it.
+ */
+export async function checkedFetch(
+  input: string | URL | Request,
+  options: RequestOptions = {},
+): Promise<Response> {
+  const { uncheckedBecause, ...init } = options;
+  const response = await fetch(input, init);
+  if (!uncheckedBecause) {
+    const url = input instanceof Request ? input.url : String(input);
+    const method = init.method ?? (input instanceof Request ? input.method : 'GET');
+    assertContract(method, url, response.status, response.headers, await response.clone().text());
+  }
+  return response;
+}
+
+/**
+ * For an API a test did not start in-process (a child process): checks its responses against the
+ * document it serves at /docs-json, as TestEnvironment.startApi does for its own. False when the app
+ * serves no document (docs disabled), so its responses stay unchecked.
+ */
+export async function registerServedContract(baseUrl: string): Promise<boolean> {
+  const response = await fetch(new URL('/docs-json', baseUrl));
+  if (!response.ok) {
+    await response.arrayBuffer();
+    return false;
+  }
+  registerContract(baseUrl, (await response.json()) as object);
+  return true;
 }
 
 /** Asserts the RFC 9457 shape every error response must have. */
