@@ -1,4 +1,4 @@
-import { request, TestEnvironment } from '@app/testing';
+import { registerServedContract, request, TestEnvironment, unregisterContract } from '@app/testing';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
@@ -122,6 +122,7 @@ async function followForm(link: string, fields: Record<string, string>) {
 describe('npm start (dev)', () => {
   let env: TestEnvironment;
   const trees: ProcessInfo[][] = [];
+  const apis: string[] = [];
 
   beforeAll(async () => {
     env = await TestEnvironment.create();
@@ -130,6 +131,7 @@ describe('npm start (dev)', () => {
     // A failed test must not leave its processes behind.
     for (const info of trees.flat()) if (isRunning(info)) process.kill(info.pid, 'SIGKILL');
     trees.length = 0;
+    for (const api of apis.splice(0)) unregisterContract(api);
   });
   afterAll(() => env.cleanup());
 
@@ -144,6 +146,11 @@ describe('npm start (dev)', () => {
     expect(commands(tree)).toMatch(/scripts\/start\.mjs/);
     expect(commands(tree)).toMatch(/dist\/src\/main\.js/);
     expect(commands(tree)).toMatch(/dist\/src\/worker\.js/);
+    // The API runs in a child process: its answers are checked against the document it serves, as
+    // TestEnvironment.startApi does for an API in the test's own process (contract tests, issue 15).
+    const api = `http://127.0.0.1:${started.ports.api}`;
+    expect(await registerServedContract(api)).toBe(true);
+    apis.push(api);
     return { started, tree };
   }
 

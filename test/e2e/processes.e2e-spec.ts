@@ -1,4 +1,4 @@
-import { checkedFetch, TestEnvironment } from '@app/testing';
+import { checkedFetch, registerServedContract, TestEnvironment, unregisterContract } from '@app/testing';
 import { createServer } from 'node:net';
 import { runEntry as run, servicesEnvironment, type Running } from '../support/processes';
 
@@ -55,6 +55,8 @@ describe('the API and worker as real processes', () => {
         ),
       60_000,
     );
+    // A child process: check its answers against the document it serves (contract tests, issue 15).
+    expect(await registerServedContract(base)).toBe(true);
 
     const response = await checkedFetch(`${base}/v1/nothing?token=abc`, {
       headers: { 'x-request-id': 'process-test-1', authorization: 'Bearer sk_live_secret_value' },
@@ -74,6 +76,7 @@ describe('the API and worker as real processes', () => {
     expect(api.output()).not.toContain('sk_live_secret_value');
     expect(api.output()).not.toContain('token=abc');
 
+    unregisterContract(base);
     api.child.kill('SIGTERM');
     await expect(api.exited).resolves.toBe(0);
     expect(api.output()).toContain('SIGTERM received');
