@@ -42,10 +42,13 @@ RUN --mount=type=cache,target=/root/.npm \
 FROM base AS runtime
 # V8's old space is capped: left to itself it grew to ~350 MB of garbage under load before a major
 # collection (measured: /v1/me at 10 connections), over the 250 MB budget; capped, 200 MB and no slower.
+# Node 24's V8 sizes the young generation far larger than Node 20's did: with the old-space cap alone
+# the heap sat at the cap and collected without end (the catalog list fell from ~12,000 to ~440 req/s);
+# semi-spaces of 16 MB keep it at ~210 MB RSS and full speed.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    NODE_OPTIONS=--max-old-space-size=192
+    NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=16"
 # Files stay owned by root and read-only for the `node` user: the app never writes to its own tree.
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules

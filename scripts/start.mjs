@@ -48,7 +48,7 @@ process.stderr.on('error', () => undefined);
 // development the API and the worker get 4 s for in-flight requests and running jobs when they stop,
 // so that everything is down within 10 s; set the variables to wait longer.
 const appEnv = {
-  NODE_OPTIONS: '--max-old-space-size=192',
+  NODE_OPTIONS: '--max-old-space-size=192 --max-semi-space-size=16',
   ...(isProduction ? {} : { HTTP_SHUTDOWN_TIMEOUT_MS: '4000', WORKER_SHUTDOWN_TIMEOUT_MS: '4000' }),
   ...process.env,
 };
