@@ -1961,7 +1961,7 @@ export interface components {
              * @default draft
              * @enum {string}
              */
-            status: "draft" | "active" | "archived";
+            status?: "draft" | "active" | "archived";
             /** @description Category ids. */
             categoryIds?: string[];
             /**
@@ -1990,7 +1990,7 @@ export interface components {
              * @default draft
              * @enum {string}
              */
-            status: "draft" | "active" | "archived";
+            status?: "draft" | "active" | "archived";
             /** @description Category ids. */
             categoryIds?: string[];
             /**
@@ -2348,7 +2348,7 @@ export interface components {
              * @description Inactive codes cannot be redeemed.
              * @default true
              */
-            active: boolean;
+            active?: boolean;
             /**
              * @description Stored trimmed and upper-cased; codes are matched case-insensitively.
              * @example SPRING-20
@@ -2390,7 +2390,7 @@ export interface components {
              * @description Inactive codes cannot be redeemed.
              * @default true
              */
-            active: boolean;
+            active?: boolean;
             /** @example SPRING-25 */
             code?: string;
             /**
@@ -2443,7 +2443,7 @@ export interface components {
              * @description An inactive zone offers no method to anyone.
              * @default true
              */
-            active: boolean;
+            active?: boolean;
         };
         ShippingMethodDto: {
             id: string;
@@ -2523,13 +2523,13 @@ export interface components {
              */
             freeOver?: number | null;
             /** @default true */
-            active: boolean;
+            active?: boolean;
             /**
              * @description Methods are offered in ascending position.
              * @default 0
              * @example 0
              */
-            position: number;
+            position?: number;
         };
         UpdateShippingMethodDto: {
             name?: string;
