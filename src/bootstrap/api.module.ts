@@ -31,6 +31,7 @@ import { OutboxModule } from '../modules/outbox/outbox.module';
 import { ShippingModule } from '../modules/shipping/shipping.module';
 import { TaxesModule } from '../modules/taxes/taxes.module';
 import { QueuesModule } from '../queues/queues.module';
+import { OrderCancellationHooksModule } from './order-cancellation-hooks.module';
 
 /** The feature modules the HTTP API serves. No Bull processor may live in this graph. */
 export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
@@ -49,6 +50,7 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   CartsModule,
   OrdersModule,
   PaymentsModule,
+  OrderCancellationHooksModule,
 ];
 
 /** Root module of the HTTP API process. */

@@ -1,6 +1,7 @@
 import { loadConfig } from '@app/config';
-import { DynamicModule, ForwardReference, Provider, Type } from '@nestjs/common';
+import { DynamicModule, FactoryProvider, ForwardReference, Provider, Type } from '@nestjs/common';
 import { MODULE_METADATA } from '@nestjs/common/constants';
+import { ORDER_CANCELLATION_HOOKS } from '../modules/orders/order-transitions';
 import { ApiModule } from './api.module';
 import { WorkerModule } from './worker.module';
 
@@ -18,9 +19,10 @@ function controllerClasses(root: ModuleRef): Type[] {
   return walk(root).controllers;
 }
 
-function walk(root: ModuleRef): { providers: Type[]; controllers: Type[] } {
+function walk(root: ModuleRef): { providers: Type[]; controllers: Type[]; declared: Provider[] } {
   const seen = new Set<unknown>();
   const found: Type[] = [];
+  const declared: Provider[] = [];
   const controllers: Type[] = [];
   const visit = (entry: ModuleRef | undefined) => {
     if (!entry || entry instanceof Promise) return;
@@ -38,6 +40,7 @@ function walk(root: ModuleRef): { providers: Type[]; controllers: Type[] } {
       ...((Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, moduleClass) as Type[] | undefined) ?? []),
     );
     controllers.push(...(dynamic?.controllers ?? []));
+    declared.push(...providers);
     for (const provider of providers) {
       if (typeof provider === 'function') found.push(provider);
       else if ('useClass' in provider) found.push(provider.useClass);
@@ -49,10 +52,22 @@ function walk(root: ModuleRef): { providers: Type[]; controllers: Type[] } {
     imports.forEach(visit);
   };
   visit(root);
-  return { providers: found, controllers };
+  return { providers: found, controllers, declared };
 }
 
 const isProcessor = (provider: Type) => Reflect.hasMetadata(PROCESSOR_METADATA, provider);
+
+/** The classes a graph injects into the order state machine's cancellation hooks. */
+function cancellationHooks(root: ModuleRef): string[] {
+  return walk(root)
+    .declared.filter(
+      (provider): provider is FactoryProvider =>
+        typeof provider === 'object' &&
+        provider.provide === ORDER_CANCELLATION_HOOKS &&
+        'useFactory' in provider,
+    )
+    .flatMap((provider) => (provider.inject ?? []).map((token) => (token as Type).name));
+}
 
 describe('process module graphs', () => {
   const config = loadConfig({});
@@ -75,5 +90,12 @@ describe('process module graphs', () => {
     expect(controllerClasses(ApiModule.forRoot(config)).map((controller) => controller.name)).toContain(
       'HealthController',
     );
+  });
+
+  it('both processes give a cancelled order its money back: payments join the cancellation hooks', () => {
+    // Without the provider neither process boots (Nest cannot resolve OrderTransitions); this checks
+    // that the one provided names the payments' hook, in each graph exactly once.
+    expect(cancellationHooks(ApiModule.forRoot(config))).toEqual(['PaymentReversals']);
+    expect(cancellationHooks(WorkerModule.forRoot(config))).toEqual(['PaymentReversals']);
   });
 });

@@ -12,6 +12,7 @@ import { PaymentsWorkerModule } from '../modules/payments/payments-worker.module
 import { NotificationsWorkerModule } from '../modules/notifications/notifications-worker.module';
 import { OutboxWorkerModule } from '../modules/outbox/outbox-worker.module';
 import { QueuesModule } from '../queues/queues.module';
+import { OrderCancellationHooksModule } from './order-cancellation-hooks.module';
 import { WorkerShutdown } from './worker-shutdown.service';
 
 /** Every feature's worker module: processors, repeatable jobs, the outbox relay. */
@@ -24,6 +25,7 @@ export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   IdempotencyWorkerModule,
   OrdersWorkerModule,
   PaymentsWorkerModule,
+  OrderCancellationHooksModule,
 ];
 
 /** Root module of the worker process: no HTTP, only queues, the relay and scheduled work. */

@@ -98,9 +98,10 @@ export class StaffAccounts {
       return { outcome: 'promoted', user, from: current.role };
     });
     if (result.outcome === 'unchanged') return result;
-    // After the commit, so that every API replica checks the next request against the new state.
+    // The update published the new state after the commit (every API replica checks the next request
+    // against it); a failure there is only logged, so make sure Redis holds it before saying "done".
     try {
-      await this.users.publish(result.user);
+      await this.users.snapshot(result.user.id);
       return result;
     } catch (error) {
       const warning =

@@ -1,8 +1,8 @@
-import { TransactionRunner } from '@app/database';
+import { TransactionContext, TransactionRunner } from '@app/database';
 import { TestEnvironment } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 
 /** Resolves once `parties` callers have arrived. */
 function barrier(parties: number): () => Promise<void> {
@@ -39,8 +39,14 @@ describe('TransactionRunner on real MySQL', () => {
   function crossedTransactions(maxAttempts: number) {
     const bothHoldFirstLock = barrier(2);
     const attempts = [0, 0];
-    const work = (index: number, first: number, second: number) => async (manager: EntityManager) => {
+    // What each side registered to run after commit, and what ran, tagged with the attempt.
+    const registered: string[][] = [[], []];
+    const ran: string[][] = [[], []];
+    const work = (index: number, first: number, second: number) => async (manager: TransactionContext) => {
       attempts[index]++;
+      const tag = `attempt ${attempts[index]}`;
+      registered[index].push(tag);
+      manager.afterCommit(() => ran[index].push(tag));
       await manager.query('SELECT counter FROM tx_probe WHERE id = ? FOR UPDATE', [first]);
       await bothHoldFirstLock();
       await manager.query('UPDATE tx_probe SET counter = counter + 1 WHERE id = ?', [second]);
@@ -48,6 +54,8 @@ describe('TransactionRunner on real MySQL', () => {
     };
     return {
       attempts,
+      registered,
+      ran,
       results: Promise.allSettled([
         transactions.run(work(0, 1, 2), { maxAttempts }),
         transactions.run(work(1, 2, 1), { maxAttempts }),
@@ -65,6 +73,64 @@ describe('TransactionRunner on real MySQL', () => {
     );
     // Each transaction added 1 to each row exactly once: the rolled-back attempt left nothing behind.
     expect(rows.map((row) => Number(row.counter))).toEqual([2, 2]);
+  });
+
+  it('runs after-commit work once per transaction, of the attempt that committed, never of the rolled-back one', async () => {
+    const { attempts, registered, ran, results } = crossedTransactions(5);
+    await results;
+    const victim = attempts[0] > 1 ? 0 : 1;
+    expect(registered[victim].length).toBeGreaterThan(1); // the deadlock victim registered work twice or more
+    expect(ran[victim]).toEqual([`attempt ${attempts[victim]}`]);
+    expect(ran[1 - victim]).toEqual(['attempt 1']);
+  });
+
+  it('runs no after-commit work when the transaction rolls back, and stops the error there', async () => {
+    const ran: string[] = [];
+    await expect(
+      transactions.run(async (manager) => {
+        manager.afterCommit(() => ran.push('before the failure'));
+        await manager.query('INSERT INTO tx_probe VALUES (1, 0)'); // duplicate key: rolled back
+        manager.afterCommit(() => ran.push('never registered'));
+      }),
+    ).rejects.toBeInstanceOf(QueryFailedError);
+    await expect(
+      transactions.run(async (manager) => {
+        await manager.query('UPDATE tx_probe SET counter = 5 WHERE id = 1');
+        manager.afterCommit(() => ran.push('rolled back by a domain error'));
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(ran).toEqual([]);
+  });
+
+  it('runs after-commit work once the data is committed and visible to others; a failing one is logged, not thrown', async () => {
+    const seen: number[] = [];
+    const result = await transactions.run(async (manager) => {
+      await manager.query('UPDATE tx_probe SET counter = 7 WHERE id = 1');
+      manager.afterCommit(() => {
+        throw new Error('cache unreachable');
+      });
+      manager.afterCommit(async () => {
+        // Another connection: sees the row only if the transaction has committed.
+        const [row] = await dataSource.query<Array<{ counter: number }>>(
+          'SELECT counter FROM tx_probe WHERE id = 1',
+        );
+        seen.push(Number(row.counter));
+      });
+      return 'committed';
+    });
+    expect(result).toBe('committed');
+    expect(seen).toEqual([7]);
+  });
+
+  it('runs work registered under one key once per transaction, in its latest form', async () => {
+    const ran: string[] = [];
+    await transactions.run(async (manager) => {
+      for (const version of ['v1', 'v2', 'v3']) manager.afterCommit(() => ran.push(version), 'purge');
+      manager.afterCommit(() => ran.push('unkeyed'));
+      await manager.query('UPDATE tx_probe SET counter = 1 WHERE id = 2');
+    });
+    expect(ran.sort()).toEqual(['unkeyed', 'v3']);
   });
 
   it('gives up after the bounded number of attempts and surfaces the deadlock', async () => {

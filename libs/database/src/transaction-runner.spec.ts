@@ -42,4 +42,33 @@ describe('TransactionRunner', () => {
     await runnerWith(transaction).run(() => Promise.resolve('ok'), { isolation: 'SERIALIZABLE' });
     expect(transaction).toHaveBeenCalledWith('SERIALIZABLE', expect.any(Function));
   });
+
+  it('runs after-commit work of the committed attempt only, once, after the transaction resolved', async () => {
+    const ran: string[] = [];
+    let attempt = 0;
+    const transaction = jest.fn(async (work: (m: EntityManager) => Promise<unknown>) => {
+      const result = await work({} as EntityManager);
+      if (ran.length > 0) throw new Error('after-commit work ran inside the transaction');
+      if (++attempt === 1) throw dbError(1213); // the first attempt registered work, then deadlocked
+      return result;
+    });
+    await runnerWith(transaction).run(async (tx) => {
+      const tag = `attempt ${attempt + 1}`;
+      tx.afterCommit(() => ran.push(tag));
+      return Promise.resolve();
+    });
+    expect(ran).toEqual(['attempt 2']);
+  });
+
+  it('logs a failing after-commit step and still returns the result and runs the others', async () => {
+    const ran: string[] = [];
+    const transaction = jest.fn((work: (m: EntityManager) => Promise<unknown>) => work({} as EntityManager));
+    const result = await runnerWith(transaction).run((tx) => {
+      tx.afterCommit(() => Promise.reject(new Error('redis down')));
+      tx.afterCommit(() => ran.push('second'));
+      return Promise.resolve('committed');
+    });
+    expect(result).toBe('committed');
+    expect(ran).toEqual(['second']);
+  });
 });

@@ -23,6 +23,34 @@ export function isRetryableTransactionError(error: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+export type AfterCommitWork = () => unknown;
+
+/**
+ * The manager of one transaction attempt, plus `afterCommit`: whoever changes state inside the
+ * transaction registers here what must follow once it has committed (a cache purge, a principal
+ * publish). The work runs once, after a successful commit of this attempt — never after a rollback
+ * or an attempt that was retried — and its failure is logged, not thrown: durability belongs to the
+ * outbox row written in the same transaction; after-commit work only makes the change visible
+ * sooner. Work registered under a `key` runs once per transaction, in its latest form.
+ */
+export interface TransactionContext extends EntityManager {
+  afterCommit(work: AfterCommitWork, key?: string): void;
+}
+
+class AfterCommitQueue {
+  private readonly keyed = new Map<string, AfterCommitWork>();
+  private readonly unkeyed: AfterCommitWork[] = [];
+
+  add(work: AfterCommitWork, key?: string): void {
+    if (key === undefined) this.unkeyed.push(work);
+    else this.keyed.set(key, work);
+  }
+
+  get works(): AfterCommitWork[] {
+    return [...this.unkeyed, ...this.keyed.values()];
+  }
+}
+
 /**
  * One explicit transaction per use case. Everything inside `work` must use the given manager.
  * Deadlocks and lock wait timeouts roll back the whole transaction, so the whole `work` is run
@@ -39,13 +67,17 @@ export class TransactionRunner {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async run<T>(work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  async run<T>(work: (tx: TransactionContext) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const maxAttempts = options.maxAttempts ?? TransactionRunner.DEFAULT_MAX_ATTEMPTS;
     for (let attempt = 1; ; attempt++) {
+      // A fresh queue per attempt: what a rolled-back attempt registered is dropped with it.
+      const afterCommit = new AfterCommitQueue();
+      const attemptWork = (manager: EntityManager) => work(withAfterCommit(manager, afterCommit));
+      let result: T;
       try {
-        return options.isolation
-          ? await this.dataSource.transaction(options.isolation, work)
-          : await this.dataSource.transaction(work);
+        result = options.isolation
+          ? await this.dataSource.transaction(options.isolation, attemptWork)
+          : await this.dataSource.transaction(attemptWork);
       } catch (error) {
         if (attempt >= maxAttempts || !isRetryableTransactionError(error)) throw error;
         const ceiling = Math.min(
@@ -57,7 +89,30 @@ export class TransactionRunner {
           `Transaction attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms`,
         );
         await sleep(delay);
+        continue;
+      }
+      await this.runAfterCommit(afterCommit.works);
+      return result;
+    }
+  }
+
+  private async runAfterCommit(works: AfterCommitWork[]): Promise<void> {
+    for (const work of works) {
+      try {
+        await work();
+      } catch (error) {
+        this.logger.warn({ err: error }, 'after-commit work failed; the outbox makes the change good later');
       }
     }
   }
+}
+
+/**
+ * The transaction's own manager (TypeORM makes one per transaction) gains `afterCommit`: every
+ * repository keeps taking an EntityManager, and only code that registers work needs the wider type.
+ */
+function withAfterCommit(manager: EntityManager, queue: AfterCommitQueue): TransactionContext {
+  return Object.assign(manager, {
+    afterCommit: (work: AfterCommitWork, key?: string) => queue.add(work, key),
+  });
 }

@@ -10,7 +10,6 @@ import {
   type SendMailPayload,
 } from '../notifications/jobs/mail.jobs';
 import { OutboxService } from '../outbox/outbox.service';
-import { PrincipalCache } from '../users/principal-cache';
 import { type User, UsersService } from '../users/users.service';
 import { EmailAlreadyVerifiedError, InvalidCredentialsError, InvalidOneTimeTokenError } from './auth.errors';
 import type {
@@ -38,7 +37,6 @@ export class AccountsService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly users: UsersService,
-    private readonly cache: PrincipalCache,
     private readonly passwords: PasswordHasher,
     private readonly tokens: OneTimeTokensRepository,
     private readonly sessions: SessionsService,
@@ -62,12 +60,11 @@ export class AccountsService {
   }
 
   async verifyEmail(token: string): Promise<void> {
-    const user = await this.transactions.run(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const userId = await this.tokens.consumeEmailToken(manager, hashToken(token), 'verify-email');
       if (!userId) throw new InvalidOneTimeTokenError('This verification link is invalid, used or expired.');
       return this.users.update(manager, userId, { emailVerifiedAt: new Date() });
     });
-    await this.cache.publish(user);
   }
 
   /** A new verification link (the older ones stop working); limited like reset mails. */
@@ -96,7 +93,7 @@ export class AccountsService {
   /** Sets a new password from a reset link: ends every session; MFA stays as it was. */
   async resetPassword(body: ResetPasswordDto): Promise<void> {
     const passwordHash = await this.passwords.hash(body.newPassword);
-    const user = await this.transactions.run(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const userId = await this.tokens.consumeEmailToken(manager, hashToken(body.token), 'reset-password');
       if (!userId) throw new InvalidOneTimeTokenError('This reset link is invalid, used or expired.');
       const owner = await this.users.lockById(manager, userId);
@@ -114,7 +111,6 @@ export class AccountsService {
       });
       return updated;
     });
-    await this.cache.publish(user);
   }
 
   /** Ends every session (Saleor #15941 kept them alive) and starts a fresh one for the caller. */
@@ -130,7 +126,7 @@ export class AccountsService {
       throw new InvalidCredentialsError();
     await this.throttle.succeeded('login', user.email, client.ip);
     const passwordHash = await this.passwords.hash(body.newPassword);
-    const { updated, tokens } = await this.transactions.run(async (manager) => {
+    return this.transactions.run(async (manager) => {
       await this.sessions.endAll(manager, user.id, 'password-changed');
       // A reset link mailed before the change must not undo it.
       await this.tokens.invalidateUnused(manager, user.id, 'reset-password');
@@ -141,10 +137,8 @@ export class AccountsService {
         data: { name: changed.name },
         sealedSecrets: {},
       });
-      return { updated: changed, tokens: await this.sessions.start(manager, changed, client) };
+      return this.sessions.start(manager, changed, client);
     });
-    await this.cache.publish(updated);
-    return tokens;
   }
 
   /** Records the request (staff act on it) and signs the account out everywhere. */
@@ -154,16 +148,15 @@ export class AccountsService {
     await this.throttle.consume('login', throttleAccount(user, user.email), client.ip);
     if (!(await this.passwords.verify(user.passwordHash, password))) throw new InvalidCredentialsError();
     await this.throttle.succeeded('login', throttleAccount(user, user.email), client.ip);
-    const updated = await this.transactions.run(async (manager) => {
+    await this.transactions.run(async (manager) => {
       await this.sessions.endAll(manager, user.id, 'deletion-requested');
-      return this.users.update(
+      await this.users.update(
         manager,
         user.id,
         { deletionRequestedAt: new Date() },
         { revokeSessions: true },
       );
     });
-    await this.cache.publish(updated);
   }
 
   private async sendTokenMail(manager: EntityManager, user: User, purpose: EmailTokenPurpose): Promise<void> {

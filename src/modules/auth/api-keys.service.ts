@@ -116,9 +116,9 @@ export class ApiKeysService {
         target: { type: 'api-key', id },
         details: { name: row.name, prefix: row.prefix },
       });
+      manager.afterCommit(() => this.cache.store(cacheKey(row.keyHash), row.version, cachedFrom(row)));
       return row;
     });
-    await this.cache.store(cacheKey(revoked.keyHash), revoked.version, cachedFrom(revoked));
     return toApiKeyResponse(revoked);
   }
 

@@ -1,9 +1,7 @@
 import { UserPrincipal } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { PrincipalCache } from '../users/principal-cache';
-import { EntityManager } from 'typeorm';
-import { type User, UsersService } from '../users/users.service';
+import { UsersService } from '../users/users.service';
 import {
   AccountDisabledError,
   InvalidCredentialsError,
@@ -25,7 +23,6 @@ export class AuthService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly users: UsersService,
-    private readonly cache: PrincipalCache,
     private readonly passwords: PasswordHasher,
     private readonly throttle: LoginThrottle,
     private readonly sessions: SessionsService,
@@ -57,22 +54,17 @@ export class AuthService {
       : undefined;
     if (user.mfaEnabledAt) {
       if (rehash)
-        await this.publishAfter((manager) => this.users.update(manager, user.id, { passwordHash: rehash }));
+        await this.transactions.run((tx) => this.users.update(tx, user.id, { passwordHash: rehash }));
       const challengeId = await this.challenges.create();
       return {
         mfaRequired: true,
         mfaToken: this.tokens.signMfaChallenge(user.id, user.tokenEpoch, challengeId),
       };
     }
-    const { tokens, updated } = await this.transactions.run(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const current = rehash ? await this.users.update(manager, user.id, { passwordHash: rehash }) : user;
-      return {
-        tokens: await this.sessions.start(manager, current, client),
-        updated: rehash ? current : null,
-      };
+      return this.sessions.start(manager, current, client);
     });
-    if (updated) await this.cache.publish(updated);
-    return tokens;
   }
 
   /** Step two: a TOTP or recovery code against the challenge from step one. */
@@ -101,12 +93,7 @@ export class AuthService {
     // can come of the same code meanwhile.
     await this.challenges.spend(claims.jti);
     await this.throttle.succeeded('mfa', claims.sub, client.ip);
-    await this.cache.publish(user);
     return tokens;
-  }
-
-  private async publishAfter(write: (manager: EntityManager) => Promise<User>): Promise<void> {
-    await this.cache.publish(await this.transactions.run(write));
   }
 
   refresh(refreshToken: string, client: ClientMeta): Promise<IssuedTokens> {
@@ -119,10 +106,9 @@ export class AuthService {
 
   /** Log out everywhere: every session and access token of the user ends at once. */
   async logoutEverywhere(principal: UserPrincipal): Promise<void> {
-    const user = await this.transactions.run(async (manager) => {
+    await this.transactions.run(async (manager) => {
       await this.sessions.endAll(manager, principal.userId, 'logout-everywhere');
-      return this.users.update(manager, principal.userId, {}, { revokeSessions: true });
+      await this.users.update(manager, principal.userId, {}, { revokeSessions: true });
     });
-    await this.cache.publish(user);
   }
 }

@@ -1,11 +1,10 @@
 import { hashToken, SecretBox, UserPrincipal } from '@app/common';
-import { TransactionRunner } from '@app/database';
+import { TransactionContext, TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { generateSecret, generateURI, verify } from 'otplib';
 import { randomInt } from 'node:crypto';
 import * as QRCode from 'qrcode';
 import { EntityManager } from 'typeorm';
-import { PrincipalCache } from '../users/principal-cache';
 import { type User, UsersService } from '../users/users.service';
 import { InvalidCredentialsError, InvalidMfaCodeError, MfaStateError } from './auth.errors';
 import type { MfaConfirmedResponseDto, MfaEnrolmentResponseDto } from './dto/mfa.dto';
@@ -40,7 +39,6 @@ export class MfaService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly users: UsersService,
-    private readonly cache: PrincipalCache,
     private readonly codes: OneTimeTokensRepository,
     private readonly sessions: SessionsService,
     private readonly passwords: PasswordHasher,
@@ -63,12 +61,11 @@ export class MfaService {
     if (user.mfaEnabledAt)
       throw new MfaStateError('Two-factor authentication is already on; turn it off first.');
     const secret = generateSecret();
-    const updated = await this.transactions.run((manager) =>
+    await this.transactions.run((manager) =>
       this.users.update(manager, user.id, {
         mfaPendingSecret: this.secrets.seal(secret, secretOwner(user.id)),
       }),
     );
-    await this.cache.publish(updated);
     const otpauthUrl = generateURI({ issuer: TOTP_ISSUER, label: user.email, secret });
     return { secret, otpauthUrl, qrCodeDataUrl: await QRCode.toDataURL(otpauthUrl) };
   }
@@ -83,7 +80,7 @@ export class MfaService {
     client: ClientMeta,
   ): Promise<MfaConfirmedResponseDto> {
     const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-    const { user, tokens } = await this.transactions.run(async (manager) => {
+    const { tokens } = await this.transactions.run(async (manager) => {
       const current = await this.lockUser(manager, principal.userId);
       if (current.mfaEnabledAt || !current.mfaPendingSecret) {
         throw new MfaStateError('Start enrolment first (POST /v1/me/mfa).');
@@ -107,7 +104,6 @@ export class MfaService {
       );
       return this.restartSessions(manager, updated, client, 'mfa-enabled');
     });
-    await this.cache.publish(user);
     return { recoveryCodes, ...tokens };
   }
 
@@ -115,7 +111,7 @@ export class MfaService {
   async disable(principal: UserPrincipal, code: string, client: ClientMeta): Promise<IssuedTokens> {
     // Guessing codes here must cost what guessing them at sign-in costs.
     await this.throttle.consume('mfa', principal.userId, client.ip);
-    const { user, tokens } = await this.transactions.run(async (manager) => {
+    const { tokens } = await this.transactions.run(async (manager) => {
       const current = await this.lockUser(manager, principal.userId);
       if (!current.mfaEnabledAt) throw new MfaStateError('Two-factor authentication is not on.');
       if (!(await this.checkCode(manager, current, code)))
@@ -130,7 +126,6 @@ export class MfaService {
       return this.restartSessions(manager, updated, client, 'mfa-disabled');
     });
     await this.throttle.succeeded('mfa', principal.userId, client.ip);
-    await this.cache.publish(user);
     return tokens;
   }
 
@@ -138,7 +133,7 @@ export class MfaService {
    * Checks a TOTP code (a step not used before) or a recovery code, and spends it, inside the
    * caller's transaction on a locked user row.
    */
-  async checkCode(manager: EntityManager, user: User, code: string): Promise<boolean> {
+  async checkCode(manager: TransactionContext, user: User, code: string): Promise<boolean> {
     if (!user.mfaSecret) return false;
     if (/^\d{6}$/.test(code.trim())) {
       const after = user.mfaLastStep === null ? undefined : Number(user.mfaLastStep);

@@ -121,7 +121,7 @@ export class InventoryService {
     movements: NewMovement[],
     audit: { action: string; details: object },
   ): Promise<StockChangeResultDto> {
-    const { levels, effects } = await this.transactions.run(async (manager) => {
+    const levels = await this.transactions.run(async (manager) => {
       const facts = await this.inventory.variantFacts(manager, [variantId]);
       if (!facts.has(variantId)) throw new UnknownVariantError(variantId);
       const locationIds = movements.map((movement) => movement.locationId);
@@ -135,9 +135,8 @@ export class InventoryService {
       );
       const locked = await this.inventory.lockLevels(manager, [variantId]);
       const activeLocations = await this.inventory.activeLocationPriorities(manager);
-      let effects;
       try {
-        effects = await this.ledger.apply(manager, locked, movements, facts, activeLocations);
+        await this.ledger.apply(manager, locked, movements, facts, activeLocations);
       } catch (error) {
         if (!(error instanceof LevelRefusedError)) throw error;
         const level = locked.find((l) => l.locationId === error.movement.locationId)!;
@@ -157,9 +156,8 @@ export class InventoryService {
         details: audit.details as Record<string, unknown>,
       });
       const levels = await this.inventory.levels({ variantId, limit: 1000 }, manager);
-      return { levels, effects };
+      return levels;
     });
-    await this.ledger.afterCommit(effects);
     return { levels: levels.map(toLevel) };
   }
 }

@@ -51,7 +51,7 @@ export class LocationsService {
 
   async update(actor: RequestActor, id: string, dto: UpdateLocationDto): Promise<LocationDto> {
     const { version, ...changes } = dto;
-    const { location, activeChanged } = await this.transactions.run(async (manager) => {
+    const location = await this.transactions.run(async (manager) => {
       const current = await this.locations.lockById(manager, id);
       if (!current) throw new LocationNotFoundError(id);
       if (current.version !== version)
@@ -61,16 +61,15 @@ export class LocationsService {
       // Activating or deactivating a location changes what the storefront can sell.
       if (activeChanged) {
         await this.projection.refreshLocation(manager, id);
-        await this.catalog.enqueueInvalidation(manager);
+        await this.catalog.invalidateOnCommit(manager);
       }
       await this.audit.record(manager, actor, {
         action: 'location.updated',
         target: { type: 'location', id },
         details: { fields: Object.keys(changes), fromVersion: current.version },
       });
-      return { location: (await this.locations.findById(manager, id))!, activeChanged };
+      return (await this.locations.findById(manager, id))!;
     });
-    if (activeChanged) await this.catalog.invalidateNow();
     return toLocation(location);
   }
 }

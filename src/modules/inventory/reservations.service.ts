@@ -1,4 +1,4 @@
-import { TransactionRunner } from '@app/database';
+import { TransactionContext, TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { InventoryReservation, InventoryReservationLine } from './entities/inventory-reservation.entity';
@@ -12,7 +12,7 @@ import {
 } from './inventory.errors';
 import { InventoryRepository, LockedLevel, NewMovement } from './inventory.repository';
 import { ReservationsRepository } from './reservations.repository';
-import { LevelRefusedError, StockEffects, StockLedger } from './stock-ledger';
+import { LevelRefusedError, StockLedger } from './stock-ledger';
 
 export interface ReserveLine {
   variantId: string;
@@ -55,29 +55,23 @@ export class ReservationsService {
     lines: ReserveLine[],
     options: { expiresAt?: Date | null; actor: string },
   ): Promise<ReservationView> {
-    const { view, effects } = await this.transactions.run((manager) =>
-      this.reserveWithin(manager, reference, lines, options),
-    );
-    await this.ledger.afterCommit(effects);
-    return view;
+    return this.transactions.run((tx) => this.reserveWithin(tx, reference, lines, options));
   }
 
-  /**
-   * For a caller with its own transaction (checkout): reserves inside it. The caller must pass the
-   * effects to `afterCommit` once its transaction has committed.
-   */
+  /** For a caller with its own transaction (checkout): reserves inside it. */
   async reserveWithin(
-    manager: EntityManager,
+    tx: TransactionContext,
     reference: string,
     lines: ReserveLine[],
     options: { expiresAt?: Date | null; actor: string },
-  ): Promise<{ view: ReservationView; effects: StockEffects }> {
+  ): Promise<ReservationView> {
+    const manager: EntityManager = tx;
     const wanted = aggregateLines(lines);
     const id = await this.reservations.claim(manager, reference, options.expiresAt ?? null);
     if (id === null) {
       const existing = await this.reservations.lockByReference(manager, reference);
       if (!existing) throw new ReservationStateError('The reference is being reserved concurrently; retry.');
-      return { view: await this.replay(manager, existing, wanted), effects: { availabilityChanged: false } };
+      return this.replay(manager, existing, wanted);
     }
 
     const variantIds = [...wanted.keys()].sort();
@@ -131,11 +125,8 @@ export class ReservationsService {
       note: null,
       actor: options.actor,
     }));
-    const effects = await this.applyOrExplain(manager, locked, movements, facts, activeLocations);
-    return {
-      view: { id, reference, status: 'active', expiresAt: options.expiresAt ?? null, lines: allocations },
-      effects,
-    };
+    await this.applyOrExplain(tx, locked, movements, facts, activeLocations);
+    return { id, reference, status: 'active', expiresAt: options.expiresAt ?? null, lines: allocations };
   }
 
   /** Sells what the reservation holds: on-hand and reserved both fall. Idempotent. */
@@ -180,11 +171,7 @@ export class ReservationsService {
     actor: string,
     to: 'committed' | 'released',
   ): Promise<ReservationView> {
-    const { view, effects } = await this.transactions.run((manager) =>
-      this.settleWithin(manager, target, actor, to),
-    );
-    await this.ledger.afterCommit(effects);
-    return view;
+    return this.transactions.run((tx) => this.settleWithin(tx, target, actor, to));
   }
 
   /**
@@ -192,17 +179,17 @@ export class ReservationsService {
    * order's cancellation releases its stock with the status change). Idempotent.
    */
   async settleWithin(
-    manager: EntityManager,
+    tx: TransactionContext,
     target: { id?: string; reference?: string },
     actor: string,
     to: 'committed' | 'released',
-  ): Promise<{ view: ReservationView; effects: StockEffects }> {
+  ): Promise<ReservationView> {
+    const manager: EntityManager = tx;
     const reservation = target.id
       ? await this.reservations.lockById(manager, target.id)
       : await this.reservations.lockByReference(manager, target.reference!);
     if (!reservation) throw new ReservationNotFoundError(target.id ?? target.reference!);
-    if (reservation.status === to)
-      return { view: await this.view(manager, reservation), effects: { availabilityChanged: false } };
+    if (reservation.status === to) return this.view(manager, reservation);
     if (reservation.status !== 'active')
       throw new ReservationStateError(
         `The reservation is already ${reservation.status}; it cannot be ${to}.`,
@@ -220,9 +207,9 @@ export class ReservationsService {
       note: null,
       actor,
     }));
-    const effects = await this.applyMovements(manager, movements);
+    await this.applyMovements(tx, movements);
     await this.reservations.setStatus(manager, reservation.id, to);
-    return { view: await this.view(manager, { ...reservation, status: to }), effects };
+    return this.view(manager, { ...reservation, status: to });
   }
 
   /**
@@ -231,11 +218,12 @@ export class ReservationsService {
    * committed once nothing is left in it. Asking for more than it holds is a ReservationStateError.
    */
   async commitPartWithin(
-    manager: EntityManager,
+    tx: TransactionContext,
     reference: string,
     lines: ReserveLine[],
     actor: string,
-  ): Promise<StockEffects> {
+  ): Promise<void> {
+    const manager: EntityManager = tx;
     const reservation = await this.reservations.lockByReference(manager, reference);
     if (!reservation) throw new ReservationNotFoundError(reference);
     if (reservation.status !== 'active')
@@ -266,10 +254,9 @@ export class ReservationsService {
           `The reservation holds fewer than ${quantity} of variant ${variantId}.`,
         );
     }
-    const effects = await this.applyMovements(manager, movements);
+    await this.applyMovements(tx, movements);
     if (held.every((line) => line.quantity === 0))
       await this.reservations.setStatus(manager, reservation.id, 'committed');
-    return effects;
   }
 
   /**
@@ -278,13 +265,14 @@ export class ReservationsService {
    * movement per line, in the caller's transaction.
    */
   async restockWithin(
-    manager: EntityManager,
+    tx: TransactionContext,
     reference: string,
     lines: Array<{ variantId: string; quantity: number }>,
     locationId: string | null,
     actor: string,
     note: string | null,
-  ): Promise<StockEffects> {
+  ): Promise<void> {
+    const manager: EntityManager = tx;
     if (locationId && !(await this.inventory.locationExists(manager, locationId)))
       throw new LocationNotFoundError(locationId);
     const priorities = await this.inventory.activeLocationPriorities(manager);
@@ -306,19 +294,19 @@ export class ReservationsService {
       });
     }
     await this.inventory.ensureLevels(manager, movements);
-    return this.applyMovements(manager, movements);
+    await this.applyMovements(tx, movements);
   }
 
   /** Locks the levels the movements touch (in key order) and applies them through the ledger. */
-  private async applyMovements(manager: EntityManager, movements: NewMovement[]): Promise<StockEffects> {
-    if (movements.length === 0) return { availabilityChanged: false };
+  private async applyMovements(tx: TransactionContext, movements: NewMovement[]): Promise<void> {
+    if (movements.length === 0) return;
     const variantIds = [...new Set(movements.map((movement) => movement.variantId))];
-    const locked = await this.inventory.lockLevels(manager, variantIds);
+    const locked = await this.inventory.lockLevels(tx, variantIds);
     const [facts, activeLocations] = await Promise.all([
-      this.inventory.variantFacts(manager, variantIds),
-      this.inventory.activeLocationPriorities(manager),
+      this.inventory.variantFacts(tx, variantIds),
+      this.inventory.activeLocationPriorities(tx),
     ]);
-    return this.applyOrExplain(manager, locked, movements, facts, activeLocations);
+    await this.applyOrExplain(tx, locked, movements, facts, activeLocations);
   }
 
   /** The reservation's status, locked for the caller's transaction (null when there is none). */
@@ -331,20 +319,15 @@ export class ReservationsService {
     return this.inventory.availableByVariant(manager, variantIds);
   }
 
-  /** After the caller's transaction committed: what the stock change means for the storefront. */
-  afterCommit(effects: StockEffects): Promise<void> {
-    return this.ledger.afterCommit(effects);
-  }
-
   private async applyOrExplain(
-    manager: EntityManager,
+    tx: TransactionContext,
     locked: LockedLevel[],
     movements: NewMovement[],
     facts: Awaited<ReturnType<InventoryRepository['variantFacts']>>,
     activeLocations: Map<string, number>,
-  ): Promise<StockEffects> {
+  ): Promise<void> {
     try {
-      return await this.ledger.apply(manager, locked, movements, facts, activeLocations);
+      await this.ledger.apply(tx, locked, movements, facts, activeLocations);
     } catch (error) {
       // Unreachable while the levels are locked; if it ever happens, nothing is applied.
       if (error instanceof LevelRefusedError) {

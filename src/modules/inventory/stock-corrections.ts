@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import type { TransactionContext } from '@app/database';
 import { InvalidMovementError } from './inventory.errors';
 import { InventoryRepository, NewMovement } from './inventory.repository';
-import { LevelRefusedError, StockEffects, StockLedger } from './stock-ledger';
+import { LevelRefusedError, StockLedger } from './stock-ledger';
 
 export interface OnHandCorrection {
   variantId: string;
@@ -25,11 +25,11 @@ export class StockCorrections {
 
   /** Throws InvalidMovementError (nothing applied) when a count is below what is reserved there. */
   async apply(
-    manager: EntityManager,
+    manager: TransactionContext,
     corrections: OnHandCorrection[],
     options: { reference: string; actor: string },
-  ): Promise<StockEffects> {
-    if (corrections.length === 0) return { availabilityChanged: false };
+  ): Promise<void> {
+    if (corrections.length === 0) return;
     await this.inventory.ensureLevels(manager, corrections);
     const variantIds = [...new Set(corrections.map((c) => c.variantId))];
     const locked = await this.inventory.lockLevels(manager, variantIds);
@@ -56,7 +56,7 @@ export class StockCorrections {
       this.inventory.activeLocationPriorities(manager),
     ]);
     try {
-      return await this.ledger.apply(manager, locked, movements, facts, activeLocations);
+      await this.ledger.apply(manager, locked, movements, facts, activeLocations);
     } catch (error) {
       if (error instanceof LevelRefusedError)
         throw new InvalidMovementError(

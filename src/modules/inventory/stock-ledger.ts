@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
+import type { TransactionContext } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { CatalogChanges } from '../catalog/catalog-changes';
 import { StorefrontProjection } from '../catalog/storefront-projection';
 import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
@@ -8,12 +8,6 @@ import { MAIL_QUEUE, MailJobs, type SendMailPayload } from '../notifications/job
 import { OutboxService } from '../outbox/outbox.service';
 import type { NewOutboxMessage } from '../outbox/outbox.service';
 import { InventoryRepository, LockedLevel, NewMovement, VariantFacts } from './inventory.repository';
-
-/** What a committed stock change means beyond the levels: the caller acts on it after commit. */
-export interface StockEffects {
-  /** A variant's availability crossed zero: the storefront's cached "in stock" is stale. */
-  availabilityChanged: boolean;
-}
 
 /** Thrown inside the transaction when a conditional UPDATE refused: the whole change rolls back. */
 export class LevelRefusedError extends Error {
@@ -26,7 +20,8 @@ export class LevelRefusedError extends Error {
  * Applies movements to levels that the caller has locked, in the caller's transaction, and writes
  * what follows from them to the outbox in that same transaction: a low-stock alert (event and staff
  * mail) when a variant's available stock falls below its threshold, an availability event and a
- * catalog cache invalidation when it crosses zero.
+ * catalog cache invalidation (written to the outbox, and done at once after the commit) when it
+ * crosses zero.
  */
 @Injectable()
 export class StockLedger {
@@ -39,12 +34,12 @@ export class StockLedger {
   ) {}
 
   async apply(
-    manager: EntityManager,
+    manager: TransactionContext,
     locked: LockedLevel[],
     movements: NewMovement[],
     facts: Map<string, VariantFacts>,
     activeLocations: Map<string, number>,
-  ): Promise<StockEffects> {
+  ): Promise<void> {
     const availableOf = (levels: LockedLevel[], variantId: string) =>
       levels
         .filter((level) => level.variantId === variantId && activeLocations.has(level.locationId))
@@ -95,15 +90,9 @@ export class StockLedger {
     if (availabilityChanged) {
       // The storefront's "in stock" is part of the product's read model: rebuilt with the change.
       await this.projection.refresh(manager, soldOutOrBack);
-      await this.catalog.enqueueInvalidation(manager);
+      await this.catalog.invalidateOnCommit(manager);
     }
     await this.outbox.enqueue(manager, ...messages);
-    return { availabilityChanged };
-  }
-
-  /** After the commit: the storefront shows the new availability at once. */
-  async afterCommit(effects: StockEffects): Promise<void> {
-    if (effects.availabilityChanged) await this.catalog.invalidateNow();
   }
 
   private event<K extends keyof DomainEvents>(name: K, payload: DomainEvents[K]): NewOutboxMessage {

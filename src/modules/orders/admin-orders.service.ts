@@ -1,10 +1,8 @@
 import { actorName, type Page, type RequestActor } from '@app/common';
-import { TransactionRunner } from '@app/database';
+import { TransactionContext, TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ReservationsService } from '../inventory/reservations.service';
-import type { StockEffects } from '../inventory/stock-ledger';
 import type {
   CreateFulfilmentDto,
   ListOrdersQueryDto,
@@ -68,7 +66,7 @@ export class AdminOrdersService {
           `An order becomes ${dto.to} by recording a fulfilment (POST /v1/admin/orders/{id}/fulfilments).`,
         );
       const from = order.status;
-      const effects = await this.transitions.apply(manager, order, dto.to, {
+      await this.transitions.apply(manager, order, dto.to, {
         actor: actorName(actor.principal),
         reason: dto.reason ?? null,
       });
@@ -77,7 +75,6 @@ export class AdminOrdersService {
         target: { type: 'order', id },
         details: { from, to: dto.to, reason: dto.reason ?? null },
       });
-      return effects;
     });
   }
 
@@ -113,7 +110,7 @@ export class AdminOrdersService {
         [...requested].map(([orderLineId, quantity]) => ({ orderLineId, quantity })),
       );
       for (const [lineId, quantity] of requested) await this.orders.addFulfilled(manager, lineId, quantity);
-      const effects = await this.reservations.commitPartWithin(
+      await this.reservations.commitPartWithin(
         manager,
         reservationOf(id),
         [...requested].map(([lineId, quantity]) => ({
@@ -135,23 +132,20 @@ export class AdminOrdersService {
         target: { type: 'order', id },
         details: { fulfilmentId, carrier: dto.carrier, lines: Object.fromEntries(requested), complete },
       });
-      return effects;
     });
   }
 
   private async change(
     actor: RequestActor,
     id: string,
-    work: (manager: EntityManager, order: Order) => Promise<StockEffects>,
+    work: (tx: TransactionContext, order: Order) => Promise<void>,
   ): Promise<OrderDto> {
-    const { order, effects } = await this.transactions.run(async (manager) => {
-      const order = await this.orders.lockById(manager, id);
+    return this.transactions.run(async (tx) => {
+      const order = await this.orders.lockById(tx, id);
       if (!order) throw new OrderNotFoundError(id);
-      const effects = await work(manager, order);
-      const fresh = (await this.orders.findById(manager, id))!;
-      return { order: await this.reads.detail(manager, fresh, { actors: true }), effects };
+      await work(tx, order);
+      const fresh = (await this.orders.findById(tx, id))!;
+      return this.reads.detail(tx, fresh, { actors: true });
     });
-    await this.reservations.afterCommit(effects);
-    return order;
   }
 }

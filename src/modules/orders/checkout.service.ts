@@ -1,13 +1,11 @@
-import { TransactionRunner } from '@app/database';
+import { TransactionContext, TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CartClosedError } from '../carts/carts.errors';
 import { type CartCaller, CartsService } from '../carts/carts.service';
 import type { CartQuote } from '../carts/cart-quotes';
 import { InsufficientStockError } from '../inventory/inventory.errors';
 import { ReservationsService } from '../inventory/reservations.service';
-import type { StockEffects } from '../inventory/stock-ledger';
 import { PromotionRedemptions } from '../promotions/promotion-redemptions';
 import type { CheckoutDto, OrderDto } from './dto/order.dto';
 import { OrderOpening } from './order-opening';
@@ -42,19 +40,15 @@ export class CheckoutService {
   ) {}
 
   async checkout(caller: CartCaller, cartId: string, dto: CheckoutDto): Promise<OrderDto> {
-    const { order, effects } = await this.transactions.run((manager) =>
-      this.place(manager, caller, cartId, dto),
-    );
-    await this.reservations.afterCommit(effects);
-    return order;
+    return this.transactions.run((tx) => this.place(tx, caller, cartId, dto));
   }
 
   private async place(
-    manager: EntityManager,
+    manager: TransactionContext,
     caller: CartCaller,
     cartId: string,
     dto: CheckoutDto,
-  ): Promise<{ order: OrderDto; effects: StockEffects }> {
+  ): Promise<OrderDto> {
     const quote = await this.carts.lockAndQuote(manager, caller, cartId);
     const { cart, pricing } = quote;
     if (cart.status !== 'active') throw new CartClosedError(cart.status, cart.orderId);
@@ -67,7 +61,7 @@ export class CheckoutService {
 
     const orderId = uuidv7();
     const actor = caller.customer ? `user:${caller.customer.id}` : `guest:cart:${cart.id}`;
-    const effects = await this.reserve(manager, quote, orderId, actor);
+    await this.reserve(manager, quote, orderId, actor);
     const now = new Date();
     // A code the cart holds is redeemed or refused (409) here, never silently dropped; and the
     // order is priced with exactly the terms it redeemed.
@@ -99,24 +93,23 @@ export class CheckoutService {
       now,
     });
     await this.carts.markCheckedOut(manager, cart.id, orderId);
-    return { order, effects };
+    return order;
   }
 
   /** All lines or none; a shortage names every line that cannot be served. */
   private async reserve(
-    manager: EntityManager,
+    manager: TransactionContext,
     quote: CartQuote,
     orderId: string,
     actor: string,
-  ): Promise<StockEffects> {
+  ): Promise<void> {
     try {
-      const { effects } = await this.reservations.reserveWithin(
+      await this.reservations.reserveWithin(
         manager,
         reservationOf(orderId),
         quote.sellableItems.map((item) => ({ variantId: item.variantId, quantity: item.quantity })),
         { expiresAt: null, actor },
       );
-      return effects;
     } catch (error) {
       if (!(error instanceof InsufficientStockError)) throw error;
       throw new OutOfStockError(

@@ -1,6 +1,5 @@
 import type { TransactionRunner } from '@app/database';
 import type { EntityManager } from 'typeorm';
-import type { ReservationsService } from '../inventory/reservations.service';
 import { OrderExpiry } from './order-expiry.service';
 import type { OrderTransitions } from './order-transitions';
 import type { OrdersRepository } from './orders.repository';
@@ -11,12 +10,10 @@ describe('OrderExpiry.expireOverdue', () => {
   const transactions = { run: jest.fn((work: (m: EntityManager) => unknown) => work(manager)) };
   const overdue = jest.fn<ReturnType<OrdersRepository['overdue']>, Parameters<OrdersRepository['overdue']>>();
   const orders = { overdue } as unknown as OrdersRepository;
-  const reservations = { afterCommit: jest.fn() } as unknown as ReservationsService;
   const expiry = new OrderExpiry(
     transactions as unknown as TransactionRunner,
     orders,
     {} as OrderTransitions,
-    reservations,
   );
   const at = (id: string, minute: number) => ({ id, expiresAt: new Date(Date.UTC(2026, 0, 1, 0, minute)) });
 

@@ -1,6 +1,5 @@
 import { TransactionRunner } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
-import { ReservationsService } from '../inventory/reservations.service';
 import { PAYMENT_POLICIES } from './order-status';
 import { OrderTransitions } from './order-transitions';
 import { OrdersRepository } from './orders.repository';
@@ -21,12 +20,11 @@ export class OrderExpiry {
     private readonly transactions: TransactionRunner,
     private readonly orders: OrdersRepository,
     private readonly transitions: OrderTransitions,
-    private readonly reservations: ReservationsService,
   ) {}
 
   /** True when this call cancelled the order. */
   async expire(orderId: string, now = new Date()): Promise<boolean> {
-    const effects = await this.transactions.run(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const order = await this.orders.lockById(manager, orderId);
       if (
         !order ||
@@ -36,15 +34,13 @@ export class OrderExpiry {
         !order.expiresAt ||
         order.expiresAt > now
       )
-        return null;
-      return this.transitions.apply(manager, order, 'cancelled', {
+        return false;
+      await this.transitions.apply(manager, order, 'cancelled', {
         actor: EXPIRY_ACTOR,
         reason: 'payment not received in time',
       });
+      return true;
     });
-    if (!effects) return false;
-    await this.reservations.afterCommit(effects);
-    return true;
   }
 
   /**

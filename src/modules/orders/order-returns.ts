@@ -1,7 +1,6 @@
+import type { TransactionContext } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { ReservationsService } from '../inventory/reservations.service';
-import type { StockEffects } from '../inventory/stock-ledger';
 import { reservationOf } from './order-transitions';
 import { RestockNotPossibleError } from './orders.errors';
 import { OrdersRepository } from './orders.repository';
@@ -24,13 +23,13 @@ export class OrderReturns {
   ) {}
 
   async restockWithin(
-    manager: EntityManager,
+    manager: TransactionContext,
     orderId: string,
     returned: ReturnedLine[],
     locationId: string | null,
     actor: string,
     note: string,
-  ): Promise<StockEffects> {
+  ): Promise<void> {
     const lines = new Map((await this.orders.linesOf(manager, orderId)).map((line) => [line.id, line]));
     const units: Array<{ variantId: string; quantity: number }> = [];
     for (const wanted of returned) {
@@ -48,6 +47,6 @@ export class OrderReturns {
       }
       units.push({ variantId: line.variantId, quantity: wanted.quantity });
     }
-    return this.reservations.restockWithin(manager, reservationOf(orderId), units, locationId, actor, note);
+    await this.reservations.restockWithin(manager, reservationOf(orderId), units, locationId, actor, note);
   }
 }

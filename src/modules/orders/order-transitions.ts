@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import type { TransactionContext } from '@app/database';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { StockEffects } from '../inventory/stock-ledger';
 import { ReservationsService } from '../inventory/reservations.service';
 import { EVENTS_QUEUE, type DomainEvents, type OrderEvent } from '../notifications/jobs/events.jobs';
 import { OutboxService } from '../outbox/outbox.service';
@@ -22,11 +22,15 @@ export interface TransitionContext {
 
 /**
  * A feature that must act, in the cancelling transaction, when an order is cancelled (payments: the
- * money of a paid order goes back). Orders cannot import those features, so they join at start.
+ * money of a paid order goes back). Orders cannot import those features, so the app's composition
+ * root provides them all under ORDER_CANCELLATION_HOOKS: a graph without that provider does not
+ * boot, instead of cancelling orders without giving their money back.
  */
-export interface OrderCancellationParticipant {
+export interface OrderCancellationHook {
   orderCancelled(manager: EntityManager, order: CancelledOrder, context: TransitionContext): Promise<void>;
 }
+
+export const ORDER_CANCELLATION_HOOKS = Symbol('ORDER_CANCELLATION_HOOKS');
 
 /** What a participant learns of the cancelled order. */
 export type CancelledOrder = Readonly<Pick<Order, 'id' | 'number' | 'paidAt' | 'customerId'>>;
@@ -39,26 +43,20 @@ export type CancelledOrder = Readonly<Pick<Order, 'id' | 'number' | 'paidAt' | '
  */
 @Injectable()
 export class OrderTransitions {
-  private readonly cancellationParticipants: OrderCancellationParticipant[] = [];
-
   constructor(
     private readonly orders: OrdersRepository,
     private readonly reservations: ReservationsService,
     private readonly promotions: PromotionRedemptions,
     private readonly outbox: OutboxService,
+    @Inject(ORDER_CANCELLATION_HOOKS) private readonly cancellationHooks: readonly OrderCancellationHook[],
   ) {}
 
-  /** Called once at start by a feature that must act on every cancellation. */
-  joinCancellations(participant: OrderCancellationParticipant): void {
-    if (!this.cancellationParticipants.includes(participant)) this.cancellationParticipants.push(participant);
-  }
-
   async apply(
-    manager: EntityManager,
+    manager: TransactionContext,
     order: Order,
     to: OrderStatus,
     context: TransitionContext,
-  ): Promise<StockEffects> {
+  ): Promise<void> {
     const from = order.status;
     if (!canTransition(order, to))
       throw new IllegalTransitionError(
@@ -69,16 +67,14 @@ export class OrderTransitions {
           : undefined,
       );
     const now = new Date();
-    let effects: StockEffects = { availabilityChanged: false };
     if (to === 'cancelled') {
-      effects = await this.releaseHeldStock(manager, order, context.actor);
+      await this.releaseHeldStock(manager, order, context.actor);
       await this.promotions.releaseWithin(manager, order.id);
       await this.orders.setStatus(manager, order.id, to, { cancelledAt: now, expiresAt: null });
-      for (const participant of this.cancellationParticipants)
-        await participant.orderCancelled(manager, order, context);
+      for (const hook of this.cancellationHooks) await hook.orderCancelled(manager, order, context);
     } else if (to === 'refunded') {
       // Fully refunded: units never handed to a carrier go back on sale.
-      effects = await this.releaseHeldStock(manager, order, context.actor);
+      await this.releaseHeldStock(manager, order, context.actor);
       await this.orders.setStatus(manager, order.id, to);
     } else if (to === 'paid') {
       await this.orders.setStatus(manager, order.id, to, { paidAt: now, expiresAt: null });
@@ -95,7 +91,6 @@ export class OrderTransitions {
     });
     await this.announce(manager, order, from, to, context);
     order.status = to;
-    return effects;
   }
 
   /**
@@ -103,7 +98,7 @@ export class OrderTransitions {
    * order that went out unpaid keeps its status (it never moves back) and is marked paid in place —
    * `paidAt`, a history entry and `order.paid`, exactly as a move to `paid` writes them.
    */
-  async markPaid(manager: EntityManager, order: Order, context: TransitionContext): Promise<StockEffects> {
+  async markPaid(manager: TransactionContext, order: Order, context: TransitionContext): Promise<void> {
     if (order.status === 'pending_payment') return this.apply(manager, order, 'paid', context);
     if (!awaitsPayment(order)) throw new IllegalTransitionError(order.status, 'paid');
     const now = new Date();
@@ -124,15 +119,13 @@ export class OrderTransitions {
     };
     await this.outbox.enqueue(manager, { queue: EVENTS_QUEUE, jobName: 'order.paid', payload: { ...paid } });
     order.paidAt = now;
-    return { availabilityChanged: false };
   }
 
   /** Returns what the order's reservation still holds; nothing when it was all sold already. */
-  private async releaseHeldStock(manager: EntityManager, order: Order, actor: string): Promise<StockEffects> {
+  private async releaseHeldStock(manager: TransactionContext, order: Order, actor: string): Promise<void> {
     const reference = reservationOf(order.id);
     const held = await this.reservations.statusOf(manager, reference);
-    if (held !== 'active') return { availabilityChanged: false };
-    return (await this.reservations.settleWithin(manager, { reference }, actor, 'released')).effects;
+    if (held === 'active') await this.reservations.settleWithin(manager, { reference }, actor, 'released');
   }
 
   private async announce(

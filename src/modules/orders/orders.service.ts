@@ -2,7 +2,6 @@ import type { Page } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { CartCaller } from '../carts/carts.service';
-import { ReservationsService } from '../inventory/reservations.service';
 import type { CancelOrderDto, ListMyOrdersQueryDto, OrderDto, OrderSummaryDto } from './dto/order.dto';
 import { OrderLookup } from './order-lookup';
 import { OrderReads } from './order-reads';
@@ -19,7 +18,6 @@ export class OrdersService {
     private readonly orders: OrdersRepository,
     private readonly reads: OrderReads,
     private readonly transitions: OrderTransitions,
-    private readonly reservations: ReservationsService,
     private readonly lookup: OrderLookup,
   ) {}
 
@@ -38,7 +36,7 @@ export class OrdersService {
 
   /** While nothing has been handed to a carrier: the stock and the promotion use come back. */
   async cancel(caller: CartCaller, id: string, dto: CancelOrderDto): Promise<OrderDto> {
-    const { order, effects } = await this.transactions.run(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const order = await this.lookup.visible(manager, caller, id, true);
       if (!CUSTOMER_CANCELLABLE.includes(order.status))
         throw new IllegalTransitionError(
@@ -47,14 +45,12 @@ export class OrdersService {
           `An order that is ${order.status} can no longer be cancelled by the customer; contact the shop.`,
         );
       const actor = caller.customer ? `user:${caller.customer.id}` : `guest:order:${order.id}`;
-      const effects = await this.transitions.apply(manager, order, 'cancelled', {
+      await this.transitions.apply(manager, order, 'cancelled', {
         actor,
         reason: dto.reason ?? 'cancelled by the customer',
       });
       const fresh = (await this.orders.findById(manager, order.id))!;
-      return { order: await this.reads.detail(manager, fresh, { actors: false }), effects };
+      return this.reads.detail(manager, fresh, { actors: false });
     });
-    await this.reservations.afterCommit(effects);
-    return order;
   }
 }

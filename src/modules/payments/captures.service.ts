@@ -98,15 +98,14 @@ export class CapturesService {
     capturedAmount: number | undefined,
     source: string,
   ): Promise<void> {
-    const effects = await this.transactions.run(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const payment = (await this.payments.lockById(manager, paymentId))!;
-      return this.settlement.apply(manager, payment, {
+      await this.settlement.apply(manager, payment, {
         state: state as Parameters<PaymentSettlement['apply']>[2]['state'],
         ...(capturedAmount !== undefined ? { capturedAmount } : {}),
         at: new Date(),
         source,
       });
     });
-    await this.settlement.afterCommit(effects);
   }
 }

@@ -25,7 +25,7 @@ export class ManualPaymentsService {
   ) {}
 
   async record(actor: RequestActor, orderId: string, dto: RecordManualPaymentDto): Promise<PaymentDto> {
-    const { view, effects } = await this.transactions.run(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const order = await this.lookup.lock(manager, orderId);
       // Awaiting payment — or, cash on delivery, fulfilled, shipped or delivered unpaid: the money came at the door.
       if (!awaitsPayment(order)) throw new OrderNotPayableError(order.status);
@@ -40,7 +40,7 @@ export class ManualPaymentsService {
         state: 'pending',
         recordedBy: actorName(actor.principal),
       });
-      const effects = await this.settlement.apply(manager, payment, {
+      await this.settlement.apply(manager, payment, {
         state: 'captured',
         at: new Date(),
         source: `manual:${order.paymentMethod}`,
@@ -56,12 +56,7 @@ export class ManualPaymentsService {
         },
       });
       const stored = (await this.payments.findById(manager, payment.id))!;
-      return {
-        view: toPaymentDto(stored, { attempts: await this.payments.attemptsOf(manager, payment.id) }),
-        effects,
-      };
+      return toPaymentDto(stored, { attempts: await this.payments.attemptsOf(manager, payment.id) });
     });
-    await this.settlement.afterCommit(effects);
-    return view;
   }
 }

@@ -41,6 +41,7 @@ import { PaymentReversals } from './payment-reversals';
   ],
   exports: [
     CapturesService,
+    PaymentReversals,
     PaymentsRepository,
     SandboxProvider,
     PaymentProviders,

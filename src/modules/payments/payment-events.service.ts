@@ -74,24 +74,24 @@ export class PaymentEventsService {
 
   /** The job: applies one recorded event, once. */
   async process(provider: ProviderName, eventId: string): Promise<void> {
-    const effects = await this.transactions.run(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const stored = await this.payments.lockEvent(manager, provider, eventId);
-      if (!stored || stored.processedAt) return null;
+      if (!stored || stored.processedAt) return;
       const event = stored.event as unknown as Omit<ProviderEvent, 'createdAt'> & { createdAt: string };
       await this.payments.markEventProcessed(manager, provider, eventId);
       if (event.type === 'refund.failed') {
         await this.refundFailed(manager, provider, event);
-        return null;
+        return;
       }
       const state = STATE_OF[event.type];
-      if (!state || !event.paymentReference) return null;
+      if (!state || !event.paymentReference) return;
       const payment = await this.locate(manager, provider, event);
       if (!payment) {
         // The event can overtake the answer to our own call: leave it unprocessed, the job retries.
         this.logger.warn({ provider, eventId }, 'webhook event for a payment not recorded yet; will retry');
         throw new Error(`no ${provider} payment ${event.paymentReference} yet`);
       }
-      return this.settlement.apply(manager, payment, {
+      await this.settlement.apply(manager, payment, {
         state,
         reference: event.paymentReference,
         amount: event.amount,
@@ -101,7 +101,6 @@ export class PaymentEventsService {
         source: `webhook:${event.providerType}`,
       });
     });
-    if (effects) await this.settlement.afterCommit(effects);
   }
 
   /** A refund the provider accepted and failed later (Stripe: refund.failed): the money is still owed. */

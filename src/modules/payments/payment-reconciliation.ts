@@ -68,17 +68,15 @@ export class PaymentReconciliation {
 
   /** True when the payment's state changed. */
   private async apply(paymentId: string, truth: ProviderPayment | null, now: Date): Promise<boolean> {
-    const { changed, effects } = await this.transactions.run(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const payment = (await this.payments.lockById(manager, paymentId))!;
       await this.payments.update(manager, paymentId, { reconciledAt: now });
       const observed = this.observation(payment, truth, now);
-      if (!observed) return { changed: false, effects: { availabilityChanged: false } };
+      if (!observed) return false;
       const before = payment.state;
-      const effects = await this.settlement.apply(manager, payment, observed);
-      return { changed: payment.state !== before, effects };
+      await this.settlement.apply(manager, payment, observed);
+      return payment.state !== before;
     });
-    await this.settlement.afterCommit(effects);
-    return changed;
   }
 
   private observation(payment: Payment, truth: ProviderPayment | null, now: Date) {

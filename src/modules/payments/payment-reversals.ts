@@ -1,11 +1,6 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import {
-  OrderTransitions,
-  type CancelledOrder,
-  type OrderCancellationParticipant,
-  type TransitionContext,
-} from '../orders/order-transitions';
+import type { CancelledOrder, OrderCancellationHook, TransitionContext } from '../orders/order-transitions';
 import { OutboxService } from '../outbox/outbox.service';
 import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload, type VoidPayload } from './jobs/payments.jobs';
 import { PaymentsRepository } from './payments.repository';
@@ -18,16 +13,11 @@ import { PaymentsRepository } from './payments.repository';
  * still pending is left to settlement, which refunds money that arrives for a cancelled order.
  */
 @Injectable()
-export class PaymentReversals implements OnModuleInit, OrderCancellationParticipant {
+export class PaymentReversals implements OrderCancellationHook {
   constructor(
-    private readonly transitions: OrderTransitions,
     private readonly payments: PaymentsRepository,
     private readonly outbox: OutboxService,
   ) {}
-
-  onModuleInit(): void {
-    this.transitions.joinCancellations(this);
-  }
 
   async orderCancelled(
     manager: EntityManager,

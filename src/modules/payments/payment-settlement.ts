@@ -1,7 +1,6 @@
+import type { TransactionContext } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ReservationsService } from '../inventory/reservations.service';
-import type { StockEffects } from '../inventory/stock-ledger';
 import { OrderLookup } from '../orders/order-lookup';
 import { awaitsPayment } from '../orders/order-status';
 import { OrderTransitions } from '../orders/order-transitions';
@@ -63,11 +62,9 @@ export class PaymentSettlement {
     private readonly lookup: OrderLookup,
     private readonly transitions: OrderTransitions,
     private readonly outbox: OutboxService,
-    private readonly reservations: ReservationsService,
   ) {}
 
-  async apply(manager: EntityManager, payment: Payment, observed: ObservedState): Promise<StockEffects> {
-    const none: StockEffects = { availabilityChanged: false };
+  async apply(manager: TransactionContext, payment: Payment, observed: ObservedState): Promise<void> {
     if (
       // A partial capture of an authorization reports the captured part; anything else must match.
       (observed.amount !== undefined &&
@@ -89,7 +86,7 @@ export class PaymentSettlement {
         detail: reason.slice(0, 500),
       });
       this.logger.warn({ paymentId: payment.id }, 'payment event with a mismatched amount flagged for staff');
-      return none;
+      return;
     }
     if (observed.reference && !payment.providerReference) {
       // The provider's id of the payment, even when its state is not news: webhooks are matched by it.
@@ -107,7 +104,7 @@ export class PaymentSettlement {
         outcome: `ignored:${observed.state}`,
         detail: `already ${payment.state}`,
       });
-      return none;
+      return;
     }
     await this.payments.update(manager, payment.id, {
       state: observed.state,
@@ -129,7 +126,7 @@ export class PaymentSettlement {
     payment.state = observed.state;
     if (revived) return this.revived(manager, payment, observed);
     await this.announce(manager, payment, previous, observed);
-    if (observed.state !== 'authorized' && observed.state !== 'captured') return none;
+    if (observed.state !== 'authorized' && observed.state !== 'captured') return;
     return this.moneyHeld(manager, payment, observed);
   }
 
@@ -139,10 +136,10 @@ export class PaymentSettlement {
    * (or being paid) another way, or is gone, and this money goes back.
    */
   private async revived(
-    manager: EntityManager,
+    manager: TransactionContext,
     payment: Payment,
     observed: ObservedState,
-  ): Promise<StockEffects> {
+  ): Promise<void> {
     const order = await this.lookup.lock(manager, payment.orderId);
     const others = (await this.payments.liveOfOrder(manager, order.id, true)).filter(
       (other) => other.id !== payment.id,
@@ -162,7 +159,6 @@ export class PaymentSettlement {
         others.length > 0 ? ` with payment ${others[0].id} ${others[0].state}` : ''
       }`,
     );
-    return { availabilityChanged: false };
   }
 
   /** payment.succeeded the first time money is held, payment.failed when the provider refuses. */
@@ -204,10 +200,10 @@ export class PaymentSettlement {
   }
 
   private async moneyHeld(
-    manager: EntityManager,
+    manager: TransactionContext,
     payment: Payment,
     observed: ObservedState,
-  ): Promise<StockEffects> {
+  ): Promise<void> {
     const order = await this.lookup.lock(manager, payment.orderId);
     if (awaitsPayment(order))
       return this.transitions.markPaid(manager, order, {
@@ -218,7 +214,6 @@ export class PaymentSettlement {
       // Late success: the order expired (its stock went back on sale) before the money came. It is
       // not revived — the stock may be sold by now — the money goes back, and the customer is told.
       await this.giveBack(manager, payment, observed, 'late payment for a cancelled order');
-    return { availabilityChanged: false };
   }
 
   /**
@@ -265,10 +260,5 @@ export class PaymentSettlement {
       payment,
       `${why}: ${observed.state === 'captured' ? 'refunded' : 'voided'} automatically`,
     );
-  }
-
-  /** After the caller's commit: the storefront learns of stock changes. */
-  afterCommit(effects: StockEffects): Promise<void> {
-    return this.reservations.afterCommit(effects);
   }
 }

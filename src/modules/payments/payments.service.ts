@@ -112,9 +112,9 @@ export class PaymentsService {
   }
 
   private async record(payment: Payment, answer: ProviderPayment): Promise<PaymentDto> {
-    const { view, effects } = await this.transactions.run(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const locked = (await this.payments.lockById(manager, payment.id))!;
-      const effects = await this.settlement.apply(manager, locked, {
+      await this.settlement.apply(manager, locked, {
         state: answer.state,
         reference: answer.reference || null,
         amount: answer.amount,
@@ -124,9 +124,7 @@ export class PaymentsService {
         at: new Date(),
         source: 'create',
       });
-      return { view: toPaymentDto((await this.payments.findById(manager, payment.id))!), effects };
+      return toPaymentDto((await this.payments.findById(manager, payment.id))!);
     });
-    await this.settlement.afterCommit(effects);
-    return view;
   }
 }

@@ -6,7 +6,6 @@ import { AuditService } from '../audit/audit.service';
 import { OrderLookup } from '../orders/order-lookup';
 import { OrderTransitions } from '../orders/order-transitions';
 import { OrderReturns } from '../orders/order-returns';
-import { ReservationsService } from '../inventory/reservations.service';
 import { canTransition } from '../orders/order-status';
 import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
 import { OutboxService } from '../outbox/outbox.service';
@@ -37,11 +36,10 @@ export class RefundsService {
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly returns: OrderReturns,
-    private readonly reservations: ReservationsService,
   ) {}
 
   async request(actor: RequestActor, paymentId: string, dto: CreateRefundDto): Promise<RefundDto> {
-    const { view, effects } = await this.transactions.run(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const payment = await this.payments.lockById(manager, paymentId);
       if (!payment) throw new PaymentNotFoundError(paymentId);
       if (payment.state !== 'captured' && payment.state !== 'partially_refunded')
@@ -58,16 +56,15 @@ export class RefundsService {
         reason: dto.reason ?? null,
         requestedBy: actorName(actor.principal),
       });
-      const effects = dto.restock?.length
-        ? await this.returns.restockWithin(
-            manager,
-            payment.orderId,
-            dto.restock,
-            dto.restockLocationId ?? null,
-            actorName(actor.principal),
-            `refund ${refund.id}`,
-          )
-        : { availabilityChanged: false };
+      if (dto.restock?.length)
+        await this.returns.restockWithin(
+          manager,
+          payment.orderId,
+          dto.restock,
+          dto.restockLocationId ?? null,
+          actorName(actor.principal),
+          `refund ${refund.id}`,
+        );
       const job: RefundPayload = { refundId: refund.id };
       await this.outbox.enqueue(manager, {
         queue: PAYMENTS_QUEUE,
@@ -85,10 +82,8 @@ export class RefundsService {
             : {}),
         },
       });
-      return { view: toRefundDto(refund, payment.currency), effects };
+      return toRefundDto(refund, payment.currency);
     });
-    await this.reservations.afterCommit(effects);
-    return view;
   }
 
   /**

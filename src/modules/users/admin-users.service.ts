@@ -109,6 +109,7 @@ export class AdminUsersService {
       const decision = decide(manager, current);
       if (!decision) return current;
       const updated = await this.users.update(manager, id, decision.changes, { revokeSessions: true });
+      this.cache.publishOnCommit(manager, updated);
       await this.audit.record(manager, actor, {
         action,
         target: { type: 'user', id },
@@ -116,6 +117,6 @@ export class AdminUsersService {
       });
       return updated;
     });
-    return toUserResponse(await this.cache.publish(user));
+    return toUserResponse(snapshotOf(user));
   }
 }

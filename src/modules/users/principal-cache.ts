@@ -1,4 +1,5 @@
 import { REDIS_CLIENT, type Role, VersionedCache } from '@app/common';
+import type { TransactionContext } from '@app/database';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { User, UserStatus } from './entities/user.entity';
@@ -41,8 +42,10 @@ export interface AccessState {
 
 /**
  * The per-request authorization state in Redis (shared by every replica): one round trip per
- * request instead of a MySQL read. Entries expire after a minute, which also bounds how long a
- * crash between a commit and `publish` could leave a stale entry.
+ * request instead of a MySQL read. Whoever changes a user in a transaction registers the new state
+ * with `publishOnCommit`; it is written once the transaction commits. Entries expire after a minute,
+ * which also bounds how long a crash (or a Redis failure) between a commit and the publish could
+ * leave a stale entry.
  */
 @Injectable()
 export class PrincipalCache {
@@ -71,8 +74,15 @@ export class PrincipalCache {
     return VersionedCache.parse<UserSnapshot>(cached) ?? this.load(userId);
   }
 
-  /** Call after the transaction that changed the user commits. */
-  async publish(user: User): Promise<UserSnapshot> {
+  /**
+   * Every replica checks the next request against `user` as committed by `tx` (the latest state
+   * registered for a user in one transaction wins).
+   */
+  publishOnCommit(tx: TransactionContext, user: User): void {
+    tx.afterCommit(() => this.publish(user), `principal:${user.id}`);
+  }
+
+  private async publish(user: User): Promise<UserSnapshot> {
     const snapshot = snapshotOf(user);
     try {
       await this.store(snapshot);

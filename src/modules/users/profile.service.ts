@@ -3,7 +3,7 @@ import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { toUserResponse, UserResponseDto } from './dto/user.response.dto';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
-import { PrincipalCache, type UserSnapshot } from './principal-cache';
+import { PrincipalCache, snapshotOf, type UserSnapshot } from './principal-cache';
 import { UserNotFoundError } from './users.errors';
 import { UsersRepository } from './users.repository';
 
@@ -25,9 +25,11 @@ export class ProfileService {
   }
 
   async update(principal: UserPrincipal, changes: UpdateProfileDto): Promise<UserResponseDto> {
-    const user = await this.transactions.run((manager) =>
-      this.users.update(manager, principal.userId, { name: changes.name }),
-    );
-    return toUserResponse(await this.cache.publish(user));
+    const user = await this.transactions.run(async (tx) => {
+      const updated = await this.users.update(tx, principal.userId, { name: changes.name });
+      this.cache.publishOnCommit(tx, updated);
+      return updated;
+    });
+    return toUserResponse(snapshotOf(user));
   }
 }

@@ -1,3 +1,4 @@
+import type { TransactionContext } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { User } from './entities/user.entity';
@@ -9,8 +10,8 @@ export type { UserChanges } from './users.repository';
 export type { UserSnapshot } from './principal-cache';
 
 /**
- * The account operations other features (auth) may call. Writes take the caller's transaction;
- * the caller publishes the committed row with `publish` after the commit.
+ * The account operations other features (auth) may call. Writes take the caller's transaction, and
+ * an update publishes the user's new state to every replica once that transaction commits.
  */
 @Injectable()
 export class UsersService {
@@ -35,17 +36,15 @@ export class UsersService {
     return this.users.lockById(manager, id);
   }
 
-  update(
-    manager: EntityManager,
+  async update(
+    tx: TransactionContext,
     id: string,
     changes: UserChanges,
     options: { revokeSessions?: boolean } = {},
   ): Promise<User> {
-    return this.users.update(manager, id, changes, options);
-  }
-
-  publish(user: User): Promise<UserSnapshot> {
-    return this.cache.publish(user);
+    const updated = await this.users.update(tx, id, changes, options);
+    this.cache.publishOnCommit(tx, updated);
+    return updated;
   }
 
   snapshot(userId: string): Promise<UserSnapshot | null> {

@@ -1,9 +1,8 @@
 import { RequestActor } from '@app/common';
-import { TransactionRunner } from '@app/database';
+import { TransactionContext, TransactionRunner } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { CsvError, parse } from 'csv-parse';
 import { pipeline, Readable } from 'node:stream';
-import { EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { CatalogChanges } from '../catalog-changes';
 import { ImportRunSupersededError } from './catalog-import.errors';
@@ -124,22 +123,20 @@ export class CatalogImporter {
   }
 
   private async applyBatch(run: Run, reader: ImportRowReader, rows: ImportRow[]): Promise<void> {
-    const { plan, progress } = await this.inRun(run, async (manager) => {
+    const { progress } = await this.inRun(run, async (manager) => {
       const snapshot = await this.imports.loadSnapshot(manager, batchKeys(rows));
       const plan = new ImportBatchPlan(snapshot, (slug) => reader.firstLineOf(slug)).apply(rows);
       await this.writer.write(manager, plan, run.context);
-      if (plan.changesSomething) await this.changes.enqueueInvalidation(manager);
+      if (plan.changesSomething) await this.changes.invalidateOnCommit(manager);
       const progress = advance(run.progress, plan.outcomes);
       await this.jobs.saveProgress(
         manager,
         run.jobId,
         progress.errors.length > run.progress.errors.length ? progress : { ...progress, errors: undefined },
       );
-      return { plan, progress };
+      return { progress };
     });
     run.progress = progress;
-    // After the commit, as CatalogChanges.commit does: the storefront misses from its next read on.
-    if (plan.changesSomething) await this.changes.invalidateNow();
   }
 
   private async finish(run: Run, state: 'completed' | 'failed', failure: string | null): Promise<void> {
@@ -165,7 +162,7 @@ export class CatalogImporter {
   }
 
   /** A transaction that commits only while this run is still the job's latest. */
-  private inRun<T>(run: Run, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private inRun<T>(run: Run, work: (tx: TransactionContext) => Promise<T>): Promise<T> {
     return this.transactions.run(async (manager) => {
       if (!(await this.jobs.holdRun(manager, run.jobId, run.attempt)))
         throw new ImportRunSupersededError(run.jobId, run.attempt);

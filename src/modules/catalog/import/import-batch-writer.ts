@@ -1,4 +1,5 @@
 import { RequestActor } from '@app/common';
+import type { TransactionContext } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -35,7 +36,7 @@ export class ImportBatchWriter {
     private readonly stock: StockCorrections,
   ) {}
 
-  async write(manager: EntityManager, plan: ImportBatchPlan, context: ImportContext): Promise<void> {
+  async write(manager: TransactionContext, plan: ImportBatchPlan, context: ImportContext): Promise<void> {
     const via = { via: 'import', jobId: context.jobId };
     const created = plan.products.filter((product) => product.id === null);
     for (const product of created) product.id = uuidv7();
@@ -135,7 +136,7 @@ export class ImportBatchWriter {
 
   /** Counts go through the inventory ledger: corrections, low-stock and availability events. */
   private async writeStock(
-    manager: EntityManager,
+    manager: TransactionContext,
     plan: ImportBatchPlan,
     context: ImportContext,
   ): Promise<void> {
