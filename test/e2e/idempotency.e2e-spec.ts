@@ -283,13 +283,15 @@ describe('Idempotency-Key (DESIGN invariant 2)', () => {
       const body = { name: uniqueName(), amount: 5 };
       const first = await post('effects', { key, body, baseUrl: shortLived.baseUrl });
       expect(first.status).toBe(201);
+      // Kept on purpose: waiting out the key's 1 s TTL is what this test is about (expiry is read off
+      // the API's clock when the request arrives; an HTTP request has no "now" to pass in).
       await new Promise((resolve) => setTimeout(resolve, 1_100));
 
       const afterExpiry = await post('effects', { key, body, baseUrl: shortLived.baseUrl });
       expect(afterExpiry.status).toBe(201);
       expect(afterExpiry.headers.get('idempotent-replayed')).toBeNull();
       expect(afterExpiry.body.id).not.toBe(first.body.id);
-      // A different body is no reuse either once the key has expired.
+      // A different body is no reuse either once the key has expired (the same 1 s TTL, waited out).
       await new Promise((resolve) => setTimeout(resolve, 1_100));
       expect(
         (await post('effects', { key, body: { ...body, amount: 6 }, baseUrl: shortLived.baseUrl })).status,

@@ -360,10 +360,11 @@ describe('inventory: stock that never oversells', () => {
       expiresInSeconds: 1,
     });
     await admin.send('POST', `/v1/admin/inventory/reservations/${sold.body.id}/commit`);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
     const sweep = api.app.get(ReservationsService, { strict: false });
-    expect(await sweep.releaseExpired()).toBe(1);
-    expect(await sweep.releaseExpired()).toBe(0);
+    // The sweep as the worker would run it 1.1 s from now, once both 1 s holds have ended.
+    const later = new Date(Date.now() + 1_100);
+    expect(await sweep.releaseExpired(later)).toBe(1);
+    expect(await sweep.releaseExpired(later)).toBe(0);
     const statusOf = async (id: string) =>
       (await admin.send<{ status: string }>('GET', `/v1/admin/inventory/reservations/${id}`)).body.status;
     expect(await statusOf(expiring.body.id)).toBe('released');

@@ -1,10 +1,14 @@
 import { expectProblem, TestApi, TestEnvironment } from '@app/testing';
+import { getQueueToken } from '@nestjs/bull';
 import { INestApplicationContext } from '@nestjs/common';
+import type { Job, JobId, Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ORDER_STATUSES, type OrderStatus } from '../../src/modules/orders/entities/order.entity';
+import { ORDERS_QUEUE } from '../../src/modules/orders/jobs/orders.jobs';
 import { OrderExpiry } from '../../src/modules/orders/order-expiry.service';
 import { ORDER_TRANSITIONS } from '../../src/modules/orders/order-status';
+import { outboxJobId } from '../../src/modules/outbox/outbox-relay.service';
 import { AuthClient, createUser } from '../support/auth-client';
 import { levelsWithLedger } from '../support/inventory-checks';
 import { waitFor } from '../support/wait-for';
@@ -365,6 +369,38 @@ describe('orders', () => {
       return placed.body;
     }
 
+    /** The order's delayed expiry job, once the relay has handed it to Bull (job id outbox-<row id>). */
+    async function delayedExpiryJob(orderId: string): Promise<Job> {
+      const queue = worker.get<Queue>(getQueueToken(ORDERS_QUEUE), { strict: false });
+      let job: Job | null = null;
+      await waitFor(
+        async () => {
+          const [row] = await db.query<Array<{ id: string }>>(
+            "SELECT id FROM outbox WHERE job_name = 'orders.expire' AND published_at IS NOT NULL AND JSON_UNQUOTE(JSON_EXTRACT(payload, '$.orderId')) = ?",
+            [orderId],
+          );
+          job = row ? await queue.getJob(outboxJobId(row.id)) : null;
+          return job !== null;
+        },
+        5_000,
+        `the expiry job of order ${orderId} in Bull`,
+      );
+      return job!;
+    }
+
+    /** Waits for a Bull job of the orders queue to complete and returns what its handler returned. */
+    async function finishedJobResult(jobId: JobId): Promise<unknown> {
+      const queue = worker.get<Queue>(getQueueToken(ORDERS_QUEUE), { strict: false });
+      await waitFor(
+        async () => (await queue.getJob(jobId))?.finishedOn !== undefined,
+        10_000,
+        `orders job ${jobId} to finish`,
+      );
+      const job = (await queue.getJob(jobId))!;
+      expect(job.failedReason).toBeUndefined();
+      return job.returnvalue as unknown;
+    }
+
     it('an unpaid order is cancelled by its delayed job and its stock is available again', async () => {
       const { variantId } = await admin.variantWithStock(3);
       const order = await placeShort(variantId, 3);
@@ -384,10 +420,14 @@ describe('orders', () => {
     it('an order paid one moment before its deadline stays paid and keeps its stock', async () => {
       const { variantId } = await admin.variantWithStock(2);
       const order = await placeShort(variantId, 2);
-      await new Promise((resolve) => setTimeout(resolve, 1_800));
+      const expireJob = await delayedExpiryJob(order.id);
+      // The clock is what this test is about: pay 200 ms before the deadline, while the job still waits.
+      const payAt = new Date(order.expiresAt!).getTime() - 200;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, payAt - Date.now())));
+      expect(await expireJob.getState()).toBe('delayed');
       expect((await transition(order.id, 'paid')).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
-      // The delayed job has run by now; so does the sweep, by hand.
+      // The delayed job runs at the deadline and leaves the paid order alone; so does the sweep, by hand.
+      expect(await finishedJobResult(expireJob.id)).toEqual({ cancelled: false });
       expect(await worker.get(OrderExpiry).expire(order.id, new Date(Date.now() + 3_600_000))).toBe(false);
       await worker.get(OrderExpiry).expireOverdue(new Date(Date.now() + 3_600_000));
       const paid = await adminOrder(order.id);

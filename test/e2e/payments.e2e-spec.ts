@@ -281,8 +281,12 @@ describe('payments (sandbox provider)', () => {
     expect((await deliver(sandboxEvent('payment.authorized', reference, order.totals.total, 1))).status).toBe(
       200,
     );
-    await waitFor(async () => (await processedEvents(started.body.id)) >= 2);
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the sandbox's own settle event too
+    // The two delivered by hand, then the sandbox's own settle event (a third payment.captured).
+    await waitFor(
+      async () => (await processedEvents(started.body.id)) >= 3,
+      15_000,
+      "the sandbox's settle event to be processed",
+    );
     expect((await paymentsOf(order.id))[0].state).toBe('captured');
     expect(await orderStatus(order.id)).toBe('paid');
   });

@@ -2,7 +2,8 @@ import { checkedFetch, request, TestEnvironment } from '@app/testing';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { MAINTENANCE_QUEUE } from '../../src/modules/outbox/jobs/outbox.jobs';
-import { ProbeModule } from '../support/probe.module';
+import { ProbeModule, slowProbe } from '../support/probe.module';
+import { waitFor } from '../support/wait-for';
 
 describe('graceful shutdown', () => {
   let env: TestEnvironment;
@@ -14,8 +15,13 @@ describe('graceful shutdown', () => {
 
   it('API: finishes an in-flight request (which still uses the pool), then refuses new connections', async () => {
     const api = await env.startApi([ProbeModule]);
+    const before = slowProbe.started;
     const inFlight = request(`${api.baseUrl}/v1/probe/slow?ms=700`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await waitFor(
+      () => Promise.resolve(slowProbe.started > before),
+      5_000,
+      'the slow request to reach its handler',
+    );
 
     const closed = api.close();
     const response = await inFlight;
@@ -34,7 +40,7 @@ describe('graceful shutdown', () => {
     const jobStarted = new Promise<void>((resolve) => (started = resolve));
     const processing = queue.process('test.slow', async () => {
       started();
-      await new Promise((resolve) => setTimeout(resolve, 800));
+      await new Promise((resolve) => setTimeout(resolve, 800)); // the job's own work, not a wait
       finished = true;
       return 'ok';
     });
@@ -59,7 +65,7 @@ describe('graceful shutdown', () => {
     const jobStarted = new Promise<void>((resolve) => (started = resolve));
     const processing = queue.process('test.stuck', async () => {
       started();
-      await new Promise((resolve) => setTimeout(resolve, 3_000).unref());
+      await new Promise((resolve) => setTimeout(resolve, 3_000).unref()); // a job that outlives the deadline
     });
     processing.catch(() => undefined); // settles when the queue closes
     await queue.add('test.stuck', {});

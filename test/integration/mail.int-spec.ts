@@ -118,7 +118,7 @@ describe('transactional mail (worker → SMTP)', () => {
 
     await expect(mailService.deliver(payload, jobId)).resolves.toBe('sent');
     await expect(mailService.deliver(payload, jobId)).resolves.toBe('already-sent');
-    // A redelivery racing a slow first attempt would show up here, after its SMTP round trip.
+    // Kept on purpose: a window in which a stray second send (one not awaited) must NOT arrive.
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     const received = receiver.messagesTo(to);
@@ -146,6 +146,7 @@ describe('transactional mail (worker → SMTP)', () => {
     expect(job.opts.attempts).toBeGreaterThan(1);
     expect(job.failedReason).toMatch(/Undeliverable mail: secret "token" is unreadable/);
 
+    // Kept on purpose: a window in which no mail may arrive (the failed job must not send late).
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.messagesTo(to)).toEqual([]);
   });

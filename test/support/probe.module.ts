@@ -33,6 +33,9 @@ class SlowQueryDto {
   ms: number;
 }
 
+/** How many /probe/slow requests have reached their handler: a test waits on it, not on a guess. */
+export const slowProbe = { started: 0 };
+
 /** Routes that exist only in tests, to exercise the HTTP conventions every real route inherits. */
 @ApiTags('probe')
 @Public()
@@ -80,6 +83,8 @@ class ProbeController {
   })
   @ApiProblemResponses(400)
   async slow(@Query() query: SlowQueryDto): Promise<{ done: boolean }> {
+    slowProbe.started++;
+    // The delay is the point of this route: a request still in flight.
     await new Promise((resolve) => setTimeout(resolve, query.ms));
     await this.dataSource.query('SELECT 1');
     return { done: true };

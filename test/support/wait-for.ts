@@ -1,3 +1,8 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { DataSource } from 'typeorm';
+
 /** Polls `check` until it holds (work done by a worker, a delayed job, a webhook) or fails the test. */
 export async function waitFor(
   check: () => Promise<boolean>,
@@ -10,4 +15,34 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/**
+ * Waits until every outbox row of `queues` written so far has been relayed and its Bull job has run
+ * (none waiting, active or delayed): the condition "any duplicate side effect would have happened by
+ * now" stands on, instead of a guessed sleep. `app` is the worker (or any context holding the queues);
+ * a queue with repeatable jobs never settles (they always wait, delayed), so name only queues without.
+ */
+export async function waitForQueuesToSettle(
+  app: INestApplicationContext,
+  queues: string[],
+  timeoutMs = 15_000,
+): Promise<void> {
+  const db = app.get(DataSource, { strict: false });
+  await waitFor(
+    async () => {
+      const [{ n }] = await db.query<Array<{ n: string }>>(
+        'SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL AND queue IN (?)',
+        [queues],
+      );
+      if (Number(n) > 0) return false;
+      for (const name of queues) {
+        const counts = await app.get<Queue>(getQueueToken(name), { strict: false }).getJobCounts();
+        if (counts.waiting + counts.active + counts.delayed > 0) return false;
+      }
+      return true;
+    },
+    timeoutMs,
+    `the ${queues.join(' and ')} queues to settle`,
+  );
 }
