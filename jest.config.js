@@ -23,6 +23,9 @@ const esmPackages = [
   'load-esm',
   '@apidevtools',
   'uuid',
+  // p-limit 4+ is ESM-only (the password hasher's concurrency limit), like its yocto-queue
+  'p-limit',
+  'yocto-queue',
   // sanitize-html (CommonJS) requires htmlparser2 12, ESM-only like its dom* and entities packages
   'sanitize-html',
   'htmlparser2',

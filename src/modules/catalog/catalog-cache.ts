@@ -3,6 +3,7 @@ import { AppConfig } from '@app/config';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { CATALOG_GENERATION_KEY, catalogEntryKey } from './catalog-cache.keys';
 
 /** A serialised storefront response and its entity tag. */
@@ -122,48 +123,39 @@ export class CatalogCache {
 
 /**
  * This replica's copies of cached bodies, for the current generation only (a new generation drops
- * them all), bounded in bytes; least recently used out first.
+ * them all), bounded in bytes; least recently used out first (lru-cache does the bounding).
  */
 export class LocalEntries {
   private generation = '';
-  private readonly entries = new Map<string, CachedBody>();
-  private bytes = 0;
+  private readonly entries: LRUCache<string, CachedBody> | undefined;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(maxBytes: number) {
+    // lru-cache refuses a zero budget; zero here means "keep nothing".
+    this.entries =
+      maxBytes > 0
+        ? new LRUCache<string, CachedBody>({
+            maxSize: maxBytes,
+            // One body may take at most half the budget, so one large page cannot flush the rest.
+            maxEntrySize: Math.max(1, Math.floor(maxBytes / 2)),
+            sizeCalculation: (value, entry) => value.body.length + value.etag.length + entry.length,
+          })
+        : undefined;
+  }
 
   get(generation: string, entry: string): CachedBody | undefined {
     if (generation !== this.generation) return undefined;
-    const found = this.entries.get(entry);
-    if (found) {
-      this.entries.delete(entry);
-      this.entries.set(entry, found);
-    }
-    return found;
+    return this.entries?.get(entry);
   }
 
   set(generation: string, entry: string, value: CachedBody): CachedBody {
-    if (this.maxBytes === 0) return value;
+    if (!this.entries) return value;
     if (generation !== this.generation) {
       // Only ever move forward: a slow request of an older generation must not wipe newer copies.
       if (Number(generation) < Number(this.generation)) return value;
       this.entries.clear();
-      this.bytes = 0;
       this.generation = generation;
     }
-    const size = value.body.length + value.etag.length + entry.length;
-    if (size > this.maxBytes / 2) return value;
-    const previous = this.entries.get(entry);
-    if (previous) {
-      this.bytes -= previous.body.length + previous.etag.length + entry.length;
-      this.entries.delete(entry);
-    }
     this.entries.set(entry, value);
-    this.bytes += size;
-    for (const [key, old] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(key);
-      this.bytes -= old.body.length + old.etag.length + key.length;
-    }
     return value;
   }
 }

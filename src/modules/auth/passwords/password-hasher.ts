@@ -2,6 +2,7 @@ import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { availableParallelism } from 'node:os';
+import pLimit, { type LimitFunction } from 'p-limit';
 
 /**
  * argon2id with the configured cost (never below OWASP's m=19 MiB, t=2, p=1: the config refuses
@@ -19,19 +20,19 @@ export class PasswordHasher {
    * event loop waiting 100-250 ms, and every other request with it (measured: /health/live p99
    * 56-97 ms under 200 concurrent logins). At most one hash per core; the rest wait their turn.
    */
-  private readonly slots = new Semaphore(Math.max(1, availableParallelism()));
+  private readonly slots = hashingSlots();
 
   constructor(config: AppConfig) {
     this.options = { type: argon2.argon2id, ...config.auth.argon2 };
   }
 
   hash(password: string): Promise<string> {
-    return this.slots.run(() => argon2.hash(password, this.options));
+    return this.slots(() => argon2.hash(password, this.options));
   }
 
   async verify(hash: string, password: string): Promise<boolean> {
     try {
-      return await this.slots.run(() => argon2.verify(hash, password));
+      return await this.slots(() => argon2.verify(hash, password));
     } catch {
       return false; // a malformed stored hash never lets anyone in
     }
@@ -49,22 +50,7 @@ export class PasswordHasher {
   }
 }
 
-/** A counting semaphore: at most `limit` tasks run at once, the others queue in arrival order. */
-export class Semaphore {
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.running++;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
-    }
-  }
+/** At most `limit` hashes at once (default: one per core), the others queued in arrival order. */
+export function hashingSlots(limit = Math.max(1, availableParallelism())): LimitFunction {
+  return pLimit(limit);
 }

@@ -1,13 +1,13 @@
-import { Semaphore } from './password-hasher';
+import { hashingSlots } from './password-hasher';
 
-describe('Semaphore', () => {
+describe("hashingSlots (the password hasher's limit on concurrent hashes)", () => {
   it('never runs more than its limit at once, and runs everything', async () => {
-    const semaphore = new Semaphore(2);
+    const slots = hashingSlots(2);
     let running = 0;
     let peak = 0;
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        semaphore.run(async () => {
+        slots(async () => {
           running++;
           peak = Math.max(peak, running);
           await new Promise((resolve) => setTimeout(resolve, 2));
@@ -21,8 +21,8 @@ describe('Semaphore', () => {
   });
 
   it('frees its slot when a task fails', async () => {
-    const semaphore = new Semaphore(1);
-    await expect(semaphore.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(semaphore.run(() => Promise.resolve('next'))).resolves.toBe('next');
+    const slots = hashingSlots(1);
+    await expect(slots(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(slots(() => Promise.resolve('next'))).resolves.toBe('next');
   });
 });
