@@ -1,14 +1,9 @@
+import { isStorefrontCached } from '@app/common';
 import type { FastifyInstance } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 
 /** Probes and scrapes (route templates) would drown the request log; their outcomes are in /metrics. */
 const UNLOGGED_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
-/**
- * The storefront's public reads get their access line but no per-request logger context: they log
- * nothing of their own (an unexpected error is logged by the problem filter with its request id), and
- * entering the context (AsyncLocalStorage and a child logger) cost a quarter of a cached read.
- */
-const CONTEXT_FREE_ROUTES = new Set(['/v1/products', '/v1/products/:idOrSlug', '/v1/categories']);
 
 /**
  * Request logging as two Fastify hooks instead of the pino-http Nest middleware: a Nest
@@ -31,8 +26,12 @@ export function installRequestLogging(fastify: FastifyInstance, logger: PinoLogg
     return accessLog;
   };
   fastify.addHook('onRequest', (request, _reply, done) => {
-    const route = request.routeOptions.url ?? '';
-    if (UNLOGGED_ROUTES.has(route) || (request.method === 'GET' && CONTEXT_FREE_ROUTES.has(route)))
+    const { url, config } = request.routeOptions;
+    // The storefront's public reads (`@StorefrontCached()`) get their access line but no per-request
+    // logger context: they log nothing of their own (an unexpected error is logged by the problem
+    // filter with its request id), and entering the context (AsyncLocalStorage and a child logger)
+    // cost a quarter of a cached read.
+    if (UNLOGGED_ROUTES.has(url ?? '') || (request.method === 'GET' && isStorefrontCached(config)))
       return done();
     logger.runInContext(done, { bindings: { reqId: request.id } });
   });

@@ -25,3 +25,4 @@ export * from './http/json-body';
 export * from './http/early-errors';
 export * from './http/opaque-id.pipe';
 export * from './http/search-text';
+export * from './http/storefront-cached';

@@ -1,4 +1,4 @@
-import { ApiProblemResponses, Public } from '@app/common';
+import { ApiProblemResponses, Public, StorefrontCached } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -16,6 +16,7 @@ const IF_NONE_MATCH = ApiHeader({
 });
 
 @ApiTags('storefront: catalog')
+/** The storefront's public reads: each is `@StorefrontCached()` (the hit path may repeat it). */
 @Controller()
 export class ProductsController {
   constructor(
@@ -25,6 +26,7 @@ export class ProductsController {
 
   @Get('products')
   @Public()
+  @StorefrontCached()
   @ApiOperation({ summary: 'Search and browse active products (full-text, filters, sort, cursor pages)' })
   @IF_NONE_MATCH
   @ApiOkResponse({ type: ProductPageDto })
@@ -45,6 +47,7 @@ export class ProductsController {
 
   @Get('products/:idOrSlug')
   @Public()
+  @StorefrontCached()
   @ApiOperation({ summary: 'One active product by id or slug, with variants and availability' })
   @IF_NONE_MATCH
   @ApiOkResponse({ type: ProductDetailDto })
@@ -65,6 +68,7 @@ export class ProductsController {
 
   @Get('categories')
   @Public()
+  @StorefrontCached()
   @ApiOperation({ summary: 'The category tree' })
   @IF_NONE_MATCH
   @ApiOkResponse({ type: CategoryTreeDto })

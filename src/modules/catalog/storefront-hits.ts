@@ -1,11 +1,9 @@
+import { isStorefrontCached } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CatalogCache } from './catalog-cache';
 import { sendCached } from './cached-response';
-
-/** The storefront's public GET routes (as Fastify names them). */
-const STOREFRONT_ROUTES = new Set(['/v1/products', '/v1/products/:idOrSlug', '/v1/categories']);
 
 /**
  * Answers a storefront GET that this process has already answered, for exactly the same URL and the
@@ -23,8 +21,8 @@ export class StorefrontHits {
   ) {}
 
   /**
-   * Attached to the storefront's GET routes only, as they are registered (call before Nest's init):
-   * every other request — a health probe, a cart write — runs no hook of this.
+   * Attached to the GET routes marked `@StorefrontCached()` only, as they are registered (call before
+   * Nest's init): every other request — a health probe, a cart write — runs no hook of this.
    */
   install(fastify: FastifyInstance): void {
     const repeatHit = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -34,7 +32,7 @@ export class StorefrontHits {
     };
     fastify.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
-      if (!methods.includes('GET') || !STOREFRONT_ROUTES.has(route.url)) return;
+      if (!methods.includes('GET') || !isStorefrontCached(route.config)) return;
       const existing = route.preHandler ? [route.preHandler].flat() : [];
       route.preHandler = [...existing, repeatHit];
     });
