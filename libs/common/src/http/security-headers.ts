@@ -6,6 +6,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * maintained source of that knowledge); applying them as one precomputed object instead of running
  * helmet's dozen middlewares per request took /health/live from ~0.4 to ~0.7 of bare Fastify.
  * Only valid for options that do not vary per request (no CSP nonces).
+ *
+ * Why not @fastify/helmet (issue 16 weighed it): it sets one option set per route from an onRequest
+ * hook, while these headers also vary by transport (HSTS, upgrade-insecure-requests, COOP and OAC
+ * over https only), which would take `reply.helmet()` per request — helmet's middlewares on every
+ * request again; and the responses Fastify and Node answer before any hook (414, malformed URL,
+ * 431, 400, 408) need the same headers, so this function would stay beside it anyway.
  */
 export function securityHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
