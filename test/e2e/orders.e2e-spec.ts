@@ -421,8 +421,8 @@ describe('orders', () => {
       const { variantId } = await admin.variantWithStock(2);
       const order = await placeShort(variantId, 2);
       const expireJob = await delayedExpiryJob(order.id);
-      // The clock is what this test is about: pay 200 ms before the deadline, while the job still waits.
-      const payAt = new Date(order.expiresAt!).getTime() - 200;
+      // The clock is what this test is about: pay 500 ms before the deadline, while the job still waits.
+      const payAt = new Date(order.expiresAt!).getTime() - 500;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, payAt - Date.now())));
       expect(await expireJob.getState()).toBe('delayed');
       expect((await transition(order.id, 'paid')).status).toBe(200);
