@@ -1,4 +1,4 @@
-import { Public, StorefrontCached } from '@app/common';
+import { Public } from '@app/common';
 import { request, TestApi, TestEnvironment } from '@app/testing';
 import { Controller, Get, Module, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { CatalogCache } from '../../src/modules/catalog/catalog-cache';
 import { CatalogCacheModule } from '../../src/modules/catalog/catalog-cache.module';
 import { sendCached } from '../../src/modules/catalog/cached-response';
+import { StorefrontCached } from '../../src/modules/catalog/storefront-cached.decorator';
 import { StorefrontService } from '../../src/modules/catalog/storefront.service';
 import { AuthClient, createUser } from '../support/auth-client';
 import { CatalogAdmin } from '../support/catalog-client';

@@ -1,4 +1,4 @@
-import { ApiProblemResponses, Public, StorefrontCached } from '@app/common';
+import { ApiProblemResponses, Public } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -7,6 +7,7 @@ import { sendCached } from './cached-response';
 import { CategoryTreeDto } from './dto/category.dto';
 import { ListProductsQueryDto } from './dto/list-products.query.dto';
 import { ProductDetailDto, ProductPageDto } from './dto/product.response.dto';
+import { StorefrontCached } from './storefront-cached.decorator';
 import { StorefrontService } from './storefront.service';
 
 const IF_NONE_MATCH = ApiHeader({
