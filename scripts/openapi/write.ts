@@ -1,7 +1,7 @@
 // Writes the OpenAPI document the API serves at /docs-json to a file (default reports/openapi.json),
 // for `npm run openapi:lint` and other tools that want the document without a running server. Boots
 // the real app against a scratch database and Redis prefix (as the e2e tests do) and cleans up.
-import { TestEnvironment } from '@app/testing';
+import { TestEnvironment } from '../../test/support/test-environment';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 

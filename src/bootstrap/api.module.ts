@@ -15,22 +15,21 @@ import { seconds, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule } from '../database/database.module';
 import { buildLoggerParams } from '../logging/logger-options';
-import { AccessGuard } from '../modules/auth/access.guard';
-import { AuditModule } from '../modules/audit/audit.module';
-import { AuthModule } from '../modules/auth/auth.module';
-import { CatalogModule } from '../modules/catalog/catalog.module';
-import { InventoryModule } from '../modules/inventory/inventory.module';
-import { PromotionsModule } from '../modules/promotions/promotions.module';
-import { CartsModule } from '../modules/carts/carts.module';
-import { OrdersModule } from '../modules/orders/orders.module';
-import { PaymentsModule } from '../modules/payments/payments.module';
-import { CatalogImportModule } from '../modules/catalog/import/catalog-import.module';
-import { HealthModule } from '../modules/health/health.module';
-import { UsersModule } from '../modules/users/users.module';
-import { OutboxModule } from '../modules/outbox/outbox.module';
-import { ShippingModule } from '../modules/shipping/shipping.module';
-import { TaxesModule } from '../modules/taxes/taxes.module';
+import { AccessGuard, AuthModule } from '../modules/auth';
+import { AuditModule } from '../modules/audit';
+import { CatalogModule, CatalogImportModule, StorefrontAvailabilityModule } from '../modules/catalog';
+import { InventoryModule } from '../modules/inventory';
+import { PromotionsModule } from '../modules/promotions';
+import { CartsModule } from '../modules/carts';
+import { OrdersModule } from '../modules/orders';
+import { PaymentsModule } from '../modules/payments';
+import { HealthModule } from '../modules/health';
+import { UsersModule } from '../modules/users';
+import { OutboxModule } from '../modules/outbox';
+import { ShippingModule } from '../modules/shipping';
+import { TaxesModule } from '../modules/taxes';
 import { QueuesModule } from '../queues/queues.module';
+import { QUEUE_NAMES } from './queue-names';
 import { OrderCancellationHooksModule } from './order-cancellation-hooks.module';
 
 /** The feature modules the HTTP API serves. No Bull processor may live in this graph. */
@@ -51,6 +50,7 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   OrdersModule,
   PaymentsModule,
   OrderCancellationHooksModule,
+  StorefrontAvailabilityModule,
 ];
 
 /** Root module of the HTTP API process. */
@@ -67,7 +67,7 @@ export class ApiModule {
         LoggerModule.forRoot(buildLoggerParams(config, 'storekeep-api')),
         RedisModule,
         DatabaseModule,
-        QueuesModule,
+        QueuesModule.forRoot(QUEUE_NAMES),
         ThrottlerModule.forRootAsync({
           inject: [AppConfig, REDIS_CLIENT],
           useFactory: (appConfig: AppConfig, redis: Redis) => ({

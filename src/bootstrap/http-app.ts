@@ -12,7 +12,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { installRequestLogging } from '../logging/request-logging';
-import { StorefrontHits } from '../modules/catalog/storefront-hits';
+import { StorefrontHits } from '../modules/catalog';
 import { ApiModule } from './api.module';
 import { mountQueueBoard } from './queue-board';
 import { securityHeadersFor } from './security-headers';

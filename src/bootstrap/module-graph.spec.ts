@@ -1,7 +1,8 @@
 import { loadConfig } from '@app/config';
 import { DynamicModule, FactoryProvider, ForwardReference, Provider, Type } from '@nestjs/common';
 import { MODULE_METADATA } from '@nestjs/common/constants';
-import { ORDER_CANCELLATION_HOOKS } from '../modules/orders/order-transitions';
+import { STOREFRONT_AVAILABILITY } from '../modules/inventory';
+import { ORDER_CANCELLATION_HOOKS } from '../modules/orders';
 import { ApiModule } from './api.module';
 import { WorkerModule } from './worker.module';
 
@@ -69,6 +70,18 @@ function cancellationHooks(root: ModuleRef): string[] {
     .flatMap((provider) => (provider.inject ?? []).map((token) => (token as Type).name));
 }
 
+/** The classes a graph binds to the inventory's storefront-availability port. */
+function storefrontAvailability(root: ModuleRef): string[] {
+  return walk(root)
+    .declared.filter(
+      (provider): provider is Extract<Provider, { useExisting: unknown }> =>
+        typeof provider === 'object' &&
+        provider.provide === STOREFRONT_AVAILABILITY &&
+        'useExisting' in provider,
+    )
+    .map((provider) => (provider.useExisting as Type).name);
+}
+
 describe('process module graphs', () => {
   const config = loadConfig({});
 
@@ -97,5 +110,10 @@ describe('process module graphs', () => {
     // that the one provided names the payments' hook, in each graph exactly once.
     expect(cancellationHooks(ApiModule.forRoot(config))).toEqual(['PaymentReversals']);
     expect(cancellationHooks(WorkerModule.forRoot(config))).toEqual(['PaymentReversals']);
+  });
+
+  it('both processes tell the storefront when stock changes: the catalog implements the inventory port', () => {
+    expect(storefrontAvailability(ApiModule.forRoot(config))).toEqual(['StorefrontAvailabilityAdapter']);
+    expect(storefrontAvailability(WorkerModule.forRoot(config))).toEqual(['StorefrontAvailabilityAdapter']);
   });
 });

@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { ORDER_CANCELLATION_HOOKS, type OrderCancellationHook } from '../modules/orders/order-transitions';
-import { PaymentCoreModule } from '../modules/payments/payment-core.module';
-import { PaymentReversals } from '../modules/payments/payment-reversals';
+import { ORDER_CANCELLATION_HOOKS, type OrderCancellationHook } from '../modules/orders';
+import { PaymentCoreModule, PaymentReversals } from '../modules/payments';
 
 /**
  * Every feature that acts in the transaction that cancels an order, named in one place the framework

@@ -6,8 +6,8 @@ import { getQueueToken } from '@nestjs/bull';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Queue } from 'bull';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiKeysService } from '../modules/auth/api-keys.service';
-import { QUEUE_NAMES } from '../queues/queue-names';
+import { ApiKeysService } from '../modules/auth';
+import { QUEUE_NAMES } from './queue-names';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
 const PERMISSION = 'queues:manage';

@@ -2,7 +2,7 @@ import { AppConfig } from '@app/config';
 import { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { QUEUE_NAMES } from '../queues/queue-names';
+import { QUEUE_NAMES } from './queue-names';
 import { WorkerModule } from './worker.module';
 
 /** Builds and starts the worker: a Nest application context with no HTTP server. */

@@ -2,7 +2,6 @@ import { AppConfig } from '@app/config';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { QueueRegistry } from '../queues/queue-registry';
-import { QUEUE_NAMES } from '../queues/queue-names';
 
 /**
  * On shutdown the worker stops taking new jobs and lets the ones it is running finish, up to a
@@ -79,6 +78,6 @@ export class WorkerShutdown implements OnApplicationBootstrap, BeforeApplication
   }
 
   private ownQueues(): Queue[] {
-    return QUEUE_NAMES.map((name) => this.queues.get(name)).filter((queue) => queue !== undefined);
+    return this.queues.all();
   }
 }

@@ -4,14 +4,18 @@ import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule } from '../database/database.module';
 import { buildLoggerParams } from '../logging/logger-options';
-import { CatalogWorkerModule } from '../modules/catalog/catalog-worker.module';
-import { InventoryWorkerModule } from '../modules/inventory/inventory-worker.module';
-import { CatalogImportWorkerModule } from '../modules/catalog/import/catalog-import-worker.module';
-import { OrdersWorkerModule } from '../modules/orders/orders-worker.module';
-import { PaymentsWorkerModule } from '../modules/payments/payments-worker.module';
-import { NotificationsWorkerModule } from '../modules/notifications/notifications-worker.module';
-import { OutboxWorkerModule } from '../modules/outbox/outbox-worker.module';
+import {
+  CatalogWorkerModule,
+  CatalogImportWorkerModule,
+  StorefrontAvailabilityModule,
+} from '../modules/catalog';
+import { InventoryWorkerModule } from '../modules/inventory';
+import { OrdersWorkerModule } from '../modules/orders';
+import { PaymentsWorkerModule } from '../modules/payments';
+import { NotificationsWorkerModule } from '../modules/notifications';
+import { OutboxWorkerModule } from '../modules/outbox';
 import { QueuesModule } from '../queues/queues.module';
+import { QUEUE_NAMES } from './queue-names';
 import { OrderCancellationHooksModule } from './order-cancellation-hooks.module';
 import { WorkerShutdown } from './worker-shutdown.service';
 
@@ -26,6 +30,7 @@ export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   OrdersWorkerModule,
   PaymentsWorkerModule,
   OrderCancellationHooksModule,
+  StorefrontAvailabilityModule,
 ];
 
 /** Root module of the worker process: no HTTP, only queues, the relay and scheduled work. */
@@ -42,7 +47,7 @@ export class WorkerModule {
         LoggerModule.forRoot(buildLoggerParams(config, 'storekeep-worker')),
         RedisModule,
         DatabaseModule,
-        QueuesModule,
+        QueuesModule.forRoot(QUEUE_NAMES),
         ...WORKER_FEATURE_MODULES,
         ...extraImports,
       ],

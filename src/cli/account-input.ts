@@ -4,8 +4,7 @@
 import { type Role, ROLES } from '@app/common/access/permissions';
 import { isEmail } from 'class-validator';
 import { randomBytes } from 'node:crypto';
-import { normaliseEmail } from '../modules/auth/dto/credentials.dto';
-import { passwordProblem } from '../modules/auth/passwords/password-policy';
+import { normaliseEmail, passwordProblem } from '../modules/auth';
 
 /** Bad input: reported as it is, with nothing written. */
 export class AccountInputError extends Error {

@@ -6,6 +6,8 @@ import { AppConfig, AppConfigModule } from '@app/config';
 import { DynamicModule, INestApplicationContext, Module, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DatabaseModule } from '../database/database.module';
+import { QUEUE_NAMES } from '../bootstrap/queue-names';
+import { StorefrontAvailabilityModule } from '../modules/catalog';
 import { QueuesModule } from '../queues/queues.module';
 import { nestLogLevels } from './log-levels';
 
@@ -23,7 +25,15 @@ class ToolModule {
       // The same infrastructure as the API and worker: MySQL (created and migrated as the config says),
       // the shared Redis client (principal cache, catalog cache generation) and the queue producers
       // the outbox's features register. No processor is imported, so nothing consumes a queue.
-      imports: [AppConfigModule.forRoot(config), RedisModule, DatabaseModule, QueuesModule, ...imports],
+      imports: [
+        AppConfigModule.forRoot(config),
+        RedisModule,
+        DatabaseModule,
+        QueuesModule.forRoot(QUEUE_NAMES),
+        // Stock changes tell the storefront through this port (a tool may write stock: the demo seed).
+        StorefrontAvailabilityModule,
+        ...imports,
+      ],
       providers,
     };
   }

@@ -5,11 +5,9 @@
 import { type Role, ROLE_RANK } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { INestApplicationContext } from '@nestjs/common';
-import { AuditModule } from '../modules/audit/audit.module';
-import { AuditService, type SystemActor } from '../modules/audit/audit.service';
-import { PasswordHasher } from '../modules/auth/passwords/password-hasher';
-import { UsersModule } from '../modules/users/users.module';
-import { type User, UsersService } from '../modules/users/users.service';
+import { AuditModule, AuditService, type SystemActor } from '../modules/audit';
+import { PasswordHasher } from '../modules/auth';
+import { UsersModule, type User, UsersService } from '../modules/users';
 import { checkPassword, generatePassword, normaliseAccountEmail } from './account-input';
 
 export { AccountInputError } from './account-input';

@@ -1,5 +1,6 @@
 import { PERMISSIONS, type Permission, ROLE_PERMISSIONS, type Role } from '@app/common';
-import { checkedFetch, request, type RouteEntry, routeTable, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, request, type RouteEntry, routeTable } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { TransactionRunner } from '@app/database';
 import { DataSource } from 'typeorm';
 import { SessionsService } from '../../src/modules/auth/sessions.service';

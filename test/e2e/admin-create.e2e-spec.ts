@@ -1,4 +1,4 @@
-import { TestApi, TestEnvironment } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';

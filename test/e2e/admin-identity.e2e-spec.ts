@@ -1,4 +1,5 @@
-import { expectProblem, request, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem, request } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { DataSource } from 'typeorm';
 import { AuthClient, createUser, uniqueEmail } from '../support/auth-client';
 

@@ -1,4 +1,5 @@
-import { expectProblem, extractLink, SmtpReceiver, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem, extractLink, SmtpReceiver } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { generate } from 'otplib';
 import { DataSource } from 'typeorm';
 import { AuthClient, createUser, STRONG_PASSWORD, uniqueEmail } from '../support/auth-client';

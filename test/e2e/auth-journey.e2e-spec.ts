@@ -1,4 +1,5 @@
-import { expectProblem, extractLink, SmtpReceiver, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem, extractLink, SmtpReceiver } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { INestApplicationContext } from '@nestjs/common';
 import { generate } from 'otplib';
 import { PassThrough } from 'node:stream';

@@ -1,5 +1,6 @@
 import { REDIS_CLIENT } from '@app/common';
-import { expectProblem, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import type Redis from 'ioredis';
 import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import { DataSource } from 'typeorm';

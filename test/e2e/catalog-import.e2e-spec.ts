@@ -1,5 +1,6 @@
 import { REDIS_CLIENT } from '@app/common';
-import { checkedFetch, expectProblem, request, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, expectProblem, request } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { getQueueToken } from '@nestjs/bull';
 import { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bull';

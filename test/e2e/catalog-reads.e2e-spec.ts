@@ -1,9 +1,10 @@
-import { request, SmtpReceiver, TestApi, TestEnvironment } from '@app/testing';
+import { request, SmtpReceiver } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CatalogCache } from '../../src/modules/catalog/catalog-cache';
 import { EVENTS_QUEUE } from '../../src/modules/notifications/jobs/events.jobs';
-import { MAIL_QUEUE } from '../../src/modules/notifications/jobs/mail.jobs';
+import { MAIL_QUEUE } from '../../src/modules/notifications/mail/mail.jobs';
 import { AuthClient, createUser } from '../support/auth-client';
 import { CatalogAdmin, uniqueSuffix, type AdminProduct } from '../support/catalog-client';
 import { waitFor, waitForQueuesToSettle } from '../support/wait-for';

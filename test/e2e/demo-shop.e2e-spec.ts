@@ -1,5 +1,6 @@
 import { AppConfig } from '@app/config';
-import { request, TestApi, TestEnvironment } from '@app/testing';
+import { request } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';

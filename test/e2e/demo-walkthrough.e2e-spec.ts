@@ -1,4 +1,4 @@
-import { TestApi, TestEnvironment } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { Logger } from '@nestjs/common';
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';

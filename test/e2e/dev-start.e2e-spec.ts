@@ -1,4 +1,5 @@
-import { registerServedContract, request, TestEnvironment, unregisterContract } from '@app/testing';
+import { registerServedContract, request, unregisterContract } from '@app/testing';
+import { TestEnvironment } from '../support/test-environment';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';

@@ -1,9 +1,9 @@
-import { TestApi, TestEnvironment } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { QUEUE_NAMES } from '../../src/queues/queue-names';
+import { QUEUE_NAMES } from '../../src/bootstrap/queue-names';
 import { AuthClient, createUser } from '../support/auth-client';
 import { CatalogAdmin } from '../support/catalog-client';
 import { IdempotencyProbeModule } from '../support/idempotency-probe.module';

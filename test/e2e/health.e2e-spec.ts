@@ -1,4 +1,5 @@
-import { checkedFetch, expectProblem, request, TcpProxy, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, expectProblem, request, TcpProxy } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 
 /** Polls until `check` passes or the time is up; returns the last value seen. */
 async function eventually<T>(

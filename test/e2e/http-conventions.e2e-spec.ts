@@ -1,4 +1,5 @@
-import { checkedFetch, expectProblem, request, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, expectProblem, request } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { ProbeModule } from '../support/probe.module';
 
 describe('HTTP conventions (problem+json, validation, request id, headers)', () => {

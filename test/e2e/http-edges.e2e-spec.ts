@@ -1,11 +1,5 @@
-import {
-  checkedFetch,
-  expectProblem,
-  type JsonResponse,
-  request,
-  TestApi,
-  TestEnvironment,
-} from '@app/testing';
+import { checkedFetch, expectProblem, type JsonResponse, request } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { DataSource } from 'typeorm';

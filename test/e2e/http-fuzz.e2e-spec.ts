@@ -1,4 +1,5 @@
-import { checkedFetch, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { DataSource } from 'typeorm';
 import { AuthClient, createUser } from '../support/auth-client';
 

@@ -1,5 +1,6 @@
 import { IDEMPOTENCY_QUEUE, IdempotencyJobs, hashIdempotencyKey, requestFingerprint } from '@app/common';
-import { expectProblem, JsonResponse, request, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem, JsonResponse, request } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { randomBytes, randomUUID } from 'node:crypto';

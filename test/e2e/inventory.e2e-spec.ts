@@ -1,4 +1,5 @@
-import { expectProblem, TestApi, TestEnvironment, type JsonResponse } from '@app/testing';
+import { expectProblem, type JsonResponse } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuthClient, createUser } from '../support/auth-client';

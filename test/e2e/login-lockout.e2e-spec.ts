@@ -1,4 +1,5 @@
-import { expectProblem, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { DataSource } from 'typeorm';
 import { AuthClient, createUser } from '../support/auth-client';
 

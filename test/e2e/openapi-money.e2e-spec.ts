@@ -1,4 +1,5 @@
-import { request, TestApi, TestEnvironment } from '@app/testing';
+import { request } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 
 type Schema = {
   $ref?: string;

@@ -1,5 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { checkedFetch, request, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, request } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 
 type Parameter = {
   name: string;

@@ -1,5 +1,6 @@
 import { loadConfig } from '@app/config';
-import { expectProblem, request, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem, request } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 
 /** What production answers on the ops routes: settings derived by loadConfig as a production start would. */
 function productionHttp(extra: Record<string, string> = {}) {

@@ -1,4 +1,5 @@
-import { expectProblem, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { getQueueToken } from '@nestjs/bull';
 import { INestApplicationContext } from '@nestjs/common';
 import type { Job, JobId, Queue } from 'bull';

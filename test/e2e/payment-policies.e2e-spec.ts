@@ -1,9 +1,10 @@
-import { expectProblem, SmtpReceiver, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem, SmtpReceiver } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ORDER_STATUSES, type OrderStatus } from '../../src/modules/orders/entities/order.entity';
-import { MAIL_QUEUE } from '../../src/modules/notifications/jobs/mail.jobs';
+import { MAIL_QUEUE } from '../../src/modules/notifications/mail/mail.jobs';
 import { OrderExpiry } from '../../src/modules/orders/order-expiry.service';
 import { PaymentReminders } from '../../src/modules/orders/payment-reminders.service';
 import { AuthClient, createUser } from '../support/auth-client';

@@ -1,16 +1,11 @@
-import {
-  FAKE_STRIPE_PAYMENT_METHODS as PM,
-  FakeStripe,
-  type FakeStripeRequest,
-  TestApi,
-  TestEnvironment,
-} from '@app/testing';
+import { FAKE_STRIPE_PAYMENT_METHODS as PM, FakeStripe, type FakeStripeRequest } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { PAYMENTS_QUEUE, PaymentsJobs } from '../../src/modules/payments/jobs/payments.jobs';
-import { QUEUE_NAMES } from '../../src/queues/queue-names';
+import { PAYMENTS_QUEUE, PaymentsJobs } from '../../src/modules/payments/payments.jobs';
+import { QUEUE_NAMES } from '../../src/bootstrap/queue-names';
 import { AuthClient, createUser } from '../support/auth-client';
 import { CompiledApp, runEntry, servicesEnvironment, type Running } from '../support/processes';
 import { ShopAdmin, ShopClient, type Order } from '../support/shop-client';

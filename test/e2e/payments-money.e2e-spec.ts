@@ -1,4 +1,5 @@
-import { expectProblem, TestEnvironment } from '@app/testing';
+import { expectProblem } from '@app/testing';
+import { TestEnvironment } from '../support/test-environment';
 import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -1,11 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
-import {
-  expectProblem,
-  FAKE_STRIPE_PAYMENT_METHODS as PM,
-  FakeStripe,
-  TestApi,
-  TestEnvironment,
-} from '@app/testing';
+import { expectProblem, FAKE_STRIPE_PAYMENT_METHODS as PM, FakeStripe } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PaymentReconciliation } from '../../src/modules/payments/payment-reconciliation';

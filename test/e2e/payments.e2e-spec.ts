@@ -1,4 +1,5 @@
-import { checkedFetch, expectProblem, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, expectProblem } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';

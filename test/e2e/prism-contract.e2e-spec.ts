@@ -1,4 +1,5 @@
-import { extractLink, SmtpReceiver, TestApi, TestEnvironment } from '@app/testing';
+import { extractLink, SmtpReceiver } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { generate } from 'otplib';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';

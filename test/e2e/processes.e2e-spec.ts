@@ -1,4 +1,5 @@
-import { checkedFetch, registerServedContract, TestEnvironment, unregisterContract } from '@app/testing';
+import { checkedFetch, registerServedContract, unregisterContract } from '@app/testing';
+import { TestEnvironment } from '../support/test-environment';
 import { createServer } from 'node:net';
 import { runEntry as run, servicesEnvironment, type Running } from '../support/processes';
 

@@ -1,5 +1,6 @@
 import { TransactionRunner } from '@app/database';
-import { expectProblem, type JsonResponse, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem, type JsonResponse } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PromotionRedemptions } from '../../src/modules/promotions/promotion-redemptions';

@@ -1,5 +1,6 @@
-import { QUEUE_NAMES } from '../../src/queues/queue-names';
-import { expectProblem, request, TestApi, TestEnvironment } from '@app/testing';
+import { QUEUE_NAMES } from '../../src/bootstrap/queue-names';
+import { expectProblem, request } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { DataSource } from 'typeorm';
 import { AuthClient, createUser } from '../support/auth-client';
 

@@ -1,4 +1,5 @@
-import { expectProblem, request, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem, request } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { ProbeModule } from '../support/probe.module';
 
 describe('rate limiting backed by Redis', () => {

@@ -1,4 +1,5 @@
-import { checkedFetch, extractLink, SmtpReceiver, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch, extractLink, SmtpReceiver } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { generate } from 'otplib';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';

@@ -1,5 +1,6 @@
 import { AppConfig } from '@app/config';
-import { checkedFetch, TestApi, TestEnvironment } from '@app/testing';
+import { checkedFetch } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../../src/bootstrap/http-app';

@@ -1,4 +1,5 @@
-import { expectProblem, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { generate } from 'otplib';
 import { DataSource } from 'typeorm';
 import { AuthClient, createUser, STRONG_PASSWORD, Tokens } from '../support/auth-client';

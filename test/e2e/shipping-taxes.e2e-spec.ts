@@ -1,4 +1,5 @@
-import { expectProblem, type JsonResponse, TestApi, TestEnvironment } from '@app/testing';
+import { expectProblem, type JsonResponse } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { DataSource } from 'typeorm';
 import { ShippingRates } from '../../src/modules/shipping/shipping-rates';
 import { TaxRates } from '../../src/modules/taxes/tax-rates';

@@ -1,4 +1,5 @@
-import { checkedFetch, request, TestEnvironment } from '@app/testing';
+import { checkedFetch, request } from '@app/testing';
+import { TestEnvironment } from '../support/test-environment';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { MAINTENANCE_QUEUE } from '../../src/modules/outbox/jobs/outbox.jobs';

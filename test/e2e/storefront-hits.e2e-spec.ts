@@ -1,5 +1,6 @@
 import { Public } from '@app/common';
-import { request, TestApi, TestEnvironment } from '@app/testing';
+import { request } from '@app/testing';
+import { TestApi, TestEnvironment } from '../support/test-environment';
 import { Controller, Get, Module, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';

@@ -1,6 +1,7 @@
 import { randomToken, SecretBox } from '@app/common';
 import { TransactionRunner } from '@app/database';
-import { extractLink, SmtpReceiver, TestEnvironment } from '@app/testing';
+import { extractLink, SmtpReceiver } from '@app/testing';
+import { TestEnvironment } from '../support/test-environment';
 import { getQueueToken } from '@nestjs/bull';
 import { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bull';
@@ -11,7 +12,7 @@ import {
   MAIL_SECRET_CONTEXT,
   MailJobs,
   SendMailPayload,
-} from '../../src/modules/notifications/jobs/mail.jobs';
+} from '../../src/modules/notifications/mail/mail.jobs';
 import { MailService } from '../../src/modules/notifications/mail/mail.service';
 import { OutboxModule } from '../../src/modules/outbox/outbox.module';
 import { OutboxService } from '../../src/modules/outbox/outbox.service';

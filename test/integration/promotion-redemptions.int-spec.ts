@@ -1,5 +1,5 @@
 import { TransactionRunner } from '@app/database';
-import { TestEnvironment } from '@app/testing';
+import { TestEnvironment } from '../support/test-environment';
 import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-import { TestEnvironment } from '@app/testing';
+import { TestEnvironment } from '../support/test-environment';
 import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';

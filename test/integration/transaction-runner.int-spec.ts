@@ -1,5 +1,5 @@
 import { TransactionContext, TransactionRunner } from '@app/database';
-import { TestEnvironment } from '@app/testing';
+import { TestEnvironment } from '../support/test-environment';
 import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError } from 'typeorm';

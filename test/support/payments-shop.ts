@@ -1,4 +1,4 @@
-import { TestApi, TestEnvironment } from '@app/testing';
+import { TestApi, TestEnvironment } from './test-environment';
 import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';

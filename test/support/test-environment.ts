@@ -4,10 +4,10 @@ import { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { registerContract, unregisterContract } from './contract';
-import { createHttpApp } from '../../../src/bootstrap/http-app';
-import { servedOpenApiDocument } from '../../../src/bootstrap/swagger';
-import { createWorkerApp } from '../../../src/bootstrap/worker-app';
+import { registerContract, unregisterContract } from '@app/testing';
+import { createHttpApp } from '../../src/bootstrap/http-app';
+import { servedOpenApiDocument } from '../../src/bootstrap/swagger';
+import { createWorkerApp } from '../../src/bootstrap/worker-app';
 
 type Imports = NonNullable<ModuleMetadata['imports']>;
 type Overrides = Parameters<typeof withOverrides>[1];

@@ -1,7 +1,6 @@
 export * from './http';
 export * from './contract';
 export * from './tcp-proxy';
-export * from './test-environment';
 export * from './smtp-receiver';
 export * from './route-table';
 export * from './fake-stripe';

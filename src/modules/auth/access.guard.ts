@@ -11,7 +11,7 @@ import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { PrincipalCache } from '../users/principal-cache';
+import { PrincipalCache } from '../users';
 import { API_KEY_PREFIX, ApiKeysService } from './api-keys.service';
 import { InvalidTokenError } from './auth.errors';
 import { LiveSessions } from './live-sessions';

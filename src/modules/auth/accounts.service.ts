@@ -8,9 +8,9 @@ import {
   MailJobs,
   type MailTemplate,
   type SendMailPayload,
-} from '../notifications/jobs/mail.jobs';
-import { OutboxService } from '../outbox/outbox.service';
-import { type User, UsersService } from '../users/users.service';
+} from '../notifications';
+import { OutboxService } from '../outbox';
+import { type User, UsersService } from '../users';
 import { EmailAlreadyVerifiedError, InvalidCredentialsError, InvalidOneTimeTokenError } from './auth.errors';
 import type {
   ChangePasswordDto,

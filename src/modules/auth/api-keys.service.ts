@@ -17,8 +17,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { AuditService } from '../audit/audit.service';
-import { PrincipalCache } from '../users/principal-cache';
+import { AuditService } from '../audit';
+import { PrincipalCache } from '../users';
 import { PeopleOnlyError, ScopeNotGrantableError } from './auth.errors';
 import { ApiKeysRepository } from './api-keys.repository';
 import {

@@ -1,7 +1,7 @@
 import { UserPrincipal } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { UsersService } from '../users/users.service';
+import { UsersService } from '../users';
 import {
   AccountDisabledError,
   InvalidCredentialsError,

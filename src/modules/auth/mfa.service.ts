@@ -5,7 +5,7 @@ import { generateSecret, generateURI, verify } from 'otplib';
 import { randomInt } from 'node:crypto';
 import * as QRCode from 'qrcode';
 import { EntityManager } from 'typeorm';
-import { type User, UsersService } from '../users/users.service';
+import { type User, UsersService } from '../users';
 import { InvalidCredentialsError, InvalidMfaCodeError, MfaStateError } from './auth.errors';
 import type { MfaConfirmedResponseDto, MfaEnrolmentResponseDto } from './dto/mfa.dto';
 import { LoginThrottle, throttleAccount } from './login-throttle';

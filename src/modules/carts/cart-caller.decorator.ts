@@ -1,7 +1,7 @@
 import { type AuthenticatedRequest, CART_TOKEN_SCHEME, ORDER_TOKEN_SCHEME } from '@app/common';
 import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiSecurity } from '@nestjs/swagger';
-import type { UserSnapshot } from '../users/principal-cache';
+import type { UserSnapshot } from '../users';
 import type { CartCaller } from './carts.service';
 
 export const CART_TOKEN_HEADER = 'x-cart-token';

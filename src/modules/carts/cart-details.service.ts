@@ -1,7 +1,7 @@
 import type { PostalAddress } from '@app/common';
 import { Injectable } from '@nestjs/common';
-import { PromotionRedemptions } from '../promotions/promotion-redemptions';
-import { ShippingRates } from '../shipping/shipping-rates';
+import { PromotionRedemptions } from '../promotions';
+import { ShippingRates } from '../shipping';
 import type { CartCaller } from './cart-access';
 import { CartWrites } from './cart-writes';
 import { PromotionCodeNotUsableError, ShippingMethodUnavailableError } from './carts.errors';

@@ -1,12 +1,11 @@
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { SellableVariant, SellableVariants } from '../catalog/sellable-variants';
-import { ReservationsService } from '../inventory/reservations.service';
-import { PromotionRedemptions } from '../promotions/promotion-redemptions';
-import type { PromotionRule } from '../promotions/promotion-terms';
-import { ShippingRates, type ShippingMethodRule } from '../shipping/shipping-rates';
-import { TaxRates } from '../taxes/tax-rates';
+import { SellableVariant, SellableVariants } from '../catalog';
+import { ReservationsService } from '../inventory';
+import { PromotionRedemptions, type PromotionRule } from '../promotions';
+import { ShippingRates, type ShippingMethodRule } from '../shipping';
+import { TaxRates } from '../taxes';
 import type { CartDto, CartLineDto, CartProblemDto, LineProblem } from './dto/cart.response.dto';
 import type { Cart, CartItem } from './entities/cart.entity';
 import { priceCart, type PricingPromotion, type PricingResult } from './pricing/pricing';

@@ -1,7 +1,7 @@
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { SellableVariant } from '../catalog/sellable-variants';
+import type { SellableVariant } from '../catalog';
 import { CartAccess, type CartCaller } from './cart-access';
 import { CartQuote, CartQuotes } from './cart-quotes';
 import { CartClosedError } from './carts.errors';

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CatalogCacheModule } from '../catalog/catalog-cache.module';
-import { InventoryLedgerModule } from '../inventory/inventory-ledger.module';
-import { PromotionRulesModule } from '../promotions/promotion-rules.module';
-import { ShippingModule } from '../shipping/shipping.module';
-import { TaxesModule } from '../taxes/taxes.module';
+import { CatalogCacheModule } from '../catalog';
+import { InventoryLedgerModule } from '../inventory';
+import { PromotionRulesModule } from '../promotions';
+import { ShippingModule } from '../shipping';
+import { TaxesModule } from '../taxes';
 import { CartAccess } from './cart-access';
 import { CartDetailsService } from './cart-details.service';
 import { CartQuotes } from './cart-quotes';

@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { SellableVariants } from '../catalog/sellable-variants';
+import { SellableVariants } from '../catalog';
 import { CartAccess, type CartCaller } from './cart-access';
 import type { CartQuote } from './cart-quotes';
 import { CartWrites } from './cart-writes';

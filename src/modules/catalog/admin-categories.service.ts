@@ -1,6 +1,6 @@
 import { RequestActor } from '@app/common';
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { CatalogChanges } from './catalog-changes';
 import {
   CategoryCycleError,

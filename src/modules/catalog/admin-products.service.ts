@@ -2,7 +2,7 @@ import { decodeCursor, Page, RequestActor, toPage } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { CatalogChanges } from './catalog-changes';
 import {
   ProductNotFoundError,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { OutboxModule } from '../outbox/outbox.module';
+import { OutboxModule } from '../outbox';
 import { CatalogCache } from './catalog-cache';
 import { CatalogChanges } from './catalog-changes';
 import { StorefrontProjection } from './storefront-projection';

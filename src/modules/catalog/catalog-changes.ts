@@ -1,6 +1,6 @@
 import { TransactionContext, TransactionRunner } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
-import { OutboxService } from '../outbox/outbox.service';
+import { OutboxService } from '../outbox';
 import { CatalogCache } from './catalog-cache';
 import { CATALOG_QUEUE, CatalogJobs } from './jobs/catalog.jobs';
 import { StorefrontProjection } from './storefront-projection';

@@ -4,7 +4,7 @@ import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
-import { OutboxModule } from '../outbox/outbox.module';
+import { OutboxModule } from '../outbox';
 
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), OutboxModule],

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/terminus';
 import type { Queue } from 'bull';
 import type Redis from 'ioredis';
-import { MAINTENANCE_QUEUE } from '../outbox/jobs/outbox.jobs';
+import { MAINTENANCE_QUEUE } from '../outbox';
 import { ReadinessResponseDto } from './dto/health.response.dto';
 import { DependencyUnavailableError } from './health.errors';
 

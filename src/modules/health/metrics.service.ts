@@ -3,9 +3,8 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { OutboxService } from '../outbox/outbox.service';
+import { OutboxService } from '../outbox';
 import { QueueRegistry } from '../../queues/queue-registry';
-import { QUEUE_NAMES } from '../../queues/queue-names';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const COLLECT_TIMEOUT_MS = 1_000;
@@ -46,9 +45,8 @@ export class MetricsService implements OnModuleInit {
       registers: [this.registry],
       async collect() {
         await Promise.all(
-          QUEUE_NAMES.map(async (name) => {
-            const queue = registry.get(name);
-            if (!queue) return;
+          registry.all().map(async (queue) => {
+            const name = queue.name;
             const counts = await bounded(queue.getJobCounts());
             // Redis down or slow: keep the last values rather than fail the whole scrape.
             if (counts) for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state]);

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CatalogCacheModule } from '../catalog/catalog-cache.module';
-import { OutboxModule } from '../outbox/outbox.module';
+import { OutboxModule } from '../outbox';
 import { InventoryRepository } from './inventory.repository';
 import { ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
@@ -12,7 +11,7 @@ import { StockLedger } from './stock-ledger';
  * corrections, and the reservations checkout and orders hold, sell and release.
  */
 @Module({
-  imports: [OutboxModule, CatalogCacheModule],
+  imports: [OutboxModule],
   providers: [
     InventoryRepository,
     StockLedger,

@@ -2,8 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
-import { CatalogCacheModule } from '../catalog/catalog-cache.module';
-import { OutboxModule } from '../outbox/outbox.module';
+import { OutboxModule } from '../outbox';
 import { InventoryLevel } from './entities/inventory-level.entity';
 import { InventoryMovement } from './entities/inventory-movement.entity';
 import { InventoryReservation, InventoryReservationLine } from './entities/inventory-reservation.entity';
@@ -23,7 +22,6 @@ const SWEEP_EVERY_MS = 60_000;
       InventoryReservationLine,
     ]),
     OutboxModule,
-    CatalogCacheModule,
     InventoryLedgerModule,
   ],
   providers: [InventoryMaintenanceProcessor],

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule } from '../audit/audit.module';
-import { CatalogCacheModule } from '../catalog/catalog-cache.module';
-import { OutboxModule } from '../outbox/outbox.module';
+import { AuditModule } from '../audit';
+import { OutboxModule } from '../outbox';
 import { AdminInventoryController } from './admin-inventory.controller';
 import { AdminLocationsController } from './admin-locations.controller';
 import { InventoryLevel } from './entities/inventory-level.entity';
@@ -25,7 +24,6 @@ import { LocationsService } from './locations.service';
     ]),
     AuditModule,
     OutboxModule,
-    CatalogCacheModule,
     InventoryLedgerModule,
   ],
   controllers: [AdminInventoryController, AdminLocationsController],

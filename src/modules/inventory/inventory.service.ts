@@ -2,7 +2,7 @@ import { actorName, decodeCursor, Page, RequestActor, toPage } from '@app/common
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import type {
   AdjustStockDto,
   LevelDto,

@@ -1,13 +1,12 @@
 import { RequestActor, StaleVersionError } from '@app/common';
 import { TransactionRunner } from '@app/database';
-import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service';
-import { CatalogChanges } from '../catalog/catalog-changes';
-import { StorefrontProjection } from '../catalog/storefront-projection';
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditService } from '../audit';
 import type { CreateLocationDto, LocationDto, LocationListDto, UpdateLocationDto } from './dto/inventory.dto';
 import type { StockLocation } from './entities/stock-location.entity';
 import { LocationCodeTakenError, LocationNotFoundError } from './inventory.errors';
 import { LocationsRepository } from './locations.repository';
+import { STOREFRONT_AVAILABILITY, type StorefrontAvailability } from './storefront-availability.port';
 
 const toLocation = (location: StockLocation): LocationDto => ({
   id: location.id,
@@ -24,8 +23,7 @@ export class LocationsService {
     private readonly transactions: TransactionRunner,
     private readonly locations: LocationsRepository,
     private readonly audit: AuditService,
-    private readonly catalog: CatalogChanges,
-    private readonly projection: StorefrontProjection,
+    @Inject(STOREFRONT_AVAILABILITY) private readonly storefront: StorefrontAvailability,
   ) {}
 
   async list(): Promise<LocationListDto> {
@@ -60,8 +58,7 @@ export class LocationsService {
       const activeChanged = changes.active !== undefined && changes.active !== current.active;
       // Activating or deactivating a location changes what the storefront can sell.
       if (activeChanged) {
-        await this.projection.refreshLocation(manager, id);
-        await this.catalog.invalidateOnCommit(manager);
+        await this.storefront.locationChanged(manager, id);
       }
       await this.audit.record(manager, actor, {
         action: 'location.updated',

@@ -1,13 +1,16 @@
 import { AppConfig } from '@app/config';
 import type { TransactionContext } from '@app/database';
-import { Injectable } from '@nestjs/common';
-import { CatalogChanges } from '../catalog/catalog-changes';
-import { StorefrontProjection } from '../catalog/storefront-projection';
-import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
-import { MAIL_QUEUE, MailJobs, type SendMailPayload } from '../notifications/jobs/mail.jobs';
-import { OutboxService } from '../outbox/outbox.service';
-import type { NewOutboxMessage } from '../outbox/outbox.service';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  EVENTS_QUEUE,
+  type DomainEvents,
+  MAIL_QUEUE,
+  MailJobs,
+  type SendMailPayload,
+} from '../notifications';
+import { OutboxService, type NewOutboxMessage } from '../outbox';
 import { InventoryRepository, LockedLevel, NewMovement, VariantFacts } from './inventory.repository';
+import { STOREFRONT_AVAILABILITY, type StorefrontAvailability } from './storefront-availability.port';
 
 /** Thrown inside the transaction when a conditional UPDATE refused: the whole change rolls back. */
 export class LevelRefusedError extends Error {
@@ -19,17 +22,15 @@ export class LevelRefusedError extends Error {
 /**
  * Applies movements to levels that the caller has locked, in the caller's transaction, and writes
  * what follows from them to the outbox in that same transaction: a low-stock alert (event and staff
- * mail) when a variant's available stock falls below its threshold, an availability event and a
- * catalog cache invalidation (written to the outbox, and done at once after the commit) when it
- * crosses zero.
+ * mail) when a variant's available stock falls below its threshold, an availability event and the
+ * storefront's update (through the STOREFRONT_AVAILABILITY port) when it crosses zero.
  */
 @Injectable()
 export class StockLedger {
   constructor(
     private readonly inventory: InventoryRepository,
     private readonly outbox: OutboxService,
-    private readonly catalog: CatalogChanges,
-    private readonly projection: StorefrontProjection,
+    @Inject(STOREFRONT_AVAILABILITY) private readonly storefront: StorefrontAvailability,
     private readonly config: AppConfig,
   ) {}
 
@@ -89,8 +90,7 @@ export class StockLedger {
     }
     if (availabilityChanged) {
       // The storefront's "in stock" is part of the product's read model: rebuilt with the change.
-      await this.projection.refresh(manager, soldOutOrBack);
-      await this.catalog.invalidateOnCommit(manager);
+      await this.storefront.productsChanged(manager, soldOutOrBack);
     }
     await this.outbox.enqueue(manager, ...messages);
   }

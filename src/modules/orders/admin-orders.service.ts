@@ -1,8 +1,8 @@
 import { actorName, type Page, type RequestActor } from '@app/common';
 import { TransactionContext, TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service';
-import { ReservationsService } from '../inventory/reservations.service';
+import { AuditService } from '../audit';
+import { ReservationsService } from '../inventory';
 import type {
   CreateFulfilmentDto,
   ListOrdersQueryDto,

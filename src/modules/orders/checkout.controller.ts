@@ -1,8 +1,7 @@
 import { ApiProblemResponses, GuestOrUser, Idempotent, ParseOpaqueIdPipe } from '@app/common';
 import { Body, Controller, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiCartToken, CallerOfCart } from '../carts/cart-caller.decorator';
-import type { CartCaller } from '../carts/carts.service';
+import { ApiCartToken, CallerOfCart, type CartCaller } from '../carts';
 import { CheckoutService } from './checkout.service';
 import { CheckoutDto, OrderDto } from './dto/order.dto';
 

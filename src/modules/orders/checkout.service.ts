@@ -1,12 +1,9 @@
 import { TransactionContext, TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { CartClosedError } from '../carts/carts.errors';
-import { type CartCaller, CartsService } from '../carts/carts.service';
-import type { CartQuote } from '../carts/cart-quotes';
-import { InsufficientStockError } from '../inventory/inventory.errors';
-import { ReservationsService } from '../inventory/reservations.service';
-import { PromotionRedemptions } from '../promotions/promotion-redemptions';
+import { CartClosedError, type CartCaller, CartsService, type CartQuote } from '../carts';
+import { InsufficientStockError, ReservationsService } from '../inventory';
+import { PromotionRedemptions } from '../promotions';
 import type { CheckoutDto, OrderDto } from './dto/order.dto';
 import { OrderOpening } from './order-opening';
 import { reservationOf } from './order-transitions';

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { InventoryLedgerModule } from '../inventory/inventory-ledger.module';
-import { OutboxModule } from '../outbox/outbox.module';
-import { PromotionRulesModule } from '../promotions/promotion-rules.module';
+import { InventoryLedgerModule } from '../inventory';
+import { OutboxModule } from '../outbox';
+import { PromotionRulesModule } from '../promotions';
 import {
   Fulfilment,
   FulfilmentLine,

@@ -1,7 +1,7 @@
 import { constantTimeEquals, hashToken } from '@app/common';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { CartCaller } from '../carts/carts.service';
+import type { CartCaller } from '../carts';
 import type { Order } from './entities/order.entity';
 import { OrderNotFoundError } from './orders.errors';
 import { OrdersRepository } from './orders.repository';

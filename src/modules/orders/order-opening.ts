@@ -1,9 +1,9 @@
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { CartQuote } from '../carts/cart-quotes';
-import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
-import { OutboxService, type NewOutboxMessage } from '../outbox/outbox.service';
+import type { CartQuote } from '../carts';
+import { EVENTS_QUEUE, type DomainEvents } from '../notifications';
+import { OutboxService, type NewOutboxMessage } from '../outbox';
 import type { OrderDto } from './dto/order.dto';
 import type { PaymentMethod } from './entities/order.entity';
 import {

@@ -1,6 +1,6 @@
 import type { TransactionContext } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { ReservationsService } from '../inventory/reservations.service';
+import { ReservationsService } from '../inventory';
 import { reservationOf } from './order-transitions';
 import { RestockNotPossibleError } from './orders.errors';
 import { OrdersRepository } from './orders.repository';

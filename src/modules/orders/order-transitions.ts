@@ -1,10 +1,10 @@
 import type { TransactionContext } from '@app/database';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ReservationsService } from '../inventory/reservations.service';
-import { EVENTS_QUEUE, type DomainEvents, type OrderEvent } from '../notifications/jobs/events.jobs';
-import { OutboxService } from '../outbox/outbox.service';
-import { PromotionRedemptions } from '../promotions/promotion-redemptions';
+import { ReservationsService } from '../inventory';
+import { EVENTS_QUEUE, type DomainEvents, type OrderEvent } from '../notifications';
+import { OutboxService } from '../outbox';
+import { PromotionRedemptions } from '../promotions';
 import type { Order, OrderStatus } from './entities/order.entity';
 import { IllegalTransitionError } from './orders.errors';
 import { OrdersRepository } from './orders.repository';

@@ -9,8 +9,7 @@ import {
 } from '@app/common';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiOrderToken, CallerOfOrder } from '../carts/cart-caller.decorator';
-import type { CartCaller } from '../carts/carts.service';
+import { ApiOrderToken, CallerOfOrder, type CartCaller } from '../carts';
 import {
   CancelOrderDto,
   ListMyOrdersQueryDto,

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '../audit/audit.module';
-import { CartsModule } from '../carts/carts.module';
-import { OutboxModule } from '../outbox/outbox.module';
+import { AuditModule } from '../audit';
+import { CartsModule } from '../carts';
+import { OutboxModule } from '../outbox';
 import { AdminOrdersController } from './admin-orders.controller';
 import { AdminOrdersService } from './admin-orders.service';
 import { CheckoutController } from './checkout.controller';

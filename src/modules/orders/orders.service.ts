@@ -1,7 +1,7 @@
 import type { Page } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import type { CartCaller } from '../carts/carts.service';
+import type { CartCaller } from '../carts';
 import type { CancelOrderDto, ListMyOrdersQueryDto, OrderDto, OrderSummaryDto } from './dto/order.dto';
 import { OrderLookup } from './order-lookup';
 import { OrderReads } from './order-reads';

@@ -1,8 +1,8 @@
 import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
-import { MAIL_QUEUE, MailJobs, type SendMailPayload } from '../notifications/jobs/mail.jobs';
-import { OutboxService } from '../outbox/outbox.service';
+import { MAIL_QUEUE, MailJobs, type SendMailPayload } from '../notifications';
+import { OutboxService } from '../outbox';
 import { PAYMENT_METHODS } from './entities/order.entity';
 import { PAYMENT_POLICIES } from './order-status';
 import { OrdersRepository } from './orders.repository';

@@ -1,7 +1,7 @@
 import type { RequestActor } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { OrderLookup } from '../orders/order-lookup';
+import { OrderLookup } from '../orders';
 import {
   CapturePaymentDto,
   CreateRefundDto,

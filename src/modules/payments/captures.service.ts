@@ -1,10 +1,10 @@
 import type { RequestActor } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service';
-import { OutboxService } from '../outbox/outbox.service';
+import { AuditService } from '../audit';
+import { OutboxService } from '../outbox';
 import { CapturePaymentDto, PaymentDto, toPaymentDto } from './dto/payment.dto';
-import { PAYMENTS_QUEUE, PaymentsJobs, type CapturePayload } from './jobs/payments.jobs';
+import { PAYMENTS_QUEUE, PaymentsJobs, type CapturePayload } from './payments.jobs';
 import { PaymentSettlement } from './payment-settlement';
 import { PaymentNotFoundError, RefundNotPossibleError } from './payments.errors';
 import { PaymentsRepository } from './payments.repository';

@@ -1,9 +1,8 @@
 import { actorName, type RequestActor } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service';
-import { OrderLookup } from '../orders/order-lookup';
-import { awaitsPayment } from '../orders/order-status';
+import { AuditService } from '../audit';
+import { OrderLookup, awaitsPayment } from '../orders';
 import { PaymentDto, RecordManualPaymentDto, toPaymentDto } from './dto/payment.dto';
 import { PaymentSettlement } from './payment-settlement';
 import { OrderNotPayableError, PaymentInProgressError } from './payments.errors';

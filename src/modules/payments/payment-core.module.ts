@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditRecorderModule } from '../audit/audit.module';
-import { OrderCoreModule } from '../orders/order-core.module';
-import { OutboxModule } from '../outbox/outbox.module';
+import { AuditRecorderModule } from '../audit';
+import { OrderCoreModule } from '../orders';
+import { OutboxModule } from '../outbox';
 import { Payment, PaymentAttempt, PaymentEvent, PaymentRefund } from './entities/payment.entity';
 import { SandboxCharge, SandboxRefund } from './entities/sandbox-charge.entity';
 import { PaymentEventsService } from './payment-events.service';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { CancelledOrder, OrderCancellationHook, TransitionContext } from '../orders/order-transitions';
-import { OutboxService } from '../outbox/outbox.service';
-import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload, type VoidPayload } from './jobs/payments.jobs';
+import type { CancelledOrder, OrderCancellationHook, TransitionContext } from '../orders';
+import { OutboxService } from '../outbox';
+import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload, type VoidPayload } from './payments.jobs';
 import { PaymentsRepository } from './payments.repository';
 
 /**

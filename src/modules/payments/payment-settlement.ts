@@ -1,13 +1,11 @@
 import type { TransactionContext } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { OrderLookup } from '../orders/order-lookup';
-import { awaitsPayment } from '../orders/order-status';
-import { OrderTransitions } from '../orders/order-transitions';
-import { EVENTS_QUEUE, type DomainEvents } from '../notifications/jobs/events.jobs';
-import { OutboxService } from '../outbox/outbox.service';
+import { OrderLookup, awaitsPayment, OrderTransitions } from '../orders';
+import { EVENTS_QUEUE, type DomainEvents } from '../notifications';
+import { OutboxService } from '../outbox';
 import type { Payment, PaymentState } from './entities/payment.entity';
-import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload, type VoidPayload } from './jobs/payments.jobs';
+import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload, type VoidPayload } from './payments.jobs';
 import { PaymentsRepository } from './payments.repository';
 import { LATE_PAYMENT_REFUNDER } from './refunds.service';
 

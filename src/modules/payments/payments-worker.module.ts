@@ -2,7 +2,7 @@ import { AppConfig } from '@app/config';
 import { InjectQueue } from '@nestjs/bull';
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { PAYMENTS_QUEUE, PaymentsJobs } from './jobs/payments.jobs';
+import { PAYMENTS_QUEUE, PaymentsJobs } from './payments.jobs';
 import { PaymentsProcessor } from './jobs/payments.processor';
 import { PaymentCoreModule } from './payment-core.module';
 import { PaymentReconciliation } from './payment-reconciliation';

@@ -1,6 +1,5 @@
 import { ApiProblemResponses, GuestOrUser, Idempotent, ParseOpaqueIdPipe, Public } from '@app/common';
-import { Body, Controller, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
-import type { RawBodyRequest } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Param, Post, Req, type RawBodyRequest } from '@nestjs/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -10,8 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ApiOrderToken, CallerOfOrder } from '../carts/cart-caller.decorator';
-import type { CartCaller } from '../carts/carts.service';
+import { ApiOrderToken, CallerOfOrder, type CartCaller } from '../carts';
 import { PaymentDto, StartPaymentDto } from './dto/payment.dto';
 import { PaymentEventsService } from './payment-events.service';
 import { PaymentsService } from './payments.service';

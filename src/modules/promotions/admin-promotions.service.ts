@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import type { CreatePromotionDto, ListPromotionsQueryDto, UpdatePromotionDto } from './dto/promotion.dto';
 import { PromotionDto, toPromotionResponse } from './dto/promotion.response.dto';
 import type { Promotion } from './entities/promotion.entity';

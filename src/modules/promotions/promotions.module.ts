@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '../audit/audit.module';
+import { AuditModule } from '../audit';
 import { AdminPromotionsController } from './admin-promotions.controller';
 import { AdminPromotionsService } from './admin-promotions.service';
 import { PromotionRulesModule } from './promotion-rules.module';

@@ -11,7 +11,7 @@ import {
 import { ShippingMethodNotFoundError, ShippingZoneNotFoundError, StaleVersionError } from './shipping.errors';
 import { ShippingMethodsRepository } from './shipping-methods.repository';
 import { ShippingZonesRepository } from './shipping-zones.repository';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 
 /** Staff writes to a zone's shipping methods, audited. Methods are deactivated, never deleted. */
 @Injectable()

@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { toShippingMethodDto } from './dto/shipping-method.dto';
 import {
   type CreateShippingZoneDto,

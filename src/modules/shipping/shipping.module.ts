@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule } from '../audit/audit.module';
+import { AuditModule } from '../audit';
 import { AdminShippingMethodsController } from './admin-shipping-methods.controller';
 import { AdminShippingMethodsService } from './admin-shipping-methods.service';
 import { AdminShippingZonesController } from './admin-shipping-zones.controller';

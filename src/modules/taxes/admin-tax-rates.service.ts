@@ -1,7 +1,7 @@
 import { RequestActor } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import {
   type CreateTaxRateDto,
   type ListTaxRatesQueryDto,

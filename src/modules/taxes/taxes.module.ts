@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule } from '../audit/audit.module';
+import { AuditModule } from '../audit';
 import { AdminTaxRatesController } from './admin-tax-rates.controller';
 import { AdminTaxRatesService } from './admin-tax-rates.service';
 import { TaxRate } from './entities/tax-rate.entity';

@@ -11,7 +11,7 @@ import {
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import type { ListUsersQueryDto } from './dto/admin-users.dto';
 import { toUserResponse, UserResponseDto } from './dto/user.response.dto';
 import type { User, UserStatus } from './entities/user.entity';

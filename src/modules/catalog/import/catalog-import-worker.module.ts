@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditRecorderModule } from '../../audit/audit.module';
-import { OutboxModule } from '../../outbox/outbox.module';
-import { InventoryLedgerModule } from '../../inventory/inventory-ledger.module';
+import { AuditRecorderModule } from '../../audit';
+import { OutboxModule } from '../../outbox';
+import { InventoryLedgerModule } from '../../inventory';
 import { CatalogCacheModule } from '../catalog-cache.module';
 import { Category } from '../entities/category.entity';
 import { Product } from '../entities/product.entity';

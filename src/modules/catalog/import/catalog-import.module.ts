@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { OutboxModule } from '../../outbox/outbox.module';
+import { OutboxModule } from '../../outbox';
 import { AdminExportsController } from './admin-exports.controller';
 import { AdminImportsController } from './admin-imports.controller';
 import { CatalogExportRepository } from './catalog-export.repository';

@@ -3,7 +3,7 @@ import { TransactionContext, TransactionRunner } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { CsvError, parse } from 'csv-parse';
 import { pipeline, Readable } from 'node:stream';
-import { AuditService } from '../../audit/audit.service';
+import { AuditService } from '../../audit';
 import { CatalogChanges } from '../catalog-changes';
 import { ImportRunSupersededError } from './catalog-import.errors';
 import { BatchKeys, CatalogImportRepository } from './catalog-import.repository';

@@ -3,7 +3,7 @@ import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { OutboxService } from '../../outbox/outbox.service';
+import { OutboxService } from '../../outbox';
 import { CatalogJobNotFoundError, InvalidImportFileError } from './catalog-import.errors';
 import { CatalogJobsRepository } from './catalog-jobs.repository';
 import { readHeader, readHeaderFields } from './csv-format';

@@ -3,10 +3,10 @@ import type { TransactionContext } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AuditService } from '../../audit/audit.service';
+import { AuditService } from '../../audit';
 import { ProductsRepository } from '../products.repository';
 import { StorefrontProjection } from '../storefront-projection';
-import { StockCorrections } from '../../inventory/stock-corrections';
+import { StockCorrections } from '../../inventory';
 import { CatalogImportRepository } from './catalog-import.repository';
 import type { ImportBatchPlan, PlannedProduct } from './import-batch-plan';
 

@@ -1,7 +1,7 @@
 import type { Job } from 'bull';
 import { UndeliverableMailError } from '../mail/mail.errors';
 import { MailService } from '../mail/mail.service';
-import { SendMailPayload } from './mail.jobs';
+import { SendMailPayload } from '../mail/mail.jobs';
 import { MailProcessor } from './mail.processor';
 
 function jobWith(id: string) {

@@ -2,7 +2,7 @@ import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 import { MailService } from '../mail/mail.service';
 import { UndeliverableMailError } from '../mail/mail.errors';
-import { MAIL_QUEUE, MailJobs, SendMailPayload } from './mail.jobs';
+import { MAIL_QUEUE, MailJobs, SendMailPayload } from '../mail/mail.jobs';
 
 @Processor(MAIL_QUEUE)
 export class MailProcessor {

@@ -1,4 +1,4 @@
-import { MailTemplate } from '../jobs/mail.jobs';
+import { MailTemplate } from './mail.jobs';
 import { escapeHtml, formatMoney, greetingName, MAIL_TEMPLATE_SECRETS, renderMail } from './mail-templates';
 
 const publicAppUrl = 'https://shop.example.com';

@@ -1,4 +1,4 @@
-import { MailTemplate, MailTemplates } from '../jobs/mail.jobs';
+import { MailTemplate, MailTemplates } from './mail.jobs';
 
 export interface RenderedMail {
   subject: string;

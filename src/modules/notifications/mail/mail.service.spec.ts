@@ -2,10 +2,10 @@ import { SecretBox } from '@app/common';
 import { loadConfig } from '@app/config';
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { SendMailPayload } from '../jobs/mail.jobs';
+import { SendMailPayload } from './mail.jobs';
 import { MailTransport, OutgoingMail } from './mail-transport';
 import { UndeliverableMailError } from './mail.errors';
-import { MAIL_SECRET_CONTEXT } from '../jobs/mail.jobs';
+import { MAIL_SECRET_CONTEXT } from './mail.jobs';
 import { MailService, mailSentMarkerKey } from './mail.service';
 
 const config = loadConfig({ PUBLIC_APP_URL: 'https://shop.example.com' });

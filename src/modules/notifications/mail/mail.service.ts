@@ -2,7 +2,7 @@ import { REDIS_CLIENT, SecretBox, UnreadableSecretError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { MAIL_SECRET_CONTEXT, MailTemplate, SendMailPayload } from '../jobs/mail.jobs';
+import { MAIL_SECRET_CONTEXT, MailTemplate, SendMailPayload } from './mail.jobs';
 import {
   isMailTemplate,
   MAIL_TEMPLATE_SECRETS,

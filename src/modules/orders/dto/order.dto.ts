@@ -17,7 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { AddressDto } from '../../carts/dto/cart-input.dto';
+import { AddressDto } from '../../carts';
 import {
   ORDER_STATUSES,
   PAYMENT_METHODS,

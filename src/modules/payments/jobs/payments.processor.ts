@@ -12,7 +12,7 @@ import {
   type ProcessEventPayload,
   type RefundPayload,
   type VoidPayload,
-} from './payments.jobs';
+} from '../payments.jobs';
 import { CapturesService } from '../captures.service';
 import { PaymentReconciliation, type ReconciliationResult } from '../payment-reconciliation';
 

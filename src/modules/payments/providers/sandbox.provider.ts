@@ -6,7 +6,7 @@ import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SandboxCharge, SandboxRefund } from '../entities/sandbox-charge.entity';
-import { PAYMENTS_QUEUE, PaymentsJobs } from '../jobs/payments.jobs';
+import { PAYMENTS_QUEUE, PaymentsJobs } from '../payments.jobs';
 import { verifySignature } from '../webhook-signature';
 import {
   CreatePaymentRequest,

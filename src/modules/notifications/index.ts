@@ -1,0 +1,7 @@
+// The public surface of the notifications feature: what other features, the process roots and the
+// tools may import. Anything not named here is internal (the dependency rule in .dependency-cruiser.cjs).
+export { EVENTS_QUEUE } from './jobs/events.jobs';
+export type { DomainEvents, OrderEvent } from './jobs/events.jobs';
+export { MAIL_QUEUE, MAIL_SECRET_CONTEXT, MailJobs } from './mail/mail.jobs';
+export type { MailTemplate, SendMailPayload } from './mail/mail.jobs';
+export { NotificationsWorkerModule } from './notifications-worker.module';

@@ -1,0 +1,4 @@
+// The public surface of the taxes feature: what other features, the process roots and the
+// tools may import. Anything not named here is internal (the dependency rule in .dependency-cruiser.cjs).
+export { TaxRates } from './tax-rates';
+export { TaxesModule } from './taxes.module';
