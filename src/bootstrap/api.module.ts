@@ -29,6 +29,7 @@ import { OutboxModule } from '../modules/outbox';
 import { ShippingModule } from '../modules/shipping';
 import { TaxesModule } from '../modules/taxes';
 import { QueuesModule } from '../queues/queues.module';
+import { OUTBOX_ROUTE_TABLE } from './outbox-routes';
 import { QUEUE_NAMES } from './queue-names';
 import { OrderCancellationHooksModule } from './order-cancellation-hooks.module';
 
@@ -67,7 +68,7 @@ export class ApiModule {
         LoggerModule.forRoot(buildLoggerParams(config, 'storekeep-api')),
         RedisModule,
         DatabaseModule,
-        QueuesModule.forRoot(QUEUE_NAMES),
+        QueuesModule.forRoot(QUEUE_NAMES, OUTBOX_ROUTE_TABLE),
         ThrottlerModule.forRootAsync({
           inject: [AppConfig, REDIS_CLIENT],
           useFactory: (appConfig: AppConfig, redis: Redis) => ({

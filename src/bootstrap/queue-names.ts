@@ -7,7 +7,7 @@ import { ORDERS_QUEUE } from '../modules/orders';
 import { MAINTENANCE_QUEUE } from '../modules/outbox';
 
 /** Every Bull queue of Storekeep. The API registers them (to report depths), only the worker consumes. */
-export const QUEUE_NAMES: readonly string[] = [
+export const QUEUE_NAMES = [
   MAINTENANCE_QUEUE,
   MAIL_QUEUE,
   CATALOG_QUEUE,
@@ -17,4 +17,6 @@ export const QUEUE_NAMES: readonly string[] = [
   IDEMPOTENCY_QUEUE,
   ORDERS_QUEUE,
   PAYMENTS_QUEUE,
-];
+] as const;
+
+export type QueueName = (typeof QUEUE_NAMES)[number];

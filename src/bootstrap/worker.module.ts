@@ -15,6 +15,7 @@ import { PaymentsWorkerModule } from '../modules/payments';
 import { NotificationsWorkerModule } from '../modules/notifications';
 import { OutboxWorkerModule } from '../modules/outbox';
 import { QueuesModule } from '../queues/queues.module';
+import { OUTBOX_ROUTE_TABLE } from './outbox-routes';
 import { QUEUE_NAMES } from './queue-names';
 import { OrderCancellationHooksModule } from './order-cancellation-hooks.module';
 import { WorkerShutdown } from './worker-shutdown.service';
@@ -47,7 +48,7 @@ export class WorkerModule {
         LoggerModule.forRoot(buildLoggerParams(config, 'storekeep-worker')),
         RedisModule,
         DatabaseModule,
-        QueuesModule.forRoot(QUEUE_NAMES),
+        QueuesModule.forRoot(QUEUE_NAMES, OUTBOX_ROUTE_TABLE),
         ...WORKER_FEATURE_MODULES,
         ...extraImports,
       ],

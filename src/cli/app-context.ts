@@ -6,6 +6,7 @@ import { AppConfig, AppConfigModule } from '@app/config';
 import { DynamicModule, INestApplicationContext, Module, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DatabaseModule } from '../database/database.module';
+import { OUTBOX_ROUTE_TABLE } from '../bootstrap/outbox-routes';
 import { QUEUE_NAMES } from '../bootstrap/queue-names';
 import { StorefrontAvailabilityModule } from '../modules/catalog';
 import { QueuesModule } from '../queues/queues.module';
@@ -29,7 +30,7 @@ class ToolModule {
         AppConfigModule.forRoot(config),
         RedisModule,
         DatabaseModule,
-        QueuesModule.forRoot(QUEUE_NAMES),
+        QueuesModule.forRoot(QUEUE_NAMES, OUTBOX_ROUTE_TABLE),
         // Stock changes tell the storefront through this port (a tool may write stock: the demo seed).
         StorefrontAvailabilityModule,
         ...imports,

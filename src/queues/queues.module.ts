@@ -2,6 +2,7 @@ import { AppConfig } from '@app/config';
 import { redisOptions } from '@app/common';
 import { BullModule } from '@nestjs/bull';
 import { DynamicModule, Module } from '@nestjs/common';
+import { OUTBOX_ROUTES, OutboxQueues, type OutboxRoutes } from '../modules/outbox';
 import { QueueRegistry, REGISTERED_QUEUE_NAMES } from './queue-registry';
 
 const DAY_SECONDS = 24 * 3600;
@@ -10,9 +11,10 @@ const DAY_SECONDS = 24 * 3600;
 export class QueuesModule {
   /**
    * Registers the producers (and, in the worker, what processors consume) of the given queues. The list
-   * comes from the composition root so that this infrastructure module depends on no feature.
+   * comes from the composition root so that this infrastructure module depends on no feature, and so
+   * does the outbox's route of each job to its queue.
    */
-  static forRoot(names: readonly string[]): DynamicModule {
+  static forRoot<Q extends string>(names: readonly Q[], outboxRoutes: OutboxRoutes<Q>): DynamicModule {
     return {
       module: QueuesModule,
       global: true,
@@ -41,8 +43,14 @@ export class QueuesModule {
         }),
         BullModule.registerQueue(...names.map((name) => ({ name }))),
       ],
-      providers: [{ provide: REGISTERED_QUEUE_NAMES, useValue: names }, QueueRegistry],
-      exports: [BullModule, QueueRegistry],
+      providers: [
+        { provide: REGISTERED_QUEUE_NAMES, useValue: names },
+        QueueRegistry,
+        // What the outbox needs from the queues, provided here so that the outbox never imports src/queues.
+        { provide: OutboxQueues, useExisting: QueueRegistry },
+        { provide: OUTBOX_ROUTES, useValue: outboxRoutes },
+      ],
+      exports: [BullModule, QueueRegistry, OutboxQueues, OUTBOX_ROUTES],
     };
   }
 }

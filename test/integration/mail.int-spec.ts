@@ -44,13 +44,9 @@ describe('transactional mail (worker → SMTP)', () => {
 
   /** Writes a mail.send outbox row in a transaction, as a feature does; returns its outbox id. */
   async function enqueueMail(payload: SendMailPayload): Promise<string> {
-    await worker.get(TransactionRunner).run((manager) =>
-      worker.get(OutboxService).enqueue(manager, {
-        queue: MAIL_QUEUE,
-        jobName: MailJobs.send,
-        payload: payload as unknown as Record<string, unknown>,
-      }),
-    );
+    await worker
+      .get(TransactionRunner)
+      .run((manager) => worker.get(OutboxService).enqueue(manager, { jobName: MailJobs.send, payload }));
     const [row] = await worker
       .get(DataSource)
       .query<Array<{ id: string }>>('SELECT id FROM outbox WHERE JSON_VALUE(payload, "$.to") = ?', [

@@ -6,6 +6,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { OutboxModule } from '../../src/modules/outbox/outbox.module';
+import { OutboxRepository } from '../../src/modules/outbox/outbox.repository';
 import { OutboxService } from '../../src/modules/outbox/outbox.service';
 import { QueueRegistry } from '../../src/queues/queue-registry';
 
@@ -66,15 +67,16 @@ describe('outbox relay', () => {
       })
       .catch(() => undefined);
 
-    // 50 transactions of 20 rows each, all at once, while both relays poll.
+    // 50 transactions of 20 rows each, all at once, while both relays poll. Rows for a test queue that
+    // no job of the OutboxJobs map goes to: written below the typed OutboxService, as raw rows.
     const transactions = workers[0].get(TransactionRunner);
-    const outbox = workers[0].get(OutboxService);
+    const outbox = workers[0].get(OutboxRepository);
     await Promise.all(
       Array.from({ length: WRITERS }, (_, writer) =>
         transactions.run((manager) =>
-          outbox.enqueue(
+          outbox.insert(
             manager,
-            ...Array.from({ length: ROWS / WRITERS }, (_, i) => ({
+            Array.from({ length: ROWS / WRITERS }, (_, i) => ({
               queue: TEST_QUEUE,
               jobName: 'test.record',
               payload: { n: writer * (ROWS / WRITERS) + i },
@@ -116,12 +118,42 @@ describe('outbox relay', () => {
     const before = await dataSource.query<Array<{ n: string }>>('SELECT COUNT(*) AS n FROM outbox');
     await expect(
       transactions.run(async (manager) => {
-        await outbox.enqueue(manager, { queue: TEST_QUEUE, jobName: 'test.record', payload: { n: -1 } });
+        await outbox.enqueue(manager, { jobName: 'orders.expire', payload: { orderId: 'rolled-back' } });
         throw new Error('business rule failed');
       }),
     ).rejects.toThrow('business rule failed');
     const after = await dataSource.query<Array<{ n: string }>>('SELECT COUNT(*) AS n FROM outbox');
     expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('writes a typed message as the same row as before: the queue of its route, job name, JSON payload', async () => {
+    const worker = await env.startWorker([OutboxModule]);
+    const dataSource = worker.get<DataSource>(getDataSourceToken());
+    await worker.get(TransactionRunner).run((manager) =>
+      worker.get(OutboxService).enqueue(manager, {
+        jobName: 'orders.remind-payment',
+        payload: { orderId: 'row-format' },
+        delayMs: 60_000,
+      }),
+    );
+    const rows = await dataSource.query<
+      Array<{ queue: string; job_name: string; payload: unknown; delay_ms: number }>
+    >(
+      "SELECT queue, job_name, payload, delay_ms FROM outbox WHERE JSON_VALUE(payload, '$.orderId') = 'row-format'",
+    );
+    expect(
+      rows.map((row) => ({
+        ...row,
+        payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
+      })),
+    ).toEqual([
+      {
+        queue: 'orders',
+        job_name: 'orders.remind-payment',
+        payload: { orderId: 'row-format' },
+        delay_ms: 60_000,
+      },
+    ]);
   });
 });
 

@@ -2,13 +2,7 @@ import { hashToken, randomToken, SecretBox, UserPrincipal } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import {
-  MAIL_QUEUE,
-  MAIL_SECRET_CONTEXT,
-  MailJobs,
-  type MailTemplate,
-  type SendMailPayload,
-} from '../notifications';
+import { MAIL_SECRET_CONTEXT, MailJobs, type MailTemplate, type SendMailPayload } from '../notifications';
 import { OutboxService } from '../outbox';
 import { type User, UsersService } from '../users';
 import { EmailAlreadyVerifiedError, InvalidCredentialsError, InvalidOneTimeTokenError } from './auth.errors';
@@ -180,10 +174,6 @@ export class AccountsService {
     manager: EntityManager,
     payload: SendMailPayload<T>,
   ): Promise<void> {
-    await this.outbox.enqueue(manager, {
-      queue: MAIL_QUEUE,
-      jobName: MailJobs.send,
-      payload: payload as unknown as Record<string, unknown>,
-    });
+    await this.outbox.enqueue(manager, { jobName: MailJobs.send, payload });
   }
 }

@@ -2,7 +2,7 @@ import { TransactionContext, TransactionRunner } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { OutboxService } from '../outbox';
 import { CatalogCache } from './catalog-cache';
-import { CATALOG_QUEUE, CatalogJobs } from './jobs/catalog.jobs';
+import { CatalogJobs } from './jobs/catalog.jobs';
 import { StorefrontProjection } from './storefront-projection';
 
 /**
@@ -47,7 +47,6 @@ export class CatalogChanges {
    */
   async invalidateOnCommit(tx: TransactionContext): Promise<void> {
     await this.outbox.enqueue(tx, {
-      queue: CATALOG_QUEUE,
       jobName: CatalogJobs.invalidateCache,
       payload: {},
     });

@@ -1,13 +1,7 @@
 import { AppConfig } from '@app/config';
 import type { TransactionContext } from '@app/database';
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  EVENTS_QUEUE,
-  type DomainEvents,
-  MAIL_QUEUE,
-  MailJobs,
-  type SendMailPayload,
-} from '../notifications';
+import { MailJobs, type SendMailPayload } from '../notifications';
 import { OutboxService, type NewOutboxMessage } from '../outbox';
 import { InventoryRepository, LockedLevel, NewMovement, VariantFacts } from './inventory.repository';
 import { STOREFRONT_AVAILABILITY, type StorefrontAvailability } from './storefront-availability.port';
@@ -70,22 +64,24 @@ export class StockLedger {
       if (before > 0 !== now > 0) {
         availabilityChanged = true;
         soldOutOrBack.add(variant.productId);
-        messages.push(
-          this.event('inventory.availability-changed', { variantId, sku: variant.sku, inStock: now > 0 }),
-        );
+        messages.push({
+          jobName: 'inventory.availability-changed',
+          payload: { variantId, sku: variant.sku, inStock: now > 0 },
+        });
       }
       const threshold = variant.lowStockThreshold;
       if (threshold !== null && before >= threshold && now < threshold) {
-        messages.push(
-          this.event('inventory.low-stock', { variantId, sku: variant.sku, available: now, threshold }),
-        );
+        messages.push({
+          jobName: 'inventory.low-stock',
+          payload: { variantId, sku: variant.sku, available: now, threshold },
+        });
         const mail: SendMailPayload<'low-stock'> = {
           template: 'low-stock',
           to: this.config.catalog.staffAlertEmail,
           data: { sku: variant.sku, title: variant.title, available: now, threshold },
           sealedSecrets: {},
         };
-        messages.push({ queue: MAIL_QUEUE, jobName: MailJobs.send, payload: { ...mail } });
+        messages.push({ jobName: MailJobs.send, payload: mail });
       }
     }
     if (availabilityChanged) {
@@ -93,9 +89,5 @@ export class StockLedger {
       await this.storefront.productsChanged(manager, soldOutOrBack);
     }
     await this.outbox.enqueue(manager, ...messages);
-  }
-
-  private event<K extends keyof DomainEvents>(name: K, payload: DomainEvents[K]): NewOutboxMessage {
-    return { queue: EVENTS_QUEUE, jobName: name, payload: { ...payload } };
   }
 }

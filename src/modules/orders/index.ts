@@ -1,6 +1,6 @@
 // The public surface of the orders feature: what other features, the process roots and the
 // tools may import. Anything not named here is internal (the dependency rule in .dependency-cruiser.cjs).
-export { ORDERS_QUEUE } from './jobs/orders.jobs';
+export { ORDERS_QUEUE, OrdersJobs } from './jobs/orders.jobs';
 export { OrderCoreModule } from './order-core.module';
 export { OrderLookup } from './order-lookup';
 export { OrderReturns } from './order-returns';

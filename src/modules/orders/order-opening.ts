@@ -2,16 +2,11 @@ import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { CartQuote } from '../carts';
-import { EVENTS_QUEUE, type DomainEvents } from '../notifications';
+import { type DomainEvents } from '../notifications';
 import { OutboxService, type NewOutboxMessage } from '../outbox';
 import type { OrderDto } from './dto/order.dto';
 import type { PaymentMethod } from './entities/order.entity';
-import {
-  ORDERS_QUEUE,
-  OrdersJobs,
-  type ExpireOrderPayload,
-  type RemindPaymentPayload,
-} from './jobs/orders.jobs';
+import { OrdersJobs, type ExpireOrderPayload, type RemindPaymentPayload } from './jobs/orders.jobs';
 import { paymentDeadlines } from './order-status';
 import { toOrderDto } from './order-views';
 import { OrdersRepository } from './orders.repository';
@@ -114,25 +109,21 @@ export class OrderOpening {
       total: pricing.total,
       currency: pricing.currency,
     };
-    const messages: NewOutboxMessage[] = [
-      { queue: EVENTS_QUEUE, jobName: 'order.placed', payload: { ...placed } },
-    ];
+    const messages: NewOutboxMessage[] = [{ jobName: 'order.placed', payload: placed }];
     // Cash on delivery has no deadline: nothing expires it, and its stock stays reserved until it ships.
     if (expiresAt) {
       const expire: ExpireOrderPayload = { orderId };
       messages.push({
-        queue: ORDERS_QUEUE,
         jobName: OrdersJobs.expire,
-        payload: { ...expire },
+        payload: expire,
         delayMs: expiresAt.getTime() - now.getTime(),
       });
     }
     if (remindAt) {
       const remind: RemindPaymentPayload = { orderId };
       messages.push({
-        queue: ORDERS_QUEUE,
         jobName: OrdersJobs.remindPayment,
-        payload: { ...remind },
+        payload: remind,
         delayMs: remindAt.getTime() - now.getTime(),
       });
     }

@@ -2,8 +2,8 @@ import type { TransactionContext } from '@app/database';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ReservationsService } from '../inventory';
-import { EVENTS_QUEUE, type DomainEvents, type OrderEvent } from '../notifications';
-import { OutboxService } from '../outbox';
+import { type OrderEvent } from '../notifications';
+import { OutboxService, type NewOutboxMessage } from '../outbox';
 import { PromotionRedemptions } from '../promotions';
 import type { Order, OrderStatus } from './entities/order.entity';
 import { IllegalTransitionError } from './orders.errors';
@@ -117,7 +117,7 @@ export class OrderTransitions {
       from: order.status,
       to: order.status,
     };
-    await this.outbox.enqueue(manager, { queue: EVENTS_QUEUE, jobName: 'order.paid', payload: { ...paid } });
+    await this.outbox.enqueue(manager, { jobName: 'order.paid', payload: paid });
     order.paidAt = now;
   }
 
@@ -142,38 +142,32 @@ export class OrderTransitions {
       from,
       to,
     };
-    const event = (():
-      { [K in keyof DomainEvents]: { name: K; payload: DomainEvents[K] } }[keyof DomainEvents] | null => {
+    const event = ((): NewOutboxMessage | null => {
       switch (to) {
         case 'paid':
-          return { name: 'order.paid', payload: base };
+          return { jobName: 'order.paid', payload: base };
         case 'cancelled':
           return {
-            name: 'order.cancelled',
+            jobName: 'order.cancelled',
             payload: { ...base, reason: context.reason, refundDue: order.paidAt !== null },
           };
         case 'partially_fulfilled':
         case 'fulfilled':
           return {
-            name: 'order.fulfilled',
+            jobName: 'order.fulfilled',
             payload: { ...base, fulfilmentId: context.fulfilmentId ?? null, complete: to === 'fulfilled' },
           };
         case 'shipped':
-          return { name: 'order.shipped', payload: base };
+          return { jobName: 'order.shipped', payload: base };
         case 'delivered':
-          return { name: 'order.delivered', payload: base };
+          return { jobName: 'order.delivered', payload: base };
         case 'partially_refunded':
         case 'refunded':
-          return { name: 'order.refunded', payload: { ...base, complete: to === 'refunded' } };
+          return { jobName: 'order.refunded', payload: { ...base, complete: to === 'refunded' } };
         case 'pending_payment':
           return null;
       }
     })();
-    if (event)
-      await this.outbox.enqueue(manager, {
-        queue: EVENTS_QUEUE,
-        jobName: event.name,
-        payload: { ...event.payload },
-      });
+    if (event) await this.outbox.enqueue(manager, event);
   }
 }

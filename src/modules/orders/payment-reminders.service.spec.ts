@@ -60,7 +60,6 @@ describe('PaymentReminders', () => {
     );
     expect(enqueue).toHaveBeenCalledTimes(1);
     expect(enqueue.mock.calls[0][1]).toEqual({
-      queue: 'mail',
       jobName: 'mail.send',
       payload: {
         template: 'payment-reminder',

@@ -1,7 +1,7 @@
 import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
-import { MAIL_QUEUE, MailJobs, type SendMailPayload } from '../notifications';
+import { MailJobs, type SendMailPayload } from '../notifications';
 import { OutboxService } from '../outbox';
 import { PAYMENT_METHODS } from './entities/order.entity';
 import { PAYMENT_POLICIES } from './order-status';
@@ -51,9 +51,8 @@ export class PaymentReminders {
           sealedSecrets: {},
         };
         await this.outbox.enqueue(manager, {
-          queue: MAIL_QUEUE,
           jobName: MailJobs.send,
-          payload: { ...mail },
+          payload: mail,
         });
         return true;
       }

@@ -2,7 +2,6 @@ import { loadConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import type { Job, Queue } from 'bull';
 import { EntityManager } from 'typeorm';
-import { QueueRegistry } from '../../queues/queue-registry';
 import { OutboxRelay, outboxJobId } from './outbox-relay.service';
 import { OutboxRepository, PendingOutboxMessage } from './outbox.repository';
 
@@ -27,7 +26,7 @@ function relayWith(messages: PendingOutboxMessage[], queue: Partial<Queue> | und
     loadConfig({}),
     transactions as unknown as TransactionRunner,
     outbox as unknown as OutboxRepository,
-    queues as unknown as QueueRegistry,
+    queues,
   );
   return { relay, outbox };
 }

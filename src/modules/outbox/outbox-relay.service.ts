@@ -2,10 +2,19 @@ import { withTimeout } from '@app/common';
 import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
-import { QueueRegistry } from '../../queues/queue-registry';
+import type { Queue } from 'bull';
 import { OutboxRepository, PendingOutboxMessage } from './outbox.repository';
 
 export const outboxJobId = (outboxId: string): string => `outbox-${outboxId}`;
+
+/**
+ * Finds the Bull queue a row names, if this process registered it. Provided by src/queues (its
+ * QueueRegistry), which knows every queue: the outbox does not import it, so that it can import the
+ * outbox's job map without a cycle.
+ */
+export abstract class OutboxQueues {
+  abstract get(name: string): Queue | undefined;
+}
 
 /**
  * Moves committed outbox rows to their Bull queues (worker only). Each batch is locked with
@@ -28,7 +37,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly config: AppConfig,
     private readonly transactions: TransactionRunner,
     private readonly outbox: OutboxRepository,
-    private readonly queues: QueueRegistry,
+    private readonly queues: OutboxQueues,
   ) {}
 
   onApplicationBootstrap(): void {

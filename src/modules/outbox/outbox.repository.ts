@@ -5,18 +5,23 @@ import { DataSource, EntityManager } from 'typeorm';
 /** Rows that failed this many relay passes (e.g. an unknown queue) are parked for an operator. */
 export const OUTBOX_MAX_ATTEMPTS = 10;
 
-export interface NewOutboxMessage {
+/**
+ * A row to write. The storage layer is untyped on purpose (any job, any queue, a JSON payload):
+ * OutboxService is what features call, and it only accepts a job of the OutboxJobs map with its payload.
+ */
+export interface OutboxRowToInsert {
   queue: string;
   jobName: string;
-  payload: Record<string, unknown>;
+  payload: unknown;
   delayMs?: number;
 }
 
+/** A row to publish: its payload is relayed to Bull as stored, without being read. */
 export interface PendingOutboxMessage {
   id: string;
   queue: string;
   jobName: string;
-  payload: Record<string, unknown>;
+  payload: unknown;
   delayMs: number;
 }
 
@@ -24,7 +29,8 @@ interface PendingRow {
   id: string;
   queue: string;
   job_name: string;
-  payload: string | Record<string, unknown>;
+  /** The JSON column, as a string or already parsed (depending on the server). */
+  payload: unknown;
   delay_ms: number;
 }
 
@@ -32,7 +38,7 @@ interface PendingRow {
 export class OutboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(manager: EntityManager, messages: NewOutboxMessage[]): Promise<void> {
+  async insert(manager: EntityManager, messages: OutboxRowToInsert[]): Promise<void> {
     if (messages.length === 0) return;
     await manager.query('INSERT INTO outbox (queue, job_name, payload, delay_ms) VALUES ?', [
       messages.map((message) => [
@@ -58,8 +64,7 @@ export class OutboxRepository {
       id: String(row.id),
       queue: row.queue,
       jobName: row.job_name,
-      payload:
-        typeof row.payload === 'string' ? (JSON.parse(row.payload) as Record<string, unknown>) : row.payload,
+      payload: typeof row.payload === 'string' ? (JSON.parse(row.payload) as unknown) : row.payload,
       delayMs: Number(row.delay_ms),
     }));
   }

@@ -1,19 +1,27 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { NewOutboxMessage, OutboxRepository } from './outbox.repository';
+import { NewOutboxMessage, OUTBOX_ROUTES, OutboxRoutes } from './outbox-jobs';
+import { OutboxRepository } from './outbox.repository';
 
 export type { NewOutboxMessage };
 
 /**
  * What other features call to schedule a side effect. It takes the caller's transaction manager:
- * the message exists exactly when the business change commits.
+ * the message exists exactly when the business change commits. Each message names a job of the
+ * OutboxJobs map with that job's payload; the row goes to the queue the job is routed to.
  */
 @Injectable()
 export class OutboxService {
-  constructor(private readonly outbox: OutboxRepository) {}
+  constructor(
+    private readonly outbox: OutboxRepository,
+    @Inject(OUTBOX_ROUTES) private readonly routes: OutboxRoutes,
+  ) {}
 
   async enqueue(manager: EntityManager, ...messages: NewOutboxMessage[]): Promise<void> {
-    await this.outbox.insert(manager, messages);
+    await this.outbox.insert(
+      manager,
+      messages.map((message) => ({ ...message, queue: this.routes[message.jobName] })),
+    );
   }
 
   /** How far the relay is behind: rows waiting and the age of the oldest (for /metrics). */

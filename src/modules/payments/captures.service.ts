@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit';
 import { OutboxService } from '../outbox';
 import { CapturePaymentDto, PaymentDto, toPaymentDto } from './dto/payment.dto';
-import { PAYMENTS_QUEUE, PaymentsJobs, type CapturePayload } from './payments.jobs';
+import { PaymentsJobs, type CapturePayload } from './payments.jobs';
 import { PaymentSettlement } from './payment-settlement';
 import { PaymentNotFoundError, RefundNotPossibleError } from './payments.errors';
 import { PaymentsRepository } from './payments.repository';
@@ -45,9 +45,8 @@ export class CapturesService {
         });
       const job: CapturePayload = { paymentId, amount };
       await this.outbox.enqueue(manager, {
-        queue: PAYMENTS_QUEUE,
         jobName: PaymentsJobs.capture,
-        payload: { ...job },
+        payload: job,
       });
       await this.audit.record(manager, actor, {
         action: 'payment.capture-requested',

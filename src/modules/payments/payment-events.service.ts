@@ -4,7 +4,7 @@ import { isUUID as isUuid } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { OutboxService } from '../outbox';
 import type { Payment } from './entities/payment.entity';
-import { PAYMENTS_QUEUE, PaymentsJobs, type ProcessEventPayload } from './payments.jobs';
+import { PaymentsJobs, type ProcessEventPayload } from './payments.jobs';
 import { PaymentSettlement } from './payment-settlement';
 import { WebhookRejectedError } from './payments.errors';
 import { PaymentsRepository } from './payments.repository';
@@ -62,9 +62,8 @@ export class PaymentEventsService {
       if (recorded) {
         const job: ProcessEventPayload = { provider: provider.name, eventId: event.id };
         await this.outbox.enqueue(manager, {
-          queue: PAYMENTS_QUEUE,
           jobName: PaymentsJobs.processEvent,
-          payload: { ...job },
+          payload: job,
         });
       }
       return recorded;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { CancelledOrder, OrderCancellationHook, TransitionContext } from '../orders';
 import { OutboxService } from '../outbox';
-import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload, type VoidPayload } from './payments.jobs';
+import { PaymentsJobs, type RefundPayload, type VoidPayload } from './payments.jobs';
 import { PaymentsRepository } from './payments.repository';
 
 /**
@@ -29,9 +29,8 @@ export class PaymentReversals implements OrderCancellationHook {
       if (payment.state === 'authorized') {
         const job: VoidPayload = { paymentId: payment.id };
         await this.outbox.enqueue(manager, {
-          queue: PAYMENTS_QUEUE,
           jobName: PaymentsJobs.void,
-          payload: { ...job },
+          payload: job,
         });
         continue;
       }
@@ -54,9 +53,8 @@ export class PaymentReversals implements OrderCancellationHook {
       });
       const job: RefundPayload = { refundId: refund.id };
       await this.outbox.enqueue(manager, {
-        queue: PAYMENTS_QUEUE,
         jobName: PaymentsJobs.refund,
-        payload: { ...job },
+        payload: job,
       });
     }
   }

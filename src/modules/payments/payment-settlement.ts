@@ -2,10 +2,10 @@ import type { TransactionContext } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { OrderLookup, awaitsPayment, OrderTransitions } from '../orders';
-import { EVENTS_QUEUE, type DomainEvents } from '../notifications';
+import { type DomainEvents } from '../notifications';
 import { OutboxService } from '../outbox';
 import type { Payment, PaymentState } from './entities/payment.entity';
-import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload, type VoidPayload } from './payments.jobs';
+import { PaymentsJobs, type RefundPayload, type VoidPayload } from './payments.jobs';
 import { PaymentsRepository } from './payments.repository';
 import { LATE_PAYMENT_REFUNDER } from './refunds.service';
 
@@ -179,9 +179,8 @@ export class PaymentSettlement {
     ) {
       const succeeded: DomainEvents['payment.succeeded'] = { ...base, state: observed.state };
       await this.outbox.enqueue(manager, {
-        queue: EVENTS_QUEUE,
         jobName: 'payment.succeeded',
-        payload: { ...succeeded },
+        payload: succeeded,
       });
     } else if (observed.state === 'failed') {
       const failed: DomainEvents['payment.failed'] = {
@@ -190,9 +189,8 @@ export class PaymentSettlement {
         failureMessage: observed.failureMessage ?? null,
       };
       await this.outbox.enqueue(manager, {
-        queue: EVENTS_QUEUE,
         jobName: 'payment.failed',
-        payload: { ...failed },
+        payload: failed,
       });
     }
   }
@@ -241,16 +239,15 @@ export class PaymentSettlement {
       };
       await this.outbox.enqueue(
         manager,
-        { queue: PAYMENTS_QUEUE, jobName: PaymentsJobs.refund, payload: { ...job } },
-        { queue: EVENTS_QUEUE, jobName: 'payment.late-refund', payload: { ...told } },
+        { jobName: PaymentsJobs.refund, payload: job },
+        { jobName: 'payment.late-refund', payload: told },
       );
     } else {
       // Only authorized: release the hold instead of taking the money.
       const job: VoidPayload = { paymentId: payment.id };
       await this.outbox.enqueue(manager, {
-        queue: PAYMENTS_QUEUE,
         jobName: PaymentsJobs.void,
-        payload: { ...job },
+        payload: job,
       });
     }
     await this.payments.flag(

@@ -32,3 +32,13 @@ export interface CapturePayload {
 export interface VoidPayload {
   paymentId: string;
 }
+
+/** The jobs written to the outbox (the sandbox and the reconciliation add theirs to the queue directly). */
+declare module '../outbox/outbox-jobs' {
+  interface OutboxJobs {
+    [PaymentsJobs.processEvent]: ProcessEventPayload;
+    [PaymentsJobs.capture]: CapturePayload;
+    [PaymentsJobs.void]: VoidPayload;
+    [PaymentsJobs.refund]: RefundPayload;
+  }
+}

@@ -4,10 +4,10 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
 import { OrderLookup, OrderTransitions, OrderReturns, canTransition } from '../orders';
-import { EVENTS_QUEUE, type DomainEvents } from '../notifications';
+import { type DomainEvents } from '../notifications';
 import { OutboxService } from '../outbox';
 import { CreateRefundDto, RefundDto, toRefundDto } from './dto/payment.dto';
-import { PAYMENTS_QUEUE, PaymentsJobs, type RefundPayload } from './payments.jobs';
+import { PaymentsJobs, type RefundPayload } from './payments.jobs';
 import type { PaymentRefund } from './entities/payment.entity';
 import { PaymentNotFoundError, RefundNotPossibleError } from './payments.errors';
 import { PaymentsRepository } from './payments.repository';
@@ -64,9 +64,8 @@ export class RefundsService {
         );
       const job: RefundPayload = { refundId: refund.id };
       await this.outbox.enqueue(manager, {
-        queue: PAYMENTS_QUEUE,
         jobName: PaymentsJobs.refund,
-        payload: { ...job },
+        payload: job,
       });
       await this.audit.record(manager, actor, {
         action: 'payment.refund-requested',
@@ -176,9 +175,8 @@ export class RefundsService {
         complete,
       };
       await this.outbox.enqueue(manager, {
-        queue: EVENTS_QUEUE,
         jobName: 'payment.refunded',
-        payload: { ...refundedEvent },
+        payload: refundedEvent,
       });
       // Money that never paid for the order (it came late, or twice) going back is not the order's refund.
       if (refund.requestedBy === LATE_PAYMENT_REFUNDER) return;

@@ -13,11 +13,7 @@ import {
   CatalogJobResponseDto,
   toCatalogJobResponse,
 } from './dto/catalog-job.response.dto';
-import {
-  CATALOG_IMPORT_QUEUE,
-  CatalogImportJobs,
-  type ImportCatalogPayload,
-} from './jobs/catalog-import.jobs';
+import { CatalogImportJobs, type ImportCatalogPayload } from './jobs/catalog-import.jobs';
 
 /** `user:<id>` or `api-key:<id>`: how the ledger and the job name who acted. */
 export const actorReference = (actor: RequestActor): string =>
@@ -48,7 +44,6 @@ export class CatalogImportsService {
         file,
       );
       await this.outbox.enqueue(manager, {
-        queue: CATALOG_IMPORT_QUEUE,
         jobName: CatalogImportJobs.import,
         payload: { jobId: id } satisfies ImportCatalogPayload,
       });

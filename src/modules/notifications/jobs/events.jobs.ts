@@ -52,3 +52,9 @@ export interface PaymentEvents {
 }
 
 export type DomainEventName = keyof DomainEvents;
+
+/** Every domain event is an outbox job of the same name (all on EVENTS_QUEUE). */
+declare module '../../outbox/outbox-jobs' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the merge adds DomainEvents' keys
+  interface OutboxJobs extends DomainEvents {}
+}

@@ -1,7 +1,7 @@
 import { Process, Processor } from '@nestjs/bull';
 import { Logger } from '@nestjs/common';
-import type { Job } from 'bull';
-import { EVENTS_QUEUE } from './events.jobs';
+import type { OutboxJob } from '../../outbox';
+import { EVENTS_QUEUE, type DomainEventName } from './events.jobs';
 
 /**
  * Consumes domain events. Today it records them in the log; outgoing webhooks and real-time
@@ -12,7 +12,7 @@ export class EventsProcessor {
   private readonly logger = new Logger('DomainEvents');
 
   @Process({ name: '*' })
-  handle(job: Job<Record<string, unknown>>): void {
+  handle(job: OutboxJob<DomainEventName>): void {
     this.logger.log(
       { event: job.name, eventId: String(job.id), payload: job.data },
       `domain event ${job.name}`,

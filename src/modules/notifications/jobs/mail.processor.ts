@@ -1,15 +1,15 @@
 import { Process, Processor } from '@nestjs/bull';
-import type { Job } from 'bull';
+import type { OutboxJob } from '../../outbox';
 import { MailService } from '../mail/mail.service';
 import { UndeliverableMailError } from '../mail/mail.errors';
-import { MAIL_QUEUE, MailJobs, SendMailPayload } from '../mail/mail.jobs';
+import { MAIL_QUEUE, MailJobs } from '../mail/mail.jobs';
 
 @Processor(MAIL_QUEUE)
 export class MailProcessor {
   constructor(private readonly mail: MailService) {}
 
   @Process(MailJobs.send)
-  async send(job: Job<SendMailPayload>): Promise<{ result: 'sent' | 'already-sent' }> {
+  async send(job: OutboxJob<'mail.send'>): Promise<{ result: 'sent' | 'already-sent' }> {
     try {
       return { result: await this.mail.deliver(job.data, String(job.id)) };
     } catch (error) {

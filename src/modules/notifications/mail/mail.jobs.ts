@@ -50,3 +50,9 @@ export interface SendMailPayload<T extends MailTemplate = MailTemplate> {
   data: MailTemplates[T]['data'];
   sealedSecrets: { [K in keyof MailTemplates[T]['secrets']]: string };
 }
+
+declare module '../../outbox/outbox-jobs' {
+  interface OutboxJobs {
+    [MailJobs.send]: SendMailPayload;
+  }
+}

@@ -19,3 +19,10 @@ export interface ExpireOrderPayload {
 export interface RemindPaymentPayload {
   orderId: string;
 }
+
+declare module '../../outbox/outbox-jobs' {
+  interface OutboxJobs {
+    [OrdersJobs.expire]: ExpireOrderPayload;
+    [OrdersJobs.remindPayment]: RemindPaymentPayload;
+  }
+}

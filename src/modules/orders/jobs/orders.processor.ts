@@ -1,8 +1,8 @@
 import { Process, Processor } from '@nestjs/bull';
-import type { Job } from 'bull';
+import type { OutboxJob } from '../../outbox';
 import { OrderExpiry } from '../order-expiry.service';
 import { PaymentReminders } from '../payment-reminders.service';
-import { ORDERS_QUEUE, OrdersJobs, type ExpireOrderPayload, type RemindPaymentPayload } from './orders.jobs';
+import { ORDERS_QUEUE, OrdersJobs } from './orders.jobs';
 
 @Processor(ORDERS_QUEUE)
 export class OrdersProcessor {
@@ -12,7 +12,7 @@ export class OrdersProcessor {
   ) {}
 
   @Process(OrdersJobs.expire)
-  async expire(job: Job<ExpireOrderPayload>): Promise<{ cancelled: boolean }> {
+  async expire(job: OutboxJob<'orders.expire'>): Promise<{ cancelled: boolean }> {
     return { cancelled: await this.expiry.expire(job.data.orderId) };
   }
 
@@ -22,7 +22,7 @@ export class OrdersProcessor {
   }
 
   @Process(OrdersJobs.remindPayment)
-  async remindPayment(job: Job<RemindPaymentPayload>): Promise<{ reminded: boolean }> {
+  async remindPayment(job: OutboxJob<'orders.remind-payment'>): Promise<{ reminded: boolean }> {
     return { reminded: await this.reminders.remind(job.data.orderId) };
   }
 

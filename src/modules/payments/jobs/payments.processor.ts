@@ -1,18 +1,12 @@
 import { AppConfig } from '@app/config';
 import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
+import type { OutboxJob } from '../../outbox';
 import { PaymentEventsService } from '../payment-events.service';
 import { SandboxProvider, type SandboxEvent } from '../providers/sandbox.provider';
 import { RefundsService } from '../refunds.service';
 import { signPayload } from '../webhook-signature';
-import {
-  PAYMENTS_QUEUE,
-  PaymentsJobs,
-  type CapturePayload,
-  type ProcessEventPayload,
-  type RefundPayload,
-  type VoidPayload,
-} from '../payments.jobs';
+import { PAYMENTS_QUEUE, PaymentsJobs } from '../payments.jobs';
 import { CapturesService } from '../captures.service';
 import { PaymentReconciliation, type ReconciliationResult } from '../payment-reconciliation';
 
@@ -28,22 +22,22 @@ export class PaymentsProcessor {
   ) {}
 
   @Process(PaymentsJobs.processEvent)
-  processEvent(job: Job<ProcessEventPayload>): Promise<void> {
+  processEvent(job: OutboxJob<'payments.process-event'>): Promise<void> {
     return this.events.process(job.data.provider, job.data.eventId);
   }
 
   @Process(PaymentsJobs.capture)
-  capture(job: Job<CapturePayload>): Promise<void> {
+  capture(job: OutboxJob<'payments.capture'>): Promise<void> {
     return this.captures.capture(job.data.paymentId, job.data.amount);
   }
 
   @Process(PaymentsJobs.void)
-  void(job: Job<VoidPayload>): Promise<void> {
+  void(job: OutboxJob<'payments.void'>): Promise<void> {
     return this.captures.void(job.data.paymentId);
   }
 
   @Process(PaymentsJobs.refund)
-  refund(job: Job<RefundPayload>): Promise<void> {
+  refund(job: OutboxJob<'payments.refund'>): Promise<void> {
     return this.refunds.execute(job.data.refundId);
   }
 

@@ -9,3 +9,9 @@ export const CatalogImportJobs = {
 export interface ImportCatalogPayload {
   jobId: string;
 }
+
+declare module '../../../outbox/outbox-jobs' {
+  interface OutboxJobs {
+    [CatalogImportJobs.import]: ImportCatalogPayload;
+  }
+}

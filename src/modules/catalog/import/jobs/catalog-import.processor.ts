@@ -1,7 +1,7 @@
 import { Process, Processor } from '@nestjs/bull';
-import type { Job } from 'bull';
+import type { OutboxJob } from '../../../outbox';
 import { CatalogImporter, ImportResult } from '../catalog-importer.service';
-import { CATALOG_IMPORT_QUEUE, CatalogImportJobs, ImportCatalogPayload } from './catalog-import.jobs';
+import { CATALOG_IMPORT_QUEUE, CatalogImportJobs } from './catalog-import.jobs';
 
 @Processor(CATALOG_IMPORT_QUEUE)
 export class CatalogImportProcessor {
@@ -9,7 +9,7 @@ export class CatalogImportProcessor {
 
   /** One import at a time per worker: each holds a database connection for its batches. */
   @Process({ name: CatalogImportJobs.import, concurrency: 1 })
-  async import(job: Job<ImportCatalogPayload>): Promise<{ result: ImportResult }> {
+  async import(job: OutboxJob<'catalog.import'>): Promise<{ result: ImportResult }> {
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     return { result: await this.importer.run(job.data.jobId, finalAttempt) };
   }
