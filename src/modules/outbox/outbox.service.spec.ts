@@ -1,0 +1,36 @@
+import type { EntityManager } from 'typeorm';
+import type { OutboxRoutes } from './outbox-jobs';
+import type { OutboxRepository } from './outbox.repository';
+import { OutboxService } from './outbox.service';
+
+describe('OutboxService.enqueue', () => {
+  const manager = {} as EntityManager;
+  const insert = jest.fn<ReturnType<OutboxRepository['insert']>, Parameters<OutboxRepository['insert']>>();
+  // Two routes are enough here; the full table is typed (and checked for completeness) in src/queues.
+  const routes = { 'orders.expire': 'orders', 'order.placed': 'events' } as Partial<OutboxRoutes>;
+  const service = new OutboxService({ insert } as unknown as OutboxRepository, routes as OutboxRoutes);
+
+  beforeEach(() => insert.mockReset().mockResolvedValue(undefined));
+
+  it("writes the messages in one insert, each on its job's queue, with its payload and delay as given", async () => {
+    const placed = {
+      orderId: 'o1',
+      number: 'SK-1',
+      customerId: null,
+      from: null,
+      to: 'pending_payment',
+      total: 2490,
+      currency: 'EUR',
+    };
+    await service.enqueue(
+      manager,
+      { jobName: 'order.placed', payload: placed },
+      { jobName: 'orders.expire', payload: { orderId: 'o1' }, delayMs: 900_000 },
+    );
+    expect(insert).toHaveBeenCalledTimes(1);
+    expect(insert).toHaveBeenCalledWith(manager, [
+      { queue: 'events', jobName: 'order.placed', payload: placed },
+      { queue: 'orders', jobName: 'orders.expire', payload: { orderId: 'o1' }, delayMs: 900_000 },
+    ]);
+  });
+});
