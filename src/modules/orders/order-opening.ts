@@ -2,7 +2,7 @@ import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { CartQuote } from '../carts';
-import { type DomainEvents } from '../notifications';
+import type { DomainEvents } from '../notifications';
 import { OutboxService, type NewOutboxMessage } from '../outbox';
 import type { OrderDto } from './dto/order.dto';
 import type { PaymentMethod } from './entities/order.entity';

@@ -2,7 +2,7 @@ import type { TransactionContext } from '@app/database';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ReservationsService } from '../inventory';
-import { type OrderEvent } from '../notifications';
+import type { OrderEvent } from '../notifications';
 import { OutboxService, type NewOutboxMessage } from '../outbox';
 import { PromotionRedemptions } from '../promotions';
 import type { Order, OrderStatus } from './entities/order.entity';

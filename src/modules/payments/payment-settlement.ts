@@ -2,7 +2,7 @@ import type { TransactionContext } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { OrderLookup, awaitsPayment, OrderTransitions } from '../orders';
-import { type DomainEvents } from '../notifications';
+import type { DomainEvents } from '../notifications';
 import { OutboxService } from '../outbox';
 import type { Payment, PaymentState } from './entities/payment.entity';
 import { PaymentsJobs, type RefundPayload, type VoidPayload } from './payments.jobs';

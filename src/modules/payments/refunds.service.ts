@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
 import { OrderLookup, OrderTransitions, OrderReturns, canTransition } from '../orders';
-import { type DomainEvents } from '../notifications';
+import type { DomainEvents } from '../notifications';
 import { OutboxService } from '../outbox';
 import { CreateRefundDto, RefundDto, toRefundDto } from './dto/payment.dto';
 import { PaymentsJobs, type RefundPayload } from './payments.jobs';
