@@ -26,7 +26,7 @@ export type OutboxJob<K extends OutboxJobName> = Job<OutboxJobs[K]>;
 
 /**
  * The queue each outbox job is published to (its processor's queue). The table itself is built where
- * every queue is known (src/queues) and injected under OUTBOX_ROUTES; a job without a route does not
+ * every queue is known (src/bootstrap/outbox-routes.ts, given to QueuesModule) and injected under OUTBOX_ROUTES; a job without a route does not
  * compile there.
  */
 export type OutboxRoutes<Queue extends string = string> = { readonly [K in OutboxJobName]: Queue };

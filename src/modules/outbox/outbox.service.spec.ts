@@ -6,7 +6,7 @@ import { OutboxService } from './outbox.service';
 describe('OutboxService.enqueue', () => {
   const manager = {} as EntityManager;
   const insert = jest.fn<ReturnType<OutboxRepository['insert']>, Parameters<OutboxRepository['insert']>>();
-  // Two routes are enough here; the full table is typed (and checked for completeness) in src/queues.
+  // Two routes are enough here; the full table is typed (and checked for completeness) in src/bootstrap/outbox-routes.ts.
   const routes = { 'orders.expire': 'orders', 'order.placed': 'events' } as Partial<OutboxRoutes>;
   const service = new OutboxService({ insert } as unknown as OutboxRepository, routes as OutboxRoutes);
 
