@@ -1,0 +1,167 @@
+// The bench's MariaDB database and Redis prefix: preparing them, counting what the server does, writing carts.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import mysql from 'mysql2/promise';
+import { DATABASE, REDIS } from './environment.mjs';
+
+/** A connection to the server (not to the bench database: it may not exist yet); name tables `db`.table. */
+export function connectToServer() {
+  return mysql.createConnection({
+    host: DATABASE.host,
+    port: DATABASE.port,
+    user: DATABASE.user,
+    password: DATABASE.password,
+    connectTimeout: 5_000,
+  });
+}
+
+/** The bench database's name, quoted for SQL. */
+export const db = `\`${DATABASE.name}\``;
+
+/** A Redis client that connects on `connect()` and gives up on a dead server at once. */
+export function redisClient() {
+  return new Redis({ host: REDIS.host, port: REDIS.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+}
+
+/**
+ * A fresh database per run so every run starts from the same (freshly migrated) state; with --keep-db only
+ * created when missing.
+ */
+export async function prepareDatabase({ keepDb }) {
+  console.log(`› ${keepDb ? 'Keeping' : 'Recreating'} database ${DATABASE.name}`);
+  const connection = await connectToServer();
+  try {
+    if (!keepDb) await connection.query(`DROP DATABASE IF EXISTS ${db}`);
+    // Same character set as the app's own ensureDatabase: production config refuses to create it itself.
+    await connection.query(
+      `CREATE DATABASE IF NOT EXISTS ${db} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Calls `found(keys)` for every batch of the keys matching `pattern`. */
+async function scanKeys(pattern, found) {
+  const redis = redisClient();
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      await found(keys, redis);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Drops what earlier runs left under the bench prefix (rate-limit counters, queues), for the same reason. */
+export async function clearRedisPrefix() {
+  await scanKeys(`${REDIS.prefix}:*`, async (keys, redis) => {
+    if (keys.length > 0) await redis.del(...keys);
+  });
+}
+
+/** How many storefront cache entries the bench's Redis prefix holds (the cold search must add one per request). */
+export async function countCatalogCacheEntries() {
+  let count = 0;
+  await scanKeys(`${REDIS.prefix}:catalog:*:*`, (keys) => {
+    count += keys.length;
+  });
+  return count;
+}
+
+/** MariaDB's server-wide statement counters (SHOW GLOBAL STATUS). */
+export const STATEMENT_COUNTERS = [
+  'Questions',
+  'Com_select',
+  'Com_insert',
+  'Com_update',
+  'Com_delete',
+  'Com_commit',
+];
+
+export async function readStatementCounters(connection) {
+  const [rows] = await connection.query(
+    `SHOW GLOBAL STATUS WHERE Variable_name IN (${STATEMENT_COUNTERS.map(() => '?').join(', ')})`,
+    STATEMENT_COUNTERS,
+  );
+  return Object.fromEntries(rows.map((row) => [row.Variable_name, Number(row.Value)]));
+}
+
+/**
+ * SQL statements per request: the server's counters read around each request sent one at a time on an idle app,
+ * minus what two reads in a row add (the reads themselves); per step the minimum over every request measured,
+ * so a statement from anything else running on the server does not count. Server-wide counters: exact only while
+ * nothing else uses the server, hence the minimum. `measure(step, send)` returns what `send()` returned.
+ */
+export async function statementMeter(connection) {
+  const delta = (before, after) =>
+    Object.fromEntries(STATEMENT_COUNTERS.map((name) => [name, after[name] - before[name]]));
+  const idle = delta(await readStatementCounters(connection), await readStatementCounters(connection));
+  const perStep = {};
+  const measure = async (step, send) => {
+    const before = await readStatementCounters(connection);
+    const response = await send();
+    const used = delta(before, await readStatementCounters(connection));
+    const counts = Object.fromEntries(STATEMENT_COUNTERS.map((name) => [name, used[name] - idle[name]]));
+    if (!perStep[step] || counts.Questions < perStep[step].Questions) perStep[step] = counts;
+    return response;
+  };
+  return { perStep, measure };
+}
+
+const CART_INSERT_CHUNK = 2_000;
+
+/**
+ * Carts written straight to the database: the one copy in bench/ of test/support/cart-factory.ts. The bench is
+ * plain Node (.mjs, no ts-node) and cannot import the TypeScript test support (nor hand it a TypeORM DataSource),
+ * and the API is no way round: the runs need tens of thousands of carts, three to five requests each, and
+ * building them would take longer than the runs that use them (and load the app before it is measured).
+ * Guest carts; with `emailOf(index)`, `shippingMethodId` and `address` ready for checkout (the address as shipping
+ * and billing address). `linesOf(index)`: the cart's lines, [{ variantId, quantity }]. Returns { id, token, lines }.
+ */
+export async function insertCarts(count, { linesOf, emailOf, shippingMethodId = null, address = null }) {
+  const carts = Array.from({ length: count }, (_, index) => ({
+    id: randomUUID(),
+    token: randomBytes(24).toString('base64url'),
+    lines: linesOf(index),
+  }));
+  const addressJson = address === null ? null : JSON.stringify(address);
+  const connection = await connectToServer();
+  try {
+    for (let start = 0; start < count; start += CART_INSERT_CHUNK) {
+      const chunk = carts.slice(start, start + CART_INSERT_CHUNK);
+      await connection.query(
+        `INSERT INTO ${db}.carts (id, token_hash, status, email, currency, shipping_method_id,
+                shipping_address, billing_address, version) VALUES ?`,
+        [
+          chunk.map((cart, offset) => [
+            cart.id,
+            createHash('sha256').update(cart.token, 'utf8').digest('hex'),
+            'active',
+            emailOf?.(start + offset) ?? null,
+            'EUR',
+            shippingMethodId,
+            addressJson,
+            addressJson,
+            1,
+          ]),
+        ],
+      );
+      const items = chunk.flatMap((cart) =>
+        cart.lines.map((line) => [randomUUID(), cart.id, line.variantId, line.quantity]),
+      );
+      if (items.length > 0) {
+        await connection.query(`INSERT INTO ${db}.cart_items (id, cart_id, variant_id, quantity) VALUES ?`, [
+          items,
+        ]);
+      }
+    }
+  } finally {
+    await connection.end();
+  }
+  return carts;
+}
