@@ -157,3 +157,20 @@ export async function buildWithMocks<S>(
     transactions,
   };
 }
+
+/**
+ * Awaits a promise that must reject with an instance of `type` and answers that error, typed — for
+ * specs that look at what the error carries (`error.extensions`), not only at its class.
+ */
+export async function rejectionOf<E extends Error>(
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => E,
+): Promise<E> {
+  const outcome = await promise.then(
+    (value: unknown) => ({ rejected: false as const, value }),
+    (error: unknown) => ({ rejected: true as const, error }),
+  );
+  if (!outcome.rejected) throw new Error(`expected a ${type.name}, but it resolved`);
+  expect(outcome.error).toBeInstanceOf(type);
+  return outcome.error as E;
+}
