@@ -1,4 +1,8 @@
-import { ipBucket, throttleAccount } from './login-throttle';
+import { RateLimitedError } from '@app/common';
+import { AppConfig } from '@app/config';
+import { mockOf, rejectionOf } from '@app/testing/unit-fixture';
+import type Redis from 'ioredis';
+import { ipBucket, LoginThrottle, throttleAccount } from './login-throttle';
 
 describe('login throttle keys', () => {
   it('counts IPv4 addresses one by one, and IPv4-mapped IPv6 as IPv4', () => {
@@ -18,5 +22,58 @@ describe('login throttle keys', () => {
   it('keys an existing account by its id (every spelling shares one counter), others by address', () => {
     expect(throttleAccount({ id: 'u1' }, 'ALICE@example.com')).toBe('user:u1');
     expect(throttleAccount(null, 'nobody@example.com')).toBe('email:nobody@example.com');
+  });
+});
+
+describe('LoginThrottle', () => {
+  const consumeAttempt = jest.fn<Promise<number>, Array<string | number>>();
+  const attemptSucceeded = jest.fn<Promise<number>, string[]>();
+  const config = mockOf<AppConfig>();
+  Object.assign(config, {
+    auth: { loginMaxFailures: 5, ipMaxFailures: 50, accountMaxFailures: 20, loginWindowSeconds: 900 },
+  });
+  const throttle = new LoginThrottle(
+    Object.assign(mockOf<Redis>(), { consumeAttempt, attemptSucceeded }),
+    config,
+  );
+
+  beforeEach(() => {
+    jest.clearAllMocks();
+    consumeAttempt.mockResolvedValue(0);
+  });
+
+  it('counts an attempt under the configured limits, keyed without the email in clear', async () => {
+    await throttle.consume('login', 'email:ada@example.com', '203.0.113.7');
+    const [pairKey, ipKey, accountKey, ...limits] = consumeAttempt.mock.calls[0];
+    expect(limits).toEqual([5, 50, 20, 2, 900_000]);
+    expect(ipKey).toBe('auth:throttle:login:ip:203.0.113.7');
+    expect(`${String(pairKey)} ${String(accountKey)}`).not.toContain('ada@example.com');
+  });
+
+  it('refuses an attempt over a limit with how long to wait', async () => {
+    consumeAttempt.mockResolvedValue(1500);
+    const error = await rejectionOf(throttle.consume('login', 'user:u1', '203.0.113.7'), RateLimitedError);
+    expect(error.headers).toEqual({ 'retry-after': '2' });
+  });
+
+  it('holds reset mails to their own fixed budget', async () => {
+    await throttle.consume('reset', 'user:u1', '203.0.113.7');
+    expect(consumeAttempt.mock.calls[0].slice(3)).toEqual([5, 20, 5, 0, 900_000]);
+  });
+
+  it('keeps the pair limit when it is already below two attempts per window', async () => {
+    const strict = mockOf<AppConfig>();
+    Object.assign(strict, { auth: { ...config.auth, loginMaxFailures: 1 } });
+    await new LoginThrottle(
+      Object.assign(mockOf<Redis>(), { consumeAttempt, attemptSucceeded }),
+      strict,
+    ).consume('mfa', 'user:u1', '203.0.113.7');
+    expect(consumeAttempt.mock.calls[0].slice(3, 7)).toEqual([1, 50, 20, 1]);
+  });
+
+  it('gives a success back on the same three keys', async () => {
+    await throttle.consume('mfa', 'user:u1', '2001:db8::1');
+    await throttle.succeeded('mfa', 'user:u1', '2001:db8::1');
+    expect(attemptSucceeded.mock.calls[0]).toEqual(consumeAttempt.mock.calls[0].slice(0, 3));
   });
 });
