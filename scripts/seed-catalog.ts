@@ -9,7 +9,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../src/database/migrations';
 import { CATALOG_GENERATION_KEY } from '../src/modules/catalog/catalog-cache.keys';
 import { StorefrontMapping } from '../src/modules/catalog/storefront-mapping';
-import { refreshStorefront } from '../src/modules/catalog/storefront-projection';
+import { refreshStorefront } from '../src/modules/catalog/storefront-projection.service';
 import { StorefrontRepository } from '../src/modules/catalog/storefront.repository';
 import { DemoCatalog, demoCatalogParts, SEED_MOVEMENT } from './seed/demo-catalog';
 

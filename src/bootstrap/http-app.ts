@@ -12,7 +12,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { installRequestLogging } from '../logging/request-logging';
-import { StorefrontHits } from '../modules/catalog';
+import { StorefrontHitsService } from '../modules/catalog';
 import { ApiModule } from './api.module';
 import { mountQueueBoard } from './queue-board';
 import { securityHeadersFor } from './security-headers';
@@ -79,7 +79,7 @@ export async function createHttpApp(
   installRequestLogging(app.getHttpAdapter().getInstance(), await app.resolve(PinoLogger));
   // Storefront reads this process already answered are repeated before Nest's pipeline (a preHandler:
   // the security, request-id, logging and CORS hooks have run).
-  app.get(StorefrontHits, { strict: false }).install(app.getHttpAdapter().getInstance());
+  app.get(StorefrontHitsService, { strict: false }).install(app.getHttpAdapter().getInstance());
 
   // Once closing, responses to in-flight requests tell the client to drop the connection: a
   // keep-alive socket that turns idle after close() began would otherwise hold the server open.

@@ -106,10 +106,10 @@ describe('process module graphs', () => {
   });
 
   it('both processes give a cancelled order its money back: payments join the cancellation hooks', () => {
-    // Without the provider neither process boots (Nest cannot resolve OrderTransitions); this checks
+    // Without the provider neither process boots (Nest cannot resolve OrderTransitionsService); this checks
     // that the one provided names the payments' hook, in each graph exactly once.
-    expect(cancellationHooks(ApiModule.forRoot(config))).toEqual(['PaymentReversals']);
-    expect(cancellationHooks(WorkerModule.forRoot(config))).toEqual(['PaymentReversals']);
+    expect(cancellationHooks(ApiModule.forRoot(config))).toEqual(['PaymentReversalsService']);
+    expect(cancellationHooks(WorkerModule.forRoot(config))).toEqual(['PaymentReversalsService']);
   });
 
   it('both processes tell the storefront when stock changes: the catalog implements the inventory port', () => {

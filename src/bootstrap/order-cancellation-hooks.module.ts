@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ORDER_CANCELLATION_HOOKS, type OrderCancellationHook } from '../modules/orders';
-import { PaymentCoreModule, PaymentReversals } from '../modules/payments';
+import { PaymentsCoreModule, PaymentReversalsService } from '../modules/payments';
 
 /**
  * Every feature that acts in the transaction that cancels an order, named in one place the framework
@@ -9,12 +9,12 @@ import { PaymentCoreModule, PaymentReversals } from '../modules/payments';
  */
 @Global()
 @Module({
-  imports: [PaymentCoreModule],
+  imports: [PaymentsCoreModule],
   providers: [
     {
       provide: ORDER_CANCELLATION_HOOKS,
       useFactory: (...hooks: OrderCancellationHook[]): readonly OrderCancellationHook[] => hooks,
-      inject: [PaymentReversals],
+      inject: [PaymentReversalsService],
     },
   ],
   exports: [ORDER_CANCELLATION_HOOKS],

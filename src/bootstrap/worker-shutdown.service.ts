@@ -1,7 +1,7 @@
 import { AppConfig } from '@app/config';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { QueueRegistry } from '../queues/queue-registry';
+import { QueueRegistry } from '../queues/queue.registry';
 
 /**
  * On shutdown the worker stops taking new jobs and lets the ones it is running finish, up to a
@@ -9,8 +9,8 @@ import { QueueRegistry } from '../queues/queue-registry';
  * runs it again (jobs are idempotent, invariant 4).
  */
 @Injectable()
-export class WorkerShutdown implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('WorkerShutdown');
+export class WorkerShutdownService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('WorkerShutdownService');
   private running = 0;
   private idle: (() => void) | undefined;
 

@@ -18,7 +18,7 @@ import { QueuesModule } from '../queues/queues.module';
 import { OUTBOX_ROUTE_TABLE } from './outbox-routes';
 import { QUEUE_NAMES } from './queue-names';
 import { OrderCancellationHooksModule } from './order-cancellation-hooks.module';
-import { WorkerShutdown } from './worker-shutdown.service';
+import { WorkerShutdownService } from './worker-shutdown.service';
 
 /** Every feature's worker module: processors, repeatable jobs, the outbox relay. */
 export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
@@ -52,7 +52,7 @@ export class WorkerModule {
         ...WORKER_FEATURE_MODULES,
         ...extraImports,
       ],
-      providers: [WorkerShutdown],
+      providers: [WorkerShutdownService],
     };
   }
 }

@@ -1,12 +1,12 @@
 // Creates or promotes an account outside the HTTP API (there is deliberately no route that makes the
 // first admin): `npm run admin:create` and the demo seed. The app's own pieces do the work — the
-// users service and its principal cache, argon2id through the auth module's PasswordHasher, the
+// users service and its principal cache, argon2id through the auth module's PasswordHasherService, the
 // password policy, the audit log — in one transaction per account.
 import { type Role, ROLE_RANK } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import { INestApplicationContext } from '@nestjs/common';
 import { AuditModule, AuditService, type SystemActor } from '../modules/audit';
-import { PasswordHasher } from '../modules/auth';
+import { PasswordHasherService } from '../modules/auth';
 import { UsersModule, type User, UsersService } from '../modules/users';
 import { checkPassword, generatePassword, normaliseAccountEmail } from './account-input';
 
@@ -14,8 +14,8 @@ export { AccountInputError } from './account-input';
 
 /** The modules and providers a tool context needs to provision accounts (see createToolContext). */
 export const ACCOUNT_MODULES = [UsersModule, AuditModule];
-/** PasswordHasher is the auth module's, provided here without the rest of that module (JWT, guards). */
-export const ACCOUNT_PROVIDERS = [PasswordHasher];
+/** PasswordHasherService is the auth module's, provided here without the rest of that module (JWT, guards). */
+export const ACCOUNT_PROVIDERS = [PasswordHasherService];
 
 export interface AccountRequest {
   email: string;
@@ -39,7 +39,7 @@ export type AccountOutcome =
 export class StaffAccounts {
   private readonly transactions: TransactionRunner;
   private readonly users: UsersService;
-  private readonly passwords: PasswordHasher;
+  private readonly passwords: PasswordHasherService;
   private readonly audit: AuditService;
 
   constructor(
@@ -48,7 +48,7 @@ export class StaffAccounts {
   ) {
     this.transactions = app.get(TransactionRunner);
     this.users = app.get(UsersService);
-    this.passwords = app.get(PasswordHasher);
+    this.passwords = app.get(PasswordHasherService);
     this.audit = app.get(AuditService);
   }
 

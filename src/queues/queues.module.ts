@@ -3,7 +3,7 @@ import { redisOptions } from '@app/common';
 import { BullModule } from '@nestjs/bull';
 import { DynamicModule, Module } from '@nestjs/common';
 import { OUTBOX_ROUTES, OutboxQueues, type OutboxRoutes } from '../modules/outbox';
-import { QueueRegistry, REGISTERED_QUEUE_NAMES } from './queue-registry';
+import { QueueRegistry, REGISTERED_QUEUE_NAMES } from './queue.registry';
 
 const DAY_SECONDS = 24 * 3600;
 

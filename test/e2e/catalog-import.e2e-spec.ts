@@ -11,7 +11,7 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CATALOG_GENERATION_KEY } from '../../src/modules/catalog/catalog-cache.keys';
 import { CATALOG_QUEUE } from '../../src/modules/catalog/jobs/catalog.jobs';
-import { CatalogImporter } from '../../src/modules/catalog/import/catalog-importer.service';
+import { CatalogImporterService } from '../../src/modules/catalog/import/catalog-importer.service';
 import { CSV_COLUMNS } from '../../src/modules/catalog/import/csv-format';
 import { AuthClient, createUser } from '../support/auth-client';
 import { CatalogAdmin } from '../support/catalog-client';
@@ -685,7 +685,7 @@ describe('catalog: CSV import and export', () => {
   });
 
   it('runs a job once: a redelivered finished job does nothing', async () => {
-    const importer = worker.get(CatalogImporter);
+    const importer = worker.get(CatalogImporterService);
     const [last] = await db.query<Array<{ id: string }>>(
       "SELECT id FROM catalog_jobs WHERE state = 'completed' ORDER BY id DESC LIMIT 1",
     );

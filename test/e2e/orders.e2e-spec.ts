@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ORDER_STATUSES, type OrderStatus } from '../../src/modules/orders/entities/order.entity';
 import { ORDERS_QUEUE } from '../../src/modules/orders/jobs/orders.jobs';
-import { OrderExpiry } from '../../src/modules/orders/order-expiry.service';
+import { OrderExpiryService } from '../../src/modules/orders/order-expiry.service';
 import { ORDER_TRANSITIONS } from '../../src/modules/orders/order-status';
 import { outboxJobId } from '../../src/modules/outbox/outbox-relay.service';
 import { AuthClient, createUser } from '../support/auth-client';
@@ -413,8 +413,8 @@ describe('orders', () => {
       const [level] = await levelsWithLedger(db, [variantId]);
       expect(level).toEqual(expect.objectContaining({ onHand: 3, reserved: 0, ledgerReserved: 0 }));
       // Both paths are idempotent: another expiry of the same order changes nothing.
-      expect(await worker.get(OrderExpiry).expire(order.id)).toBe(false);
-      expect(await worker.get(OrderExpiry).expireOverdue()).toBe(0);
+      expect(await worker.get(OrderExpiryService).expire(order.id)).toBe(false);
+      expect(await worker.get(OrderExpiryService).expireOverdue()).toBe(0);
       expect((await adminOrder(order.id)).history).toHaveLength(2);
     });
 
@@ -429,8 +429,10 @@ describe('orders', () => {
       expect((await transition(order.id, 'paid')).status).toBe(200);
       // The delayed job runs at the deadline and leaves the paid order alone; so does the sweep, by hand.
       expect(await finishedJobResult(expireJob.id)).toEqual({ cancelled: false });
-      expect(await worker.get(OrderExpiry).expire(order.id, new Date(Date.now() + 3_600_000))).toBe(false);
-      await worker.get(OrderExpiry).expireOverdue(new Date(Date.now() + 3_600_000));
+      expect(await worker.get(OrderExpiryService).expire(order.id, new Date(Date.now() + 3_600_000))).toBe(
+        false,
+      );
+      await worker.get(OrderExpiryService).expireOverdue(new Date(Date.now() + 3_600_000));
       const paid = await adminOrder(order.id);
       expect(paid.status).toBe('paid');
       const [level] = await levelsWithLedger(db, [variantId]);
@@ -445,7 +447,7 @@ describe('orders', () => {
         "DELETE FROM outbox WHERE job_name = 'orders.expire' AND JSON_EXTRACT(payload, '$.orderId') = ?",
         [order.id],
       );
-      const swept = await worker.get(OrderExpiry).expireOverdue(new Date(Date.now() + 60_000));
+      const swept = await worker.get(OrderExpiryService).expireOverdue(new Date(Date.now() + 60_000));
       expect(swept).toBeGreaterThanOrEqual(1);
       expect((await adminOrder(order.id)).status).toBe('cancelled');
     });

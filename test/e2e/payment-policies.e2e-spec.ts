@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ORDER_STATUSES, type OrderStatus } from '../../src/modules/orders/entities/order.entity';
 import { MAIL_QUEUE } from '../../src/modules/notifications/mail/mail.jobs';
-import { OrderExpiry } from '../../src/modules/orders/order-expiry.service';
-import { PaymentReminders } from '../../src/modules/orders/payment-reminders.service';
+import { OrderExpiryService } from '../../src/modules/orders/order-expiry.service';
+import { PaymentRemindersService } from '../../src/modules/orders/payment-reminders.service';
 import { AuthClient, createUser } from '../support/auth-client';
 import { levelsWithLedger } from '../support/inventory-checks';
 import { ShopAdmin, ShopClient, type Order, type Shopper } from '../support/shop-client';
@@ -117,8 +117,8 @@ describe('payment-method policies', () => {
 
       // Long past any deadline a card or a transfer would have: the order and its stock stay.
       const later = new Date(Date.now() + 31 * DAY);
-      expect(await worker.get(OrderExpiry).expire(order.id, later)).toBe(false);
-      await worker.get(OrderExpiry).expireOverdue(later);
+      expect(await worker.get(OrderExpiryService).expire(order.id, later)).toBe(false);
+      await worker.get(OrderExpiryService).expireOverdue(later);
       expect((await adminOrder(order.id)).status).toBe('pending_payment');
       expect(await stock(variantId)).toEqual({ onHand: 5, reserved: 2, ledgerReserved: 2 });
 
@@ -127,7 +127,7 @@ describe('payment-method policies', () => {
       expect(fulfilled.body).toEqual(expect.objectContaining({ status: 'fulfilled', paidAt: null }));
       expect((await transition(order.id, 'shipped')).status).toBe(200);
       expect((await transition(order.id, 'delivered')).status).toBe(200);
-      await worker.get(OrderExpiry).expireOverdue(later);
+      await worker.get(OrderExpiryService).expireOverdue(later);
       const delivered = await adminOrder(order.id);
       expect(delivered).toEqual(expect.objectContaining({ status: 'delivered', paidAt: null }));
       expect(await stock(variantId)).toEqual({ onHand: 3, reserved: 0, ledgerReserved: 0 });
@@ -220,7 +220,7 @@ describe('payment-method policies', () => {
         5 * DAY,
       ]);
 
-      const reminders = worker.get(PaymentReminders);
+      const reminders = worker.get(PaymentRemindersService);
       // Not due 49 hours before the deadline.
       expect(await reminders.remind(order.id, new Date(expiresAt - 49 * HOUR))).toBe(false);
       await reminders.remindDue(new Date(expiresAt - 49 * HOUR));
@@ -247,7 +247,7 @@ describe('payment-method policies', () => {
       expect(receiver.messagesTo(order.email)).toHaveLength(1);
 
       // Alive a minute before the hold ends, stock still reserved.
-      const expiry = worker.get(OrderExpiry);
+      const expiry = worker.get(OrderExpiryService);
       expect(await expiry.expire(order.id, new Date(expiresAt - 60_000))).toBe(false);
       await expiry.expireOverdue(new Date(expiresAt - 60_000));
       expect((await adminOrder(order.id)).status).toBe('pending_payment');
@@ -267,8 +267,10 @@ describe('payment-method policies', () => {
       const { order } = await place('bank_transfer', 1, variantId);
       expect((await recordPayment(order.id)).status).toBe(201);
       const expiresAt = Date.parse(order.expiresAt!);
-      expect(await worker.get(PaymentReminders).remind(order.id, new Date(expiresAt - HOUR))).toBe(false);
-      expect(await worker.get(OrderExpiry).expire(order.id, new Date(expiresAt + HOUR))).toBe(false);
+      expect(await worker.get(PaymentRemindersService).remind(order.id, new Date(expiresAt - HOUR))).toBe(
+        false,
+      );
+      expect(await worker.get(OrderExpiryService).expire(order.id, new Date(expiresAt + HOUR))).toBe(false);
       expect(await adminOrder(order.id)).toEqual(
         expect.objectContaining({ status: 'paid', expiresAt: null }),
       );
@@ -304,8 +306,10 @@ describe('payment-method policies', () => {
       ]);
       expect(await outboxOf('orders.remind-payment', order.id)).toEqual([]);
       expectProblem(await fulfilAll(order), 409, '/problems/illegal-transition');
-      expect(await worker.get(OrderExpiry).expire(order.id, new Date(created + 1_799_000))).toBe(false);
-      expect(await worker.get(OrderExpiry).expire(order.id, new Date(created + 1_801_000))).toBe(true);
+      expect(await worker.get(OrderExpiryService).expire(order.id, new Date(created + 1_799_000))).toBe(
+        false,
+      );
+      expect(await worker.get(OrderExpiryService).expire(order.id, new Date(created + 1_801_000))).toBe(true);
       expect((await adminOrder(order.id)).status).toBe('cancelled');
       expect(await stock(variantId)).toEqual({ onHand: 2, reserved: 0, ledgerReserved: 0 });
     });

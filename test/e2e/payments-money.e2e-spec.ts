@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { PaymentReconciliation } from '../../src/modules/payments/payment-reconciliation';
+import { PaymentReconciliationService } from '../../src/modules/payments/settlement/payment-reconciliation.service';
 import {
   ProviderRejectedError,
   ProviderUnavailableError,
@@ -314,7 +314,7 @@ describe('payments: refunds, cancellations, reconciliation, test cards', () => {
     const unseen = await placeOrder(1);
     const ghostId = await strandedPayment(unseen.order.id);
 
-    const reconciliation = worker.get(PaymentReconciliation);
+    const reconciliation = worker.get(PaymentReconciliationService);
     // Not stuck long enough yet: nothing is asked about them.
     await reconciliation.run(new Date());
     expect((await paymentsOf(charged.order.id))[0].state).toBe('pending');
@@ -367,7 +367,7 @@ describe('payments: refunds, cancellations, reconciliation, test cards', () => {
   it('money for a payment reconciliation had failed pays its order when nothing else did', async () => {
     const { order } = await placeOrder(1);
     const paymentId = await strandedPayment(order.id);
-    await worker.get(PaymentReconciliation).run(later());
+    await worker.get(PaymentReconciliationService).run(later());
     expect((await paymentById(order.id, paymentId)).state).toBe('failed');
 
     await lateCharge(paymentId, order);
@@ -384,7 +384,7 @@ describe('payments: refunds, cancellations, reconciliation, test cards', () => {
   it('money for a payment reconciliation had failed, after the order was paid another way, goes back — never charged twice', async () => {
     const { order, shopper } = await placeOrder(1);
     const first = await strandedPayment(order.id);
-    await worker.get(PaymentReconciliation).run(later());
+    await worker.get(PaymentReconciliationService).run(later());
     expect((await paymentById(order.id, first)).state).toBe('failed');
     const second = (await pay(order.id, shopper, SANDBOX_CARDS.succeeds)).body;
     expect(second.state).toBe('captured');
@@ -413,7 +413,7 @@ describe('payments: refunds, cancellations, reconciliation, test cards', () => {
   it('money for a failed payment arriving while the customer pays again: the order keeps exactly one payment', async () => {
     const orders = await Promise.all(Array.from({ length: 12 }, () => placeOrder(1)));
     const firsts = await Promise.all(orders.map(({ order }) => strandedPayment(order.id)));
-    await worker.get(PaymentReconciliation).run(later());
+    await worker.get(PaymentReconciliationService).run(later());
     // Each first request reaches the provider (its webhook revives the payment) while the customer
     // pays again: whichever comes second must not keep the money.
     const answers = await Promise.all(
@@ -450,7 +450,7 @@ describe('payments: refunds, cancellations, reconciliation, test cards', () => {
   it('a late success that waits for the order lock while another payment starts sees that payment, and gives its money back', async () => {
     const { order } = await placeOrder(1);
     const first = await strandedPayment(order.id);
-    await worker.get(PaymentReconciliation).run(later());
+    await worker.get(PaymentReconciliationService).run(later());
     expect((await paymentById(order.id, first)).state).toBe('failed');
     // Hold the order's lock as a payment request does while it records a new payment.
     const starting = db.createQueryRunner();
@@ -493,7 +493,7 @@ describe('payments: refunds, cancellations, reconciliation, test cards', () => {
   it('money going back whose refund the provider refuses does not keep the order from being paid', async () => {
     const { order, shopper } = await placeOrder(1);
     const first = await strandedPayment(order.id);
-    await worker.get(PaymentReconciliation).run(later());
+    await worker.get(PaymentReconciliationService).run(later());
     // Another payment is under way when the first one's money arrives: the first gives it back.
     const second = await strandedPayment(order.id);
     const refusal = jest
@@ -540,7 +540,7 @@ describe('payments: refunds, cancellations, reconciliation, test cards', () => {
       const when = later();
       let unreachable = 0;
       for (let run = 0; run < 40 && (await paymentById(order.id, answerable)).state === 'pending'; run += 1)
-        unreachable += (await worker.get(PaymentReconciliation).run(when, 2)).unreachable;
+        unreachable += (await worker.get(PaymentReconciliationService).run(when, 2)).unreachable;
       expect(unreachable).toBeGreaterThanOrEqual(stuck.length);
       expect((await paymentById(order.id, answerable)).state).toBe('captured');
     } finally {

@@ -3,7 +3,7 @@ import { expectProblem, FAKE_STRIPE_PAYMENT_METHODS as PM, FakeStripe } from '@a
 import { TestApi, TestEnvironment } from '../support/test-environment';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { PaymentReconciliation } from '../../src/modules/payments/payment-reconciliation';
+import { PaymentReconciliationService } from '../../src/modules/payments/settlement/payment-reconciliation.service';
 import { AuthClient, createUser } from '../support/auth-client';
 import { ShopAdmin, ShopClient, type Order, type Shopper } from '../support/shop-client';
 import { waitFor } from '../support/wait-for';
@@ -124,7 +124,7 @@ describe('payments (stripe adapter, FakeStripe)', () => {
     const [stuck] = await paymentsOf(order.id);
     expect(stuck).toEqual(expect.objectContaining({ state: 'pending', providerReference: null }));
     fake.dropHeld();
-    const result = await worker.get(PaymentReconciliation).run(new Date(Date.now() + 3_600_000));
+    const result = await worker.get(PaymentReconciliationService).run(new Date(Date.now() + 3_600_000));
     expect(result.unreachable).toBe(0);
     const [settled] = await paymentsOf(order.id);
     expect(settled).toEqual(

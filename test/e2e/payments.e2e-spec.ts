@@ -3,9 +3,9 @@ import { TestApi, TestEnvironment } from '../support/test-environment';
 import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { OrderExpiry } from '../../src/modules/orders/order-expiry.service';
+import { OrderExpiryService } from '../../src/modules/orders/order-expiry.service';
 import { SANDBOX_CARDS } from '../../src/modules/payments/providers/sandbox.provider';
-import { signPayload } from '../../src/modules/payments/webhook-signature';
+import { signPayload } from '../../src/modules/payments/providers/webhook-signature';
 import { AuthClient, createUser } from '../support/auth-client';
 import {
   orderAwaitingPayment,
@@ -358,7 +358,9 @@ describe('payments (sandbox provider)', () => {
     const { order, shopper, variantId } = await cardOrder(3);
     const started = await pay(order.id, shopper, SANDBOX_CARDS.succeedsLater);
     // The deadline passes before the sandbox settles: the order is cancelled and its stock released.
-    expect(await worker.get(OrderExpiry).expire(order.id, new Date(Date.now() + 3_600_000))).toBe(true);
+    expect(await worker.get(OrderExpiryService).expire(order.id, new Date(Date.now() + 3_600_000))).toBe(
+      true,
+    );
     await waitFor(async () => (await paymentsOf(order.id))[0].state === 'refunded');
     const [payment] = await paymentsOf(order.id);
     expect(payment).toEqual(

@@ -3,7 +3,7 @@ import { expectProblem, type JsonResponse } from '@app/testing';
 import { TestApi, TestEnvironment } from '../support/test-environment';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { PromotionRedemptions } from '../../src/modules/promotions/promotion-redemptions';
+import { PromotionRedemptionsService } from '../../src/modules/promotions/promotion-redemptions.service';
 import { PromotionUnavailableError } from '../../src/modules/promotions/promotions.errors';
 import { AuthClient, createUser } from '../support/auth-client';
 import { uniqueSuffix } from '../support/catalog-client';
@@ -124,7 +124,7 @@ describe('promotions: staff management of discount codes', () => {
 
   it('shows uses taken by redemptions as timesUsed and remainingUses', async () => {
     const promotion = await create({ usageLimit: 3 });
-    const redemptions = api.app.get(PromotionRedemptions);
+    const redemptions = api.app.get(PromotionRedemptionsService);
     await api.app.get(TransactionRunner).run((manager) =>
       redemptions.redeemWithin(manager, {
         code: promotion.code.toLowerCase(),
@@ -308,7 +308,7 @@ describe('promotions: staff management of discount codes', () => {
 
   it('refuses a usage limit below the uses already made', async () => {
     const promotion = await create({ usageLimit: 5 });
-    const redemptions = api.app.get(PromotionRedemptions);
+    const redemptions = api.app.get(PromotionRedemptionsService);
     for (const customer of ['a', 'b'])
       await api.app.get(TransactionRunner).run((manager) =>
         redemptions.redeemWithin(manager, {
@@ -339,7 +339,7 @@ describe('promotions: staff management of discount codes', () => {
       'promotion.deactivated',
     ]);
     const attempt = api.app.get(TransactionRunner).run((manager) =>
-      api.app.get(PromotionRedemptions).redeemWithin(manager, {
+      api.app.get(PromotionRedemptionsService).redeemWithin(manager, {
         code: promotion.code,
         orderId: randomUUID(),
         customerKey: 'user:late',

@@ -1,8 +1,8 @@
 import { expectProblem, type JsonResponse } from '@app/testing';
 import { TestApi, TestEnvironment } from '../support/test-environment';
 import { DataSource } from 'typeorm';
-import { ShippingRates } from '../../src/modules/shipping/shipping-rates';
-import { TaxRates } from '../../src/modules/taxes/tax-rates';
+import { ShippingRatesService } from '../../src/modules/shipping/shipping-rates.service';
+import { TaxRatesService } from '../../src/modules/taxes/tax-rates.service';
 import { AuthClient, createUser } from '../support/auth-client';
 
 interface Money {
@@ -304,14 +304,14 @@ describe('shipping zones and methods, tax rates', () => {
     });
   });
 
-  describe('ShippingRates (what carts price with)', () => {
+  describe('ShippingRatesService (what carts price with)', () => {
     it('methodsFor: the active methods of the active zone holding the country, by position', async () => {
       const zone = await createZone('Italy', ['IT', 'SM']);
       const express = await addMethod(zone.id, { name: 'Express', rate: 1500, position: 2 });
       const standard = await addMethod(zone.id, { name: 'Standard', rate: 500, freeOver: 6000, position: 1 });
       const retired = await addMethod(zone.id, { name: 'Retired', rate: 100, position: 0 });
       expect((await send('DELETE', `/v1/admin/shipping-methods/${retired.id}`)).status).toBe(204);
-      const rates = api.app.get(ShippingRates);
+      const rates = api.app.get(ShippingRatesService);
 
       expect(await rates.methodsFor(manager(), 'it')).toEqual([
         { id: standard.id, zoneId: zone.id, name: 'Standard', rate: 500, freeOver: 6000 },
@@ -347,7 +347,7 @@ describe('shipping zones and methods, tax rates', () => {
 
     it('reads inside the caller’s transaction', async () => {
       const zone = await createZone('Spain', ['ES']);
-      const rates = api.app.get(ShippingRates);
+      const rates = api.app.get(ShippingRatesService);
       const runner = db.createQueryRunner();
       await runner.startTransaction();
       try {
@@ -505,12 +505,12 @@ describe('shipping zones and methods, tax rates', () => {
     });
   });
 
-  describe('TaxRates.rateFor (what carts price with)', () => {
+  describe('TaxRatesService.rateFor (what carts price with)', () => {
     it('takes the region’s rate when one is set, else the country-wide one, else null', async () => {
       const us = await createRate({ country: 'US', name: 'Federal placeholder', rateBp: 500 });
       const california = await createRate({ country: 'US', region: 'CA', name: 'California', rateBp: 825 });
       const quebec = await createRate({ country: 'CA', region: 'QC', name: 'Quebec', rateBp: 1498 });
-      const taxes = api.app.get(TaxRates);
+      const taxes = api.app.get(TaxRatesService);
 
       expect(await taxes.rateFor(manager(), 'US', 'CA')).toEqual({
         id: california.id,

@@ -6,8 +6,8 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { CatalogCache } from '../../src/modules/catalog/catalog-cache';
-import { CatalogCacheModule } from '../../src/modules/catalog/catalog-cache.module';
+import { CatalogCache } from '../../src/modules/catalog/catalog.cache';
+import { CatalogCoreModule } from '../../src/modules/catalog/catalog-core.module';
 import { sendCached } from '../../src/modules/catalog/cached-response';
 import { StorefrontCached } from '../../src/modules/catalog/storefront-cached.decorator';
 import { StorefrontService } from '../../src/modules/catalog/storefront.service';
@@ -57,10 +57,10 @@ class StorefrontProbeController {
   }
 }
 
-@Module({ imports: [CatalogCacheModule], controllers: [StorefrontProbeController] })
+@Module({ imports: [CatalogCoreModule], controllers: [StorefrontProbeController] })
 class StorefrontProbeModule {}
 
-/** The hit path (StorefrontHits) serves exactly the routes marked @StorefrontCached(). */
+/** The hit path (StorefrontHitsService) serves exactly the routes marked @StorefrontCached(). */
 describe('storefront hit path, driven by @StorefrontCached()', () => {
   let env: TestEnvironment;
   let api: TestApi;

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { OutboxModule } from '../../src/modules/outbox/outbox.module';
 import { OutboxRepository } from '../../src/modules/outbox/outbox.repository';
 import { OutboxService } from '../../src/modules/outbox/outbox.service';
-import { QueueRegistry } from '../../src/queues/queue-registry';
+import { QueueRegistry } from '../../src/queues/queue.registry';
 
 const TEST_QUEUE = 'outbox-race';
 const ROWS = 1_000;

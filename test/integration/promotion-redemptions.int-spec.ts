@@ -4,8 +4,8 @@ import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { PromotionRedemptions } from '../../src/modules/promotions/promotion-redemptions';
-import { PromotionRulesModule } from '../../src/modules/promotions/promotion-rules.module';
+import { PromotionRedemptionsService } from '../../src/modules/promotions/promotion-redemptions.service';
+import { PromotionsCoreModule } from '../../src/modules/promotions/promotions-core.module';
 import {
   OrderAlreadyRedeemedError,
   PromotionUnavailableError,
@@ -29,15 +29,15 @@ describe('promotion redemptions on real MySQL', () => {
   let env: TestEnvironment;
   let worker: INestApplicationContext;
   let transactions: TransactionRunner;
-  let redemptions: PromotionRedemptions;
+  let redemptions: PromotionRedemptionsService;
   let db: DataSource;
 
   beforeAll(async () => {
     env = await TestEnvironment.create();
     // One connection per concurrent transaction, so all 50 really run at once.
-    worker = await env.startWorker([PromotionRulesModule], { database: { poolSize: CONCURRENCY } });
+    worker = await env.startWorker([PromotionsCoreModule], { database: { poolSize: CONCURRENCY } });
     transactions = worker.get(TransactionRunner);
-    redemptions = worker.get(PromotionRedemptions);
+    redemptions = worker.get(PromotionRedemptionsService);
     db = worker.get<DataSource>(getDataSourceToken());
   });
   afterAll(() => env.cleanup());

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { StorefrontReadModel1795496321313 } from '../../src/database/migrations/1795496321313-StorefrontReadModel';
 import { StorefrontMapping } from '../../src/modules/catalog/storefront-mapping';
-import { refreshStorefront } from '../../src/modules/catalog/storefront-projection';
+import { refreshStorefront } from '../../src/modules/catalog/storefront-projection.service';
 import { StorefrontRepository } from '../../src/modules/catalog/storefront.repository';
 
 /**

@@ -14,7 +14,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import { PrincipalCache } from '../users';
 import { API_KEY_PREFIX, ApiKeysService } from './api-keys.service';
 import { InvalidTokenError } from './auth.errors';
-import { LiveSessions } from './live-sessions';
+import { LiveSessionsService } from './live-sessions.service';
 import type { AccessTokenClaims } from './tokens/token-claims';
 import { VerifiedTokenCache } from './tokens/verified-token-cache';
 
@@ -43,7 +43,7 @@ export class AccessGuard extends AuthGuard('jwt') {
     private readonly principals: PrincipalCache,
     private readonly apiKeys: ApiKeysService,
     private readonly rateLimit: ThrottlerGuard,
-    private readonly liveSessions: LiveSessions,
+    private readonly liveSessions: LiveSessionsService,
   ) {
     super();
   }
@@ -115,7 +115,7 @@ export class AccessGuard extends AuthGuard('jwt') {
       claims = (request as AuthenticatedRequest & { user: AccessTokenClaims }).user;
       if (bearer) this.verifiedTokens.set(bearer, claims);
     }
-    const { user, session } = await this.principals.lookup(claims.sub, LiveSessions.key(claims.sid));
+    const { user, session } = await this.principals.lookup(claims.sub, LiveSessionsService.key(claims.sid));
     if (
       !user ||
       user.status !== 'active' ||

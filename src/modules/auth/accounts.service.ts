@@ -13,9 +13,9 @@ import type {
   ResetPasswordDto,
 } from './dto/credentials.dto';
 import type { EmailTokenPurpose } from './entities/email-token.entity';
-import { LoginThrottle, throttleAccount } from './login-throttle';
+import { LoginThrottleService, throttleAccount } from './login-throttle.service';
 import { OneTimeTokensRepository } from './one-time-tokens.repository';
-import { PasswordHasher } from './passwords/password-hasher';
+import { PasswordHasherService } from './passwords/password-hasher.service';
 import { ClientMeta, SessionsService } from './sessions.service';
 import type { IssuedTokens } from './tokens/token.service';
 
@@ -31,10 +31,10 @@ export class AccountsService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly users: UsersService,
-    private readonly passwords: PasswordHasher,
+    private readonly passwords: PasswordHasherService,
     private readonly tokens: OneTimeTokensRepository,
     private readonly sessions: SessionsService,
-    private readonly throttle: LoginThrottle,
+    private readonly throttle: LoginThrottleService,
     private readonly outbox: OutboxService,
     private readonly secrets: SecretBox,
   ) {}

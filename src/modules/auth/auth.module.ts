@@ -20,13 +20,13 @@ import { EmailToken } from './entities/email-token.entity';
 import { RecoveryCode } from './entities/recovery-code.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
-import { LiveSessions } from './live-sessions';
-import { LoginThrottle } from './login-throttle';
+import { LiveSessionsService } from './live-sessions.service';
+import { LoginThrottleService } from './login-throttle.service';
 import { MeSecurityController } from './me-security.controller';
-import { MfaChallenges } from './mfa-challenges';
+import { MfaChallengesService } from './mfa-challenges.service';
 import { MfaService } from './mfa.service';
 import { OneTimeTokensRepository } from './one-time-tokens.repository';
-import { PasswordHasher } from './passwords/password-hasher';
+import { PasswordHasherService } from './passwords/password-hasher.service';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 import { JwtStrategy } from './tokens/jwt.strategy';
@@ -53,12 +53,12 @@ import { jwtKey, TokenService } from './tokens/token.service';
     ApiKeysService,
     AuthService,
     JwtStrategy,
-    LiveSessions,
-    LoginThrottle,
-    MfaChallenges,
+    LiveSessionsService,
+    LoginThrottleService,
+    MfaChallengesService,
     MfaService,
     OneTimeTokensRepository,
-    PasswordHasher,
+    PasswordHasherService,
     SecretBox,
     ThrottlerGuard,
     SessionsRepository,

@@ -9,10 +9,10 @@ import {
   InvalidTokenError,
 } from './auth.errors';
 import { AuthService } from './auth.service';
-import { LoginThrottle } from './login-throttle';
-import { MfaChallenges } from './mfa-challenges';
+import { LoginThrottleService } from './login-throttle.service';
+import { MfaChallengesService } from './mfa-challenges.service';
 import { MfaService } from './mfa.service';
-import { PasswordHasher } from './passwords/password-hasher';
+import { PasswordHasherService } from './passwords/password-hasher.service';
 import { SessionsService } from './sessions.service';
 import { TokenService, type IssuedTokens } from './tokens/token.service';
 
@@ -41,20 +41,20 @@ const userWith = (fields: Partial<User> = {}): User =>
 describe('AuthService', () => {
   let fixture: UnitFixture<AuthService>;
   let users: jest.Mocked<UsersService>;
-  let passwords: jest.Mocked<PasswordHasher>;
-  let throttle: jest.Mocked<LoginThrottle>;
+  let passwords: jest.Mocked<PasswordHasherService>;
+  let throttle: jest.Mocked<LoginThrottleService>;
   let sessions: jest.Mocked<SessionsService>;
-  let challenges: jest.Mocked<MfaChallenges>;
+  let challenges: jest.Mocked<MfaChallengesService>;
   let mfa: jest.Mocked<MfaService>;
   let tokens: jest.Mocked<TokenService>;
 
   beforeEach(async () => {
     fixture = await buildWithMocks(AuthService);
     users = fixture.mock(UsersService);
-    passwords = fixture.mock(PasswordHasher);
-    throttle = fixture.mock(LoginThrottle);
+    passwords = fixture.mock(PasswordHasherService);
+    throttle = fixture.mock(LoginThrottleService);
     sessions = fixture.mock(SessionsService);
-    challenges = fixture.mock(MfaChallenges);
+    challenges = fixture.mock(MfaChallengesService);
     mfa = fixture.mock(MfaService);
     tokens = fixture.mock(TokenService);
     passwords.needsRehash.mockReturnValue(false);
@@ -175,14 +175,14 @@ describe('AuthService', () => {
     });
 
     it('ends a challenge after too many wrong codes', async () => {
-      challenges.attempt.mockResolvedValue(MfaChallenges.MAX_ATTEMPTS + 1);
+      challenges.attempt.mockResolvedValue(MfaChallengesService.MAX_ATTEMPTS + 1);
       await expect(fixture.subject.verifyMfa(BODY, CLIENT)).rejects.toBeInstanceOf(InvalidTokenError);
       expect(challenges.spend).toHaveBeenCalledWith('challenge-1');
       expect(mfa.checkCode).not.toHaveBeenCalled();
     });
 
     it('accepts the last allowed attempt', async () => {
-      challenges.attempt.mockResolvedValue(MfaChallenges.MAX_ATTEMPTS);
+      challenges.attempt.mockResolvedValue(MfaChallengesService.MAX_ATTEMPTS);
       mfa.checkCode.mockResolvedValue(true);
       await expect(fixture.subject.verifyMfa(BODY, CLIENT)).resolves.toBe(TOKENS);
     });

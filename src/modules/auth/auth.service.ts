@@ -10,10 +10,10 @@ import {
 } from './auth.errors';
 import type { LoginDto, MfaLoginDto } from './dto/credentials.dto';
 import type { LoginResponseDto } from './dto/tokens.response.dto';
-import { LoginThrottle, throttleAccount } from './login-throttle';
-import { MfaChallenges } from './mfa-challenges';
+import { LoginThrottleService, throttleAccount } from './login-throttle.service';
+import { MfaChallengesService } from './mfa-challenges.service';
 import { MfaService } from './mfa.service';
-import { PasswordHasher } from './passwords/password-hasher';
+import { PasswordHasherService } from './passwords/password-hasher.service';
 import { ClientMeta, SessionsService } from './sessions.service';
 import { IssuedTokens, TokenService } from './tokens/token.service';
 
@@ -23,10 +23,10 @@ export class AuthService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly users: UsersService,
-    private readonly passwords: PasswordHasher,
-    private readonly throttle: LoginThrottle,
+    private readonly passwords: PasswordHasherService,
+    private readonly throttle: LoginThrottleService,
     private readonly sessions: SessionsService,
-    private readonly challenges: MfaChallenges,
+    private readonly challenges: MfaChallengesService,
     private readonly mfa: MfaService,
     private readonly tokens: TokenService,
   ) {}
@@ -74,7 +74,7 @@ export class AuthService {
     const attempt = await this.challenges.attempt(claims.jti);
     if (attempt < 0)
       throw new InvalidTokenError('This sign-in step has expired or was completed; sign in again.');
-    if (attempt > MfaChallenges.MAX_ATTEMPTS) {
+    if (attempt > MfaChallengesService.MAX_ATTEMPTS) {
       await this.challenges.spend(claims.jti);
       throw new InvalidTokenError('Too many wrong codes for this sign-in; sign in again.');
     }

@@ -4,5 +4,5 @@ export { AccessGuard } from './access.guard';
 export { ApiKeysService } from './api-keys.service';
 export { AuthModule } from './auth.module';
 export { normaliseEmail } from './dto/credentials.dto';
-export { PasswordHasher } from './passwords/password-hasher';
+export { PasswordHasherService } from './passwords/password-hasher.service';
 export { passwordProblem } from './passwords/password-policy';

@@ -4,10 +4,10 @@ import { generate, generateSecret } from 'otplib';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { InvalidCredentialsError, InvalidMfaCodeError, MfaStateError } from './auth.errors';
-import { LoginThrottle } from './login-throttle';
+import { LoginThrottleService } from './login-throttle.service';
 import { MfaService } from './mfa.service';
 import { OneTimeTokensRepository } from './one-time-tokens.repository';
-import { PasswordHasher } from './passwords/password-hasher';
+import { PasswordHasherService } from './passwords/password-hasher.service';
 import { SessionsService } from './sessions.service';
 import type { IssuedTokens } from './tokens/token.service';
 
@@ -50,8 +50,8 @@ describe('MfaService', () => {
   let codes: jest.Mocked<OneTimeTokensRepository>;
   let secrets: jest.Mocked<SecretBox>;
   let sessions: jest.Mocked<SessionsService>;
-  let throttle: jest.Mocked<LoginThrottle>;
-  let passwords: jest.Mocked<PasswordHasher>;
+  let throttle: jest.Mocked<LoginThrottleService>;
+  let passwords: jest.Mocked<PasswordHasherService>;
   const tx = () => fixture.transactions.tx;
   const currentCode = () => generate({ secret: SECRET });
   /** Six digits that are not the current code. */
@@ -63,8 +63,8 @@ describe('MfaService', () => {
     codes = fixture.mock(OneTimeTokensRepository);
     secrets = fixture.mock(SecretBox);
     sessions = fixture.mock(SessionsService);
-    throttle = fixture.mock(LoginThrottle);
-    passwords = fixture.mock(PasswordHasher);
+    throttle = fixture.mock(LoginThrottleService);
+    passwords = fixture.mock(PasswordHasherService);
     secrets.open.mockImplementation((envelope) => envelope.replace(/^sealed:/, ''));
     secrets.seal.mockImplementation((plaintext) => `sealed:${plaintext}`);
     secrets.needsRotation.mockReturnValue(false);

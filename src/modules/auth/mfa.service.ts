@@ -8,9 +8,9 @@ import { EntityManager } from 'typeorm';
 import { type User, UsersService } from '../users';
 import { InvalidCredentialsError, InvalidMfaCodeError, MfaStateError } from './auth.errors';
 import type { MfaConfirmedResponseDto, MfaEnrolmentResponseDto } from './dto/mfa.dto';
-import { LoginThrottle, throttleAccount } from './login-throttle';
+import { LoginThrottleService, throttleAccount } from './login-throttle.service';
 import { OneTimeTokensRepository } from './one-time-tokens.repository';
-import { PasswordHasher } from './passwords/password-hasher';
+import { PasswordHasherService } from './passwords/password-hasher.service';
 import { ClientMeta, SessionsService } from './sessions.service';
 import type { IssuedTokens } from './tokens/token.service';
 
@@ -41,9 +41,9 @@ export class MfaService {
     private readonly users: UsersService,
     private readonly codes: OneTimeTokensRepository,
     private readonly sessions: SessionsService,
-    private readonly passwords: PasswordHasher,
+    private readonly passwords: PasswordHasherService,
     private readonly secrets: SecretBox,
-    private readonly throttle: LoginThrottle,
+    private readonly throttle: LoginThrottleService,
   ) {}
 
   /** Step 1: a new secret, pending until a first code confirms it. Asks for the password again. */

@@ -5,7 +5,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { PrincipalCache, type User, UsersService } from '../users';
-import { LiveSessions } from './live-sessions';
+import { LiveSessionsService } from './live-sessions.service';
 import { InvalidTokenError } from './auth.errors';
 import { SessionResponseDto, toSessionResponse } from './dto/session.response.dto';
 import { SessionsRepository } from './sessions.repository';
@@ -34,7 +34,7 @@ export class SessionsService {
     private readonly cache: PrincipalCache,
     private readonly tokens: TokenService,
     private readonly config: AppConfig,
-    private readonly liveSessions: LiveSessions,
+    private readonly liveSessions: LiveSessionsService,
   ) {}
 
   /** Starts a session for a user who has just proved who they are, inside the caller's transaction. */
@@ -104,7 +104,7 @@ export class SessionsService {
     if (!revoked) throw new NotFoundError('You have no live session with this id.');
   }
 
-  /** Marks sessions revoked in Redis from inside the transaction, before it commits (see LiveSessions). */
+  /** Marks sessions revoked in Redis from inside the transaction, before it commits (see LiveSessionsService). */
   private refuseAccessTokens(sessionIds: string[]): Promise<void> {
     return this.liveSessions.revoke(sessionIds);
   }

@@ -1,9 +1,9 @@
 import type { PostalAddress } from '@app/common';
 import { Injectable } from '@nestjs/common';
-import { PromotionRedemptions } from '../promotions';
-import { ShippingRates } from '../shipping';
-import type { CartCaller } from './cart-access';
-import { CartWrites } from './cart-writes';
+import { PromotionRedemptionsService } from '../promotions';
+import { ShippingRatesService } from '../shipping';
+import type { CartCaller } from './cart-access.service';
+import { CartWritesService } from './cart-writes.service';
 import { PromotionCodeNotUsableError, ShippingMethodUnavailableError } from './carts.errors';
 import type { ApplyPromotionDto, SetAddressesDto, SetShippingMethodDto } from './dto/cart-input.dto';
 import type { CartDto } from './dto/cart.response.dto';
@@ -25,9 +25,9 @@ const toAddress = (address: SetAddressesDto['shippingAddress']): PostalAddress =
 @Injectable()
 export class CartDetailsService {
   constructor(
-    private readonly writes: CartWrites,
-    private readonly promotions: PromotionRedemptions,
-    private readonly shipping: ShippingRates,
+    private readonly writes: CartWritesService,
+    private readonly promotions: PromotionRedemptionsService,
+    private readonly shipping: ShippingRatesService,
   ) {}
 
   setPromotion(caller: CartCaller, id: string, dto: ApplyPromotionDto): Promise<CartDto> {

@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CatalogCacheModule } from '../catalog';
-import { InventoryLedgerModule } from '../inventory';
-import { PromotionRulesModule } from '../promotions';
+import { CatalogCoreModule } from '../catalog';
+import { InventoryCoreModule } from '../inventory';
+import { PromotionsCoreModule } from '../promotions';
 import { ShippingModule } from '../shipping';
 import { TaxesModule } from '../taxes';
-import { CartAccess } from './cart-access';
+import { CartAccessService } from './cart-access.service';
 import { CartDetailsService } from './cart-details.service';
-import { CartQuotes } from './cart-quotes';
-import { CartWrites } from './cart-writes';
+import { CartQuotesService } from './cart-quotes.service';
+import { CartWritesService } from './cart-writes.service';
 import { CartsController } from './carts.controller';
 import { CartsRepository } from './carts.repository';
 import { CartsService } from './carts.service';
@@ -17,14 +17,21 @@ import { Cart, CartItem } from './entities/cart.entity';
 @Module({
   imports: [
     TypeOrmModule.forFeature([Cart, CartItem]),
-    CatalogCacheModule,
-    InventoryLedgerModule,
-    PromotionRulesModule,
+    CatalogCoreModule,
+    InventoryCoreModule,
+    PromotionsCoreModule,
     ShippingModule,
     TaxesModule,
   ],
   controllers: [CartsController],
-  providers: [CartsRepository, CartQuotes, CartAccess, CartWrites, CartsService, CartDetailsService],
+  providers: [
+    CartsRepository,
+    CartQuotesService,
+    CartAccessService,
+    CartWritesService,
+    CartsService,
+    CartDetailsService,
+  ],
   exports: [CartsService],
 })
 export class CartsModule {}

@@ -3,10 +3,10 @@ import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { SellableVariants } from '../catalog';
-import { CartAccess, type CartCaller } from './cart-access';
-import type { CartQuote } from './cart-quotes';
-import { CartWrites } from './cart-writes';
+import { SellableVariantsService } from '../catalog';
+import { CartAccessService, type CartCaller } from './cart-access.service';
+import type { CartQuote } from './cart-quotes.service';
+import { CartWritesService } from './cart-writes.service';
 import { CartItemNotFoundError, CartLimitError, VariantNotSellableError } from './carts.errors';
 import { CartsRepository } from './carts.repository';
 import {
@@ -21,16 +21,16 @@ export type { CartCaller };
 
 /**
  * Carts for guests and customers: starting one, reading it, its lines, and what checkout needs of it.
- * Every write locks the cart row and answers with the cart priced anew (CartWrites).
+ * Every write locks the cart row and answers with the cart priced anew (CartWritesService).
  */
 @Injectable()
 export class CartsService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly carts: CartsRepository,
-    private readonly access: CartAccess,
-    private readonly writes: CartWrites,
-    private readonly variants: SellableVariants,
+    private readonly access: CartAccessService,
+    private readonly writes: CartWritesService,
+    private readonly variants: SellableVariantsService,
     private readonly config: AppConfig,
   ) {}
 

@@ -1,7 +1,7 @@
 import { RequestActor } from '@app/common';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit';
-import { CatalogChanges } from './catalog-changes';
+import { CatalogChangesService } from './catalog-changes.service';
 import {
   CategoryCycleError,
   CategoryNotEmptyError,
@@ -13,7 +13,7 @@ import { CategoriesRepository } from './categories.repository';
 import type { CategoryDto, CreateCategoryDto, UpdateCategoryDto } from './dto/category.dto';
 import type { Category } from './entities/category.entity';
 import { slugify } from './slug';
-import { StorefrontProjection } from './storefront-projection';
+import { StorefrontProjectionService } from './storefront-projection.service';
 
 const toCategory = (category: Category): CategoryDto => ({
   id: category.id,
@@ -28,10 +28,10 @@ const toCategory = (category: Category): CategoryDto => ({
 @Injectable()
 export class AdminCategoriesService {
   constructor(
-    private readonly changes: CatalogChanges,
+    private readonly changes: CatalogChangesService,
     private readonly categories: CategoriesRepository,
     private readonly audit: AuditService,
-    private readonly projection: StorefrontProjection,
+    private readonly projection: StorefrontProjectionService,
   ) {}
 
   async list(): Promise<{ data: CategoryDto[] }> {

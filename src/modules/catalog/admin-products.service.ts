@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
-import { CatalogChanges } from './catalog-changes';
+import { CatalogChangesService } from './catalog-changes.service';
 import {
   ProductNotFoundError,
   SkuTakenError,
@@ -30,7 +30,7 @@ import {
 @Injectable()
 export class AdminProductsService {
   constructor(
-    private readonly changes: CatalogChanges,
+    private readonly changes: CatalogChangesService,
     private readonly products: ProductsRepository,
     private readonly categories: CategoriesRepository,
     private readonly audit: AuditService,

@@ -2,7 +2,7 @@ import { RequestActor } from '@app/common';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit';
 import { AdminProductsService } from './admin-products.service';
-import { CatalogChanges } from './catalog-changes';
+import { CatalogChangesService } from './catalog-changes.service';
 import {
   ProductNotFoundError,
   SkuTakenError,
@@ -21,7 +21,7 @@ import { assertDistinctCombinations, assertOptionValues, assertPrices, variantTi
 @Injectable()
 export class AdminVariantsService {
   constructor(
-    private readonly changes: CatalogChanges,
+    private readonly changes: CatalogChangesService,
     private readonly products: ProductsRepository,
     private readonly productsService: AdminProductsService,
     private readonly audit: AuditService,

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CachedBody } from './catalog-cache';
+import type { CachedBody } from './catalog.cache';
 
 /** True when an If-None-Match header lists the entity tag (or is `*`). */
 export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {

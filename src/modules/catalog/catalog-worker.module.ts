@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { CatalogCacheModule } from './catalog-cache.module';
+import { CatalogCoreModule } from './catalog-core.module';
 import { CatalogProcessor } from './jobs/catalog.processor';
 
 /** The catalog's queue consumers. Imported only by the worker. */
 @Module({
-  imports: [CatalogCacheModule],
+  imports: [CatalogCoreModule],
   providers: [CatalogProcessor],
 })
 export class CatalogWorkerModule {}

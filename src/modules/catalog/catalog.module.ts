@@ -6,7 +6,7 @@ import { AdminCategoriesService } from './admin-categories.service';
 import { AdminProductsController } from './admin-products.controller';
 import { AdminProductsService } from './admin-products.service';
 import { AdminVariantsService } from './admin-variants.service';
-import { CatalogCacheModule } from './catalog-cache.module';
+import { CatalogCoreModule } from './catalog-core.module';
 import { CategoriesRepository } from './categories.repository';
 import { Category } from './entities/category.entity';
 import { Product } from './entities/product.entity';
@@ -15,25 +15,25 @@ import { ProductVariant } from './entities/product-variant.entity';
 import { VariantOptionValue } from './entities/variant-option-value.entity';
 import { ProductsController } from './products.controller';
 import { ProductsRepository } from './products.repository';
-import { StorefrontHits } from './storefront-hits';
+import { StorefrontHitsService } from './storefront-hits.service';
 import { StorefrontService } from './storefront.service';
 
 @Module({
   imports: [
     TypeOrmModule.forFeature([Product, ProductVariant, VariantOptionValue, ProductCategory, Category]),
     AuditModule,
-    CatalogCacheModule,
+    CatalogCoreModule,
   ],
   controllers: [ProductsController, AdminProductsController, AdminCategoriesController],
   providers: [
     ProductsRepository,
     CategoriesRepository,
     StorefrontService,
-    StorefrontHits,
+    StorefrontHitsService,
     AdminProductsService,
     AdminVariantsService,
     AdminCategoriesService,
   ],
-  exports: [CatalogCacheModule, StorefrontHits],
+  exports: [CatalogCoreModule, StorefrontHitsService],
 })
 export class CatalogModule {}

@@ -1,12 +1,12 @@
 // The public surface of the catalog feature: what other features, the process roots and the
 // tools may import. Anything not named here is internal (the dependency rule in .dependency-cruiser.cjs).
-export { CatalogCacheModule } from './catalog-cache.module';
+export { CatalogCoreModule } from './catalog-core.module';
 export { CatalogWorkerModule } from './catalog-worker.module';
 export { CatalogModule } from './catalog.module';
 export { CatalogImportWorkerModule } from './import/catalog-import-worker.module';
 export { CatalogImportModule } from './import/catalog-import.module';
 export { CATALOG_IMPORT_QUEUE, CatalogImportJobs } from './import/jobs/catalog-import.jobs';
 export { CATALOG_QUEUE, CatalogJobs } from './jobs/catalog.jobs';
-export { SellableVariant, SellableVariants } from './sellable-variants';
+export { SellableVariant, SellableVariantsService } from './sellable-variants.service';
 export { StorefrontAvailabilityModule } from './storefront-availability.module';
-export { StorefrontHits } from './storefront-hits';
+export { StorefrontHitsService } from './storefront-hits.service';

@@ -1,15 +1,15 @@
 import type { TransactionContext } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { StorefrontAvailability } from '../inventory';
-import { CatalogChanges } from './catalog-changes';
-import { StorefrontProjection } from './storefront-projection';
+import { CatalogChangesService } from './catalog-changes.service';
+import { StorefrontProjectionService } from './storefront-projection.service';
 
 /** The catalog's side of the inventory's port: the read model follows in the transaction, caches after it. */
 @Injectable()
 export class StorefrontAvailabilityAdapter implements StorefrontAvailability {
   constructor(
-    private readonly projection: StorefrontProjection,
-    private readonly changes: CatalogChanges,
+    private readonly projection: StorefrontProjectionService,
+    private readonly changes: CatalogChangesService,
   ) {}
 
   async productsChanged(tx: TransactionContext, productIds: Iterable<string>): Promise<void> {

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { STOREFRONT_AVAILABILITY } from '../inventory';
-import { CatalogCacheModule } from './catalog-cache.module';
+import { CatalogCoreModule } from './catalog-core.module';
 import { StorefrontAvailabilityAdapter } from './storefront-availability.adapter';
 
 /**
@@ -10,7 +10,7 @@ import { StorefrontAvailabilityAdapter } from './storefront-availability.adapter
  */
 @Global()
 @Module({
-  imports: [CatalogCacheModule],
+  imports: [CatalogCoreModule],
   providers: [
     StorefrontAvailabilityAdapter,
     { provide: STOREFRONT_AVAILABILITY, useExisting: StorefrontAvailabilityAdapter },

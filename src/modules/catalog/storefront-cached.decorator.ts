@@ -2,7 +2,7 @@ import { STOREFRONT_CACHED } from '@app/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 
 /**
- * Marks a storefront GET handler whose responses the hit path may repeat (StorefrontHits) and whose
+ * Marks a storefront GET handler whose responses the hit path may repeat (StorefrontHitsService) and whose
  * requests skip the per-request logger context (request logging). Declared on the handler, so a
  * renamed route keeps both. It is Fastify route config (Nest's `@RouteConfig`): the set of routes is
  * resolved once, when Fastify registers them, and costs a request no lookup of its own.

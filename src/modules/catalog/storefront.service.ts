@@ -1,6 +1,6 @@
 import { decodeCursor, encodeCursor, InvalidCursorError } from '@app/common';
 import { Injectable } from '@nestjs/common';
-import { CachedBody, CatalogCache } from './catalog-cache';
+import { CachedBody, CatalogCache } from './catalog.cache';
 import type { CategoryTreeNodeDto } from './dto/category.dto';
 import type { ListProductsQueryDto, ProductSort } from './dto/list-products.query.dto';
 import { ProductNotFoundError } from './catalog.errors';
@@ -19,7 +19,7 @@ export class StorefrontService {
     private readonly cache: CatalogCache,
   ) {}
 
-  /** `url` is the request's: the response is remembered for it (see StorefrontHits). */
+  /** `url` is the request's: the response is remembered for it (see StorefrontHitsService). */
   async list(query: ListProductsQueryDto, url: string): Promise<CachedBody> {
     const sort: ProductSort = query.sort ?? (query.q ? 'relevance' : 'newest');
     // Relevance needs words to rank by; without them the list is newest first.

@@ -4,7 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { OutboxService } from '../outbox';
-import { QueueRegistry } from '../../queues/queue-registry';
+import { QueueRegistry } from '../../queues/queue.registry';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const COLLECT_TIMEOUT_MS = 1_000;

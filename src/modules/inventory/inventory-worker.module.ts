@@ -6,7 +6,7 @@ import { OutboxModule } from '../outbox';
 import { InventoryLevel } from './entities/inventory-level.entity';
 import { InventoryMovement } from './entities/inventory-movement.entity';
 import { InventoryReservation, InventoryReservationLine } from './entities/inventory-reservation.entity';
-import { InventoryLedgerModule } from './inventory-ledger.module';
+import { InventoryCoreModule } from './inventory-core.module';
 import { InventoryMaintenanceProcessor } from './jobs/inventory-maintenance.processor';
 import { INVENTORY_QUEUE, InventoryJobs } from './jobs/inventory.jobs';
 
@@ -22,7 +22,7 @@ const SWEEP_EVERY_MS = 60_000;
       InventoryReservationLine,
     ]),
     OutboxModule,
-    InventoryLedgerModule,
+    InventoryCoreModule,
   ],
   providers: [InventoryMaintenanceProcessor],
 })

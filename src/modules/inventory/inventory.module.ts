@@ -8,7 +8,7 @@ import { InventoryLevel } from './entities/inventory-level.entity';
 import { InventoryMovement } from './entities/inventory-movement.entity';
 import { InventoryReservation, InventoryReservationLine } from './entities/inventory-reservation.entity';
 import { StockLocation } from './entities/stock-location.entity';
-import { InventoryLedgerModule } from './inventory-ledger.module';
+import { InventoryCoreModule } from './inventory-core.module';
 import { InventoryService } from './inventory.service';
 import { LocationsRepository } from './locations.repository';
 import { LocationsService } from './locations.service';
@@ -24,7 +24,7 @@ import { LocationsService } from './locations.service';
     ]),
     AuditModule,
     OutboxModule,
-    InventoryLedgerModule,
+    InventoryCoreModule,
   ],
   controllers: [AdminInventoryController, AdminLocationsController],
   providers: [LocationsRepository, InventoryService, LocationsService],

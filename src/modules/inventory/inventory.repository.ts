@@ -119,7 +119,7 @@ export class InventoryRepository {
   }
 
   /**
-   * Changes one level (the caller records the movement, see StockLedger). The UPDATE is conditional as well (defence in depth beside
+   * Changes one level (the caller records the movement, see StockLedgerService). The UPDATE is conditional as well (defence in depth beside
    * the row lock and the CHECK constraints): it refuses to take on-hand below zero or below what is
    * reserved. Returns false when it refused.
    */

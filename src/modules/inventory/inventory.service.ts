@@ -20,7 +20,7 @@ import {
 } from './inventory.errors';
 import { InventoryRepository, LevelView, MovementView, NewMovement } from './inventory.repository';
 import { LocationsRepository } from './locations.repository';
-import { LevelRefusedError, StockLedger } from './stock-ledger';
+import { LevelRefusedError, StockLedgerService } from './stock-ledger.service';
 
 const SIGN_BY_REASON: Record<AdjustStockDto['reason'], 'positive' | 'negative' | 'any'> = {
   received: 'positive',
@@ -43,7 +43,7 @@ export class InventoryService {
     private readonly transactions: TransactionRunner,
     private readonly inventory: InventoryRepository,
     private readonly locations: LocationsRepository,
-    private readonly ledger: StockLedger,
+    private readonly ledger: StockLedgerService,
     private readonly audit: AuditService,
   ) {}
 

@@ -18,7 +18,7 @@ import {
 } from './inventory.repository';
 import { ReservationsRepository } from './reservations.repository';
 import { aggregateLines, ReservationsService } from './reservations.service';
-import { LevelRefusedError, StockLedger } from './stock-ledger';
+import { LevelRefusedError, StockLedgerService } from './stock-ledger.service';
 
 describe('aggregateLines', () => {
   it('sums lines of the same variant so it is decided once', () => {
@@ -60,7 +60,7 @@ describe('ReservationsService', () => {
   let fixture: UnitFixture<ReservationsService>;
   let inventory: jest.Mocked<InventoryRepository>;
   let reservations: jest.Mocked<ReservationsRepository>;
-  let ledger: jest.Mocked<StockLedger>;
+  let ledger: jest.Mocked<StockLedgerService>;
   const tx = () => fixture.transactions.tx;
   /** The movements handed to the ledger, in order. */
   const applied = (): NewMovement[] => ledger.apply.mock.calls.flatMap(([, , movements]) => movements);
@@ -69,7 +69,7 @@ describe('ReservationsService', () => {
     fixture = await buildWithMocks(ReservationsService);
     inventory = fixture.mock(InventoryRepository);
     reservations = fixture.mock(ReservationsRepository);
-    ledger = fixture.mock(StockLedger);
+    ledger = fixture.mock(StockLedgerService);
     // Two active warehouses: "near" is tried first (lower priority number), "far" second.
     inventory.activeLocationPriorities.mockResolvedValue(
       new Map([

@@ -12,7 +12,7 @@ import {
 } from './inventory.errors';
 import { InventoryRepository, LockedLevel, NewMovement } from './inventory.repository';
 import { ReservationsRepository } from './reservations.repository';
-import { LevelRefusedError, StockLedger } from './stock-ledger';
+import { LevelRefusedError, StockLedgerService } from './stock-ledger.service';
 
 export interface ReserveLine {
   variantId: string;
@@ -47,7 +47,7 @@ export class ReservationsService {
     private readonly transactions: TransactionRunner,
     private readonly inventory: InventoryRepository,
     private readonly reservations: ReservationsRepository,
-    private readonly ledger: StockLedger,
+    private readonly ledger: StockLedgerService,
   ) {}
 
   async reserve(

@@ -11,9 +11,9 @@ import type {
   TransitionOrderDto,
 } from './dto/order.dto';
 import type { Order } from './entities/order.entity';
-import { OrderReads } from './order-reads';
+import { OrderReadsService } from './order-reads.service';
 import { canTransition, FULFILMENT_STATES } from './order-status';
-import { OrderTransitions, reservationOf } from './order-transitions';
+import { OrderTransitionsService, reservationOf } from './order-transitions.service';
 import { FulfilmentInvalidError, IllegalTransitionError, OrderNotFoundError } from './orders.errors';
 import { OrdersRepository } from './orders.repository';
 
@@ -23,8 +23,8 @@ export class AdminOrdersService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly orders: OrdersRepository,
-    private readonly reads: OrderReads,
-    private readonly transitions: OrderTransitions,
+    private readonly reads: OrderReadsService,
+    private readonly transitions: OrderTransitionsService,
     private readonly reservations: ReservationsService,
     private readonly audit: AuditService,
   ) {}

@@ -2,16 +2,16 @@ import { buildWithMocks, rejectionOf, type UnitFixture } from '@app/testing/unit
 import { CartTotalsDto, CartDto, type CartProblemCode } from '../carts/dto/cart.response.dto';
 import { Cart, CartItem } from '../carts/entities/cart.entity';
 import { CartClosedError } from '../carts/carts.errors';
-import type { CartQuote } from '../carts/cart-quotes';
+import type { CartQuote } from '../carts/cart-quotes.service';
 import { CartsService, type CartCaller } from '../carts/carts.service';
 import { InsufficientStockError } from '../inventory/inventory.errors';
 import { ReservationsService } from '../inventory/reservations.service';
-import { PromotionRedemptions } from '../promotions/promotion-redemptions';
+import { PromotionRedemptionsService } from '../promotions/promotion-redemptions.service';
 import type { PromotionRule } from '../promotions/promotion-terms';
 import { PromotionUnavailableError } from '../promotions/promotions.errors';
 import { CheckoutService } from './checkout.service';
 import { OrderDto, type CheckoutDto } from './dto/order.dto';
-import { OrderOpening } from './order-opening';
+import { OrderOpeningService } from './order-opening.service';
 import {
   CartChangedError,
   CheckoutIncompleteError,
@@ -88,16 +88,16 @@ describe('CheckoutService.checkout', () => {
   let fixture: UnitFixture<CheckoutService>;
   let carts: jest.Mocked<CartsService>;
   let reservations: jest.Mocked<ReservationsService>;
-  let promotions: jest.Mocked<PromotionRedemptions>;
-  let opening: jest.Mocked<OrderOpening>;
+  let promotions: jest.Mocked<PromotionRedemptionsService>;
+  let opening: jest.Mocked<OrderOpeningService>;
   const placed = Object.assign(new OrderDto(), { id: 'the-order' });
 
   beforeEach(async () => {
     fixture = await buildWithMocks(CheckoutService);
     carts = fixture.mock(CartsService);
     reservations = fixture.mock(ReservationsService);
-    promotions = fixture.mock(PromotionRedemptions);
-    opening = fixture.mock(OrderOpening);
+    promotions = fixture.mock(PromotionRedemptionsService);
+    opening = fixture.mock(OrderOpeningService);
     opening.open.mockResolvedValue(placed);
   });
 

@@ -3,10 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { CartClosedError, type CartCaller, CartsService, type CartQuote } from '../carts';
 import { InsufficientStockError, ReservationsService } from '../inventory';
-import { PromotionRedemptions } from '../promotions';
+import { PromotionRedemptionsService } from '../promotions';
 import type { CheckoutDto, OrderDto } from './dto/order.dto';
-import { OrderOpening } from './order-opening';
-import { reservationOf } from './order-transitions';
+import { OrderOpeningService } from './order-opening.service';
+import { reservationOf } from './order-transitions.service';
 import {
   CartChangedError,
   CheckoutIncompleteError,
@@ -32,8 +32,8 @@ export class CheckoutService {
     private readonly transactions: TransactionRunner,
     private readonly carts: CartsService,
     private readonly reservations: ReservationsService,
-    private readonly promotions: PromotionRedemptions,
-    private readonly opening: OrderOpening,
+    private readonly promotions: PromotionRedemptionsService,
+    private readonly opening: OrderOpeningService,
   ) {}
 
   async checkout(caller: CartCaller, cartId: string, dto: CheckoutDto): Promise<OrderDto> {

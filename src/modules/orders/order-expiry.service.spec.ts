@@ -1,19 +1,19 @@
 import type { TransactionRunner } from '@app/database';
 import type { EntityManager } from 'typeorm';
-import { OrderExpiry } from './order-expiry.service';
-import type { OrderTransitions } from './order-transitions';
+import { OrderExpiryService } from './order-expiry.service';
+import type { OrderTransitionsService } from './order-transitions.service';
 import type { OrdersRepository } from './orders.repository';
 
 /** The sweep's loop, with the database replaced by typed mocks (the e2e test covers the real path). */
-describe('OrderExpiry.expireOverdue', () => {
+describe('OrderExpiryService.expireOverdue', () => {
   const manager = {} as EntityManager;
   const transactions = { run: jest.fn((work: (m: EntityManager) => unknown) => work(manager)) };
   const overdue = jest.fn<ReturnType<OrdersRepository['overdue']>, Parameters<OrdersRepository['overdue']>>();
   const orders = { overdue } as unknown as OrdersRepository;
-  const expiry = new OrderExpiry(
+  const expiry = new OrderExpiryService(
     transactions as unknown as TransactionRunner,
     orders,
-    {} as OrderTransitions,
+    {} as OrderTransitionsService,
   );
   const at = (id: string, minute: number) => ({ id, expiresAt: new Date(Date.UTC(2026, 0, 1, 0, minute)) });
 

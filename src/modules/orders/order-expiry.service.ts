@@ -1,7 +1,7 @@
 import { TransactionRunner } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { PAYMENT_POLICIES } from './order-status';
-import { OrderTransitions } from './order-transitions';
+import { OrderTransitionsService } from './order-transitions.service';
 import { OrdersRepository } from './orders.repository';
 
 export const EXPIRY_ACTOR = 'system:expiry';
@@ -13,13 +13,13 @@ export const EXPIRY_ACTOR = 'system:expiry';
  * paid in the meantime is left alone (the order row lock orders the two).
  */
 @Injectable()
-export class OrderExpiry {
-  private readonly logger = new Logger(OrderExpiry.name);
+export class OrderExpiryService {
+  private readonly logger = new Logger(OrderExpiryService.name);
 
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly orders: OrdersRepository,
-    private readonly transitions: OrderTransitions,
+    private readonly transitions: OrderTransitionsService,
   ) {}
 
   /** True when this call cancelled the order. */

@@ -3,13 +3,13 @@ import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { OrdersProcessor } from './jobs/orders.processor';
 import { ORDERS_QUEUE, OrdersJobs } from './jobs/orders.jobs';
-import { OrderCoreModule } from './order-core.module';
+import { OrdersCoreModule } from './orders-core.module';
 
 const SWEEP_EVERY_MS = 60_000;
 
 /** Orders' worker side: payment deadlines and reminders (delayed jobs) and their sweeps. Worker only. */
 @Module({
-  imports: [OrderCoreModule],
+  imports: [OrdersCoreModule],
   providers: [OrdersProcessor],
 })
 export class OrdersWorkerModule implements OnApplicationBootstrap {

@@ -6,14 +6,14 @@ import { AdminOrdersController } from './admin-orders.controller';
 import { AdminOrdersService } from './admin-orders.service';
 import { CheckoutController } from './checkout.controller';
 import { CheckoutService } from './checkout.service';
-import { OrderCoreModule } from './order-core.module';
-import { OrderOpening } from './order-opening';
+import { OrdersCoreModule } from './orders-core.module';
+import { OrderOpeningService } from './order-opening.service';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 
 @Module({
-  imports: [OrderCoreModule, CartsModule, AuditModule, OutboxModule],
+  imports: [OrdersCoreModule, CartsModule, AuditModule, OutboxModule],
   controllers: [CheckoutController, OrdersController, AdminOrdersController],
-  providers: [CheckoutService, OrderOpening, OrdersService, AdminOrdersService],
+  providers: [CheckoutService, OrderOpeningService, OrdersService, AdminOrdersService],
 })
 export class OrdersModule {}

@@ -3,10 +3,10 @@ import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { CartCaller } from '../carts';
 import type { CancelOrderDto, ListMyOrdersQueryDto, OrderDto, OrderSummaryDto } from './dto/order.dto';
-import { OrderLookup } from './order-lookup';
-import { OrderReads } from './order-reads';
+import { OrderLookupService } from './order-lookup.service';
+import { OrderReadsService } from './order-reads.service';
 import { CUSTOMER_CANCELLABLE } from './order-status';
-import { OrderTransitions } from './order-transitions';
+import { OrderTransitionsService } from './order-transitions.service';
 import { IllegalTransitionError } from './orders.errors';
 import { OrdersRepository } from './orders.repository';
 
@@ -16,9 +16,9 @@ export class OrdersService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly orders: OrdersRepository,
-    private readonly reads: OrderReads,
-    private readonly transitions: OrderTransitions,
-    private readonly lookup: OrderLookup,
+    private readonly reads: OrderReadsService,
+    private readonly transitions: OrderTransitionsService,
+    private readonly lookup: OrderLookupService,
   ) {}
 
   listMine(customerId: string, query: ListMyOrdersQueryDto): Promise<Page<OrderSummaryDto>> {

@@ -4,10 +4,10 @@ import type { EntityManager } from 'typeorm';
 import type { OutboxService } from '../outbox/outbox.service';
 import type { Order } from './entities/order.entity';
 import type { OrdersRepository } from './orders.repository';
-import { PaymentReminders } from './payment-reminders.service';
+import { PaymentRemindersService } from './payment-reminders.service';
 
 /** The reminder's decisions with the database replaced by typed mocks (the e2e test races the real one). */
-describe('PaymentReminders', () => {
+describe('PaymentRemindersService', () => {
   const manager = {} as EntityManager;
   const transactions = { run: jest.fn((work: (m: EntityManager) => unknown) => work(manager)) };
   const claimPaymentReminder = jest.fn<
@@ -26,7 +26,7 @@ describe('PaymentReminders', () => {
   const enqueue = jest.fn<ReturnType<OutboxService['enqueue']>, Parameters<OutboxService['enqueue']>>();
   const outbox = { enqueue } as unknown as OutboxService;
   const reminders = (reminderHours = 48) =>
-    new PaymentReminders(
+    new PaymentRemindersService(
       transactions as unknown as TransactionRunner,
       orders,
       outbox,

@@ -19,8 +19,8 @@ const REMINDED_METHODS = PAYMENT_METHODS.filter((method) => PAYMENT_POLICIES[met
  * sends each job once).
  */
 @Injectable()
-export class PaymentReminders {
-  private readonly logger = new Logger(PaymentReminders.name);
+export class PaymentRemindersService {
+  private readonly logger = new Logger(PaymentRemindersService.name);
 
   constructor(
     private readonly transactions: TransactionRunner,

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { OutboxRepository } from './outbox.repository';
 
 @Injectable()
-export class OutboxPruner {
+export class OutboxPrunerService {
   private static readonly BATCH = 5_000;
 
   constructor(
@@ -16,9 +16,9 @@ export class OutboxPruner {
     const cutoff = new Date(now.getTime() - this.config.outbox.retentionHours * 3_600_000);
     let total = 0;
     for (;;) {
-      const deleted = await this.outbox.deletePublishedBefore(cutoff, OutboxPruner.BATCH);
+      const deleted = await this.outbox.deletePublishedBefore(cutoff, OutboxPrunerService.BATCH);
       total += deleted;
-      if (deleted < OutboxPruner.BATCH) return total;
+      if (deleted < OutboxPrunerService.BATCH) return total;
     }
   }
 }

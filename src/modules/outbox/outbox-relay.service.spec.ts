@@ -2,7 +2,7 @@ import { loadConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import type { Job, Queue } from 'bull';
 import { EntityManager } from 'typeorm';
-import { OutboxRelay, outboxJobId } from './outbox-relay.service';
+import { OutboxRelayService, outboxJobId } from './outbox-relay.service';
 import { OutboxRepository, PendingOutboxMessage } from './outbox.repository';
 
 const manager = {} as EntityManager;
@@ -22,7 +22,7 @@ function relayWith(messages: PendingOutboxMessage[], queue: Partial<Queue> | und
   };
   const transactions = { run: (work: (m: EntityManager) => Promise<unknown>) => work(manager) };
   const queues = { get: jest.fn().mockReturnValue(queue) };
-  const relay = new OutboxRelay(
+  const relay = new OutboxRelayService(
     loadConfig({}),
     transactions as unknown as TransactionRunner,
     outbox as unknown as OutboxRepository,
@@ -31,7 +31,7 @@ function relayWith(messages: PendingOutboxMessage[], queue: Partial<Queue> | und
   return { relay, outbox };
 }
 
-describe('OutboxRelay.publishBatch', () => {
+describe('OutboxRelayService.publishBatch', () => {
   it('adds each row with its outbox id as job id and marks exactly those rows published', async () => {
     const addBulk = jest.fn((jobs: Array<{ opts: { jobId: string } }>) =>
       Promise.resolve(jobs.map((job) => ({ id: job.opts.jobId }) as unknown as Job)),

@@ -23,8 +23,8 @@ export abstract class OutboxQueues {
  * Bull accepted the jobs, the next pass adds them again under the same job id, which Bull ignores.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(OutboxRelay.name);
+export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelayService.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -79,7 +79,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
                 opts: { jobId: outboxJobId(message.id), delay: message.delayMs || undefined },
               })),
             ),
-            OutboxRelay.ADD_TIMEOUT_MS,
+            OutboxRelayService.ADD_TIMEOUT_MS,
             'Bull did not accept the jobs in time (is Redis down?)',
           );
           // Bull's addBulk resolves even when Redis refused a job (MISCONF, OOM, READONLY): that job
@@ -120,7 +120,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       if (this.consecutiveFailures === 1)
         this.logger.error({ err: error }, 'Outbox relay pass failed; backing off');
       next = Math.min(
-        OutboxRelay.MAX_BACKOFF_MS,
+        OutboxRelayService.MAX_BACKOFF_MS,
         this.config.outbox.pollIntervalMs * 2 ** this.consecutiveFailures,
       );
     }

@@ -5,8 +5,8 @@ import type { Queue } from 'bull';
 import { OutboxMessage } from './entities/outbox-message.entity';
 import { OutboxMaintenanceProcessor } from './jobs/outbox-maintenance.processor';
 import { MAINTENANCE_QUEUE, OutboxJobs } from './jobs/outbox.jobs';
-import { OutboxPruner } from './outbox-pruner.service';
-import { OutboxRelay } from './outbox-relay.service';
+import { OutboxPrunerService } from './outbox-pruner.service';
+import { OutboxRelayService } from './outbox-relay.service';
 import { OutboxRepository } from './outbox.repository';
 
 const PRUNE_EVERY_MS = 3_600_000;
@@ -14,8 +14,8 @@ const PRUNE_EVERY_MS = 3_600_000;
 /** The outbox's worker side: the relay and the pruning job. Imported only by the worker. */
 @Module({
   imports: [TypeOrmModule.forFeature([OutboxMessage])],
-  providers: [OutboxRepository, OutboxRelay, OutboxPruner, OutboxMaintenanceProcessor],
-  exports: [OutboxRelay],
+  providers: [OutboxRepository, OutboxRelayService, OutboxPrunerService, OutboxMaintenanceProcessor],
+  exports: [OutboxRelayService],
 })
 export class OutboxWorkerModule implements OnApplicationBootstrap {
   constructor(@InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue) {}

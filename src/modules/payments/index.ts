@@ -1,7 +1,7 @@
 // The public surface of the payments feature: what other features, the process roots and the
 // tools may import. Anything not named here is internal (the dependency rule in .dependency-cruiser.cjs).
-export { PaymentCoreModule } from './payment-core.module';
-export { PaymentReversals } from './payment-reversals';
+export { PaymentsCoreModule } from './payments-core.module';
+export { PaymentReversalsService } from './settlement/payment-reversals.service';
 export { PaymentsWorkerModule } from './payments-worker.module';
 export { PAYMENTS_QUEUE, PaymentsJobs } from './payments.jobs';
 export { PaymentsModule } from './payments.module';

@@ -4,13 +4,13 @@ import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { PAYMENTS_QUEUE, PaymentsJobs } from './payments.jobs';
 import { PaymentsProcessor } from './jobs/payments.processor';
-import { PaymentCoreModule } from './payment-core.module';
-import { PaymentReconciliation } from './payment-reconciliation';
+import { PaymentsCoreModule } from './payments-core.module';
+import { PaymentReconciliationService } from './settlement/payment-reconciliation.service';
 
 /** Payments' worker side: webhook events, captures, refunds, reconciliation and the sandbox's deliveries. */
 @Module({
-  imports: [PaymentCoreModule],
-  providers: [PaymentsProcessor, PaymentReconciliation],
+  imports: [PaymentsCoreModule],
+  providers: [PaymentsProcessor, PaymentReconciliationService],
 })
 export class PaymentsWorkerModule implements OnApplicationBootstrap {
   constructor(

@@ -11,8 +11,8 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { ApiOrderToken, CallerOfOrder, type CartCaller } from '../carts';
 import { PaymentDto, StartPaymentDto } from './dto/payment.dto';
-import { PaymentEventsService } from './payment-events.service';
-import { PaymentsService } from './payments.service';
+import { PaymentEventsService } from './intake/payment-events.service';
+import { PaymentsService } from './intake/payments.service';
 
 @ApiTags('payments')
 @Controller()

@@ -2,14 +2,14 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { AdminPromotionsController } from './admin-promotions.controller';
 import { AdminPromotionsService } from './admin-promotions.service';
-import { PromotionRulesModule } from './promotion-rules.module';
+import { PromotionsCoreModule } from './promotions-core.module';
 import { PromotionsRepository } from './promotions.repository';
 
-/** Staff management of discount codes (`/v1/admin/promotions`); redemption is PromotionRulesModule's. */
+/** Staff management of discount codes (`/v1/admin/promotions`); redemption is PromotionsCoreModule's. */
 @Module({
-  imports: [PromotionRulesModule, AuditModule],
+  imports: [PromotionsCoreModule, AuditModule],
   controllers: [AdminPromotionsController],
   providers: [PromotionsRepository, AdminPromotionsService],
-  exports: [PromotionRulesModule],
+  exports: [PromotionsCoreModule],
 })
 export class PromotionsModule {}

@@ -2,14 +2,14 @@ import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type OfferedShippingMethodListDto, toOfferedShippingMethodDto } from './dto/shipping-method.dto';
-import { ShippingRates } from './shipping-rates';
+import { ShippingRatesService } from './shipping-rates.service';
 
 /** What the storefront may offer a destination, before there is a cart: the same rule carts price with. */
 @Injectable()
 export class ShippingOffersService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly rates: ShippingRates,
+    private readonly rates: ShippingRatesService,
     private readonly config: AppConfig,
   ) {}
 

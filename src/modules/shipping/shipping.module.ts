@@ -11,21 +11,21 @@ import { ShippingZone } from './entities/shipping-zone.entity';
 import { ShippingMethodsController } from './shipping-methods.controller';
 import { ShippingMethodsRepository } from './shipping-methods.repository';
 import { ShippingOffersService } from './shipping-offers.service';
-import { ShippingRates } from './shipping-rates';
+import { ShippingRatesService } from './shipping-rates.service';
 import { ShippingZonesRepository } from './shipping-zones.repository';
 
-/** Shipping zones and methods; other features price with the exported ShippingRates. */
+/** Shipping zones and methods; other features price with the exported ShippingRatesService. */
 @Module({
   imports: [TypeOrmModule.forFeature([ShippingZone, ShippingZoneCountry, ShippingMethod]), AuditModule],
   controllers: [AdminShippingZonesController, AdminShippingMethodsController, ShippingMethodsController],
   providers: [
     ShippingZonesRepository,
     ShippingMethodsRepository,
-    ShippingRates,
+    ShippingRatesService,
     AdminShippingZonesService,
     AdminShippingMethodsService,
     ShippingOffersService,
   ],
-  exports: [ShippingRates],
+  exports: [ShippingRatesService],
 })
 export class ShippingModule {}

@@ -1,4 +1,4 @@
 // The public surface of the taxes feature: what other features, the process roots and the
 // tools may import. Anything not named here is internal (the dependency rule in .dependency-cruiser.cjs).
-export { TaxRates } from './tax-rates';
+export { TaxRatesService } from './tax-rates.service';
 export { TaxesModule } from './taxes.module';

@@ -15,7 +15,7 @@ import { AuditService } from '../audit';
 import type { ListUsersQueryDto } from './dto/admin-users.dto';
 import { toUserResponse, UserResponseDto } from './dto/user.response.dto';
 import type { User, UserStatus } from './entities/user.entity';
-import { PrincipalCache, snapshotOf } from './principal-cache';
+import { PrincipalCache, snapshotOf } from './principal.cache';
 import { RoleAboveOwnError, SelfManagementForbiddenError, UserNotFoundError } from './users.errors';
 import { UsersRepository } from './users.repository';
 

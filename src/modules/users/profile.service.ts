@@ -3,7 +3,7 @@ import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { toUserResponse, UserResponseDto } from './dto/user.response.dto';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
-import { PrincipalCache, snapshotOf, type UserSnapshot } from './principal-cache';
+import { PrincipalCache, snapshotOf, type UserSnapshot } from './principal.cache';
 import { UserNotFoundError } from './users.errors';
 import { UsersRepository } from './users.repository';
 

@@ -4,7 +4,7 @@ import { AuditModule } from '../audit';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';
 import { User } from './entities/user.entity';
-import { PrincipalCache } from './principal-cache';
+import { PrincipalCache } from './principal.cache';
 import { ProfileController } from './profile.controller';
 import { ProfileService } from './profile.service';
 import { UsersRepository } from './users.repository';

@@ -2,12 +2,12 @@ import type { TransactionContext } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { User } from './entities/user.entity';
-import { PrincipalCache, UserSnapshot } from './principal-cache';
+import { PrincipalCache, UserSnapshot } from './principal.cache';
 import { NewUser, UserChanges, UsersRepository } from './users.repository';
 
 export type { User } from './entities/user.entity';
 export type { UserChanges } from './users.repository';
-export type { UserSnapshot } from './principal-cache';
+export type { UserSnapshot } from './principal.cache';
 
 /**
  * The account operations other features (auth) may call. Writes take the caller's transaction, and

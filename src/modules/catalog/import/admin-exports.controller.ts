@@ -3,7 +3,7 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CatalogExportService } from './catalog-export.service';
-import { CSV_MEDIA_TYPE } from './csv-body';
+import { CSV_MEDIA_TYPE } from './csv-body.parser';
 import { ExportProductsQueryDto } from './dto/export-products.query.dto';
 
 @ApiTags('admin: catalog')

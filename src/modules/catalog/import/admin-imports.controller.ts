@@ -16,7 +16,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CatalogImportsService } from './catalog-imports.service';
-import { CSV_MEDIA_TYPE, CsvFile } from './csv-body';
+import { CSV_MEDIA_TYPE, CsvFile } from './csv-body.parser';
 import { CSV_COLUMNS } from './csv-format';
 import { CatalogJobAcceptedDto, CatalogJobResponseDto } from './dto/catalog-job.response.dto';
 

@@ -2,8 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditRecorderModule } from '../../audit';
 import { OutboxModule } from '../../outbox';
-import { InventoryLedgerModule } from '../../inventory';
-import { CatalogCacheModule } from '../catalog-cache.module';
+import { InventoryCoreModule } from '../../inventory';
+import { CatalogCoreModule } from '../catalog-core.module';
 import { Category } from '../entities/category.entity';
 import { Product } from '../entities/product.entity';
 import { ProductCategory } from '../entities/product-category.entity';
@@ -11,11 +11,11 @@ import { ProductVariant } from '../entities/product-variant.entity';
 import { VariantOptionValue } from '../entities/variant-option-value.entity';
 import { ProductsRepository } from '../products.repository';
 import { CatalogImportRepository } from './catalog-import.repository';
-import { CatalogImporter } from './catalog-importer.service';
+import { CatalogImporterService } from './catalog-importer.service';
 import { CatalogJobsRepository } from './catalog-jobs.repository';
 import { CatalogJob } from './entities/catalog-job.entity';
 import { CatalogJobFile } from './entities/catalog-job-file.entity';
-import { ImportBatchWriter } from './import-batch-writer';
+import { ImportBatchWriterService } from './import-batch-writer.service';
 import { CatalogImportProcessor } from './jobs/catalog-import.processor';
 
 /** Bulk catalog I/O, worker side: imports queued files. Imported only by the worker. */
@@ -32,15 +32,15 @@ import { CatalogImportProcessor } from './jobs/catalog-import.processor';
     ]),
     OutboxModule,
     AuditRecorderModule,
-    CatalogCacheModule,
-    InventoryLedgerModule,
+    CatalogCoreModule,
+    InventoryCoreModule,
   ],
   providers: [
     ProductsRepository,
     CatalogJobsRepository,
     CatalogImportRepository,
-    ImportBatchWriter,
-    CatalogImporter,
+    ImportBatchWriterService,
+    CatalogImporterService,
     CatalogImportProcessor,
   ],
 })

@@ -7,7 +7,7 @@ import { CatalogExportRepository } from './catalog-export.repository';
 import { CatalogExportService } from './catalog-export.service';
 import { CatalogImportsService } from './catalog-imports.service';
 import { CatalogJobsRepository } from './catalog-jobs.repository';
-import { CsvBodyParser } from './csv-body';
+import { CsvBodyParser } from './csv-body.parser';
 import { CatalogJob } from './entities/catalog-job.entity';
 import { CatalogJobFile } from './entities/catalog-job-file.entity';
 

@@ -26,7 +26,7 @@ export type NewVariantRow = NewVariant & { id: string; productId: string };
  * multi-row inserts of what a batch creates (a first import creates thousands of rows; one statement
  * per row costs most of the time — the same rows as ProductsRepository.insert/insertVariants write,
  * min and max price left to ProductsRepository.refreshPriceRange). Stock counts go through the
- * inventory module's StockCorrections (its ledger), not through here.
+ * inventory module's StockCorrectionsService (its ledger), not through here.
  */
 @Injectable()
 export class CatalogImportRepository {

@@ -4,14 +4,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CsvError, parse } from 'csv-parse';
 import { pipeline, Readable } from 'node:stream';
 import { AuditService } from '../../audit';
-import { CatalogChanges } from '../catalog-changes';
+import { CatalogChangesService } from '../catalog-changes.service';
 import { ImportRunSupersededError } from './catalog-import.errors';
 import { BatchKeys, CatalogImportRepository } from './catalog-import.repository';
 import { CatalogJobsRepository, JobProgress } from './catalog-jobs.repository';
 import { CSV_PARSE_OPTIONS, readHeader, recordStartLine } from './csv-format';
 import { CatalogJobRowError, MAX_REPORTED_ERRORS } from './entities/catalog-job.entity';
 import { ImportBatchPlan, RowOutcome } from './import-batch-plan';
-import { ImportBatchWriter, ImportContext } from './import-batch-writer';
+import { ImportBatchWriterService, ImportContext } from './import-batch-writer.service';
 import { ImportRow, ImportRowReader } from './import-row';
 
 /** Rows per batch (one transaction each); a batch ends between two products when it can. */
@@ -41,15 +41,15 @@ interface Run {
  * batch. A restarted job begins again from the top, which is safe because importing is idempotent.
  */
 @Injectable()
-export class CatalogImporter {
-  private readonly logger = new Logger(CatalogImporter.name);
+export class CatalogImporterService {
+  private readonly logger = new Logger(CatalogImporterService.name);
 
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly jobs: CatalogJobsRepository,
     private readonly imports: CatalogImportRepository,
-    private readonly writer: ImportBatchWriter,
-    private readonly changes: CatalogChanges,
+    private readonly writer: ImportBatchWriterService,
+    private readonly changes: CatalogChangesService,
     private readonly audit: AuditService,
   ) {}
 

@@ -3,7 +3,7 @@ import { loadConfig } from '@app/config';
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { SendMailPayload } from './mail.jobs';
-import { MailTransport, OutgoingMail } from './mail-transport';
+import { MailTransportService, OutgoingMail } from './mail-transport.service';
 import { UndeliverableMailError } from './mail.errors';
 import { MAIL_SECRET_CONTEXT } from './mail.jobs';
 import { MailService, mailSentMarkerKey } from './mail.service';
@@ -30,7 +30,7 @@ function setup() {
   const service = new MailService(
     config,
     secretBox,
-    transport as unknown as MailTransport,
+    transport as unknown as MailTransportService,
     redis as unknown as Redis,
   );
   return { service, redis, transport, sent, store };

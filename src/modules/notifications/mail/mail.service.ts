@@ -10,7 +10,7 @@ import {
   RenderedMail,
   renderMail,
 } from './mail-templates';
-import { MailTransport } from './mail-transport';
+import { MailTransportService } from './mail-transport.service';
 import { UndeliverableMailError } from './mail.errors';
 
 const SENT_MARKER_TTL_SECONDS = 7 * 24 * 3600;
@@ -25,7 +25,7 @@ export class MailService {
   constructor(
     private readonly config: AppConfig,
     private readonly secretBox: SecretBox,
-    private readonly transport: MailTransport,
+    private readonly transport: MailTransportService,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
   ) {}
 

@@ -1,14 +1,14 @@
 import { Process, Processor } from '@nestjs/bull';
 import type { OutboxJob } from '../../outbox';
-import { OrderExpiry } from '../order-expiry.service';
-import { PaymentReminders } from '../payment-reminders.service';
+import { OrderExpiryService } from '../order-expiry.service';
+import { PaymentRemindersService } from '../payment-reminders.service';
 import { ORDERS_QUEUE, OrdersJobs } from './orders.jobs';
 
 @Processor(ORDERS_QUEUE)
 export class OrdersProcessor {
   constructor(
-    private readonly expiry: OrderExpiry,
-    private readonly reminders: PaymentReminders,
+    private readonly expiry: OrderExpiryService,
+    private readonly reminders: PaymentRemindersService,
   ) {}
 
   @Process(OrdersJobs.expire)

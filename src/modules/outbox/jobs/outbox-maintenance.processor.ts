@@ -1,10 +1,10 @@
 import { Process, Processor } from '@nestjs/bull';
-import { OutboxPruner } from '../outbox-pruner.service';
+import { OutboxPrunerService } from '../outbox-pruner.service';
 import { MAINTENANCE_QUEUE, OutboxJobs } from './outbox.jobs';
 
 @Processor(MAINTENANCE_QUEUE)
 export class OutboxMaintenanceProcessor {
-  constructor(private readonly pruner: OutboxPruner) {}
+  constructor(private readonly pruner: OutboxPrunerService) {}
 
   @Process(OutboxJobs.prune)
   async prune(): Promise<{ deleted: number }> {

@@ -2,13 +2,16 @@ import { AppConfig } from '@app/config';
 import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 import type { OutboxJob } from '../../outbox';
-import { PaymentEventsService } from '../payment-events.service';
+import { PaymentEventsService } from '../intake/payment-events.service';
 import { SandboxProvider, type SandboxEvent } from '../providers/sandbox.provider';
-import { RefundsService } from '../refunds.service';
-import { signPayload } from '../webhook-signature';
+import { RefundsService } from '../settlement/refunds.service';
+import { signPayload } from '../providers/webhook-signature';
 import { PAYMENTS_QUEUE, PaymentsJobs } from '../payments.jobs';
-import { CapturesService } from '../captures.service';
-import { PaymentReconciliation, type ReconciliationResult } from '../payment-reconciliation';
+import { CapturesService } from '../settlement/captures.service';
+import {
+  PaymentReconciliationService,
+  type ReconciliationResult,
+} from '../settlement/payment-reconciliation.service';
 
 @Processor(PAYMENTS_QUEUE)
 export class PaymentsProcessor {
@@ -16,7 +19,7 @@ export class PaymentsProcessor {
     private readonly events: PaymentEventsService,
     private readonly refunds: RefundsService,
     private readonly captures: CapturesService,
-    private readonly reconciliation: PaymentReconciliation,
+    private readonly reconciliation: PaymentReconciliationService,
     private readonly sandbox: SandboxProvider,
     private readonly config: AppConfig,
   ) {}

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SandboxCharge, SandboxRefund } from '../entities/sandbox-charge.entity';
 import { PAYMENTS_QUEUE, PaymentsJobs } from '../payments.jobs';
-import { verifySignature } from '../webhook-signature';
+import { verifySignature } from './webhook-signature';
 import {
   CreatePaymentRequest,
   PaymentProvider,

@@ -1,7 +1,7 @@
 import { ROLES, type Role } from '@app/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { USER_STATUSES, type UserStatus } from '../entities/user.entity';
-import type { UserSnapshot } from '../principal-cache';
+import type { UserSnapshot } from '../principal.cache';
 
 /** A user as the user and staff see it. Never carries hashes, secrets or token state. */
 export class UserResponseDto {

@@ -1,11 +1,11 @@
 import { Process, Processor } from '@nestjs/bull';
 import type { OutboxJob } from '../../../outbox';
-import { CatalogImporter, ImportResult } from '../catalog-importer.service';
+import { CatalogImporterService, ImportResult } from '../catalog-importer.service';
 import { CATALOG_IMPORT_QUEUE, CatalogImportJobs } from './catalog-import.jobs';
 
 @Processor(CATALOG_IMPORT_QUEUE)
 export class CatalogImportProcessor {
-  constructor(private readonly importer: CatalogImporter) {}
+  constructor(private readonly importer: CatalogImporterService) {}
 
   /** One import at a time per worker: each holds a database connection for its batches. */
   @Process({ name: CatalogImportJobs.import, concurrency: 1 })

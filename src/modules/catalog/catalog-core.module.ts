@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { OutboxModule } from '../outbox';
+import { CatalogCache } from './catalog.cache';
+import { CatalogChangesService } from './catalog-changes.service';
+import { StorefrontProjectionService } from './storefront-projection.service';
+import { SellableVariantsService } from './sellable-variants.service';
+import { StorefrontRepository } from './storefront.repository';
+
+/**
+ * What every write that changes the storefront needs: its read model (projection), the cache and
+ * the write wrapper that keeps both current. Shared by the catalog's API and worker sides and by
+ * every feature whose writes change what the storefront shows (inventory, imports).
+ */
+@Module({
+  imports: [OutboxModule],
+  providers: [
+    CatalogCache,
+    CatalogChangesService,
+    StorefrontRepository,
+    StorefrontProjectionService,
+    SellableVariantsService,
+  ],
+  exports: [
+    CatalogCache,
+    CatalogChangesService,
+    StorefrontRepository,
+    StorefrontProjectionService,
+    SellableVariantsService,
+  ],
+})
+export class CatalogCoreModule {}
