@@ -7,10 +7,10 @@ import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { DataSource, QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../src/database/migrations';
-import { CATALOG_GENERATION_KEY } from '../src/modules/catalog/catalog-cache.keys';
-import { StorefrontMapping } from '../src/modules/catalog/storefront-mapping';
-import { refreshStorefront } from '../src/modules/catalog/storefront-projection.service';
-import { StorefrontRepository } from '../src/modules/catalog/storefront.repository';
+import { CATALOG_GENERATION_KEY } from '../src/modules/catalog/cache/catalog-cache.keys';
+import { StorefrontMapping } from '../src/modules/catalog/storefront/storefront-mapping';
+import { refreshStorefront } from '../src/modules/catalog/storefront/storefront-projection.service';
+import { StorefrontRepository } from '../src/modules/catalog/storefront/storefront.repository';
 import { DemoCatalog, demoCatalogParts, SEED_MOVEMENT } from './seed/demo-catalog';
 
 /** Every table the seed writes or `reset` empties, children first. */

@@ -7,7 +7,7 @@ import { summarizeTimes } from '../lib/load.mjs';
 import { hasExited, printOutput, sleep, spawnAppProcess } from '../lib/processes.mjs';
 import { waitUntilIdle } from '../lib/sampling.mjs';
 
-/** The queue the sandbox's jobs and the webhook jobs run on (src/modules/payments/jobs/payments.jobs.ts). */
+/** The queue the sandbox's jobs and the webhook jobs run on (src/modules/payments/payments.jobs.ts). */
 export const PAYMENTS_QUEUE_NAME = 'payments';
 /** Queues of the payment flow whose jobs must be worked off before the next run (domain events: order.paid). */
 const PAYMENT_FLOW_QUEUES = [PAYMENTS_QUEUE_NAME, 'events'];

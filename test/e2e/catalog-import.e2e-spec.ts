@@ -9,7 +9,7 @@ import type Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CATALOG_GENERATION_KEY } from '../../src/modules/catalog/catalog-cache.keys';
+import { CATALOG_GENERATION_KEY } from '../../src/modules/catalog/cache/catalog-cache.keys';
 import { CATALOG_QUEUE } from '../../src/modules/catalog/jobs/catalog.jobs';
 import { CatalogImporterService } from '../../src/modules/catalog/import/catalog-importer.service';
 import { CSV_COLUMNS } from '../../src/modules/catalog/import/csv-format';

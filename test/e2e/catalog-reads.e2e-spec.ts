@@ -2,7 +2,7 @@ import { request, SmtpReceiver } from '@app/testing';
 import { TestApi, TestEnvironment } from '../support/test-environment';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CatalogCache } from '../../src/modules/catalog/catalog.cache';
+import { CatalogCache } from '../../src/modules/catalog/cache/catalog.cache';
 import { EVENTS_QUEUE } from '../../src/modules/notifications/jobs/events.jobs';
 import { MAIL_QUEUE } from '../../src/modules/notifications/mail/mail.jobs';
 import { AuthClient, createUser } from '../support/auth-client';

@@ -3,7 +3,7 @@ import { TestApi, TestEnvironment } from '../support/test-environment';
 import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { OrderExpiryService } from '../../src/modules/orders/order-expiry.service';
+import { OrderExpiryService } from '../../src/modules/orders/lifecycle/order-expiry.service';
 import { SANDBOX_CARDS } from '../../src/modules/payments/providers/sandbox.provider';
 import { signPayload } from '../../src/modules/payments/providers/webhook-signature';
 import { AuthClient, createUser } from '../support/auth-client';

@@ -6,11 +6,11 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { CatalogCache } from '../../src/modules/catalog/catalog.cache';
+import { CatalogCache } from '../../src/modules/catalog/cache/catalog.cache';
 import { CatalogCoreModule } from '../../src/modules/catalog/catalog-core.module';
-import { sendCached } from '../../src/modules/catalog/cached-response';
-import { StorefrontCached } from '../../src/modules/catalog/storefront-cached.decorator';
-import { StorefrontService } from '../../src/modules/catalog/storefront.service';
+import { sendCached } from '../../src/modules/catalog/storefront/cached-response';
+import { StorefrontCached } from '../../src/modules/catalog/storefront/storefront-cached.decorator';
+import { StorefrontService } from '../../src/modules/catalog/storefront/storefront.service';
 import { AuthClient, createUser } from '../support/auth-client';
 import { CatalogAdmin } from '../support/catalog-client';
 

@@ -8,7 +8,7 @@ import {
   seedCatalog,
   SeedResult,
 } from '../../scripts/seed-catalog';
-import { CATALOG_GENERATION_KEY } from '../../src/modules/catalog/catalog-cache.keys';
+import { CATALOG_GENERATION_KEY } from '../../src/modules/catalog/cache/catalog-cache.keys';
 import { buildSearchText, sanitizeDescription } from '../../src/modules/catalog/rich-text';
 
 const PRODUCTS = 300;

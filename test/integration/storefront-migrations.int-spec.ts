@@ -4,9 +4,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { StorefrontReadModel1795496321313 } from '../../src/database/migrations/1795496321313-StorefrontReadModel';
-import { StorefrontMapping } from '../../src/modules/catalog/storefront-mapping';
-import { refreshStorefront } from '../../src/modules/catalog/storefront-projection.service';
-import { StorefrontRepository } from '../../src/modules/catalog/storefront.repository';
+import { StorefrontMapping } from '../../src/modules/catalog/storefront/storefront-mapping';
+import { refreshStorefront } from '../../src/modules/catalog/storefront/storefront-projection.service';
+import { StorefrontRepository } from '../../src/modules/catalog/storefront/storefront.repository';
 
 /**
  * The storefront read model's migrations are frozen (they import no app code): the entries that the

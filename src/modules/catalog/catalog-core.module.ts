@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { OutboxModule } from '../outbox';
-import { CatalogCache } from './catalog.cache';
-import { CatalogChangesService } from './catalog-changes.service';
-import { StorefrontProjectionService } from './storefront-projection.service';
-import { SellableVariantsService } from './sellable-variants.service';
-import { StorefrontRepository } from './storefront.repository';
+import { CatalogCache } from './cache/catalog.cache';
+import { CatalogChangesService } from './storefront/catalog-changes.service';
+import { StorefrontProjectionService } from './storefront/storefront-projection.service';
+import { SellableVariantsService } from './storefront/sellable-variants.service';
+import { StorefrontRepository } from './storefront/storefront.repository';
 
 /**
  * What every write that changes the storefront needs: its read model (projection), the cache and

@@ -7,6 +7,6 @@ export { CatalogImportWorkerModule } from './import/catalog-import-worker.module
 export { CatalogImportModule } from './import/catalog-import.module';
 export { CATALOG_IMPORT_QUEUE, CatalogImportJobs } from './import/jobs/catalog-import.jobs';
 export { CATALOG_QUEUE, CatalogJobs } from './jobs/catalog.jobs';
-export { SellableVariant, SellableVariantsService } from './sellable-variants.service';
-export { StorefrontAvailabilityModule } from './storefront-availability.module';
-export { StorefrontHitsService } from './storefront-hits.service';
+export { SellableVariant, SellableVariantsService } from './storefront/sellable-variants.service';
+export { StorefrontAvailabilityModule } from './storefront/storefront-availability.module';
+export { StorefrontHitsService } from './storefront/storefront-hits.service';

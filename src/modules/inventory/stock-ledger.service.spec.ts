@@ -1,10 +1,10 @@
 import { AppConfig } from '@app/config';
 import { buildWithMocks, mockOf, type UnitFixture } from '@app/testing/unit-fixture';
-import { CatalogCache } from '../catalog/catalog.cache';
-import { CatalogChangesService } from '../catalog/catalog-changes.service';
+import { CatalogCache } from '../catalog/cache/catalog.cache';
+import { CatalogChangesService } from '../catalog/storefront/catalog-changes.service';
 import { CatalogJobs } from '../catalog/jobs/catalog.jobs';
-import { StorefrontAvailabilityAdapter } from '../catalog/storefront-availability.adapter';
-import { StorefrontProjectionService } from '../catalog/storefront-projection.service';
+import { StorefrontAvailabilityAdapter } from '../catalog/storefront/storefront-availability.adapter';
+import { StorefrontProjectionService } from '../catalog/storefront/storefront-projection.service';
 import { MailJobs } from '../notifications/mail/mail.jobs';
 import { OutboxService } from '../outbox/outbox.service';
 import {

@@ -12,8 +12,8 @@ import type {
 } from './dto/order.dto';
 import type { Order } from './entities/order.entity';
 import { OrderReadsService } from './order-reads.service';
-import { canTransition, FULFILMENT_STATES } from './order-status';
-import { OrderTransitionsService, reservationOf } from './order-transitions.service';
+import { canTransition, FULFILMENT_STATES } from './lifecycle/order-status';
+import { OrderTransitionsService, reservationOf } from './lifecycle/order-transitions.service';
 import { FulfilmentInvalidError, IllegalTransitionError, OrderNotFoundError } from './orders.errors';
 import { OrdersRepository } from './orders.repository';
 

@@ -3,9 +3,13 @@
 export { ORDERS_QUEUE, OrdersJobs } from './jobs/orders.jobs';
 export { OrdersCoreModule } from './orders-core.module';
 export { OrderLookupService } from './order-lookup.service';
-export { OrderReturnsService } from './order-returns.service';
-export { awaitsPayment, canTransition } from './order-status';
-export { ORDER_CANCELLATION_HOOKS, OrderTransitionsService } from './order-transitions.service';
-export type { CancelledOrder, OrderCancellationHook, TransitionContext } from './order-transitions.service';
+export { OrderReturnsService } from './lifecycle/order-returns.service';
+export { awaitsPayment, canTransition } from './lifecycle/order-status';
+export { ORDER_CANCELLATION_HOOKS, OrderTransitionsService } from './lifecycle/order-transitions.service';
+export type {
+  CancelledOrder,
+  OrderCancellationHook,
+  TransitionContext,
+} from './lifecycle/order-transitions.service';
 export { OrdersWorkerModule } from './orders-worker.module';
 export { OrdersModule } from './orders.module';

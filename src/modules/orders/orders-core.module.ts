@@ -11,13 +11,13 @@ import {
   OrderLine,
   OrderNumber,
 } from './entities/order.entity';
-import { OrderExpiryService } from './order-expiry.service';
+import { OrderExpiryService } from './lifecycle/order-expiry.service';
 import { OrderLookupService } from './order-lookup.service';
 import { OrderReadsService } from './order-reads.service';
-import { OrderReturnsService } from './order-returns.service';
-import { OrderTransitionsService } from './order-transitions.service';
+import { OrderReturnsService } from './lifecycle/order-returns.service';
+import { OrderTransitionsService } from './lifecycle/order-transitions.service';
 import { OrdersRepository } from './orders.repository';
-import { PaymentRemindersService } from './payment-reminders.service';
+import { PaymentRemindersService } from './lifecycle/payment-reminders.service';
 
 /** What the API and the worker share: the orders' SQL, the state machine and expiry. */
 @Module({

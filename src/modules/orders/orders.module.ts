@@ -4,10 +4,10 @@ import { CartsModule } from '../carts';
 import { OutboxModule } from '../outbox';
 import { AdminOrdersController } from './admin-orders.controller';
 import { AdminOrdersService } from './admin-orders.service';
-import { CheckoutController } from './checkout.controller';
-import { CheckoutService } from './checkout.service';
+import { CheckoutController } from './checkout/checkout.controller';
+import { CheckoutService } from './checkout/checkout.service';
 import { OrdersCoreModule } from './orders-core.module';
-import { OrderOpeningService } from './order-opening.service';
+import { OrderOpeningService } from './checkout/order-opening.service';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 

@@ -5,8 +5,8 @@ import type { CartCaller } from '../carts';
 import type { CancelOrderDto, ListMyOrdersQueryDto, OrderDto, OrderSummaryDto } from './dto/order.dto';
 import { OrderLookupService } from './order-lookup.service';
 import { OrderReadsService } from './order-reads.service';
-import { CUSTOMER_CANCELLABLE } from './order-status';
-import { OrderTransitionsService } from './order-transitions.service';
+import { CUSTOMER_CANCELLABLE } from './lifecycle/order-status';
+import { OrderTransitionsService } from './lifecycle/order-transitions.service';
 import { IllegalTransitionError } from './orders.errors';
 import { OrdersRepository } from './orders.repository';
 

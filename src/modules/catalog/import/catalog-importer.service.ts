@@ -4,7 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CsvError, parse } from 'csv-parse';
 import { pipeline, Readable } from 'node:stream';
 import { AuditService } from '../../audit';
-import { CatalogChangesService } from '../catalog-changes.service';
+import { CatalogChangesService } from '../storefront/catalog-changes.service';
 import { ImportRunSupersededError } from './catalog-import.errors';
 import { BatchKeys, CatalogImportRepository } from './catalog-import.repository';
 import { CatalogJobsRepository, JobProgress } from './catalog-jobs.repository';

@@ -3,7 +3,12 @@ import type { Product, ProductOption, ProductStatus } from '../entities/product.
 import type { ProductVariant, VariantStatus } from '../entities/product-variant.entity';
 import type { NewVariant, ProductChanges, VariantChanges } from '../products.repository';
 import { buildSearchText } from '../rich-text';
-import { assertDistinctCombinations, assertOptionValues, assertPrices, variantTitle } from '../variant-rules';
+import {
+  assertDistinctCombinations,
+  assertOptionValues,
+  assertPrices,
+  variantTitle,
+} from '../admin/variant-rules';
 import type { ImportRow, StockInput, StockRow, VariantRow } from './import-row';
 
 /** What a batch reads, under lock, before it decides anything. */

@@ -5,7 +5,7 @@ import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../../audit';
 import { ProductsRepository } from '../products.repository';
-import { StorefrontProjectionService } from '../storefront-projection.service';
+import { StorefrontProjectionService } from '../storefront/storefront-projection.service';
 import { StockCorrectionsService } from '../../inventory';
 import { CatalogImportRepository } from './catalog-import.repository';
 import type { ImportBatchPlan, PlannedProduct } from './import-batch-plan';

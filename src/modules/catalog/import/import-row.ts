@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { MAX_DESCRIPTION_LENGTH, MAX_PRICE, SKU_PATTERN, SLUG_PATTERN } from '../dto/admin-product.dto';
 import { PRODUCT_STATUSES, type ProductOption, type ProductStatus } from '../entities/product.entity';
 import { sanitizeDescription } from '../rich-text';
-import { assertUniqueOptionNames } from '../variant-rules';
+import { assertUniqueOptionNames } from '../admin/variant-rules';
 import { CellFormatError, CsvColumn, CsvHeader, parseList, parseOptions, parsePairs } from './csv-format';
 
 /**

@@ -1,5 +1,5 @@
 import { Process, Processor } from '@nestjs/bull';
-import { CatalogCache } from '../catalog.cache';
+import { CatalogCache } from '../cache/catalog.cache';
 import { CATALOG_QUEUE, CatalogJobs } from './catalog.jobs';
 
 @Processor(CATALOG_QUEUE)

@@ -1,7 +1,7 @@
 import { Process, Processor } from '@nestjs/bull';
 import type { OutboxJob } from '../../outbox';
-import { OrderExpiryService } from '../order-expiry.service';
-import { PaymentRemindersService } from '../payment-reminders.service';
+import { OrderExpiryService } from '../lifecycle/order-expiry.service';
+import { PaymentRemindersService } from '../lifecycle/payment-reminders.service';
 import { ORDERS_QUEUE, OrdersJobs } from './orders.jobs';
 
 @Processor(ORDERS_QUEUE)

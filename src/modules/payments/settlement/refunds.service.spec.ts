@@ -3,8 +3,8 @@ import { buildWithMocks, mockOf, rejectionOf, type UnitFixture } from '@app/test
 import { AuditService } from '../../audit/audit.service';
 import { Order, type OrderStatus } from '../../orders/entities/order.entity';
 import { OrderLookupService } from '../../orders/order-lookup.service';
-import { OrderReturnsService } from '../../orders/order-returns.service';
-import { OrderTransitionsService } from '../../orders/order-transitions.service';
+import { OrderReturnsService } from '../../orders/lifecycle/order-returns.service';
+import { OrderTransitionsService } from '../../orders/lifecycle/order-transitions.service';
 import { OutboxService } from '../../outbox/outbox.service';
 import { Payment, PaymentRefund, PAYMENT_STATES, type PaymentState } from '../entities/payment.entity';
 import { PaymentsJobs } from '../payments.jobs';
