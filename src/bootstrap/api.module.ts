@@ -22,6 +22,7 @@ import { InventoryModule } from '../modules/inventory';
 import { PromotionsModule } from '../modules/promotions';
 import { CartsModule } from '../modules/carts';
 import { OrdersModule } from '../modules/orders';
+import { NotificationsModule } from '../modules/notifications';
 import { PaymentsModule } from '../modules/payments';
 import { HealthModule } from '../modules/health';
 import { UsersModule } from '../modules/users';
@@ -50,6 +51,7 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   CartsModule,
   OrdersModule,
   PaymentsModule,
+  NotificationsModule,
   OrderCancellationHooksModule,
   StorefrontAvailabilityModule,
 ];

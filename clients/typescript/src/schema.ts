@@ -1674,7 +1674,7 @@ export interface components {
              *       "inventory:write"
              *     ]
              */
-            scopes: ("catalog:write" | "inventory:write" | "orders:manage" | "payments:manage" | "promotions:manage" | "reports:read" | "users:manage" | "api-keys:manage" | "audit:read" | "queues:manage" | "settings:manage")[];
+            scopes: ("catalog:write" | "inventory:write" | "orders:manage" | "payments:manage" | "promotions:manage" | "reports:read" | "users:manage" | "api-keys:manage" | "audit:read" | "queues:manage" | "webhooks:manage" | "settings:manage")[];
             /**
              * Format: date-time
              * @description When the key stops working (default: never).
@@ -1689,7 +1689,7 @@ export interface components {
              * @example sk_ab12cd34
              */
             prefix: string;
-            scopes: ("catalog:write" | "inventory:write" | "orders:manage" | "payments:manage" | "promotions:manage" | "reports:read" | "users:manage" | "api-keys:manage" | "audit:read" | "queues:manage" | "settings:manage")[];
+            scopes: ("catalog:write" | "inventory:write" | "orders:manage" | "payments:manage" | "promotions:manage" | "reports:read" | "users:manage" | "api-keys:manage" | "audit:read" | "queues:manage" | "webhooks:manage" | "settings:manage")[];
             createdBy: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -1716,7 +1716,7 @@ export interface components {
              * @example sk_ab12cd34
              */
             prefix: string;
-            scopes: ("catalog:write" | "inventory:write" | "orders:manage" | "payments:manage" | "promotions:manage" | "reports:read" | "users:manage" | "api-keys:manage" | "audit:read" | "queues:manage" | "settings:manage")[];
+            scopes: ("catalog:write" | "inventory:write" | "orders:manage" | "payments:manage" | "promotions:manage" | "reports:read" | "users:manage" | "api-keys:manage" | "audit:read" | "queues:manage" | "webhooks:manage" | "settings:manage")[];
             createdBy: string | null;
             /** Format: date-time */
             createdAt: string;

@@ -5,3 +5,4 @@ export type { DomainEvents, OrderEvent } from './jobs/events.jobs';
 export { MAIL_QUEUE, MAIL_SECRET_CONTEXT, MailJobs } from './mail/mail.jobs';
 export type { MailTemplate, SendMailPayload } from './mail/mail.jobs';
 export { NotificationsWorkerModule } from './notifications-worker.module';
+export { NotificationsModule } from './notifications.module';

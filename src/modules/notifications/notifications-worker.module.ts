@@ -1,12 +1,27 @@
 import { SecretBox } from '@app/common';
 import { Module } from '@nestjs/common';
+import { DOMAIN_EVENT_HANDLERS, type DomainEventHandler } from './events/domain-event-handler';
 import { EventsProcessor } from './jobs/events.processor';
 import { MailProcessor } from './jobs/mail.processor';
 import { MailTransportService } from './mail/mail-transport.service';
 import { MailService } from './mail/mail.service';
 
-/** Transactional email: consumes the mail queue and sends over SMTP. Imported only by the worker. */
+/**
+ * The worker side of notifications: sends mail over SMTP and hands every domain event to its
+ * subscribers (the list below, in order). Imported only by the worker.
+ */
 @Module({
-  providers: [SecretBox, MailTransportService, MailService, MailProcessor, EventsProcessor],
+  providers: [
+    SecretBox,
+    MailTransportService,
+    MailService,
+    MailProcessor,
+    EventsProcessor,
+    {
+      provide: DOMAIN_EVENT_HANDLERS,
+      useFactory: (...handlers: DomainEventHandler[]): readonly DomainEventHandler[] => handlers,
+      inject: [],
+    },
+  ],
 })
 export class NotificationsWorkerModule {}

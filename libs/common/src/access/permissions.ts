@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   'api-keys:manage',
   'audit:read',
   'queues:manage',
+  // Outgoing webhooks: endpoints, their secrets, deliveries and replays. Admins only.
+  'webhooks:manage',
   // Store settings that price every cart: shipping zones and methods, tax rates. Admins only.
   'settings:manage',
 ] as const;
