@@ -23,6 +23,9 @@ const esmPackages = [
   'load-esm',
   '@apidevtools',
   'uuid',
+  // eventsource (the SSE client of the real-time tests) is ESM-only, like its parser
+  'eventsource',
+  'eventsource-parser',
   // p-limit 4+ is ESM-only (the password hasher's concurrency limit), like its yocto-queue
   'p-limit',
   'yocto-queue',
