@@ -463,7 +463,7 @@ describe('payments (sandbox provider)', () => {
           { amount },
           { 'idempotency-key': randomUUID() },
         );
-      expectProblem(await capture(order.totals.total + 1), 409);
+      expectProblem(await capture(order.totals.total + 1), 409, '/problems/capture-not-possible');
       expect((await capture(part)).status).toBe(202);
       await waitFor(async () => (await paymentsOf(order.id))[0].state === 'captured');
       expect((await paymentsOf(order.id))[0].capturedAmount).toBe(part);

@@ -37,6 +37,12 @@ export class RefundNotPossibleError extends DomainError {
   readonly title = 'This refund cannot be made';
 }
 
+export class CaptureNotPossibleError extends DomainError {
+  readonly kind = 'conflict';
+  readonly type = 'capture-not-possible';
+  readonly title = 'This capture cannot be made';
+}
+
 export class WebhookRejectedError extends DomainError {
   readonly kind = 'malformed';
   readonly type = 'webhook-signature-invalid';

@@ -6,7 +6,7 @@ import { CapturesService } from './captures.service';
 import { Payment, PAYMENT_STATES, type PaymentState } from '../entities/payment.entity';
 import { PaymentsJobs } from '../payments.jobs';
 import { PaymentSettlementService } from './payment-settlement.service';
-import { PaymentNotFoundError, RefundNotPossibleError } from '../payments.errors';
+import { PaymentNotFoundError, CaptureNotPossibleError } from '../payments.errors';
 import { PaymentsRepository } from '../payments.repository';
 import {
   ProviderRejectedError,
@@ -91,7 +91,7 @@ describe('CapturesService', () => {
       payments.lockById.mockResolvedValue(paymentIn('authorized'));
       const error = await rejectionOf(
         fixture.subject.request(STAFF, 'pay-1', { amount: 1001 }),
-        RefundNotPossibleError,
+        CaptureNotPossibleError,
       );
       expect(error.extensions).toEqual({ authorized: 1000 });
       expect(outbox.enqueue).not.toHaveBeenCalled();
@@ -101,7 +101,7 @@ describe('CapturesService', () => {
       'refuses to capture a %s payment (a second capture included)',
       async (state) => {
         payments.lockById.mockResolvedValue(paymentIn(state));
-        const error = await rejectionOf(fixture.subject.request(STAFF, 'pay-1', {}), RefundNotPossibleError);
+        const error = await rejectionOf(fixture.subject.request(STAFF, 'pay-1', {}), CaptureNotPossibleError);
         expect(error.extensions).toEqual({ state });
         expect(outbox.enqueue).not.toHaveBeenCalled();
         expect(audit.record).not.toHaveBeenCalled();
@@ -179,6 +179,38 @@ describe('CapturesService', () => {
       payments.findById.mockResolvedValue(paymentIn('captured'));
       await fixture.subject.void('pay-1');
       expect(provider.void).not.toHaveBeenCalled();
+    });
+
+    it("settles what the provider answered, not 'voided' regardless", async () => {
+      payments.findById.mockResolvedValue(paymentIn('authorized'));
+      payments.lockById.mockResolvedValue(paymentIn('authorized'));
+      provider.void.mockResolvedValue(answer('captured'));
+      await fixture.subject.void('pay-1');
+      expect(settlement.apply.mock.calls[0][2]).toMatchObject({ state: 'captured', source: 'void' });
+    });
+
+    it('records a refused void as an attempt instead of retrying it', async () => {
+      payments.findById.mockResolvedValue(paymentIn('authorized'));
+      provider.void.mockRejectedValue(
+        new ProviderRejectedError('sandbox', 'expired', 'authorization expired'),
+      );
+      await fixture.subject.void('pay-1');
+      expect(payments.attempt).toHaveBeenCalledWith(fixture.transactions.tx, {
+        paymentId: 'pay-1',
+        operation: 'void',
+        outcome: 'refused',
+        detail: 'sandbox refused: authorization expired',
+        idempotencyKey: 'pay-1:void',
+      });
+      expect(settlement.apply).not.toHaveBeenCalled();
+    });
+
+    it('lets provider trouble through so the void job is retried', async () => {
+      payments.findById.mockResolvedValue(paymentIn('authorized'));
+      const trouble = new ProviderUnavailableError('sandbox', new Error('ECONNRESET'));
+      provider.void.mockRejectedValue(trouble);
+      await expect(fixture.subject.void('pay-1')).rejects.toBe(trouble);
+      expect(payments.attempt).not.toHaveBeenCalled();
     });
   });
 });

@@ -6,7 +6,7 @@ import { OutboxService } from '../../outbox';
 import { CapturePaymentDto, PaymentDto, toPaymentDto } from '../dto/payment.dto';
 import { PaymentsJobs, type CapturePayload } from '../payments.jobs';
 import { PaymentSettlementService } from './payment-settlement.service';
-import { PaymentNotFoundError, RefundNotPossibleError } from '../payments.errors';
+import { CaptureNotPossibleError, PaymentNotFoundError } from '../payments.errors';
 import { PaymentsRepository } from '../payments.repository';
 import { ProviderRejectedError } from '../providers/payment-provider';
 import { PaymentProviderRegistry } from '../providers/payment-provider.registry';
@@ -32,7 +32,7 @@ export class CapturesService {
       const payment = await this.payments.lockById(manager, paymentId);
       if (!payment) throw new PaymentNotFoundError(paymentId);
       if (payment.state !== 'authorized')
-        throw new RefundNotPossibleError(
+        throw new CaptureNotPossibleError(
           `Only an authorized payment can be captured; this one is ${payment.state}.`,
           {
             state: payment.state,
@@ -40,7 +40,7 @@ export class CapturesService {
         );
       const amount = dto.amount ?? payment.amount;
       if (amount > payment.amount)
-        throw new RefundNotPossibleError(`At most the authorized ${payment.amount} can be captured.`, {
+        throw new CaptureNotPossibleError(`At most the authorized ${payment.amount} can be captured.`, {
           authorized: payment.amount,
         });
       const job: CapturePayload = { paymentId, amount };
@@ -87,8 +87,24 @@ export class CapturesService {
   async void(paymentId: string): Promise<void> {
     const payment = await this.transactions.run((manager) => this.payments.findById(manager, paymentId));
     if (!payment || payment.state !== 'authorized' || !payment.providerReference) return;
-    await this.providers.get(payment.provider).void(payment.providerReference, `${paymentId}:void`);
-    await this.settle(paymentId, 'voided', undefined, 'void');
+    try {
+      const answer = await this.providers
+        .get(payment.provider)
+        .void(payment.providerReference, `${paymentId}:void`);
+      // The provider's answer is the truth: a payment it captured meanwhile is not voided.
+      await this.settle(paymentId, answer.state, undefined, 'void');
+    } catch (error) {
+      if (!(error instanceof ProviderRejectedError)) throw error; // Bull retries network trouble
+      await this.transactions.run((manager) =>
+        this.payments.attempt(manager, {
+          paymentId,
+          operation: 'void',
+          outcome: 'refused',
+          detail: error.message.slice(0, 500),
+          idempotencyKey: `${paymentId}:void`,
+        }),
+      );
+    }
   }
 
   private async settle(
