@@ -1,7 +1,7 @@
 import { SecretBox } from '@app/common';
 import { Module } from '@nestjs/common';
 import { DOMAIN_EVENT_HANDLERS, type DomainEventHandler } from './events/domain-event-handler';
-import { EventsProcessor } from './jobs/events.processor';
+import { EventsProcessor } from './events/events.processor';
 import { MailProcessor } from './jobs/mail.processor';
 import { MailTransportService } from './mail/mail-transport.service';
 import { MailService } from './mail/mail.service';

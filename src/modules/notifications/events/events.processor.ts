@@ -5,8 +5,8 @@ import {
   DOMAIN_EVENT_HANDLERS,
   type DomainEventEnvelope,
   type DomainEventHandler,
-} from '../events/domain-event-handler';
-import { EVENTS_QUEUE, type DomainEventName } from './events.jobs';
+} from './domain-event-handler';
+import { EVENTS_QUEUE, type DomainEventName } from '../jobs/events.jobs';
 
 /**
  * Consumes domain events: logs each one and hands it to every subscriber (DOMAIN_EVENT_HANDLERS).

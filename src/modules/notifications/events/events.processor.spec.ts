@@ -1,7 +1,7 @@
 import type { OutboxJob } from '../../outbox';
-import type { DomainEventEnvelope, DomainEventHandler } from '../events/domain-event-handler';
+import type { DomainEventEnvelope, DomainEventHandler } from './domain-event-handler';
 import { EventsProcessor } from './events.processor';
-import type { DomainEvents } from './events.jobs';
+import type { DomainEvents } from '../jobs/events.jobs';
 
 const paid: DomainEvents['order.paid'] = {
   orderId: 'o1',
