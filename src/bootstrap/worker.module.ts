@@ -10,7 +10,7 @@ import {
   StorefrontAvailabilityModule,
 } from '../modules/catalog';
 import { InventoryWorkerModule } from '../modules/inventory';
-import { OrdersWorkerModule } from '../modules/orders';
+import { OrderMailSourceModule, OrdersWorkerModule } from '../modules/orders';
 import { PaymentsWorkerModule } from '../modules/payments';
 import { NotificationsWorkerModule } from '../modules/notifications';
 import { OutboxWorkerModule } from '../modules/outbox';
@@ -32,6 +32,7 @@ export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   PaymentsWorkerModule,
   OrderCancellationHooksModule,
   StorefrontAvailabilityModule,
+  OrderMailSourceModule,
 ];
 
 /** Root module of the worker process: no HTTP, only queues, the relay and scheduled work. */

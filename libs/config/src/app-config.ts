@@ -96,6 +96,9 @@ export interface MailConfig {
   user: string | undefined;
   password: string | undefined;
   from: string;
+  /** The shop's name and postal address (lines split on `\n`), printed in every mail. */
+  shopName: string;
+  shopAddress: string;
 }
 export interface CatalogConfig {
   currency: string;
@@ -373,6 +376,9 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       user: variables.SMTP_USER || undefined,
       password: variables.SMTP_PASSWORD || undefined,
       from: variables.MAIL_FROM,
+      shopName: variables.SHOP_NAME,
+      // Env files cannot hold a newline: a literal `\n` separates the address lines.
+      shopAddress: variables.SHOP_ADDRESS.replace(/\\n/g, '\n').trim(),
     },
     catalog: {
       currency: variables.CATALOG_CURRENCY,

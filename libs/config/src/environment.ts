@@ -372,6 +372,17 @@ export class EnvironmentVariables {
   @IsNotEmpty()
   MAIL_FROM = 'Storekeep <no-reply@storekeep.local>';
 
+  /** The shop's name, as customers read it in every mail (subject lines, signature). */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  SHOP_NAME = 'Storekeep';
+
+  /** The shop's postal address printed at the foot of order mail (`\n` separates lines; may be empty). */
+  @IsString()
+  @MaxLength(500)
+  SHOP_ADDRESS = '';
+
   /** ISO 4217 currency of every catalog price (prices are integer minor units of it). */
   @Matches(/^[A-Z]{3}$/, { message: 'CATALOG_CURRENCY must be an ISO 4217 code such as EUR' })
   CATALOG_CURRENCY = 'EUR';

@@ -6,3 +6,5 @@ export { MAIL_QUEUE, MAIL_SECRET_CONTEXT, MailJobs } from './mail/mail.jobs';
 export type { MailTemplate, SendMailPayload } from './mail/mail.jobs';
 export { NotificationsWorkerModule } from './notifications-worker.module';
 export { NotificationsModule } from './notifications.module';
+export { ORDER_MAIL_SOURCE } from './order-mail/order-mail-source.port';
+export type { OrderForMail, OrderMailSource } from './order-mail/order-mail-source.port';

@@ -1,5 +1,10 @@
 import { SecretBox } from '@app/common';
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OutboxModule } from '../outbox';
+import { SentNotification } from './entities/sent-notification.entity';
+import { OrderMailService } from './order-mail/order-mail.service';
+import { SentNotificationsRepository } from './order-mail/sent-notifications.repository';
 import { DOMAIN_EVENT_HANDLERS, type DomainEventHandler } from './events/domain-event-handler';
 import { EventsProcessor } from './events/events.processor';
 import { MailProcessor } from './jobs/mail.processor';
@@ -11,7 +16,10 @@ import { MailService } from './mail/mail.service';
  * subscribers (the list below, in order). Imported only by the worker.
  */
 @Module({
+  imports: [TypeOrmModule.forFeature([SentNotification]), OutboxModule],
   providers: [
+    SentNotificationsRepository,
+    OrderMailService,
     SecretBox,
     MailTransportService,
     MailService,
@@ -20,7 +28,7 @@ import { MailService } from './mail/mail.service';
     {
       provide: DOMAIN_EVENT_HANDLERS,
       useFactory: (...handlers: DomainEventHandler[]): readonly DomainEventHandler[] => handlers,
-      inject: [],
+      inject: [OrderMailService],
     },
   ],
 })

@@ -13,3 +13,4 @@ export type {
 } from './lifecycle/order-transitions.service';
 export { OrdersWorkerModule } from './orders-worker.module';
 export { OrdersModule } from './orders.module';
+export { OrderMailSourceModule } from './order-mail-source.module';

@@ -9,7 +9,7 @@ export const MailJobs = {
 } as const;
 
 /** The templates the worker can render (HTML and text); each names the data it needs. */
-export interface MailTemplates {
+export interface MailTemplates extends OrderMailTemplates {
   /** Data: name. Secrets: token (the verification link is built from it). */
   'verify-email': { data: { name: string }; secrets: { token: string } };
   /** Data: name. Secrets: token (the reset link is built from it). */
@@ -38,6 +38,56 @@ export interface MailTemplates {
   };
 }
 export type MailTemplate = keyof MailTemplates;
+
+/** What order mail shows of the order: its customer's first name, number, lines and totals (minor units). */
+export interface OrderMailSummary {
+  name: string;
+  number: string;
+  currency: string;
+  lines: Array<{ title: string; variantTitle: string; quantity: number; total: number }>;
+  totals: {
+    subtotal: number;
+    discount: number;
+    shipping: number;
+    tax: number;
+    total: number;
+    taxIncluded: boolean;
+  };
+}
+
+/** A parcel handed to a carrier; `trackingUrl` is null for a carrier whose tracking page is unknown. */
+export interface ShipmentMailData {
+  carrier: string;
+  trackingNumber: string;
+  trackingUrl: string | null;
+}
+
+/** The customer's mail about their order, one per domain event (see notifications/order-mail). */
+export interface OrderMailTemplates {
+  'order-confirmation': {
+    data: OrderMailSummary & { paymentMethod: string; shippingMethodName: string | null };
+    secrets: Record<string, never>;
+  };
+  'payment-received': { data: OrderMailSummary & { amount: number }; secrets: Record<string, never> };
+  'payment-failed': {
+    data: { name: string; number: string; amount: number; currency: string };
+    secrets: Record<string, never>;
+  };
+  'order-shipped': {
+    data: OrderMailSummary & { shipments: ShipmentMailData[] };
+    secrets: Record<string, never>;
+  };
+  'order-delivered': { data: { name: string; number: string }; secrets: Record<string, never> };
+  'order-cancelled': {
+    data: OrderMailSummary & { reason: string | null; refundDue: boolean };
+    secrets: Record<string, never>;
+  };
+  'order-refunded': {
+    data: { name: string; number: string; amount: number; currency: string; complete: boolean };
+    secrets: Record<string, never>;
+  };
+}
+export type OrderMailTemplate = keyof OrderMailTemplates;
 
 /**
  * The payload of a `mail.send` job, written to the outbox by the feature that wants the mail sent.

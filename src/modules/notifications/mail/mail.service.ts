@@ -92,6 +92,7 @@ export class MailService {
         data,
         secrets: secrets as MailRenderInput<MailTemplate>['secrets'],
         publicAppUrl: this.config.auth.publicAppUrl,
+        shop: { name: this.config.mail.shopName, address: this.config.mail.shopAddress },
       });
     } catch (error) {
       // Rendering is a pure function of the payload: if it throws once (e.g. missing data), it always will.
