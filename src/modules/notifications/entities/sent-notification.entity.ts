@@ -1,5 +1,5 @@
 import { CreatedAtColumn } from '@app/database';
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * A customer notification that was written to the outbox for one domain event: the row is what makes

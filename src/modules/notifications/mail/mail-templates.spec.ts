@@ -86,6 +86,13 @@ describe('mail templates', () => {
       'password-changed': [],
       'low-stock': [],
       'payment-reminder': [],
+      'order-confirmation': [],
+      'payment-received': [],
+      'payment-failed': [],
+      'order-shipped': [],
+      'order-delivered': [],
+      'order-cancelled': [],
+      'order-refunded': [],
     });
   });
 

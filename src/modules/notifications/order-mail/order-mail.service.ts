@@ -36,7 +36,7 @@ function plan<T extends OrderMailTemplate>(
   orderId: string,
   data: (order: OrderForMail) => OrderMailTemplates[T]['data'],
 ): MailPlan {
-  return { template, orderId, data } as MailPlan;
+  return { template, orderId, data };
 }
 
 /**
@@ -117,7 +117,7 @@ export class OrderMailService implements DomainEventHandler {
         data: mail.data(order),
         sealedSecrets: {},
       };
-      await this.outbox.enqueue(tx, { jobName: MailJobs.send, payload: payload as SendMailPayload });
+      await this.outbox.enqueue(tx, { jobName: MailJobs.send, payload: payload });
       return 'written' as const;
     });
     if (written === 'no-order')
