@@ -34,4 +34,5 @@ export const OUTBOX_ROUTE_TABLE: OutboxRoutes<QueueName> = {
   'payment.late-refund': EVENTS_QUEUE,
   'inventory.low-stock': EVENTS_QUEUE,
   'inventory.availability-changed': EVENTS_QUEUE,
+  'job.failed': EVENTS_QUEUE,
 };

@@ -4,11 +4,12 @@ import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { JobFailureCounterService } from '../notifications';
 import { OutboxModule } from '../outbox';
 
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), OutboxModule],
   controllers: [HealthController, MetricsController],
-  providers: [HealthService, MetricsService],
+  providers: [HealthService, MetricsService, JobFailureCounterService],
 })
 export class HealthModule {}

@@ -2,7 +2,8 @@ import { withTimeout } from '@app/common';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { JobFailureCounterService } from '../notifications';
 import { OutboxService } from '../outbox';
 import { QueueRegistry } from '../../queues/queue.registry';
 
@@ -28,6 +29,7 @@ export class MetricsService implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly queues: QueueRegistry,
     private readonly outbox: OutboxService,
+    private readonly jobFailures: JobFailureCounterService,
   ) {
     collectDefaultMetrics({ register: this.registry });
     this.httpDuration = new Histogram({
@@ -52,6 +54,21 @@ export class MetricsService implements OnModuleInit {
             if (counts) for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state]);
           }),
         );
+      },
+    });
+    // Counted by the worker where jobs fail (it has no HTTP), kept in Redis, reported here at scrape.
+    const failureCounts = this.jobFailures;
+    new Counter({
+      name: 'bull_jobs_failed_total',
+      help: 'Jobs that ran out of retries (or were discarded as hopeless), by queue and job name',
+      labelNames: ['queue', 'name'],
+      registers: [this.registry],
+      async collect() {
+        const counts = await bounded(failureCounts.counts());
+        // Redis down or slow: keep the last values rather than fail the whole scrape.
+        if (!counts) return;
+        this.reset();
+        for (const { queue, name, count } of counts) this.inc({ queue, name }, count);
       },
     });
     const outboxService = this.outbox;

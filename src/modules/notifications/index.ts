@@ -8,3 +8,4 @@ export { NotificationsWorkerModule } from './notifications-worker.module';
 export { NotificationsModule } from './notifications.module';
 export { ORDER_MAIL_SOURCE } from './order-mail/order-mail-source.port';
 export type { OrderForMail, OrderMailSource } from './order-mail/order-mail-source.port';
+export { JobFailureCounterService } from './failed-jobs/job-failure-counter.service';

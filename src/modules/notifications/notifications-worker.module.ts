@@ -3,6 +3,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OutboxModule } from '../outbox';
 import { SentNotification } from './entities/sent-notification.entity';
+import { JobFailureCounterService } from './failed-jobs/job-failure-counter.service';
+import { JobFailuresService } from './failed-jobs/job-failures.service';
 import { OrderMailService } from './order-mail/order-mail.service';
 import { SentNotificationsRepository } from './order-mail/sent-notifications.repository';
 import { DOMAIN_EVENT_HANDLERS, type DomainEventHandler } from './events/domain-event-handler';
@@ -19,6 +21,8 @@ import { MailService } from './mail/mail.service';
   imports: [TypeOrmModule.forFeature([SentNotification]), OutboxModule],
   providers: [
     SentNotificationsRepository,
+    JobFailureCounterService,
+    JobFailuresService,
     OrderMailService,
     SecretBox,
     MailTransportService,

@@ -9,6 +9,8 @@ export interface DomainEvents extends OrderEvents, PaymentEvents {
   'inventory.low-stock': { variantId: string; sku: string; available: number; threshold: number };
   /** A variant's availability crossed zero (sold out, or back in stock). */
   'inventory.availability-changed': { variantId: string; sku: string; inStock: boolean };
+  /** A job ran out of retries (or was discarded as hopeless) and waits in its queue's failed list. */
+  'job.failed': { queue: string; jobId: string; name: string; failedReason: string; attemptsMade: number };
 }
 
 /** Every order event carries ids and the move it announces; subscribers read the rest. */
