@@ -17,6 +17,8 @@ type Waiter = { predicate: (mail: ReceivedMail) => boolean; resolve: (mail: Rece
  */
 export class SmtpReceiver {
   readonly messages: ReceivedMail[] = [];
+  /** Recipients (lower-cased) refused with a permanent 550 at RCPT TO, for as long as they are listed. */
+  readonly rejectedRecipients = new Set<string>();
   private readonly waiters = new Set<Waiter>();
   private readonly server: SMTPServer;
   port = 0;
@@ -29,6 +31,10 @@ export class SmtpReceiver {
       logger: false,
       // Pooled clients keep their connections open; do not let close() wait 30 s for them.
       closeTimeout: 500,
+      onRcptTo: (address, _session, callback) => {
+        if (!this.rejectedRecipients.has(address.address.toLowerCase())) return callback();
+        callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
+      },
       onData: (stream, session, callback) => {
         simpleParser(stream)
           .then((parsed) => {
