@@ -16,6 +16,7 @@ import { PaymentReminders1796616751411 } from './migrations/1796616751411-Paymen
 import { PaymentReconcileRestock1795511514418 } from './migrations/1795511514418-PaymentReconcileRestock';
 import { PaymentAttemptOperation1795508752198 } from './migrations/1795508752198-PaymentAttemptOperation';
 import { StorefrontMoneyShape1796620000000 } from './migrations/1796620000000-StorefrontMoneyShape';
+import { Webhooks1797000000001 } from './migrations/1797000000001-Webhooks';
 import { NotificationsSent1797200000001 } from './migrations/1797200000001-NotificationsSent';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
@@ -39,5 +40,6 @@ export const MIGRATIONS: Function[] = [
   PaymentGivenBack1795529626764,
   PaymentReminders1796616751411,
   StorefrontMoneyShape1796620000000,
+  Webhooks1797000000001,
   NotificationsSent1797200000001,
 ];

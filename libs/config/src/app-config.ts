@@ -19,6 +19,21 @@ const REQUIRED_IN_PRODUCTION = [
   'ENCRYPTION_KEYS',
 ] as const;
 
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+/** Retries of a failed webhook delivery: 10 attempts over about 2.6 days (README "Webhooks"). */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS: number[] = [
+  5_000,
+  5 * MINUTE_MS,
+  30 * MINUTE_MS,
+  2 * HOUR_MS,
+  5 * HOUR_MS,
+  10 * HOUR_MS,
+  10 * HOUR_MS,
+  14 * HOUR_MS,
+  20 * HOUR_MS,
+];
+
 export type Environment = Record<string, string | undefined>;
 
 export interface HttpConfig {
@@ -139,6 +154,18 @@ export interface PaymentsConfig {
   /** Bank details printed in the reminder; empty when the shop has set none. */
   bankTransferInstructions: string;
 }
+export interface WebhooksConfig {
+  allowHttp: boolean;
+  /** Host names and IP addresses (lower case) the SSRF guard lets through. */
+  allowedHosts: string[];
+  secretGraceMs: number;
+  /** Delay before each retry; attempts in all = length + 1. */
+  retryScheduleMs: number[];
+  timeoutMs: number;
+  /** How much of a receiver's answer is read and logged. */
+  responseBodyLimitBytes: number;
+  disableAfterFailingMs: number;
+}
 export interface WorkerConfig {
   shutdownTimeoutMs: number;
   runInApiProcess: boolean;
@@ -166,6 +193,7 @@ export interface AppConfigValues {
   catalog: CatalogConfig;
   checkout: CheckoutConfig;
   payments: PaymentsConfig;
+  webhooks: WebhooksConfig;
 }
 /** The namespaces a test or tool may change with `withOverrides`. */
 export type ConfigNamespace = Exclude<keyof AppConfigValues, 'env' | 'logLevel' | 'logPretty'>;
@@ -188,6 +216,7 @@ export class AppConfig implements AppConfigValues {
   readonly catalog: CatalogConfig;
   readonly checkout: CheckoutConfig;
   readonly payments: PaymentsConfig;
+  readonly webhooks: WebhooksConfig;
 
   constructor(values: AppConfigValues) {
     this.env = values.env;
@@ -206,6 +235,7 @@ export class AppConfig implements AppConfigValues {
     this.catalog = values.catalog;
     this.checkout = values.checkout;
     this.payments = values.payments;
+    this.webhooks = values.webhooks;
   }
 
   get isProduction(): boolean {
@@ -278,6 +308,14 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       problems.push('AUTH_JWT_SECRET is the public dev secret: set a secret of your own in production');
     if (variables.ENCRYPTION_KEYS === DEV_ENCRYPTION_KEYS)
       problems.push('ENCRYPTION_KEYS is the public dev key: set keys of your own in production');
+    if (variables.WEBHOOKS_ALLOW_HTTP)
+      problems.push(
+        'WEBHOOKS_ALLOW_HTTP=true: not allowed when NODE_ENV=production (webhooks go over https)',
+      );
+    if (variables.WEBHOOKS_ALLOWED_HOSTS.trim())
+      problems.push(
+        'WEBHOOKS_ALLOWED_HOSTS is set: not allowed when NODE_ENV=production (it opens the SSRF guard)',
+      );
     if (variables.DB_CREATE_IF_MISSING) {
       problems.push(
         'DB_CREATE_IF_MISSING=true: not allowed when NODE_ENV=production (create the database yourself)',
@@ -410,6 +448,24 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       bankTransferReminderHours: variables.PAYMENT_BANK_TRANSFER_REMINDER_HOURS,
       bankTransferInstructions: variables.PAYMENT_BANK_TRANSFER_INSTRUCTIONS.trim(),
     },
+    webhooks: {
+      allowHttp: variables.WEBHOOKS_ALLOW_HTTP,
+      allowedHosts: variables.WEBHOOKS_ALLOWED_HOSTS.split(',')
+        .map((host) =>
+          host
+            .trim()
+            .toLowerCase()
+            .replace(/^\[|\]$/g, ''),
+        )
+        .filter(Boolean),
+      secretGraceMs: variables.WEBHOOKS_SECRET_GRACE_HOURS * 3600_000,
+      retryScheduleMs: variables.WEBHOOKS_RETRY_SCHEDULE_MS
+        ? variables.WEBHOOKS_RETRY_SCHEDULE_MS.split(',').map(Number)
+        : DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS,
+      timeoutMs: variables.WEBHOOKS_TIMEOUT_MS,
+      responseBodyLimitBytes: 4096,
+      disableAfterFailingMs: variables.WEBHOOKS_DISABLE_AFTER_DAYS * 24 * 3600_000,
+    },
   });
 }
 
@@ -448,5 +504,6 @@ export function withOverrides(
     catalog: { ...config.catalog, ...overrides.catalog },
     checkout: { ...config.checkout, ...overrides.checkout },
     payments: { ...config.payments, ...overrides.payments },
+    webhooks: { ...config.webhooks, ...overrides.webhooks },
   });
 }

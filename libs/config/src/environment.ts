@@ -535,6 +535,49 @@ export class EnvironmentVariables {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   STRIPE_API_BASE_URL = 'https://api.stripe.com';
 
+  /** Outgoing webhooks may target plain `http://` URLs (dev only; refused when NODE_ENV=production). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOKS_ALLOW_HTTP = false;
+
+  /**
+   * Hosts (names or IP addresses, comma-separated) webhooks may reach although the SSRF guard would
+   * refuse them, e.g. `127.0.0.1,localhost` for local receivers. Refused when NODE_ENV=production.
+   */
+  @IsString()
+  @Matches(/^[A-Za-z0-9.:_\-[\], ]*$/, {
+    message: 'WEBHOOKS_ALLOWED_HOSTS must be host names or IPs, comma-separated',
+  })
+  WEBHOOKS_ALLOWED_HOSTS = '';
+
+  /** How long the previous secret still signs deliveries after a rotation. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(30 * 24)
+  WEBHOOKS_SECRET_GRACE_HOURS = 24;
+
+  /**
+   * Delays (ms, comma-separated) before each retry of a failed delivery; empty: the built-in schedule
+   * (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, 14 h, 20 h). Tests use milliseconds.
+   */
+  @Matches(/^(\d+(,\d+)*)?$/, { message: 'WEBHOOKS_RETRY_SCHEDULE_MS must be comma-separated integers' })
+  WEBHOOKS_RETRY_SCHEDULE_MS = '';
+
+  /** Time allowed for one delivery attempt (connect, send, read the answer). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOKS_TIMEOUT_MS = 10_000;
+
+  /** An endpoint whose deliveries have all failed for this many days is disabled (staff are mailed). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(365)
+  WEBHOOKS_DISABLE_AFTER_DAYS = 5;
+
   /** Single-process dev mode: the API process also runs the worker. */
   @Transform(toBoolean)
   @IsBoolean()
