@@ -1,6 +1,7 @@
 import type { OutboxRoutes } from '../modules/outbox';
 import { CATALOG_IMPORT_QUEUE, CatalogImportJobs, CATALOG_QUEUE, CatalogJobs } from '../modules/catalog';
 import { EVENTS_QUEUE, MAIL_QUEUE, MailJobs } from '../modules/notifications';
+import { WEBHOOKS_QUEUE, WebhooksJobs } from '../modules/notifications';
 import { ORDERS_QUEUE, OrdersJobs } from '../modules/orders';
 import { PAYMENTS_QUEUE, PaymentsJobs } from '../modules/payments';
 import type { QueueName } from './queue-names';
@@ -35,4 +36,5 @@ export const OUTBOX_ROUTE_TABLE: OutboxRoutes<QueueName> = {
   'inventory.low-stock': EVENTS_QUEUE,
   'inventory.availability-changed': EVENTS_QUEUE,
   'job.failed': EVENTS_QUEUE,
+  [WebhooksJobs.deliver]: WEBHOOKS_QUEUE,
 };

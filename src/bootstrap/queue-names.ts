@@ -1,6 +1,7 @@
 import { IDEMPOTENCY_QUEUE } from '@app/common';
 import { CATALOG_QUEUE, CATALOG_IMPORT_QUEUE } from '../modules/catalog';
 import { EVENTS_QUEUE, MAIL_QUEUE } from '../modules/notifications';
+import { WEBHOOKS_QUEUE } from '../modules/notifications';
 import { INVENTORY_QUEUE } from '../modules/inventory';
 import { PAYMENTS_QUEUE } from '../modules/payments';
 import { ORDERS_QUEUE } from '../modules/orders';
@@ -17,6 +18,7 @@ export const QUEUE_NAMES = [
   IDEMPOTENCY_QUEUE,
   ORDERS_QUEUE,
   PAYMENTS_QUEUE,
+  WEBHOOKS_QUEUE,
 ] as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[number];

@@ -11,6 +11,7 @@ import {
 } from '../modules/catalog';
 import { InventoryWorkerModule } from '../modules/inventory';
 import { OrderMailSourceModule, OrdersWorkerModule } from '../modules/orders';
+import { WebhookResourcesModule } from '../modules/orders';
 import { PaymentsWorkerModule } from '../modules/payments';
 import { NotificationsWorkerModule } from '../modules/notifications';
 import { OutboxWorkerModule } from '../modules/outbox';
@@ -33,6 +34,7 @@ export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   OrderCancellationHooksModule,
   StorefrontAvailabilityModule,
   OrderMailSourceModule,
+  WebhookResourcesModule,
 ];
 
 /** Root module of the worker process: no HTTP, only queues, the relay and scheduled work. */

@@ -9,3 +9,6 @@ export { NotificationsModule } from './notifications.module';
 export { ORDER_MAIL_SOURCE } from './order-mail/order-mail-source.port';
 export type { OrderForMail, OrderMailSource } from './order-mail/order-mail-source.port';
 export { JobFailureCounterService } from './failed-jobs/job-failure-counter.service';
+export { WEBHOOK_RESOURCES } from './webhooks/webhook-resources.port';
+export type { WebhookResources } from './webhooks/webhook-resources.port';
+export { WEBHOOKS_QUEUE, WebhooksJobs } from './webhooks/webhooks.jobs';

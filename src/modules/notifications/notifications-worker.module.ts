@@ -12,13 +12,15 @@ import { EventsProcessor } from './events/events.processor';
 import { MailProcessor } from './jobs/mail.processor';
 import { MailTransportService } from './mail/mail-transport.service';
 import { MailService } from './mail/mail.service';
+import { WebhookFanoutService } from './webhooks/webhook-fanout.service';
+import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 
 /**
  * The worker side of notifications: sends mail over SMTP and hands every domain event to its
  * subscribers (the list below, in order). Imported only by the worker.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([SentNotification]), OutboxModule],
+  imports: [TypeOrmModule.forFeature([SentNotification]), OutboxModule, WebhooksWorkerModule],
   providers: [
     SentNotificationsRepository,
     JobFailureCounterService,
@@ -32,7 +34,7 @@ import { MailService } from './mail/mail.service';
     {
       provide: DOMAIN_EVENT_HANDLERS,
       useFactory: (...handlers: DomainEventHandler[]): readonly DomainEventHandler[] => handlers,
-      inject: [OrderMailService],
+      inject: [OrderMailService, WebhookFanoutService],
     },
   ],
 })

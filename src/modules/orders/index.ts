@@ -14,3 +14,4 @@ export type {
 export { OrdersWorkerModule } from './orders-worker.module';
 export { OrdersModule } from './orders.module';
 export { OrderMailSourceModule } from './order-mail-source.module';
+export { WebhookResourcesModule } from './webhook-resources.module';

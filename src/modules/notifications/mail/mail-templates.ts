@@ -144,6 +144,24 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
     };
   },
 
+  'webhook-disabled': ({ data, shop }) => {
+    const subject = `Webhook endpoint disabled: ${data.url}`;
+    const why =
+      data.reason === 'gone'
+        ? 'it answered 410 Gone, which asks us to stop sending'
+        : data.reason === 'failing'
+          ? 'every delivery to it has failed for days'
+          : 'it was switched off';
+    const notice = `The webhook endpoint ${data.url} (id ${data.endpointId}) was disabled because ${why}.`;
+    const action =
+      'Its events are no longer sent. Fix the receiver, then enable the endpoint again (PATCH /v1/admin/webhooks/{id} with enabled: true) and replay the failed deliveries.';
+    return {
+      subject,
+      text: ['Hello,', '', notice, '', action, '', ...textFooter(shop)].join('\n'),
+      html: layout(shop, subject, ['Hello,', escapeHtml(notice), escapeHtml(action)]),
+    };
+  },
+
   'low-stock': ({ data, shop }) => {
     const subject = `Low stock: ${data.sku} has ${data.available} left`;
     const notice =
@@ -174,6 +192,7 @@ export const MAIL_TEMPLATE_SECRETS: {
   'order-delivered': [],
   'order-cancelled': [],
   'order-refunded': [],
+  'webhook-disabled': [],
 };
 
 export function isMailTemplate(name: unknown): name is MailTemplate {

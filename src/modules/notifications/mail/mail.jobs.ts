@@ -21,6 +21,11 @@ export interface MailTemplates extends OrderMailTemplates {
     data: { sku: string; title: string; available: number; threshold: number };
     secrets: Record<string, never>;
   };
+  /** Data: a webhook endpoint the worker disabled (`gone`: it answered 410; `failing`: failed for days). */
+  'webhook-disabled': {
+    data: { endpointId: string; url: string; reason: 'manual' | 'gone' | 'failing' };
+    secrets: Record<string, never>;
+  };
   /**
    * Data: an unpaid bank-transfer order before its hold runs out — its number (the payment reference),
    * amount (minor units) and currency, the deadline (ISO 8601) and the shop's bank details (may be empty).
