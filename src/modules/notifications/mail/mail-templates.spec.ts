@@ -93,7 +93,20 @@ describe('mail templates', () => {
       'order-delivered': [],
       'order-cancelled': [],
       'order-refunded': [],
+      'webhook-disabled': [],
     });
+  });
+
+  it('names the disabled webhook endpoint and why, with the URL escaped in HTML', () => {
+    const mail = renderMail('webhook-disabled', {
+      data: { endpointId: 'e1', url: 'https://hooks.example.com/<x>', reason: 'gone' },
+      secrets: {},
+      publicAppUrl,
+    });
+    expect(mail.subject).toBe('Webhook endpoint disabled: https://hooks.example.com/<x>');
+    expect(mail.text).toContain('410 Gone');
+    expect(mail.html).toContain('https://hooks.example.com/&lt;x&gt;');
+    expect(mail.html).not.toContain('<x>');
   });
 
   it('escapes the product title of a low-stock alert', () => {
