@@ -59,7 +59,10 @@ export class SsrfRefusedError extends Error {
 export interface SsrfPolicy {
   /** `http:` is accepted besides `https:` (dev only). */
   allowHttp: boolean;
-  /** Host names and IP addresses (lower case, IPv6 without brackets) let through although forbidden. */
+  /**
+   * Hosts (lower case, IPv6 without brackets) let through although forbidden, matched against the
+   * URL's host as written (an allowed IP is not allowed under another name).
+   */
   allowedHosts: readonly string[];
 }
 
@@ -144,13 +147,16 @@ export async function resolveSafeTarget(
     throw new SsrfRefusedError('unresolvable', `${host} does not resolve.`);
   }
   if (addresses.length === 0) throw new SsrfRefusedError('unresolvable', `${host} does not resolve.`);
-  const hostAllowed = policy.allowedHosts.includes(host);
-  for (const { address } of addresses) {
-    if (!hostAllowed && isForbiddenAddress(address) && !policy.allowedHosts.includes(address.toLowerCase()))
-      throw new SsrfRefusedError(
-        'address',
-        `${host} resolves to ${address}, a private, local or reserved address.`,
-      );
+  // The allow-list names hosts as the URL spells them: a name that merely resolves to an allowed
+  // address is not allowed (that is what DNS rebinding would do).
+  if (!policy.allowedHosts.includes(host)) {
+    for (const { address } of addresses) {
+      if (isForbiddenAddress(address))
+        throw new SsrfRefusedError(
+          'address',
+          `${host} resolves to ${address}, a private, local or reserved address.`,
+        );
+    }
   }
   const [first] = addresses;
   return { url, address: first.address, family: first.family === 6 ? 6 : 4 };

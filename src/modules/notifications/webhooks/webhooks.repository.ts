@@ -163,7 +163,9 @@ export class WebhooksRepository {
       .values(attempt)
       .orIgnore()
       .execute();
-    const header = result.raw as { affectedRows?: number };
-    return (header.affectedRows ?? 0) > 0;
+    // MariaDB answers with the RETURNING rows (none when ignored), MySQL with a result header.
+    const raw = result.raw as unknown;
+    if (Array.isArray(raw)) return raw.length > 0;
+    return ((raw as { affectedRows?: number }).affectedRows ?? 0) > 0;
   }
 }
