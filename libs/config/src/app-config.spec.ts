@@ -236,6 +236,56 @@ describe('loadConfig', () => {
     );
   });
 
+  describe('outgoing webhooks', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DB_HOST: 'db',
+      DB_NAME: 'shop',
+      REDIS_HOST: 'cache',
+      SMTP_HOST: 'mail',
+      AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-characters',
+      ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    };
+
+    it('defaults to https only, no allow-list, 10 attempts over about 2.6 days', () => {
+      const { webhooks } = loadConfig({});
+      expect(webhooks).toEqual(
+        expect.objectContaining({
+          allowHttp: false,
+          allowedHosts: [],
+          secretGraceMs: 24 * 3600_000,
+          timeoutMs: 10_000,
+        }),
+      );
+      expect(webhooks.retryScheduleMs).toHaveLength(9);
+      const total = webhooks.retryScheduleMs.reduce((sum, delay) => sum + delay, 0);
+      expect(total / (24 * 3600_000)).toBeCloseTo(2.57, 2);
+    });
+
+    it('reads the allow-list and a retry schedule in milliseconds', () => {
+      const { webhooks } = loadConfig({
+        WEBHOOKS_ALLOW_HTTP: 'true',
+        WEBHOOKS_ALLOWED_HOSTS: '127.0.0.1, LocalHost,[::1]',
+        WEBHOOKS_RETRY_SCHEDULE_MS: '10,20,30',
+      });
+      expect(webhooks.allowedHosts).toEqual(['127.0.0.1', 'localhost', '::1']);
+      expect(webhooks.retryScheduleMs).toEqual([10, 20, 30]);
+      expect(() => loadConfig({ WEBHOOKS_RETRY_SCHEDULE_MS: '10,soon' })).toThrow(
+        /WEBHOOKS_RETRY_SCHEDULE_MS/,
+      );
+    });
+
+    it('refuses plain http and the SSRF allow-list in production', () => {
+      expect(() => loadConfig(production)).not.toThrow();
+      expect(() => loadConfig({ ...production, WEBHOOKS_ALLOW_HTTP: 'true' })).toThrow(
+        /WEBHOOKS_ALLOW_HTTP=true: not allowed when NODE_ENV=production/,
+      );
+      expect(() => loadConfig({ ...production, WEBHOOKS_ALLOWED_HOSTS: '127.0.0.1' })).toThrow(
+        /WEBHOOKS_ALLOWED_HOSTS is set: not allowed when NODE_ENV=production/,
+      );
+    });
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => loadConfig({ SOMETHING_ELSE: '1', PATH: '/usr/bin' })).not.toThrow();
   });
