@@ -22,7 +22,10 @@ export interface WebhookAnswer {
  */
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
-  answer: (request: ReceivedWebhook, index: number) => WebhookAnswer = () => ({ status: 204 });
+  /** How to answer a request (may hold the answer back: a test can kill the sender meanwhile). */
+  answer: (request: ReceivedWebhook, index: number) => WebhookAnswer | Promise<WebhookAnswer> = () => ({
+    status: 204,
+  });
 
   private constructor(private readonly server: Server) {}
 
@@ -39,9 +42,11 @@ export class WebhookReceiver {
           at: Date.now(),
         };
         receiver.received.push(request);
-        const answer = receiver.answer(request, receiver.received.length - 1);
-        res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body ?? '');
+        void Promise.resolve(receiver.answer(request, receiver.received.length - 1)).then((answer) => {
+          if (res.destroyed) return;
+          res.writeHead(answer.status, answer.headers ?? {});
+          res.end(answer.body ?? '');
+        });
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
