@@ -3313,7 +3313,7 @@ export interface components {
             /** @example https://hooks.example.com/storekeep */
             url: string;
             /**
-             * @description Event types to receive: `*` (all), a group such as `order.*`, `payment.*`, `inventory.*`, or one type: `order.placed`, `order.paid`, `order.cancelled`, `order.fulfilled`, `order.shipped`, `order.delivered`, `order.refunded`, `payment.succeeded`, `payment.failed`, `payment.refunded`, `payment.late-refund`, `inventory.low-stock`, `inventory.availability-changed`.
+             * @description Event types to receive: `*` (all), a group such as `order.*`, `payment.*`, `inventory.*`, `job.*`, or one type: `order.placed`, `order.paid`, `order.cancelled`, `order.fulfilled`, `order.shipped`, `order.delivered`, `order.refunded`, `payment.succeeded`, `payment.failed`, `payment.refunded`, `payment.late-refund`, `inventory.low-stock`, `inventory.availability-changed`, `job.failed`.
              * @example [
              *       "order.*",
              *       "payment.succeeded"
@@ -3394,7 +3394,7 @@ export interface components {
         };
         UpdateWebhookEndpointDto: {
             url?: string;
-            /** @description Event types to receive: `*` (all), a group such as `order.*`, `payment.*`, `inventory.*`, or one type: `order.placed`, `order.paid`, `order.cancelled`, `order.fulfilled`, `order.shipped`, `order.delivered`, `order.refunded`, `payment.succeeded`, `payment.failed`, `payment.refunded`, `payment.late-refund`, `inventory.low-stock`, `inventory.availability-changed`. */
+            /** @description Event types to receive: `*` (all), a group such as `order.*`, `payment.*`, `inventory.*`, `job.*`, or one type: `order.placed`, `order.paid`, `order.cancelled`, `order.fulfilled`, `order.shipped`, `order.delivered`, `order.refunded`, `payment.succeeded`, `payment.failed`, `payment.refunded`, `payment.late-refund`, `inventory.low-stock`, `inventory.availability-changed`, `job.failed`. */
             eventTypes?: string[];
             description?: string | null;
             /** @description false pauses deliveries; true re-enables an endpoint that was disabled. */

@@ -18,6 +18,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'payment.late-refund',
   'inventory.low-stock',
   'inventory.availability-changed',
+  'job.failed',
 ] as const satisfies readonly DomainEventName[];
 
 type Unlisted = Exclude<DomainEventName, (typeof WEBHOOK_EVENT_TYPES)[number]>;

@@ -35,12 +35,18 @@ describe('webhook signature (Standard Webhooks)', () => {
 });
 
 describe('event filters', () => {
-  it.each(['*', 'order.*', 'payment.*', 'inventory.*', 'order.paid', 'inventory.low-stock'])(
-    'accepts %s',
-    (filter) => {
-      expect(isValidEventFilter(filter)).toBe(true);
-    },
-  );
+  it.each([
+    '*',
+    'order.*',
+    'payment.*',
+    'inventory.*',
+    'order.paid',
+    'inventory.low-stock',
+    'job.*',
+    'job.failed',
+  ])('accepts %s', (filter) => {
+    expect(isValidEventFilter(filter)).toBe(true);
+  });
   it.each(['', 'order', 'orders.*', 'order.paid.*', '*.paid', 'order.unknown', '**'])(
     'refuses %s',
     (filter) => {

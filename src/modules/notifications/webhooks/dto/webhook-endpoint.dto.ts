@@ -19,7 +19,7 @@ import { WEBHOOK_DELIVERY_STATUSES, type WebhookDeliveryStatus } from '../entiti
 import { isValidEventFilter, WEBHOOK_EVENT_TYPES } from '../webhook-event-types';
 
 const FILTERS_DESCRIPTION =
-  'Event types to receive: `*` (all), a group such as `order.*`, `payment.*`, `inventory.*`, or one type: ' +
+  'Event types to receive: `*` (all), a group such as `order.*`, `payment.*`, `inventory.*`, `job.*`, or one type: ' +
   WEBHOOK_EVENT_TYPES.map((type) => `\`${type}\``).join(', ') +
   '.';
 
