@@ -15,13 +15,13 @@ import { seconds, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule } from '../database/database.module';
 import { buildLoggerParams } from '../logging/logger-options';
-import { AccessGuard, AuthModule } from '../modules/auth';
+import { AccessGuard, AuthModule, SessionCheckModule } from '../modules/auth';
 import { AuditModule } from '../modules/audit';
 import { CatalogModule, CatalogImportModule, StorefrontAvailabilityModule } from '../modules/catalog';
 import { InventoryModule } from '../modules/inventory';
 import { PromotionsModule } from '../modules/promotions';
 import { CartsModule } from '../modules/carts';
-import { OrdersModule } from '../modules/orders';
+import { OrderAudienceModule, OrdersModule } from '../modules/orders';
 import { NotificationsModule } from '../modules/notifications';
 import { PaymentsModule } from '../modules/payments';
 import { HealthModule } from '../modules/health';
@@ -54,6 +54,8 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   NotificationsModule,
   OrderCancellationHooksModule,
   StorefrontAvailabilityModule,
+  OrderAudienceModule,
+  SessionCheckModule,
 ];
 
 /** Root module of the HTTP API process. */

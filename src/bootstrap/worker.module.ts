@@ -10,7 +10,7 @@ import {
   StorefrontAvailabilityModule,
 } from '../modules/catalog';
 import { InventoryWorkerModule } from '../modules/inventory';
-import { OrderMailSourceModule, OrdersWorkerModule } from '../modules/orders';
+import { OrderAudienceModule, OrderMailSourceModule, OrdersWorkerModule } from '../modules/orders';
 import { WebhookResourcesModule } from '../modules/orders';
 import { PaymentsWorkerModule } from '../modules/payments';
 import { NotificationsWorkerModule } from '../modules/notifications';
@@ -32,6 +32,7 @@ export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   OrdersWorkerModule,
   PaymentsWorkerModule,
   OrderCancellationHooksModule,
+  OrderAudienceModule,
   StorefrontAvailabilityModule,
   OrderMailSourceModule,
   WebhookResourcesModule,

@@ -166,6 +166,12 @@ export interface WebhooksConfig {
   responseBodyLimitBytes: number;
   disableAfterFailingMs: number;
 }
+export interface RealtimeConfig {
+  heartbeatSeconds: number;
+  maxStreamsPerUser: number;
+  historyHours: number;
+  ticketTtlSeconds: number;
+}
 export interface WorkerConfig {
   shutdownTimeoutMs: number;
   runInApiProcess: boolean;
@@ -194,6 +200,7 @@ export interface AppConfigValues {
   checkout: CheckoutConfig;
   payments: PaymentsConfig;
   webhooks: WebhooksConfig;
+  realtime: RealtimeConfig;
 }
 /** The namespaces a test or tool may change with `withOverrides`. */
 export type ConfigNamespace = Exclude<keyof AppConfigValues, 'env' | 'logLevel' | 'logPretty'>;
@@ -217,6 +224,7 @@ export class AppConfig implements AppConfigValues {
   readonly checkout: CheckoutConfig;
   readonly payments: PaymentsConfig;
   readonly webhooks: WebhooksConfig;
+  readonly realtime: RealtimeConfig;
 
   constructor(values: AppConfigValues) {
     this.env = values.env;
@@ -236,6 +244,7 @@ export class AppConfig implements AppConfigValues {
     this.checkout = values.checkout;
     this.payments = values.payments;
     this.webhooks = values.webhooks;
+    this.realtime = values.realtime;
   }
 
   get isProduction(): boolean {
@@ -466,6 +475,12 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       responseBodyLimitBytes: 4096,
       disableAfterFailingMs: variables.WEBHOOKS_DISABLE_AFTER_DAYS * 24 * 3600_000,
     },
+    realtime: {
+      heartbeatSeconds: variables.EVENTS_HEARTBEAT_SECONDS,
+      maxStreamsPerUser: variables.EVENTS_MAX_STREAMS_PER_USER,
+      historyHours: variables.EVENTS_HISTORY_HOURS,
+      ticketTtlSeconds: variables.EVENTS_TICKET_TTL_SECONDS,
+    },
   });
 }
 
@@ -505,5 +520,6 @@ export function withOverrides(
     checkout: { ...config.checkout, ...overrides.checkout },
     payments: { ...config.payments, ...overrides.payments },
     webhooks: { ...config.webhooks, ...overrides.webhooks },
+    realtime: { ...config.realtime, ...overrides.realtime },
   });
 }

@@ -578,6 +578,34 @@ export class EnvironmentVariables {
   @Max(365)
   WEBHOOKS_DISABLE_AFTER_DAYS = 5;
 
+  /** Real-time events (SSE): seconds between `: ping` comments, which also re-check the caller. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  EVENTS_HEARTBEAT_SECONDS = 15;
+
+  /** Real-time events: open streams per person (or per guest order); one more gets 429. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  EVENTS_MAX_STREAMS_PER_USER = 5;
+
+  /** Real-time events: hours of history kept in the Redis stream for `Last-Event-ID` replay. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  EVENTS_HISTORY_HOURS = 24;
+
+  /** Real-time events: seconds a stream ticket (`POST /v1/events/tickets`) stays usable. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(5)
+  @Max(600)
+  EVENTS_TICKET_TTL_SECONDS = 60;
+
   /** Single-process dev mode: the API process also runs the worker. */
   @Transform(toBoolean)
   @IsBoolean()

@@ -29,6 +29,7 @@ import { OneTimeTokensRepository } from './one-time-tokens.repository';
 import { PasswordHasherService } from './passwords/password-hasher.service';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
+import { SessionCheckAdapter } from './tokens/session-check.adapter';
 import { JwtStrategy } from './tokens/jwt.strategy';
 import { jwtKey, TokenService } from './tokens/token.service';
 
@@ -63,8 +64,9 @@ import { jwtKey, TokenService } from './tokens/token.service';
     ThrottlerGuard,
     SessionsRepository,
     SessionsService,
+    SessionCheckAdapter,
     TokenService,
   ],
-  exports: [AccessGuard],
+  exports: [AccessGuard, SessionCheckAdapter],
 })
 export class AuthModule {}

@@ -6,3 +6,4 @@ export { AuthModule } from './auth.module';
 export { normaliseEmail } from './dto/credentials.dto';
 export { PasswordHasherService } from './passwords/password-hasher.service';
 export { passwordProblem } from './passwords/password-policy';
+export { SessionCheckModule } from './tokens/session-check.module';

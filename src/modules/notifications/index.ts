@@ -12,3 +12,8 @@ export { JobFailureCounterService } from './failed-jobs/job-failure-counter.serv
 export { WEBHOOK_RESOURCES } from './webhooks/webhook-resources.port';
 export type { WebhookResources } from './webhooks/webhook-resources.port';
 export { WEBHOOKS_QUEUE, WebhooksJobs } from './webhooks/webhooks.jobs';
+export { ORDER_AUDIENCE } from './realtime/order-audience.port';
+export type { OrderAudience } from './realtime/order-audience.port';
+export { EVENT_TYPE_PERMISSIONS } from './realtime/realtime-events';
+export { SESSION_CHECK } from './realtime/session-check.port';
+export type { SessionCheck, StreamSession } from './realtime/session-check.port';

@@ -14,6 +14,7 @@ import { MailTransportService } from './mail/mail-transport.service';
 import { MailService } from './mail/mail.service';
 import { WebhookFanoutService } from './webhooks/webhook-fanout.service';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
+import { RealtimePublisherService } from './realtime/realtime-publisher.service';
 
 /**
  * The worker side of notifications: sends mail over SMTP and hands every domain event to its
@@ -31,10 +32,11 @@ import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
     MailService,
     MailProcessor,
     EventsProcessor,
+    RealtimePublisherService,
     {
       provide: DOMAIN_EVENT_HANDLERS,
       useFactory: (...handlers: DomainEventHandler[]): readonly DomainEventHandler[] => handlers,
-      inject: [OrderMailService, WebhookFanoutService],
+      inject: [OrderMailService, WebhookFanoutService, RealtimePublisherService],
     },
   ],
 })

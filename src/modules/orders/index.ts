@@ -15,3 +15,4 @@ export { OrdersWorkerModule } from './orders-worker.module';
 export { OrdersModule } from './orders.module';
 export { OrderMailSourceModule } from './order-mail-source.module';
 export { WebhookResourcesModule } from './webhook-resources.module';
+export { OrderAudienceModule } from './audience/order-audience.module';

@@ -1,0 +1,35 @@
+import { DomainError, RateLimitedError, UnauthenticatedError } from '@app/common';
+
+/** The ticket was never issued, was used already or has expired (tickets are single-use, short-lived). */
+export class StreamTicketInvalidError extends UnauthenticatedError {
+  constructor() {
+    super('The stream ticket is unknown, used or expired: ask POST /v1/events/tickets for a new one.');
+  }
+}
+
+/** A guest asked for a ticket without a token that opens the order. */
+export class OrderNotFollowableError extends DomainError {
+  readonly kind = 'not_found';
+  readonly type = 'not-found';
+  readonly title = 'Resource not found';
+  constructor(orderId: string) {
+    super(`No order ${orderId} that this token opens.`);
+  }
+}
+
+/** `Last-Event-ID` (or `lastEventId`) is not an id this API sent. */
+export class MalformedLastEventIdError extends DomainError {
+  readonly kind = 'malformed';
+  readonly type = 'malformed-last-event-id';
+  readonly title = 'Malformed Last-Event-ID';
+  constructor() {
+    super('Last-Event-ID must be the id of an event this stream sent (`<milliseconds>-<sequence>`).');
+  }
+}
+
+/** The caller already holds as many streams as allowed. */
+export class TooManyStreamsError extends RateLimitedError {
+  constructor(limit: number, retryAfterSeconds: number) {
+    super(`At most ${limit} event streams may be open at once: close one first.`, retryAfterSeconds);
+  }
+}
