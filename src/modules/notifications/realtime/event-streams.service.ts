@@ -19,16 +19,10 @@ import type { FastifyReply } from 'fastify';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import {
-  compareStreamIds,
-  formatSseMessage,
-  isStreamId,
-  mayReceive,
-  type RealtimeEntry,
-  type StreamAudience,
-} from './realtime-events';
+import { LiveStream } from './live-stream';
+import { isStreamId, type StreamAudience } from './realtime-events';
 import { MalformedLastEventIdError, StreamTicketInvalidError, TooManyStreamsError } from './realtime.errors';
-import { RealtimeHubService, type StreamSubscriber } from './realtime-hub.service';
+import { RealtimeHubService } from './realtime-hub.service';
 import { SESSION_CHECK, type SessionCheck } from './session-check.port';
 import { StreamTicketsService } from './stream-tickets.service';
 
@@ -51,61 +45,6 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1`;
 
 const permissionsOf = (role: Role): ReadonlySet<Permission> => new Set(ROLE_PERMISSIONS[role]);
-
-/**
- * One open SSE response. Entries arrive from the hub in stream order; while the Last-Event-ID replay
- * runs they are held back, then released after it, and every entry at or before the last one
- * handled is dropped: the replay and the live feed overlap, so the hand-off loses and repeats nothing.
- */
-class LiveStream implements StreamSubscriber {
-  private held: RealtimeEntry[] | null = [];
-  private closed = false;
-  unsubscribe: () => void = () => undefined;
-
-  constructor(
-    readonly id: string,
-    readonly slotKey: string,
-    public audience: StreamAudience,
-    readonly output: PassThrough,
-    /** The last entry handled (sent or filtered out). */
-    private cursor: string,
-  ) {}
-
-  offer(entry: RealtimeEntry): void {
-    if (this.held) this.held.push(entry);
-    else this.handle(entry);
-  }
-
-  handle(entry: RealtimeEntry): void {
-    if (this.closed || compareStreamIds(entry.streamId, this.cursor) <= 0) return;
-    this.cursor = entry.streamId;
-    if (mayReceive(this.audience, entry.event)) this.output.write(formatSseMessage(entry));
-  }
-
-  /** Ends the replay: held entries go out, then every entry as it comes. Announces where the client stands. */
-  goLive(): void {
-    const held = this.held ?? [];
-    this.held = null;
-    for (const entry of held) this.handle(entry);
-    // `ready` carries the position, so a client that saw no event yet still resumes from here.
-    this.write(`id: ${this.cursor}\nevent: ready\ndata: {}\n\n`);
-  }
-
-  write(chunk: string): void {
-    if (!this.closed) this.output.write(chunk);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.unsubscribe();
-    this.output.end();
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-}
 
 /**
  * The API side of real-time events: opens `GET /v1/events` for a person (bearer token or ticket) or a

@@ -92,7 +92,7 @@ export class RealtimeHubService implements OnApplicationBootstrap, OnApplication
       while (!this.stopped) {
         let result: Array<[string, Array<[string, string[]]>]> | null;
         try {
-          result = (await blocking.xread(
+          result = await blocking.xread(
             'COUNT',
             REPLAY_PAGE,
             'BLOCK',
@@ -100,7 +100,7 @@ export class RealtimeHubService implements OnApplicationBootstrap, OnApplication
             'STREAMS',
             this.key,
             this.tailId,
-          ));
+          );
         } catch (error) {
           if (this.stopped) return;
           this.logger.warn({ err: error }, 'reading the real-time event stream failed; retrying');
