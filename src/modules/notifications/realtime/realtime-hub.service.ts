@@ -2,6 +2,7 @@ import { REDIS_CLIENT, redisOptions } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { RealtimeUnavailableError } from './realtime.errors';
 import { parseStreamEntry, REALTIME_STREAM_KEY, type RealtimeEntry } from './realtime-events';
 
 /** A local stream that wants every entry of the Redis stream, in order (it filters for itself). */
@@ -10,6 +11,7 @@ export interface StreamSubscriber {
 }
 
 const REPLAY_PAGE = 500;
+const READY_TIMEOUT_MS = 5_000;
 
 /**
  * The fan-out of one API process: ONE blocking XREAD loop on a connection of its own reads the Redis
@@ -26,6 +28,7 @@ export class RealtimeHubService implements OnApplicationBootstrap, OnApplication
   private loop: Promise<void> | undefined;
   private tailId = '0-0';
   private started: Promise<void> | undefined;
+  private markStarted: () => void = () => undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -41,15 +44,10 @@ export class RealtimeHubService implements OnApplicationBootstrap, OnApplication
     this.reader = new Redis(
       redisOptions(this.config.redis, { maxRetriesPerRequest: null, connectionName: 'realtime-events' }),
     );
-    const reader = this.reader;
-    this.started = reader.xrevrange(this.key, '+', '-', 'COUNT', 1).then((last) => {
-      this.tailId = last[0]?.[0] ?? '0-0';
+    this.started = new Promise((resolve) => (this.markStarted = resolve));
+    this.loop = this.run(this.reader).catch((error: unknown) => {
+      this.logger.error({ err: error }, 'the real-time event loop stopped');
     });
-    this.loop = this.started
-      .then(() => this.run(reader))
-      .catch((error: unknown) => {
-        if (!this.stopped) this.logger.error({ err: error }, 'real-time event loop stopped');
-      });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -58,9 +56,17 @@ export class RealtimeHubService implements OnApplicationBootstrap, OnApplication
     await this.loop;
   }
 
-  /** Resolves once the loop knows where the stream ends (a subscriber's starting point). */
-  ready(): Promise<void> {
-    return this.started ?? Promise.reject(new Error('the real-time hub has not started'));
+  /** Resolves once the loop knows where the stream ends (a subscriber's starting point); 503 if Redis stays away. */
+  async ready(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RealtimeUnavailableError()), READY_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.started ?? late, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The id of the last entry handed to subscribers: a new subscriber receives everything after it. */
@@ -88,36 +94,36 @@ export class RealtimeHubService implements OnApplicationBootstrap, OnApplication
   }
 
   private async run(blocking: Redis): Promise<void> {
-    try {
-      while (!this.stopped) {
-        let result: Array<[string, Array<[string, string[]]>]> | null;
-        try {
-          result = await blocking.xread(
-            'COUNT',
-            REPLAY_PAGE,
-            'BLOCK',
-            5000,
-            'STREAMS',
-            this.key,
-            this.tailId,
-          );
-        } catch (error) {
-          if (this.stopped) return;
-          this.logger.warn({ err: error }, 'reading the real-time event stream failed; retrying');
-          await new Promise((resolve) => setTimeout(resolve, 500));
-          continue;
-        }
-        for (const [, entries] of result ?? []) {
-          for (const [id, fields] of entries) {
-            this.tailId = id;
-            const entry = parseStreamEntry(id, fields);
-            if (!entry) continue;
-            for (const subscriber of this.subscribers) subscriber.offer(entry);
-          }
+    while (!this.stopped) {
+      try {
+        const last = await blocking.xrevrange(this.key, '+', '-', 'COUNT', 1);
+        this.tailId = last[0]?.[0] ?? '0-0';
+        this.markStarted();
+        break;
+      } catch (error) {
+        if (this.stopped) return;
+        this.logger.warn({ err: error }, 'reading the real-time event stream failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    while (!this.stopped) {
+      let result: Array<[string, Array<[string, string[]]>]> | null;
+      try {
+        result = await blocking.xread('COUNT', REPLAY_PAGE, 'BLOCK', 5000, 'STREAMS', this.key, this.tailId);
+      } catch (error) {
+        if (this.stopped) return;
+        this.logger.warn({ err: error }, 'reading the real-time event stream failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      for (const [, entries] of result ?? []) {
+        for (const [id, fields] of entries) {
+          this.tailId = id;
+          const entry = parseStreamEntry(id, fields);
+          if (!entry) continue;
+          for (const subscriber of this.subscribers) subscriber.offer(entry);
         }
       }
-    } finally {
-      blocking.disconnect();
     }
   }
 }

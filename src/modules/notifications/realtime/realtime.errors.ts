@@ -33,3 +33,17 @@ export class TooManyStreamsError extends RateLimitedError {
     super(`At most ${limit} event streams may be open at once: close one first.`, retryAfterSeconds);
   }
 }
+
+/** The event stream cannot be read (Redis is away): try again shortly. */
+export class RealtimeUnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+  readonly type = 'events-unavailable';
+  readonly title = 'Real-time events are unavailable';
+  constructor() {
+    super(
+      'The event stream cannot be reached right now; reconnect in a few seconds.',
+      {},
+      { 'retry-after': '5' },
+    );
+  }
+}
