@@ -49,7 +49,10 @@ export async function checkedFetch(
   if (!uncheckedBecause) {
     const url = input instanceof Request ? input.url : String(input);
     const method = init.method ?? (input instanceof Request ? input.method : 'GET');
-    assertContract(method, url, response.status, response.headers, await response.clone().text());
+    // An event stream never ends: its status and media type are checked, its body is the caller's.
+    const streaming = response.headers.get('content-type')?.startsWith('text/event-stream') === true;
+    const text = streaming ? '' : await response.clone().text();
+    assertContract(method, url, response.status, response.headers, text);
   }
   return response;
 }

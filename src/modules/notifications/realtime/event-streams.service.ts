@@ -87,7 +87,9 @@ export class EventStreamsService
   }
 
   async open(request: AuthenticatedRequest, reply: FastifyReply, asked: StreamRequest): Promise<void> {
-    const lastEventId = asked.lastEventId?.trim() || undefined;
+    // The header (an EventSource reconnecting by itself) wins over the query (a reconnect with a new ticket).
+    const header = request.headers['last-event-id'];
+    const lastEventId = (typeof header === 'string' ? header : asked.lastEventId)?.trim() || undefined;
     if (lastEventId !== undefined && !isStreamId(lastEventId)) throw new MalformedLastEventIdError();
     const audience = await this.audienceOf(request, asked.ticket);
     const id = randomUUID();

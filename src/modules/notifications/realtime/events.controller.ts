@@ -1,5 +1,11 @@
-import { ApiProblemResponses, type AuthenticatedRequest, GuestOrUser, ORDER_TOKEN_SCHEME } from '@app/common';
-import { Body, Controller, Get, Headers, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiProblemResponses,
+  type AuthenticatedRequest,
+  CART_TOKEN_SCHEME,
+  GuestOrUser,
+  ORDER_TOKEN_SCHEME,
+} from '@app/common';
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiHeader,
@@ -14,11 +20,6 @@ import { CreateEventTicketDto, EventTicketResponseDto, ListenToEventsQueryDto } 
 import { EventStreamsService } from './event-streams.service';
 import { StreamTicketsService } from './stream-tickets.service';
 
-const guestToken = (orderToken?: string, cartToken?: string): string | null => {
-  const token = orderToken ?? cartToken;
-  return token !== undefined && token.length > 0 && token.length <= 200 ? token : null;
-};
-
 @ApiTags('events')
 @Controller({ path: 'events' })
 export class EventsController {
@@ -29,13 +30,18 @@ export class EventsController {
 
   @Get()
   @GuestOrUser()
+  @ApiSecurity({})
   @ApiProduces('text/event-stream')
   @ApiOperation({
     summary: 'Real-time events (Server-Sent Events)',
     description:
       'A `text/event-stream` of domain events: a customer gets their own orders’ and payments’ events, a guest one order’s (with a ticket), staff what their permissions cover. Authenticate with `Authorization: Bearer` or a single-use `?ticket=` from `POST /v1/events/tickets`. Each event’s `id:` is its position; reconnect with `Last-Event-ID` (or `?lastEventId=`) to get exactly the events missed. A `ready` event marks the end of the replay; `: ping` comments keep the connection alive.',
   })
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id.' })
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'Resume after this event id (an EventSource sends it by itself when it reconnects).',
+  })
   @ApiOkResponse({
     description: 'The event stream (stays open).',
     content: { 'text/event-stream': { schema: { type: 'string' } } },
@@ -45,33 +51,25 @@ export class EventsController {
     @Req() request: AuthenticatedRequest,
     @Res() reply: FastifyReply,
     @Query() query: ListenToEventsQueryDto,
-    @Headers('last-event-id') lastEventId?: string,
   ): Promise<void> {
-    return this.streams.open(request, reply, {
-      ticket: query.ticket,
-      lastEventId: lastEventId ?? query.lastEventId,
-    });
+    return this.streams.open(request, reply, query);
   }
 
   @Post('tickets')
   @GuestOrUser()
   @ApiSecurity(ORDER_TOKEN_SCHEME)
+  @ApiSecurity(CART_TOKEN_SCHEME)
   @ApiOperation({
     summary: 'A single-use ticket to open the event stream from a browser',
     description:
       'Signed in: a ticket for your own feed. A guest: send `orderId` and the order token (`X-Order-Token`) to follow that order. The ticket expires after `expiresIn` seconds or its first use.',
   })
   @ApiCreatedResponse({ type: EventTicketResponseDto })
-  @ApiProblemResponses(400, 401, 403, 404)
+  @ApiProblemResponses(400, 401, 403, 404, 422)
   issueTicket(
     @Req() request: AuthenticatedRequest,
     @Body() dto: CreateEventTicketDto,
-    @Headers('x-order-token') orderToken?: string,
-    @Headers('x-cart-token') cartToken?: string,
   ): Promise<EventTicketResponseDto> {
-    return this.tickets.issueFor(request.principal, {
-      orderId: dto.orderId,
-      token: guestToken(orderToken, cartToken),
-    });
+    return this.tickets.issueFor(request, dto.orderId);
   }
 }

@@ -47,3 +47,13 @@ export class RealtimeUnavailableError extends DomainError {
     );
   }
 }
+
+/** A guest asked for a ticket without naming the order to follow. */
+export class GuestTicketNeedsOrderError extends DomainError {
+  readonly kind = 'invalid';
+  readonly type = 'guest-ticket-needs-order';
+  readonly title = 'A guest ticket follows one order';
+  constructor() {
+    super('Sign in for your own feed, or send the orderId to follow with its order token (X-Order-Token).');
+  }
+}

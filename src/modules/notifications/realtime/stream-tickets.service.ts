@@ -1,9 +1,9 @@
-import { hashToken, randomToken, REDIS_CLIENT, type Principal, UnauthenticatedError } from '@app/common';
+import { hashToken, randomToken, REDIS_CLIENT, type AuthenticatedRequest } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { ORDER_AUDIENCE, type OrderAudience } from './order-audience.port';
-import { OrderNotFollowableError } from './realtime.errors';
+import { GuestTicketNeedsOrderError, OrderNotFollowableError } from './realtime.errors';
 import type { StreamSession } from './session-check.port';
 
 /** What a ticket opens: a person's events (re-checked when used) or one guest order's. */
@@ -27,9 +27,10 @@ export class StreamTicketsService {
    * and proves it with its token (404 otherwise, as the order routes answer).
    */
   async issueFor(
-    principal: Principal | undefined,
-    guest: { orderId?: string; token: string | null },
+    request: AuthenticatedRequest,
+    orderId: string | undefined,
   ): Promise<{ ticket: string; expiresIn: number }> {
+    const principal = request.principal;
     if (principal?.kind === 'user') {
       const tokenEpoch = (principal.state as { tokenEpoch?: number } | undefined)?.tokenEpoch ?? 0;
       return this.issue({
@@ -39,13 +40,11 @@ export class StreamTicketsService {
         tokenEpoch,
       });
     }
-    if (guest.orderId === undefined)
-      throw new UnauthenticatedError(
-        'Send a bearer token, or an orderId with its order token (X-Order-Token).',
-      );
-    if (guest.token === null || !(await this.orders.guestMayFollow(guest.orderId, guest.token)))
-      throw new OrderNotFollowableError(guest.orderId);
-    return this.issue({ kind: 'guest', orderId: guest.orderId });
+    if (orderId === undefined) throw new GuestTicketNeedsOrderError();
+    const token = guestTokenOf(request);
+    if (token === null || !(await this.orders.guestMayFollow(orderId, token)))
+      throw new OrderNotFollowableError(orderId);
+    return this.issue({ kind: 'guest', orderId });
   }
 
   async issue(scope: TicketScope): Promise<{ ticket: string; expiresIn: number }> {
@@ -61,6 +60,12 @@ export class StreamTicketsService {
     const stored = await this.redis.getdel(key(ticket));
     return stored === null ? undefined : (JSON.parse(stored) as TicketScope);
   }
+}
+
+/** A guest order is opened by its order token, or the token of the cart it came from (as the order routes). */
+function guestTokenOf(request: AuthenticatedRequest): string | null {
+  const header = request.headers['x-order-token'] ?? request.headers['x-cart-token'];
+  return typeof header === 'string' && header.length > 0 && header.length <= 200 ? header : null;
 }
 
 const key = (ticket: string) => `realtime:ticket:${hashToken(ticket)}`;

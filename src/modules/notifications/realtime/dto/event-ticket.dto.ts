@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 export class CreateEventTicketDto {
   @ApiPropertyOptional({
@@ -31,6 +31,7 @@ export class ListenToEventsQueryDto {
   })
   @IsOptional()
   @IsString()
+  @MaxLength(200)
   ticket?: string;
 
   @ApiPropertyOptional({
@@ -40,5 +41,6 @@ export class ListenToEventsQueryDto {
   })
   @IsOptional()
   @IsString()
+  @MaxLength(40)
   lastEventId?: string;
 }
