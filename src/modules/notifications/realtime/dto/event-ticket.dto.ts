@@ -36,8 +36,7 @@ export class ListenToEventsQueryDto {
 
   @ApiPropertyOptional({
     description:
-      'Resume after this event id (as `Last-Event-ID` would; use it when reconnecting with a new ticket).',
-    example: '1765000000000-0',
+      'Resume after this event id, such as `1765000000000-0` (as `Last-Event-ID` would; use it when reconnecting with a new ticket).',
   })
   @IsOptional()
   @IsString()
