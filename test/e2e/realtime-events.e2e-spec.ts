@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { redirectLogs } from '../../src/logging/logger-options';
+import { RealtimePublisherService } from '../../src/modules/notifications/realtime/realtime-publisher.service';
 import { AuthClient, createUser } from '../support/auth-client';
 import { ShopAdmin, ShopClient, type Order, type Shopper } from '../support/shop-client';
 import { SseClient } from '../support/sse-client';
@@ -279,6 +280,40 @@ describe('real-time events (GET /v1/events)', () => {
       'a freed slot',
     );
     expect(replacement?.status).toBe(200);
+  });
+
+  it('a redelivered domain event is appended once, with the customer of a payment event looked up', async () => {
+    const harry = await createUser(client, db);
+    const { order } = await placeOrder({ token: harry.tokens.accessToken });
+    const staff = await stream(apiB, '', bearer(adminToken));
+    await ready(staff);
+    const publisher = worker.get(RealtimePublisherService);
+    const envelope = {
+      id: `redelivered-${randomUUID()}`,
+      type: 'payment.failed' as const,
+      timestamp: new Date().toISOString(),
+      payload: {
+        paymentId: randomUUID(),
+        orderId: order.id,
+        provider: 'sandbox',
+        amount: 2500,
+        currency: 'EUR',
+        failureCode: 'card_declined',
+        failureMessage: null,
+      },
+    };
+    await publisher.handle(envelope);
+    await publisher.handle(envelope); // Bull delivers at least once
+    const { order: marker } = await placeOrder({ token: harry.tokens.accessToken });
+    await staff.waitUntil(hasOrderEvent(marker.id), 5_000, 'the marker order after the redelivery');
+    const copies = staff.named('payment.failed').filter((e) => staff.dataOf(e).id === envelope.id);
+    expect(copies).toHaveLength(1);
+    // The payment event names no customer; the stream entry does, so Harry's own stream would get it.
+    const ticket = (await ticketFor(apiA, bearer(harry.tokens.accessToken))).body.ticket;
+    const justBefore = `${Number(copies[0].id.split('-')[0]) - 1}-0`;
+    const harrys = await stream(apiB, `?ticket=${ticket}&lastEventId=${justBefore}`);
+    await ready(harrys);
+    expect(harrys.named('payment.failed').map((e) => harrys.dataOf(e).id)).toEqual([envelope.id]);
   });
 
   it('shutting a replica down ends its streams, and the replica exits promptly', async () => {
