@@ -1,3 +1,4 @@
+import { assertContract } from '@app/testing';
 import { get, type IncomingMessage, type ClientRequest } from 'node:http';
 
 /** One dispatched SSE event, as an EventSource would hand it over. */
@@ -42,12 +43,20 @@ export class SseClient {
     const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(response.headers))
       if (typeof value === 'string') responseHeaders.set(name, value);
+    // Checked against the API's document as request() checks: the stream by status and media type.
     if (!response.headers['content-type']?.startsWith('text/event-stream')) {
       const chunks: Buffer[] = [];
       for await (const chunk of response) chunks.push(chunk as Buffer);
-      const problem = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-      return new SseClient(response.statusCode ?? 0, responseHeaders, request, problem);
+      const text = Buffer.concat(chunks).toString('utf8');
+      assertContract('GET', url, response.statusCode ?? 0, responseHeaders, text);
+      return new SseClient(
+        response.statusCode ?? 0,
+        responseHeaders,
+        request,
+        JSON.parse(text) as Record<string, unknown>,
+      );
     }
+    assertContract('GET', url, response.statusCode ?? 0, responseHeaders, '');
     const client = new SseClient(response.statusCode ?? 0, responseHeaders, request, undefined);
     void client.read(response);
     return client;
