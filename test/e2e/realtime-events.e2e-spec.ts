@@ -316,6 +316,23 @@ describe('real-time events (GET /v1/events)', () => {
     expect(harrys.named('payment.failed').map((e) => harrys.dataOf(e).id)).toEqual([envelope.id]);
   });
 
+  it('a storefront on an allowed origin may read the stream (CORS and security headers on it)', async () => {
+    const cors = await env.startApi([], { http: { corsOrigins: ['https://shop.example'] } });
+    try {
+      const ivy = await createUser(client, db);
+      const ticket = (await ticketFor(cors, bearer(ivy.tokens.accessToken))).body.ticket;
+      const held = await stream(cors, `?ticket=${ticket}`, { origin: 'https://shop.example' });
+      expect(held.status).toBe(200);
+      expect(held.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+      expect(held.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(held.headers.get('cache-control')).toContain('no-cache');
+      await ready(held);
+      held.close();
+    } finally {
+      await cors.close();
+    }
+  });
+
   it('shutting a replica down ends its streams, and the replica exits promptly', async () => {
     const extra = await env.startApi();
     const grace = await createUser(client, db);
