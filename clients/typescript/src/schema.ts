@@ -1634,6 +1634,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Real-time events (Server-Sent Events)
+         * @description A `text/event-stream` of domain events: a customer gets their own orders’ and payments’ events, a guest one order’s (with a ticket), staff what their permissions cover. Authenticate with `Authorization: Bearer` or a single-use `?ticket=` from `POST /v1/events/tickets`. Each event’s `id:` is its position; reconnect with `Last-Event-ID` (or `?lastEventId=`) to get exactly the events missed. A `ready` event marks the end of the replay; `: ping` comments keep the connection alive.
+         */
+        get: operations["EventsController_listen_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use ticket to open the event stream from a browser
+         * @description Signed in: a ticket for your own feed. A guest: send `orderId` and the order token (`X-Order-Token`) to follow that order. The ticket expires after `expiresIn` seconds or its first use.
+         */
+        post: operations["EventsController_issueTicket_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3489,6 +3529,19 @@ export interface components {
             /** @description The JSON body exactly as sent (the same bytes on every attempt). */
             body: string;
             attempts: components["schemas"]["WebhookAttemptDto"][];
+        };
+        CreateEventTicketDto: {
+            /** @description A guest follows one order: its id, with the order token in `X-Order-Token` (or the cart token in `X-Cart-Token`). Ignored for a signed-in person, whose ticket opens their own feed. */
+            orderId?: string;
+        };
+        EventTicketResponseDto: {
+            /** @description Single-use: pass it once as `GET /v1/events?ticket=…`. Treat it as a secret. */
+            ticket: string;
+            /**
+             * @description Seconds until the ticket expires unused.
+             * @example 60
+             */
+            expiresIn: number;
         };
     };
     responses: {
@@ -7761,6 +7814,78 @@ export interface operations {
             413: components["responses"]["ContentTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    EventsController_listen_v1: {
+        parameters: {
+            query?: {
+                /** @description A ticket from `POST /v1/events/tickets` (browsers: EventSource cannot send an Authorization header). Single-use. */
+                ticket?: string;
+                /** @description Resume after this event id, such as `1765000000000-0` (as `Last-Event-ID` would; use it when reconnecting with a new ticket). */
+                lastEventId?: string;
+            };
+            header?: {
+                /** @description Resume after this event id (an EventSource sends it by itself when it reconnects). */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream (stays open). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    EventsController_issueTicket_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEventTicketDto"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTicketResponseDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
