@@ -27,25 +27,33 @@
 // reading `paid` (p50/p99), ends with its own check (each order paid once, one charge, every webhook applied, no
 // oversell), and has no budget but memory (see PAYMENT).
 //
+// The notifications group (sections/notifications.mjs): `sse` holds 2,000 event streams on one API process and
+// reports fan-out latency (p50/p99) and memory per stream; `webhooks` times M outbox events to M signed deliveries
+// at a local receiver (deliveries/s).
+//
 // Usage: npm run bench [-- --duration 3 --rounds 5 --connections 10 --login-duration 20 --no-login --no-build
 //                         --checkout-duration 15 --shoppers 20 --payment-orders 600 --payers 20 --delayed-payers 100
+//                         --sse-streams 2000 --webhook-events 1000
 //                         --only GROUP[,GROUP] --scenarios ID[,ID] --keep-db --app-env NAME=value ... --help]
 //        (or BENCH_DURATION / BENCH_ROUNDS / BENCH_CONNECTIONS / BENCH_LOGIN_DURATION in the environment; flags win)
 //   --duration, --rounds   measured seconds per side and round, and the number of alternating rounds
 //   --connections          default connection count (a scenario may set its own: the cold search uses 50)
 //   --only                 run only these groups (repeatable or comma-separated): core (/health/live, /docs-json),
 //                          auth (/v1/me and the login section), catalog (every catalog scenario), commerce
-//                          (add-to-cart, the checkout section and the payment section)
+//                          (add-to-cart, the checkout section and the payment section), notifications (the
+//                          sse and webhooks sections)
 //   --scenarios            run only these scenario ids (repeatable or comma-separated; `login` is the login
 //                          section, `checkout` the checkout section, `payment` the payment section); combined with
 //                          --only, a scenario runs when either selects it. Ids: health, docs, me, login,
 //                          catalog-list, catalog-detail, catalog-304, catalog-search-cold, catalog-list-nocache,
-//                          catalog-detail-nocache, add-to-cart, checkout, payment
+//                          catalog-detail-nocache, add-to-cart, checkout, payment, sse, webhooks
 //   --checkout-duration    measured seconds of the checkout section (after its own warm-up)
 //   --shoppers             concurrent virtual shoppers of the checkout section
 //   --payment-orders       orders in each of the payment section's three runs
 //   --payers               concurrent customers of the payment section's success-card runs
 //   --delayed-payers       concurrent customers of its delayed-card run (each waits the settle delay)
+//   --sse-streams          concurrent event streams of the sse section (customers at 100 streams each)
+//   --webhook-events       domain events of the webhooks section (one delivery each)
 //   --no-login             skip the login section (whatever --only or --scenarios say)
 //   --no-build             use the existing dist/ instead of running `nest build` first
 //   --keep-db              keep the bench database instead of recreating it, and skip the catalog seed when the
@@ -58,6 +66,7 @@
 // Examples: npm run bench -- --no-build --only catalog --no-login
 //           npm run bench -- --no-build --scenarios catalog-list,catalog-304 --rounds 3 --keep-db
 //           npm run bench -- --no-build --only commerce
+//           npm run bench -- --no-build --only notifications --no-login
 //           npm run bench -- --scenarios payment
 
 // The modules: lib/ holds the harness (settings, processes, HTTP, load and statistics, sampling, the database,
@@ -80,6 +89,13 @@ import { readSettings, usage } from './lib/settings.mjs';
 import { CATALOG, prepareCatalog } from './sections/catalog.mjs';
 import { CHECKOUT_ID, benchmarkCheckout } from './sections/commerce.mjs';
 import { LOGIN_ID, benchmarkLogin } from './sections/login.mjs';
+import {
+  REALTIME_ID,
+  WEBHOOKS_ID,
+  benchmarkRealtime,
+  benchmarkWebhooks,
+  printNotifications,
+} from './sections/notifications.mjs';
 import { PAYMENT_ID, benchmarkPayment } from './sections/payments.mjs';
 import { SCENARIOS } from './sections/scenarios.mjs';
 
@@ -149,7 +165,14 @@ async function main() {
   }
   const date = new Date().toISOString();
   const phases = appPhases(settings);
-  if (phases.length === 0 && !settings.login && !settings.checkout && !settings.payment)
+  if (
+    phases.length === 0 &&
+    !settings.login &&
+    !settings.checkout &&
+    !settings.payment &&
+    !settings.realtime &&
+    !settings.webhooks
+  )
     throw new Error('no scenario selected (see --only, --scenarios)');
   console.log(
     `› Scenarios: ${[
@@ -157,6 +180,8 @@ async function main() {
       ...(settings.login ? [LOGIN_ID] : []),
       ...(settings.checkout ? [CHECKOUT_ID] : []),
       ...(settings.payment ? [PAYMENT_ID] : []),
+      ...(settings.realtime ? [REALTIME_ID] : []),
+      ...(settings.webhooks ? [WEBHOOKS_ID] : []),
     ].join(', ')}`,
   );
   const catalog = await prepare(settings, phases);
@@ -166,6 +191,8 @@ async function main() {
   const login = settings.login ? await benchmarkLogin(settings) : null;
   const checkout = settings.checkout ? await benchmarkCheckout(settings, context) : null;
   const payment = settings.payment ? await benchmarkPayment(settings, context) : null;
+  const realtime = settings.realtime ? await benchmarkRealtime(settings) : null;
+  const webhooks = settings.webhooks ? await benchmarkWebhooks(settings) : null;
   backgroundCpu.after = await measureBackgroundCpu();
 
   const report = {
@@ -178,13 +205,18 @@ async function main() {
     login,
     checkout,
     payment,
+    realtime,
+    webhooks,
     passed:
       scenarios.every((result) => result.failures.length === 0) &&
       (login?.failures.length ?? 0) === 0 &&
       (checkout?.failures.length ?? 0) === 0 &&
-      (payment?.failures.length ?? 0) === 0,
+      (payment?.failures.length ?? 0) === 0 &&
+      (realtime?.failures.length ?? 0) === 0 &&
+      (webhooks?.failures.length ?? 0) === 0,
   };
   printReport(report);
+  printNotifications(report);
   await writeResults(report);
   return report.passed ? 0 : 1;
 }

@@ -4,6 +4,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHECKOUT, CHECKOUT_GROUP, CHECKOUT_ID } from '../sections/commerce.mjs';
 import { LOGIN, LOGIN_GROUP, LOGIN_ID } from '../sections/login.mjs';
+import {
+  NOTIFICATIONS_GROUP,
+  REALTIME,
+  REALTIME_ID,
+  WEBHOOKS,
+  WEBHOOKS_ID,
+} from '../sections/notifications.mjs';
 import { PAYMENT, PAYMENT_GROUP, PAYMENT_ID } from '../sections/payments.mjs';
 import { SCENARIOS, SCENARIO_GROUPS } from '../sections/scenarios.mjs';
 import {
@@ -29,6 +36,8 @@ const OPTIONS = {
   'payment-orders': { type: 'string' },
   payers: { type: 'string' },
   'delayed-payers': { type: 'string' },
+  'sse-streams': { type: 'string' },
+  'webhook-events': { type: 'string' },
   'no-login': { type: 'boolean', default: false },
   'app-env': { type: 'string', multiple: true, default: [] },
   'no-build': { type: 'boolean', default: false },
@@ -51,6 +60,8 @@ const NUMBERS = [
   ['payers', 'payers', 'BENCH_PAYERS', PAYMENT.payers],
   ['delayedPayers', 'delayed-payers', 'BENCH_DELAYED_PAYERS', PAYMENT.delayedPayers],
   ['loginDurationSeconds', 'login-duration', 'BENCH_LOGIN_DURATION', LOGIN.defaultDurationSeconds],
+  ['sseStreams', 'sse-streams', 'BENCH_SSE_STREAMS', REALTIME.streams],
+  ['webhookEvents', 'webhook-events', 'BENCH_WEBHOOK_EVENTS', WEBHOOKS.events],
   ['durationSeconds', 'duration', 'BENCH_DURATION', DEFAULT_DURATION_SECONDS],
   ['connections', 'connections', 'BENCH_CONNECTIONS', DEFAULT_CONNECTIONS],
   ['rounds', 'rounds', 'BENCH_ROUNDS', DEFAULT_ROUNDS],
@@ -85,12 +96,14 @@ function listOption(name, raw, known) {
 
 export function readSettings() {
   const { values } = parseArgs({ options: OPTIONS });
-  const only = listOption('only', values.only, SCENARIO_GROUPS);
+  const only = listOption('only', values.only, [...SCENARIO_GROUPS, NOTIFICATIONS_GROUP]);
   const ids = listOption('scenarios', values.scenarios, [
     ...SCENARIOS.map((scenario) => scenario.id),
     LOGIN_ID,
     CHECKOUT_ID,
     PAYMENT_ID,
+    REALTIME_ID,
+    WEBHOOKS_ID,
   ]);
   // Nothing asked for means everything.
   const selects = (id, group) =>
@@ -118,6 +131,10 @@ export function readSettings() {
     paymentOrders: numbers.paymentOrders,
     payers: numbers.payers,
     delayedPayers: numbers.delayedPayers,
+    realtime: selects(REALTIME_ID, NOTIFICATIONS_GROUP),
+    sseStreams: numbers.sseStreams,
+    webhooks: selects(WEBHOOKS_ID, NOTIFICATIONS_GROUP),
+    webhookEvents: numbers.webhookEvents,
     appEnv: Object.fromEntries(values['app-env'].map(parseAssignment)),
     loginDurationSeconds: numbers.loginDurationSeconds,
     durationSeconds: numbers.durationSeconds,

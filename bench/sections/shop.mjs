@@ -64,7 +64,7 @@ function createAdmin(app) {
 /**
  * A signed-in admin. Signed in anew on every call: an access token lives 15 minutes, a whole run may take longer.
  */
-async function adminToken(app) {
+export async function adminToken(app) {
   await createAdmin(app);
   return (await signIn(app.baseUrl, SHOP.admin)).accessToken;
 }
