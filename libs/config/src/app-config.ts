@@ -172,6 +172,12 @@ export interface RealtimeConfig {
   historyHours: number;
   ticketTtlSeconds: number;
 }
+export interface AnalyticsConfig {
+  /** The store's IANA time zone: where its days, weeks and months begin (reports sum UTC hours). */
+  storeTimeZone: string;
+  /** Days of hourly rollups the nightly reconciliation recomputes from the orders. */
+  reconcileDays: number;
+}
 export interface WorkerConfig {
   shutdownTimeoutMs: number;
   runInApiProcess: boolean;
@@ -201,6 +207,7 @@ export interface AppConfigValues {
   payments: PaymentsConfig;
   webhooks: WebhooksConfig;
   realtime: RealtimeConfig;
+  analytics: AnalyticsConfig;
 }
 /** The namespaces a test or tool may change with `withOverrides`. */
 export type ConfigNamespace = Exclude<keyof AppConfigValues, 'env' | 'logLevel' | 'logPretty'>;
@@ -225,6 +232,7 @@ export class AppConfig implements AppConfigValues {
   readonly payments: PaymentsConfig;
   readonly webhooks: WebhooksConfig;
   readonly realtime: RealtimeConfig;
+  readonly analytics: AnalyticsConfig;
 
   constructor(values: AppConfigValues) {
     this.env = values.env;
@@ -245,6 +253,7 @@ export class AppConfig implements AppConfigValues {
     this.payments = values.payments;
     this.webhooks = values.webhooks;
     this.realtime = values.realtime;
+    this.analytics = values.analytics;
   }
 
   get isProduction(): boolean {
@@ -481,6 +490,10 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       historyHours: variables.EVENTS_HISTORY_HOURS,
       ticketTtlSeconds: variables.EVENTS_TICKET_TTL_SECONDS,
     },
+    analytics: {
+      storeTimeZone: variables.STORE_TIME_ZONE,
+      reconcileDays: variables.ANALYTICS_RECONCILE_DAYS,
+    },
   });
 }
 
@@ -521,5 +534,6 @@ export function withOverrides(
     payments: { ...config.payments, ...overrides.payments },
     webhooks: { ...config.webhooks, ...overrides.webhooks },
     realtime: { ...config.realtime, ...overrides.realtime },
+    analytics: { ...config.analytics, ...overrides.analytics },
   });
 }

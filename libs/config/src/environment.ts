@@ -13,6 +13,9 @@ import {
   MaxLength,
   Min,
   MinLength,
+  Validate,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
@@ -35,6 +38,24 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
 };
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/** An IANA time zone name this Node knows (`Europe/Berlin`, `UTC`). */
+@ValidatorConstraint({ name: 'ianaTimeZone' })
+class IanaTimeZone implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string' || value.trim() === '') return false;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  defaultMessage(): string {
+    return '$property must be an IANA time zone such as Europe/Berlin or UTC';
+  }
+}
 
 /**
  * Every environment variable Storekeep reads, with its dev default. Validated once at start by
@@ -605,6 +626,17 @@ export class EnvironmentVariables {
   @Min(5)
   @Max(600)
   EVENTS_TICKET_TTL_SECONDS = 60;
+
+  /** The store's IANA time zone: reports' days begin at its midnight (DST included). */
+  @Validate(IanaTimeZone)
+  STORE_TIME_ZONE = 'UTC';
+
+  /** Days of hourly sales rollups the nightly reconciliation recomputes from the orders. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  ANALYTICS_RECONCILE_DAYS = 3;
 
   /** Single-process dev mode: the API process also runs the worker. */
   @Transform(toBoolean)
