@@ -6,6 +6,7 @@ import { INVENTORY_QUEUE } from '../modules/inventory';
 import { PAYMENTS_QUEUE } from '../modules/payments';
 import { ORDERS_QUEUE } from '../modules/orders';
 import { MAINTENANCE_QUEUE } from '../modules/outbox';
+import { ANALYTICS_QUEUE } from '../modules/analytics';
 
 /** Every Bull queue of Storekeep. The API registers them (to report depths), only the worker consumes. */
 export const QUEUE_NAMES = [
@@ -19,6 +20,7 @@ export const QUEUE_NAMES = [
   ORDERS_QUEUE,
   PAYMENTS_QUEUE,
   WEBHOOKS_QUEUE,
+  ANALYTICS_QUEUE,
 ] as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[number];

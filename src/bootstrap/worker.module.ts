@@ -15,6 +15,7 @@ import { WebhookResourcesModule } from '../modules/orders';
 import { PaymentsWorkerModule } from '../modules/payments';
 import { NotificationsWorkerModule } from '../modules/notifications';
 import { OutboxWorkerModule } from '../modules/outbox';
+import { AnalyticsWorkerModule, SalesRollupHandlerModule } from '../modules/analytics';
 import { QueuesModule } from '../queues/queues.module';
 import { OUTBOX_ROUTE_TABLE } from './outbox-routes';
 import { QUEUE_NAMES } from './queue-names';
@@ -36,6 +37,8 @@ export const WORKER_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   StorefrontAvailabilityModule,
   OrderMailSourceModule,
   WebhookResourcesModule,
+  AnalyticsWorkerModule,
+  SalesRollupHandlerModule,
 ];
 
 /** Root module of the worker process: no HTTP, only queues, the relay and scheduled work. */

@@ -18,6 +18,7 @@ import { PaymentAttemptOperation1795508752198 } from './migrations/1795508752198
 import { StorefrontMoneyShape1796620000000 } from './migrations/1796620000000-StorefrontMoneyShape';
 import { Webhooks1797000000001 } from './migrations/1797000000001-Webhooks';
 import { NotificationsSent1797200000001 } from './migrations/1797200000001-NotificationsSent';
+import { SalesRollups1798000000001 } from './migrations/1798000000001-SalesRollups';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -42,4 +43,5 @@ export const MIGRATIONS: Function[] = [
   StorefrontMoneyShape1796620000000,
   Webhooks1797000000001,
   NotificationsSent1797200000001,
+  SalesRollups1798000000001,
 ];

@@ -17,3 +17,5 @@ export type { OrderAudience } from './realtime/order-audience.port';
 export { EVENT_TYPE_PERMISSIONS } from './realtime/realtime-events';
 export { SESSION_CHECK } from './realtime/session-check.port';
 export type { SessionCheck, StreamSession } from './realtime/session-check.port';
+export { SALES_ROLLUP_HANDLER } from './events/domain-event-handler';
+export type { DomainEventEnvelope, DomainEventHandler } from './events/domain-event-handler';

@@ -7,7 +7,11 @@ import { JobFailureCounterService } from './failed-jobs/job-failure-counter.serv
 import { JobFailuresService } from './failed-jobs/job-failures.service';
 import { OrderMailService } from './order-mail/order-mail.service';
 import { SentNotificationsRepository } from './order-mail/sent-notifications.repository';
-import { DOMAIN_EVENT_HANDLERS, type DomainEventHandler } from './events/domain-event-handler';
+import {
+  DOMAIN_EVENT_HANDLERS,
+  SALES_ROLLUP_HANDLER,
+  type DomainEventHandler,
+} from './events/domain-event-handler';
 import { EventsProcessor } from './events/events.processor';
 import { MailProcessor } from './jobs/mail.processor';
 import { MailTransportService } from './mail/mail-transport.service';
@@ -35,8 +39,14 @@ import { RealtimePublisherService } from './realtime/realtime-publisher.service'
     RealtimePublisherService,
     {
       provide: DOMAIN_EVENT_HANDLERS,
-      useFactory: (...handlers: DomainEventHandler[]): readonly DomainEventHandler[] => handlers,
-      inject: [OrderMailService, WebhookFanoutService, RealtimePublisherService],
+      useFactory: (...handlers: Array<DomainEventHandler | undefined>): readonly DomainEventHandler[] =>
+        handlers.filter((handler): handler is DomainEventHandler => handler !== undefined),
+      inject: [
+        OrderMailService,
+        WebhookFanoutService,
+        RealtimePublisherService,
+        { token: SALES_ROLLUP_HANDLER, optional: true },
+      ],
     },
   ],
 })

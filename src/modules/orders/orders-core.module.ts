@@ -14,6 +14,7 @@ import {
 import { OrderExpiryService } from './lifecycle/order-expiry.service';
 import { OrderLookupService } from './order-lookup.service';
 import { OrderReadsService } from './order-reads.service';
+import { OrderSalesFactsService } from './order-sales-facts.service';
 import { OrderReturnsService } from './lifecycle/order-returns.service';
 import { OrderTransitionsService } from './lifecycle/order-transitions.service';
 import { OrdersRepository } from './orders.repository';
@@ -35,6 +36,7 @@ import { PaymentRemindersService } from './lifecycle/payment-reminders.service';
     PaymentRemindersService,
     OrderLookupService,
     OrderReturnsService,
+    OrderSalesFactsService,
   ],
   exports: [
     OrderLookupService,
@@ -44,6 +46,7 @@ import { PaymentRemindersService } from './lifecycle/payment-reminders.service';
     OrderExpiryService,
     PaymentRemindersService,
     OrderReturnsService,
+    OrderSalesFactsService,
     InventoryCoreModule,
     PromotionsCoreModule,
   ],

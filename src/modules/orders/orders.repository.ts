@@ -31,6 +31,54 @@ export type NewOrder = Omit<
 >;
 export type NewOrderLine = Omit<OrderLine, 'id' | 'orderId' | 'fulfilledQuantity' | 'restockedQuantity'>;
 
+/** What sales rollups count of one order: its amounts, units and the times it moved. */
+export interface OrderSalesFacts {
+  orderId: string;
+  currency: string;
+  placedAt: Date;
+  paidAt: Date | null;
+  cancelledAt: Date | null;
+  subtotal: number;
+  discount: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  units: number;
+}
+
+interface OrderSalesFactsRow {
+  id: string;
+  currency: string;
+  created_at: Date;
+  paid_at: Date | null;
+  cancelled_at: Date | null;
+  subtotal: number;
+  discount: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  units: string | number;
+}
+
+const SALES_FACTS_SELECT = `
+  SELECT o.id, o.currency, o.created_at, o.paid_at, o.cancelled_at, o.subtotal, o.discount, o.shipping,
+         o.tax, o.total, (SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l WHERE l.order_id = o.id) AS units
+  FROM orders o`;
+
+const toSalesFacts = (row: OrderSalesFactsRow): OrderSalesFacts => ({
+  orderId: row.id,
+  currency: row.currency,
+  placedAt: row.created_at,
+  paidAt: row.paid_at,
+  cancelledAt: row.cancelled_at,
+  subtotal: Number(row.subtotal),
+  discount: Number(row.discount),
+  shipping: Number(row.shipping),
+  tax: Number(row.tax),
+  total: Number(row.total),
+  units: Number(row.units),
+});
+
 /** Orders, their lines, history and fulfilments: the only place that builds their SQL. */
 @Injectable()
 export class OrdersRepository {
@@ -88,6 +136,23 @@ export class OrdersRepository {
       .setLock('pessimistic_write')
       .where('o.id = :id', { id })
       .getOne();
+  }
+
+  async salesFactsOf(manager: EntityManager, orderId: string): Promise<OrderSalesFacts | null> {
+    const rows = await manager.query<OrderSalesFactsRow[]>(`${SALES_FACTS_SELECT} WHERE o.id = ?`, [orderId]);
+    return rows.length > 0 ? toSalesFacts(rows[0]) : null;
+  }
+
+  /** Orders placed, paid or cancelled in [from, to): each once. */
+  async salesFactsMovedBetween(manager: EntityManager, from: Date, to: Date): Promise<OrderSalesFacts[]> {
+    const rows = await manager.query<OrderSalesFactsRow[]>(
+      `${SALES_FACTS_SELECT}
+       WHERE (o.created_at >= ? AND o.created_at < ?)
+          OR (o.paid_at >= ? AND o.paid_at < ?)
+          OR (o.cancelled_at >= ? AND o.cancelled_at < ?)`,
+      [from, to, from, to, from, to],
+    );
+    return rows.map(toSalesFacts);
   }
 
   linesOf(manager: EntityManager, orderId: string): Promise<OrderLine[]> {

@@ -5,3 +5,5 @@ export { PaymentReversalsService } from './settlement/payment-reversals.service'
 export { PaymentsWorkerModule } from './payments-worker.module';
 export { PAYMENTS_QUEUE, PaymentsJobs } from './payments.jobs';
 export { PaymentsModule } from './payments.module';
+export { RefundSalesFactsService } from './settlement/refund-sales-facts.service';
+export type { RefundSalesFacts } from './payments.repository';

@@ -11,6 +11,7 @@ import { PaymentsRepository } from './payments.repository';
 import { PaymentProviderRegistry } from './providers/payment-provider.registry';
 import { SandboxProvider } from './providers/sandbox.provider';
 import { RefundsService } from './settlement/refunds.service';
+import { RefundSalesFactsService } from './settlement/refund-sales-facts.service';
 import { CapturesService } from './settlement/captures.service';
 import { PaymentReversalsService } from './settlement/payment-reversals.service';
 
@@ -38,6 +39,7 @@ import { PaymentReversalsService } from './settlement/payment-reversals.service'
     RefundsService,
     CapturesService,
     PaymentReversalsService,
+    RefundSalesFactsService,
   ],
   exports: [
     CapturesService,
@@ -48,6 +50,7 @@ import { PaymentReversalsService } from './settlement/payment-reversals.service'
     PaymentSettlementService,
     PaymentEventsService,
     RefundsService,
+    RefundSalesFactsService,
     OrdersCoreModule,
   ],
 })

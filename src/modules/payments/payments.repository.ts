@@ -12,6 +12,15 @@ import {
 export type NewPayment = Pick<Payment, 'orderId' | 'provider' | 'amount' | 'currency' | 'state'> &
   Partial<Pick<Payment, 'providerReference' | 'capturedAmount' | 'recordedBy' | 'requestKeyHash'>>;
 
+/** A refund as sales rollups count it: money given back, at the time it was asked for. */
+export interface RefundSalesFacts {
+  refundId: string;
+  orderId: string;
+  currency: string;
+  amount: number;
+  requestedAt: Date;
+}
+
 /** Payments, their attempts, refunds and the provider events: the only place that builds their SQL. */
 @Injectable()
 export class PaymentsRepository {
@@ -185,6 +194,33 @@ export class PaymentsRepository {
       where: { paymentId, providerReference: reference },
       lock: { mode: 'pessimistic_write' },
     });
+  }
+
+  /** Succeeded refunds (one id, or all asked for in [from, to)) with their payment's currency. */
+  async refundSalesFacts(
+    manager: EntityManager,
+    where: { refundId: string } | { from: Date; to: Date },
+    excludeRequestedBy: string,
+  ): Promise<RefundSalesFacts[]> {
+    const [condition, params] =
+      'refundId' in where
+        ? ['r.id = ?', [where.refundId]]
+        : ['r.created_at >= ? AND r.created_at < ?', [where.from, where.to]];
+    const rows = await manager.query<
+      Array<{ id: string; order_id: string; currency: string; amount: number; created_at: Date }>
+    >(
+      `SELECT r.id, p.order_id, p.currency, r.amount, r.created_at
+       FROM payment_refunds r JOIN payments p ON p.id = r.payment_id
+       WHERE ${condition} AND r.state = 'succeeded' AND r.requested_by <> ?`,
+      [...params, excludeRequestedBy],
+    );
+    return rows.map((row) => ({
+      refundId: row.id,
+      orderId: row.order_id,
+      currency: row.currency,
+      amount: Number(row.amount),
+      requestedAt: row.created_at,
+    }));
   }
 
   refundsOf(manager: EntityManager, paymentId: string): Promise<PaymentRefund[]> {

@@ -21,3 +21,10 @@ export interface DomainEventHandler {
 
 /** The handlers the events processor calls, in order (provided by NotificationsWorkerModule). */
 export const DOMAIN_EVENT_HANDLERS = Symbol('DOMAIN_EVENT_HANDLERS');
+
+/**
+ * The sales rollups' handler (analytics), a port: analytics depends on orders, which depend on
+ * notifications, so notifications cannot import it. A global module of analytics binds it; the
+ * events processor calls it after the handlers above. Optional: a worker without analytics runs.
+ */
+export const SALES_ROLLUP_HANDLER = Symbol('SALES_ROLLUP_HANDLER');

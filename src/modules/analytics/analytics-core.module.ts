@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { OrdersCoreModule } from '../orders';
+import { PaymentsCoreModule } from '../payments';
+import { SalesReconciliationService } from './sales-reconciliation.service';
+import { SalesRollupsRepository } from './sales-rollups.repository';
+import { SalesRollupsService } from './sales-rollups.service';
+
+/** The sales rollups: counting events into hourly buckets and reconciling them with the orders. */
+@Module({
+  imports: [OrdersCoreModule, PaymentsCoreModule],
+  providers: [SalesRollupsRepository, SalesRollupsService, SalesReconciliationService],
+  exports: [SalesRollupsService, SalesReconciliationService],
+})
+export class AnalyticsCoreModule {}

@@ -1,0 +1,12 @@
+/** The analytics queue: the nightly reconciliation of the sales rollups. */
+export const ANALYTICS_QUEUE = 'analytics';
+
+export const AnalyticsJobs = {
+  /** Repeatable (03:30 store time), or added by hand: recompute recent buckets, correct drift. */
+  reconcile: 'analytics.reconcile',
+} as const;
+
+export interface ReconcilePayload {
+  /** Days back to recompute; the configured ANALYTICS_RECONCILE_DAYS when absent. */
+  days?: number;
+}
