@@ -34,6 +34,15 @@ describe('loadConfig', () => {
     expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 
+  it('takes the store time zone as an IANA name, UTC by default, and refuses an unknown one', () => {
+    expect(loadConfig({}).analytics.storeTimeZone).toBe('UTC');
+    expect(loadConfig({ STORE_TIME_ZONE: 'Europe/Berlin' }).analytics.storeTimeZone).toBe('Europe/Berlin');
+    expect(() => loadConfig({ STORE_TIME_ZONE: 'Europe/Atlantis' })).toThrow(
+      /STORE_TIME_ZONE must be an IANA time zone/,
+    );
+    expect(() => loadConfig({ STORE_TIME_ZONE: '+02:00x' })).toThrow(/STORE_TIME_ZONE/);
+  });
+
   it('rejects malformed settings with one error naming every bad variable', () => {
     let error: unknown;
     try {
