@@ -1,3 +1,4 @@
+import { checkedFetch } from '@app/testing';
 import { getQueueToken } from '@nestjs/bull';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bull';
@@ -633,6 +634,14 @@ describe('sales rollups', () => {
     );
     expect(rows.map((row) => Number(row.buckets_corrected))).toEqual([2, 0, 3]);
     expect(Number(rows[2].amount_corrected)).toBe(report.amountCorrected);
+
+    // And what Prometheus scrapes from the API: the same totals.
+    const metrics = await (await checkedFetch(`${api.baseUrl}/metrics`)).text();
+    expect(metrics).toContain(`sales_rollup_buckets_corrected_total ${first.bucketsCorrected + 3}`);
+    expect(metrics).toContain(
+      `sales_rollup_amount_corrected_total ${first.amountCorrected + report.amountCorrected}`,
+    );
+    expect(metrics).toMatch(/sales_rollup_last_reconciliation_timestamp_seconds [1-9]\d{9}/);
   }, 60_000);
 
   it('summed by Berlin day, the 25-hour 2026-10-25 holds exactly the orders placed on it', async () => {

@@ -11,3 +11,4 @@ export { SALES_MEASURES } from './sales-measures';
 export type { SalesMeasures } from './sales-measures';
 export { localDaysInUtc, localRangeInUtc } from './store-calendar';
 export type { LocalDayInUtc } from './store-calendar';
+export type { ReconciliationTotals } from './sales-rollups.repository';

@@ -11,7 +11,12 @@ import {
   type SalesMeasures,
   zeroMeasures,
 } from './sales-measures';
-import { SalesRollupsRepository, type StoredBucket } from './sales-rollups.repository';
+import { DataSource } from 'typeorm';
+import {
+  type ReconciliationTotals,
+  SalesRollupsRepository,
+  type StoredBucket,
+} from './sales-rollups.repository';
 import { hourBucket } from './store-calendar';
 
 const HOUR_MS = 3_600_000;
@@ -54,7 +59,13 @@ export class SalesReconciliationService {
     private readonly rollups: SalesRollupsRepository,
     private readonly orders: OrderSalesFactsService,
     private readonly refunds: RefundSalesFactsService,
+    private readonly dataSource: DataSource,
   ) {}
+
+  /** All reconciliations so far, summed (read by /metrics at scrape). */
+  totals(): Promise<ReconciliationTotals> {
+    return this.rollups.reconciliationTotals(this.dataSource.manager);
+  }
 
   async reconcile(options: { days?: number; now?: Date } = {}): Promise<ReconciliationReport> {
     const days = options.days ?? this.config.analytics.reconcileDays;

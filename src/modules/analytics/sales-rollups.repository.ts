@@ -35,6 +35,13 @@ export interface ReconciliationRecord {
   corrections: unknown;
 }
 
+export interface ReconciliationTotals {
+  runs: number;
+  bucketsCorrected: number;
+  amountCorrected: number;
+  lastRunAt: Date | null;
+}
+
 /** The sales rollup tables: hourly buckets, the events counted into them, the reconciliations. */
 @Injectable()
 export class SalesRollupsRepository {
@@ -110,6 +117,23 @@ export class SalesRollupsRepository {
         JSON.stringify(record.corrections),
       ],
     );
+  }
+
+  /** Every reconciliation so far, summed: what /metrics reports. */
+  async reconciliationTotals(manager: EntityManager): Promise<ReconciliationTotals> {
+    const [row] = await manager.query<
+      Array<{ runs: string; buckets: string | null; amount: string | null; last_at: Date | null }>
+    >(
+      `SELECT COUNT(*) AS runs, SUM(buckets_corrected) AS buckets, SUM(amount_corrected) AS amount,
+              MAX(created_at) AS last_at
+       FROM analytics_reconciliations`,
+    );
+    return {
+      runs: Number(row.runs),
+      bucketsCorrected: Number(row.buckets ?? 0),
+      amountCorrected: Number(row.amount ?? 0),
+      lastRunAt: row.last_at,
+    };
   }
 
   /** Forgets counted events older than `before`: Bull redelivers within minutes, never weeks later. */

@@ -4,11 +4,12 @@ import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { AnalyticsCoreModule } from '../analytics';
 import { JobFailureCounterService } from '../notifications';
 import { OutboxModule } from '../outbox';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), OutboxModule],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), OutboxModule, AnalyticsCoreModule],
   controllers: [HealthController, MetricsController],
   providers: [HealthService, MetricsService, JobFailureCounterService],
 })

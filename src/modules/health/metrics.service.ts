@@ -3,6 +3,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SalesReconciliationService } from '../analytics';
 import { JobFailureCounterService } from '../notifications';
 import { OutboxService } from '../outbox';
 import { QueueRegistry } from '../../queues/queue.registry';
@@ -30,6 +31,7 @@ export class MetricsService implements OnModuleInit {
     private readonly queues: QueueRegistry,
     private readonly outbox: OutboxService,
     private readonly jobFailures: JobFailureCounterService,
+    private readonly salesReconciliation: SalesReconciliationService,
   ) {
     collectDefaultMetrics({ register: this.registry });
     this.httpDuration = new Histogram({
@@ -69,6 +71,40 @@ export class MetricsService implements OnModuleInit {
         if (!counts) return;
         this.reset();
         for (const { queue, name, count } of counts) this.inc({ queue, name }, count);
+      },
+    });
+    // Recorded by the worker's nightly reconciliation in MySQL; read at scrape (one small SUM each).
+    // MySQL down or slow: keep the last values rather than fail the whole scrape.
+    const reconciliation = this.salesReconciliation;
+    new Counter({
+      name: 'sales_rollup_buckets_corrected_total',
+      help: 'Hourly sales buckets the nightly reconciliation found drifted and rewrote',
+      registers: [this.registry],
+      async collect() {
+        const totals = await bounded(reconciliation.totals());
+        if (!totals) return;
+        this.reset();
+        this.inc(totals.bucketsCorrected);
+      },
+    });
+    new Counter({
+      name: 'sales_rollup_amount_corrected_total',
+      help: 'Sum of |difference| of the money measures the reconciliation corrected, minor units',
+      registers: [this.registry],
+      async collect() {
+        const totals = await bounded(reconciliation.totals());
+        if (!totals) return;
+        this.reset();
+        this.inc(totals.amountCorrected);
+      },
+    });
+    new Gauge({
+      name: 'sales_rollup_last_reconciliation_timestamp_seconds',
+      help: 'When the sales rollups were last reconciled (0: never)',
+      registers: [this.registry],
+      async collect() {
+        const totals = await bounded(reconciliation.totals());
+        if (totals) this.set(totals.lastRunAt ? totals.lastRunAt.getTime() / 1000 : 0);
       },
     });
     const outboxService = this.outbox;
