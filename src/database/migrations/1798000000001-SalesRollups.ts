@@ -52,9 +52,14 @@ export class SalesRollups1798000000001 implements MigrationInterface {
         PRIMARY KEY (\`id\`)
       ) ENGINE=InnoDB
     `);
+    // The reconciliation reads the orders paid or cancelled in its window (created_at has its index).
+    await queryRunner.query(`CREATE INDEX \`ix_orders_paid_at\` ON \`orders\` (\`paid_at\`)`);
+    await queryRunner.query(`CREATE INDEX \`ix_orders_cancelled_at\` ON \`orders\` (\`cancelled_at\`)`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX \`ix_orders_cancelled_at\` ON \`orders\``);
+    await queryRunner.query(`DROP INDEX \`ix_orders_paid_at\` ON \`orders\``);
     await queryRunner.query(`DROP TABLE \`analytics_reconciliations\``);
     await queryRunner.query(`DROP TABLE \`analytics_applied_events\``);
     await queryRunner.query(`DROP TABLE \`sales_hourly\``);

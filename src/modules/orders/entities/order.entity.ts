@@ -29,6 +29,9 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 @Index('ix_orders_status_created', ['status', 'createdAt', 'id'])
 @Index('ix_orders_created', ['createdAt', 'id'])
 @Index('ix_orders_expiry', ['status', 'expiresAt'])
+// The nightly sales reconciliation finds the orders paid or cancelled in a window by these.
+@Index('ix_orders_paid_at', ['paidAt'])
+@Index('ix_orders_cancelled_at', ['cancelledAt'])
 export class Order {
   @PrimaryColumn({ type: 'char', length: 36, name: 'id' })
   id: string;
