@@ -564,10 +564,18 @@ describe('sales rollups', () => {
     const before = await storedRollups();
     const handler = worker.get<DomainEventHandler>(SALES_ROLLUP_HANDLER);
     for (let round = 0; round < 2; round++) for (const event of delivered) await handler.handle(event);
-    // And once more through the queue, as Bull would redeliver it (same id, a new job).
-    for (const event of delivered.slice(0, 5))
-      await events.add(event.type, event.payload, { jobId: `${event.id}` });
+    // And once more through the queue and the processor, as Bull redelivers it: a new job, the same id.
+    for (const event of delivered) {
+      const done = await events.getJob(event.id);
+      expect(await done?.getState()).toBe('completed');
+      await done!.remove();
+      await events.add(event.type, event.payload, { jobId: event.id });
+    }
     await waitForQueuesToSettle(worker, [EVENTS_QUEUE], 30_000);
+    const states = await Promise.all(
+      delivered.map(async (event) => (await events.getJob(event.id))?.getState()),
+    );
+    expect(new Set(states)).toEqual(new Set(['completed']));
     expect(await storedRollups()).toEqual(before);
     const [{ applied }] = await db.query<Array<{ applied: string }>>(
       'SELECT COUNT(*) AS applied FROM analytics_applied_events',
