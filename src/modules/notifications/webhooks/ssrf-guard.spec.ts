@@ -41,17 +41,34 @@ describe('SSRF guard', () => {
     '::ffff:a9fe:a9fe',
     '0:0:0:0:0:ffff:10.0.0.1',
     '64:ff9b::a9fe:a9fe',
+    // Ranges that embed or route to IPv4 through a translator or relay: SIIT (::ffff:0:0:0/96),
+    // 6to4 (2002::/16, the IPv4 address in bits 16-48), Teredo (2001::/32), and the 6to4 relay anycast.
+    '::ffff:0:7f00:1',
+    '::ffff:0:127.0.0.1',
+    '2002:7f00:1::',
+    '2002:a9fe:a9fe::1',
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+    '192.88.99.1',
+    // Deprecated site-local (may still be routed inside a site) and discard-only.
+    'fec0::1',
+    '100::1',
     'not-an-ip',
   ])('refuses %s', (address) => {
     expect(isForbiddenAddress(address)).toBe(true);
   });
 
-  it.each(['93.184.215.14', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])(
-    'lets the public address %s through',
-    (address) => {
-      expect(isForbiddenAddress(address)).toBe(false);
-    },
-  );
+  it.each([
+    '93.184.215.14',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+    '2001:4860:4860::8888',
+    '2a00:1450::1',
+  ])('lets the public address %s through', (address) => {
+    expect(isForbiddenAddress(address)).toBe(false);
+  });
 
   it('reads IPv4-mapped IPv6 in both notations', () => {
     expect(unmapIpv4('::ffff:7f00:1')).toBe('127.0.0.1');
@@ -72,6 +89,14 @@ describe('SSRF guard', () => {
     ['https://[::ffff:169.254.169.254]/', 'address'],
     ['https://2130706433/', 'address'], // 127.0.0.1 as one number: WHATWG URL normalises it
     ['https://0x7f.1/', 'address'],
+    ['https://0177.0.0.1/', 'address'],
+    ['https://127.1/', 'address'],
+    ['https://[0:0:0:0:0:ffff:127.0.0.1]/', 'address'],
+    ['https://[fd00::1]/', 'address'],
+    ['https://[fe80::1]/', 'address'],
+    ['https://198.18.0.1/', 'address'],
+    ['https://[fe80::1%25eth0]/', 'scheme'], // zone ids are not valid in URLs
+    ['https://[2002:a9fe:a9fe::]/', 'address'],
   ])('refuses the URL %s (%s) without DNS', (url, reason) => {
     let error: unknown;
     try {

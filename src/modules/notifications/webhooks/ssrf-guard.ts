@@ -10,8 +10,8 @@ import { BlockList, isIP } from 'node:net';
 
 const FORBIDDEN = new BlockList();
 // IPv4: "this" network, private, CGNAT (also Alibaba's metadata 100.100.100.200), loopback,
-// link-local (cloud metadata 169.254.169.254), IETF protocol assignments, documentation, benchmarking,
-// multicast, reserved and broadcast.
+// link-local (cloud metadata 169.254.169.254), IETF protocol assignments, documentation, the 6to4
+// relay anycast, benchmarking, multicast, reserved and broadcast.
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -21,6 +21,7 @@ for (const [network, prefix] of [
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
   ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
   ['198.51.100.0', 24],
@@ -29,17 +30,24 @@ for (const [network, prefix] of [
   ['240.0.0.0', 4],
 ] as const)
   FORBIDDEN.addSubnet(network, prefix, 'ipv4');
-// IPv6: unspecified, loopback, IPv4-compatible (deprecated), NAT64 (embeds any IPv4 address),
-// documentation, unique local (fc00::/7, incl. AWS's fd00:ec2::254), link-local, multicast.
+// IPv6: unspecified, loopback, IPv4-compatible (deprecated), the forms that embed an IPv4 address
+// and reach it through a translator or relay (SIIT ::ffff:0:0:0/96, NAT64, Teredo, 6to4), discard-only,
+// documentation, unique local (fc00::/7, incl. AWS's fd00:ec2::254), link-local, site-local
+// (deprecated, still routed in some sites), multicast.
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
   ['::', 96],
+  ['::ffff:0:0:0', 96],
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001::', 32],
   ['2001:db8::', 32],
+  ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10],
   ['ff00::', 8],
 ] as const)
   FORBIDDEN.addSubnet(network, prefix, 'ipv6');
