@@ -19,4 +19,31 @@ describe('redactSecrets', () => {
     });
     expect(redactSecrets(null)).toBeNull();
   });
+
+  it('also catches passphrases, cookies and private or access keys, in any spelling', () => {
+    const payload = {
+      smtp: { pwd: 'p1', passphrase: 'p2', user: 'mailer' },
+      request: { headers: { Cookie: 'sid=abc', 'Set-Cookie': 'sid=abc', 'X-Request-Id': 'r1' } },
+      keys: [{ privateKey: 'k1', private_key: 'k2', accessKey: 'k3', 'access-key-id': 'AKIA', keyId: 'kid' }],
+    };
+    expect(redactSecrets(payload)).toEqual({
+      smtp: { pwd: '[redacted]', passphrase: '[redacted]', user: 'mailer' },
+      request: { headers: { Cookie: '[redacted]', 'Set-Cookie': '[redacted]', 'X-Request-Id': 'r1' } },
+      keys: [
+        {
+          privateKey: '[redacted]',
+          private_key: '[redacted]',
+          accessKey: '[redacted]',
+          'access-key-id': '[redacted]',
+          keyId: 'kid',
+        },
+      ],
+    });
+  });
+
+  it('redacts whatever lies deeper than it looks', () => {
+    let deep: unknown = { password: 'p' };
+    for (let i = 0; i < 20; i += 1) deep = { next: deep };
+    expect(JSON.stringify(redactSecrets(deep))).not.toContain('"p"');
+  });
 });

@@ -2,8 +2,9 @@ import type { Job } from 'bull';
 import type { FailedJobResponseDto } from './dto/failed-job.dto';
 
 const REDACTED = '[redacted]';
-/** Keys whose values never leave the worker: sealed mail secrets, tokens, passwords, keys. */
-const SECRET_KEY = /secret|token|password|passwd|authorization|api[-_]?key|signature|credential/i;
+/** Keys whose values never leave the worker: sealed mail secrets, tokens, passwords, keys, cookies. */
+const SECRET_KEY =
+  /secret|token|pass(word|wd|phrase)|^pwd$|authorization|cookie|(api|private|access)[-_]?key|signature|credential/i;
 const MAX_DEPTH = 8;
 
 /** The payload with every value under a secret-looking key replaced, however deep. */
