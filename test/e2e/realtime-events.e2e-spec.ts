@@ -2,10 +2,12 @@ import { expectProblem, request } from '@app/testing';
 import { hashToken } from '@app/common';
 import { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
+import { get as httpGet, type IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { redirectLogs } from '../../src/logging/logger-options';
+import { EventStreamsService } from '../../src/modules/notifications/realtime/event-streams.service';
 import { RealtimePublisherService } from '../../src/modules/notifications/realtime/realtime-publisher.service';
 import { AuthClient, createUser } from '../support/auth-client';
 import { ShopAdmin, ShopClient, type Order, type Shopper } from '../support/shop-client';
@@ -280,6 +282,50 @@ describe('real-time events (GET /v1/events)', () => {
       'a freed slot',
     );
     expect(replacement?.status).toBe(200);
+  });
+
+  it('a client that stops reading is cut once a megabyte waits for it, and its stream slot is freed', async () => {
+    const sleeper = await createUser(client, db, { role: 'admin' });
+    const streams = apiB.app.get(EventStreamsService);
+    const before = streams.openStreams;
+    // A raw request whose answer is never read (a sleeping laptop keeps the connection open).
+    const held = httpGet(`${apiB.baseUrl}/v1/events`, { headers: bearer(sleeper.tokens.accessToken) });
+    const response = await new Promise<IncomingMessage>((resolve, reject) =>
+      held.on('response', resolve).on('error', reject),
+    );
+    expect(response.statusCode).toBe(200);
+    response.pause();
+    await waitFor(() => Promise.resolve(streams.openStreams === before + 1), 5_000, 'the stream to open');
+
+    // About 20 MB of staff-visible events (more than the kernel buffers of both ends hold), straight
+    // into the stream every replica reads.
+    const publisher = worker.get(RealtimePublisherService);
+    for (let n = 0; n < 2_500; n += 1)
+      await publisher.handle({
+        id: `big-${randomUUID()}`,
+        type: 'order.placed',
+        timestamp: new Date().toISOString(),
+        payload: { orderId: `big-${n}`, customerId: null, note: 'x'.repeat(8192) },
+      } as unknown as Parameters<RealtimePublisherService['handle']>[0]);
+
+    // (A paused client cannot see the connection close; the server's count shows it.)
+    await waitFor(
+      () => Promise.resolve(streams.openStreams === before),
+      10_000,
+      'the server to cut the stream',
+    );
+    const redis = new Redis({
+      host: env.config.redis.host,
+      port: env.config.redis.port,
+      db: env.config.redis.db,
+    });
+    try {
+      const slots = `${env.config.redis.prefix}:realtime:streams:user:${sleeper.id}`;
+      await waitFor(async () => (await redis.zcard(slots)) === 0, 5_000, 'the slot to be freed');
+    } finally {
+      redis.disconnect();
+      held.destroy();
+    }
   });
 
   it('a redelivered domain event is appended once, with the customer of a payment event looked up', async () => {

@@ -63,6 +63,21 @@ describe('LiveStream (Last-Event-ID replay hand-off)', () => {
     expect(readyId()).toBe('1000-2');
   });
 
+  it('cuts a client that stopped reading instead of buffering its events without end', () => {
+    // Nobody reads this output: what is written waits in memory, as for a client whose TCP window is full.
+    const output = new PassThrough();
+    const stream = new LiveStream('id', 'slot', customerA, output, '1000-0');
+    stream.goLive();
+    const big = (n: number): RealtimeEntry => ({
+      streamId: `1000-${n}`,
+      event: { ...event(n), data: { note: 'x'.repeat(4096) } },
+    });
+    for (let n = 1; n <= 2_000; n += 1) stream.offer(big(n)); // about 8 MB of events
+    expect(output.writableLength).toBeLessThan(2 * 1024 * 1024);
+    expect(output.destroyed).toBe(true);
+    expect(stream.isClosed).toBe(true);
+  });
+
   it('writes nothing once closed', () => {
     const { stream, ids } = streamOf(customerA, '1000-0');
     stream.goLive();

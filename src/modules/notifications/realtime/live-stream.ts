@@ -9,6 +9,13 @@ import {
 import type { StreamSubscriber } from './realtime-hub.service';
 
 /**
+ * Most bytes a stream may hold for a client that stopped reading (a sleeping laptop keeps its TCP
+ * connection open for hours). Past it the stream is cut, so its memory is freed; an EventSource
+ * reconnects with Last-Event-ID and misses nothing.
+ */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/**
  * One open SSE response. Entries arrive from the hub in stream order; while the Last-Event-ID replay
  * runs they are held back, then released after it, and every entry at or before the last one
  * handled is dropped: the replay and the live feed overlap, so the hand-off loses and repeats nothing.
@@ -35,7 +42,7 @@ export class LiveStream implements StreamSubscriber {
   handle(entry: RealtimeEntry): void {
     if (this.closed || compareStreamIds(entry.streamId, this.cursor) <= 0) return;
     this.cursor = entry.streamId;
-    if (mayReceive(this.audience, entry.event)) this.output.write(formatSseMessage(entry));
+    if (mayReceive(this.audience, entry.event)) this.write(formatSseMessage(entry));
   }
 
   /** Ends the replay: held entries go out, then every entry as it comes. Announces where the client stands. */
@@ -48,7 +55,15 @@ export class LiveStream implements StreamSubscriber {
   }
 
   write(chunk: string): void {
-    if (!this.closed) this.output.write(chunk);
+    if (this.closed) return;
+    this.output.write(chunk);
+    if (this.output.writableLength > MAX_BUFFERED_BYTES) {
+      // Destroyed, not ended: ending would wait for the client to read it all. Fastify then
+      // destroys the response, whose 'close' frees the stream's slot.
+      this.closed = true;
+      this.unsubscribe();
+      this.output.destroy();
+    }
   }
 
   close(): void {
