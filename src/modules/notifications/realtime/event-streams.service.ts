@@ -120,7 +120,11 @@ export class EventStreamsService
     stream.write(`retry: 2000\n\n`);
     try {
       if (lastEventId !== undefined)
-        for await (const entry of this.hub.entriesAfter(lastEventId)) stream.handle(entry);
+        for await (const entry of this.hub.entriesAfter(lastEventId)) {
+          stream.handle(entry);
+          // A client that takes nothing for two heartbeats is cut (it resumes from what it got).
+          if (!(await stream.drain(this.config.realtime.heartbeatSeconds * 2000))) break;
+        }
       stream.goLive();
     } catch (error) {
       this.logger.error({ err: error }, 'replaying real-time events failed');

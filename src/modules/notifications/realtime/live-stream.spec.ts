@@ -78,6 +78,27 @@ describe('LiveStream (Last-Event-ID replay hand-off)', () => {
     expect(stream.isClosed).toBe(true);
   });
 
+  it('during a long replay waits for a slow client that reads, and cuts one that does not', async () => {
+    const big = (n: number): RealtimeEntry => ({
+      streamId: `1000-${n}`,
+      event: { ...event(n), data: { note: 'x'.repeat(4096) } },
+    });
+    // A client that reads, but only after 2 MB of replay is already written.
+    const slow = new PassThrough();
+    const replaying = new LiveStream('id', 'slot', customerA, slow, '1000-0');
+    for (let n = 1; n <= 500; n += 1) replaying.handle(big(n));
+    expect(replaying.isClosed).toBe(false);
+    setImmediate(() => slow.resume());
+    await expect(replaying.drain(5_000)).resolves.toBe(true);
+    expect(replaying.isClosed).toBe(false);
+
+    const stalled = new PassThrough();
+    const stuck = new LiveStream('id', 'slot', customerA, stalled, '1000-0');
+    for (let n = 1; n <= 500; n += 1) stuck.handle(big(n));
+    await expect(stuck.drain(50)).resolves.toBe(false);
+    expect(stalled.destroyed).toBe(true);
+  });
+
   it('writes nothing once closed', () => {
     const { stream, ids } = streamOf(customerA, '1000-0');
     stream.goLive();

@@ -57,13 +57,41 @@ export class LiveStream implements StreamSubscriber {
   write(chunk: string): void {
     if (this.closed) return;
     this.output.write(chunk);
-    if (this.output.writableLength > MAX_BUFFERED_BYTES) {
-      // Destroyed, not ended: ending would wait for the client to read it all. Fastify then
-      // destroys the response, whose 'close' frees the stream's slot.
-      this.closed = true;
-      this.unsubscribe();
-      this.output.destroy();
-    }
+    // During the replay the replay itself waits for the client (drain); live entries cannot wait.
+    if (this.held === null && this.output.writableLength > MAX_BUFFERED_BYTES) this.cut();
+  }
+
+  /**
+   * For the replay, which writes faster than any network sends: true once the client has taken what
+   * waits beyond MAX_BUFFERED_BYTES; false (and the stream cut) if it has not within `timeoutMs`.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.closed) return false;
+    if (this.output.writableLength <= MAX_BUFFERED_BYTES) return true;
+    const drained = await new Promise<boolean>((resolve) => {
+      const done = (value: boolean) => {
+        clearTimeout(timer);
+        this.output.off('drain', onDrain).off('close', onClose);
+        resolve(value);
+      };
+      const onDrain = () => done(true);
+      const onClose = () => done(false);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.output.on('drain', onDrain).on('close', onClose);
+    });
+    if (!drained) this.cut();
+    return drained && !this.closed;
+  }
+
+  /**
+   * Destroyed, not ended: ending would wait for the client to read it all. Fastify then destroys
+   * the response, whose 'close' frees the stream's slot.
+   */
+  private cut(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.output.destroy();
   }
 
   close(): void {
