@@ -65,14 +65,14 @@ export class FailedJobsService {
   async retry(actor: RequestActor, queueName: string, id: string): Promise<FailedJobResponseDto> {
     const { queue, job } = await this.failedJob(queueName, id);
     const view = toFailedJobResponse(queue.name, job, job.finishedOn ?? Date.now());
-    await job.retry();
+    await this.actOn(queue, job, () => job.retry());
     await this.record(actor, 'job.retried', `${queue.name}/${id}`, { queue: queue.name, name: job.name });
     return view;
   }
 
   async discard(actor: RequestActor, queueName: string, id: string): Promise<void> {
     const { queue, job } = await this.failedJob(queueName, id);
-    await job.remove();
+    await this.actOn(queue, job, () => job.remove());
     await this.record(actor, 'job.discarded', `${queue.name}/${id}`, { queue: queue.name, name: job.name });
   }
 
@@ -123,6 +123,23 @@ export class FailedJobsService {
     const state = await job.getState();
     if (state !== 'failed') throw new JobNotFailedError(queue.name, id, state);
     return { queue, job };
+  }
+
+  /**
+   * Retries or removes a job checked as failed. Another request may take it in between (a double
+   * click, a second admin): Bull then throws a plain Error, answered as what the job is now.
+   */
+  private async actOn(queue: Queue, job: Job, act: () => Promise<void>): Promise<void> {
+    try {
+      await act();
+    } catch (error) {
+      const id = String(job.id);
+      const now = await queue.getJob(id);
+      if (!now) throw new JobNotFoundError(queue.name, id);
+      const state = await now.getState();
+      if (state !== 'failed') throw new JobNotFailedError(queue.name, id, state);
+      throw error;
+    }
   }
 
   private queue(name: string): Queue {
