@@ -3,6 +3,7 @@ import { hashToken } from '@app/common';
 import { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
 import { get as httpGet, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -326,6 +327,29 @@ describe('real-time events (GET /v1/events)', () => {
       redis.disconnect();
       held.destroy();
     }
+  });
+
+  it('a client gone before its stream opened leaves no stream and no slot behind', async () => {
+    const hasty = await createUser(client, db);
+    const streams = apiB.app.get(EventStreamsService);
+    const before = streams.openStreams;
+    const url = new URL(`${apiB.baseUrl}/v1/events`);
+    // Ten clients that send the request and hang up at once, before the answer can start.
+    for (let n = 0; n < 10; n += 1) {
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.end(
+        `GET /v1/events HTTP/1.1\r\nHost: ${url.host}\r\n` +
+          `Authorization: Bearer ${hasty.tokens.accessToken}\r\n\r\n`,
+      );
+      await new Promise((resolve) => socket.once('close', resolve).resume());
+    }
+    // Every request has been answered or abandoned once the next one from the same person opens.
+    const later = await stream(apiB, '', bearer(hasty.tokens.accessToken));
+    expect(later.status).toBe(200);
+    await ready(later);
+    later.close();
+    await waitFor(() => Promise.resolve(streams.openStreams === before), 5_000, 'no stream left');
   });
 
   it('a redelivered domain event is appended once, with the customer of a payment event looked up', async () => {

@@ -110,6 +110,8 @@ export class EventStreamsService
     stream.unsubscribe = this.hub.subscribe(stream);
     this.streams.add(stream);
     reply.raw.once('close', () => this.end(stream));
+    // A client gone while the stream was set up: its 'close' came before the listener did.
+    if (reply.raw.destroyed) this.end(stream);
     void reply
       .code(200)
       .header('content-type', 'text/event-stream; charset=utf-8')
