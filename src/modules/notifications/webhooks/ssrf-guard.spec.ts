@@ -125,6 +125,13 @@ describe('SSRF guard', () => {
     ).rejects.toMatchObject({ reason: 'unresolvable' });
   });
 
+  it('refuses a name whose lookup hangs, within the resolve timeout', async () => {
+    const hanging = () => new Promise<never>(() => undefined);
+    await expect(resolveSafeTarget('https://slow.example/', strict, hanging, 50)).rejects.toMatchObject({
+      reason: 'unresolvable',
+    });
+  });
+
   it('returns the checked address to connect to', async () => {
     await expect(
       resolveSafeTarget('https://hooks.example.com/x', strict, resolvesTo('93.184.215.14')),

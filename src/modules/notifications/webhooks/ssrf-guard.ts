@@ -1,3 +1,4 @@
+import { withTimeout } from '@app/common';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
@@ -134,6 +135,9 @@ export type Resolver = (host: string) => Promise<Array<{ address: string; family
 
 const systemResolver: Resolver = (host) => lookup(host, { all: true, verbatim: true });
 
+/** A lookup that hangs must not hold a registration request or a delivery job (the sender's timer starts after it). */
+export const RESOLVE_TIMEOUT_MS = 5_000;
+
 /**
  * Checks the URL and every address its host resolves to (refused if ANY is forbidden: a name with one
  * public and one private address would let the connection pick the private one). Returns the
@@ -143,6 +147,7 @@ export async function resolveSafeTarget(
   raw: string,
   policy: SsrfPolicy,
   resolve: Resolver = systemResolver,
+  timeoutMs = RESOLVE_TIMEOUT_MS,
 ): Promise<ResolvedTarget> {
   const url = checkUrlShape(raw, policy);
   const host = hostOf(url);
@@ -150,7 +155,7 @@ export async function resolveSafeTarget(
   if (literal) return { url, address: host, family: literal as 4 | 6 };
   let addresses: Array<{ address: string; family: number }>;
   try {
-    addresses = await resolve(host);
+    addresses = await withTimeout(resolve(host), timeoutMs, `resolving ${host} timed out`);
   } catch {
     throw new SsrfRefusedError('unresolvable', `${host} does not resolve.`);
   }
