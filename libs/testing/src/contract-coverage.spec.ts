@@ -21,6 +21,9 @@ const UNCHECKED: Record<string, string> = {
     'node:http to the dev mail inbox (another port, not the API) to send a forged Host header',
   'test/support/webhook-receiver.ts':
     'a node:http server receiving outgoing webhooks from the worker: it sends no request to an API',
+  'test/e2e/realtime-events.e2e-spec.ts':
+    'one raw node:http stream that is never read (backpressure: a client that reads, like SseClient, cannot stall); ' +
+    'its status is asserted, its body deliberately never consumed; every other stream goes through SseClient',
 };
 
 const ROOT = join(__dirname, '../../..');
