@@ -19,6 +19,7 @@ import { StorefrontMoneyShape1796620000000 } from './migrations/1796620000000-St
 import { Webhooks1797000000001 } from './migrations/1797000000001-Webhooks';
 import { NotificationsSent1797200000001 } from './migrations/1797200000001-NotificationsSent';
 import { SalesRollups1798000000001 } from './migrations/1798000000001-SalesRollups';
+import { SalesCustomers1798100000001 } from './migrations/1798100000001-SalesCustomers';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -44,4 +45,5 @@ export const MIGRATIONS: Function[] = [
   Webhooks1797000000001,
   NotificationsSent1797200000001,
   SalesRollups1798000000001,
+  SalesCustomers1798100000001,
 ];

@@ -14,6 +14,7 @@ const order = (overrides: Partial<OrderSalesFacts>): OrderSalesFacts => ({
   tax: 855,
   total: 5845,
   units: 2,
+  returningCustomer: false,
   ...overrides,
 });
 const refund = (overrides: Partial<RefundSalesFacts>): RefundSalesFacts => ({
@@ -41,6 +42,8 @@ describe('rollUp: the buckets the orders and refunds add up to', () => {
           discounts: 500,
           placedTotal: 5845,
           net: 0,
+          newCustomers: 1,
+          returningCustomers: 0,
         }),
       ],
       ['2026-10-25T01:00:00.000Z', expect.objectContaining({ ordersPaid: 1, paidTotal: 5845, net: 5845 })],
@@ -76,5 +79,15 @@ describe('rollUp: the buckets the orders and refunds add up to', () => {
       '2026-10-25T00:00:00.000Z|EUR',
       '2026-10-25T00:00:00.000Z|USD',
     ]);
+  });
+});
+
+describe('placedDelta: new and returning customers', () => {
+  it('a first order counts a new customer, a later one a returning customer; never both', () => {
+    const first = rollUp([order({ returningCustomer: false })], [], new Date(0), new Date('2030-01-01'));
+    const again = rollUp([order({ returningCustomer: true })], [], new Date(0), new Date('2030-01-01'));
+    const measures = (buckets: typeof first) => [...buckets.values()][0].measures;
+    expect(measures(first)).toEqual(expect.objectContaining({ newCustomers: 1, returningCustomers: 0 }));
+    expect(measures(again)).toEqual(expect.objectContaining({ newCustomers: 0, returningCustomers: 1 }));
   });
 });

@@ -6,6 +6,8 @@ import { hourBucket } from './store-calendar';
  * What an hourly sales bucket counts, per currency. Amounts are in minor units. Each measure is
  * dated by the move it counts: placed amounts at the order's creation, paid at its payment,
  * cancellations at the cancellation, refunds when the refund was asked for (and has succeeded).
+ * `newCustomers` and `returningCustomers` count the orders placed by a customer (account, or a
+ * guest's email) with no earlier order, and with one: together they are `ordersPlaced`.
  */
 export const SALES_MEASURES = [
   'ordersPlaced',
@@ -20,6 +22,8 @@ export const SALES_MEASURES = [
   'paidTotal',
   'refunds',
   'net',
+  'newCustomers',
+  'returningCustomers',
 ] as const;
 export type SalesMeasure = (typeof SALES_MEASURES)[number];
 export type SalesMeasures = Record<SalesMeasure, number>;
@@ -47,6 +51,8 @@ export function placedDelta(order: OrderSalesFacts): SalesDelta {
       shipping: order.shipping,
       tax: order.tax,
       placedTotal: order.total,
+      newCustomers: order.returningCustomer ? 0 : 1,
+      returningCustomers: order.returningCustomer ? 1 : 0,
     },
   };
 }

@@ -20,7 +20,14 @@ import {
 import { hourBucket } from './store-calendar';
 
 const HOUR_MS = 3_600_000;
-const COUNT_MEASURES: readonly SalesMeasure[] = ['ordersPlaced', 'ordersPaid', 'ordersCancelled', 'units'];
+const COUNT_MEASURES: readonly SalesMeasure[] = [
+  'ordersPlaced',
+  'ordersPaid',
+  'ordersCancelled',
+  'units',
+  'newCustomers',
+  'returningCustomers',
+];
 /** Counted event ids are kept this long: Bull redelivers within minutes, never weeks later. */
 const APPLIED_EVENTS_KEPT_DAYS = 30;
 

@@ -15,6 +15,8 @@ const COLUMNS: Record<SalesMeasure, string> = {
   paidTotal: 'paid_total',
   refunds: 'refunds',
   net: 'net',
+  newCustomers: 'new_customers',
+  returningCustomers: 'returning_customers',
 };
 const COLUMN_LIST = SALES_MEASURES.map((measure) => COLUMNS[measure]).join(', ');
 const PLACEHOLDERS = SALES_MEASURES.map(() => '?').join(', ');
@@ -84,6 +86,42 @@ export class SalesRollupsRepository {
       bucketStart,
       currency,
     ]);
+  }
+
+  /**
+   * The buckets summed per period and currency: `boundaries` are the periods' UTC starts, in order,
+   * then the last period's end. Period i holds the buckets with boundaries[i] <= bucket_start <
+   * boundaries[i + 1]. One range scan of the primary key; INTERVAL() finds each bucket's period by
+   * binary search over the boundaries, as seconds since 1970 (the buckets are UTC wall clock).
+   * Buckets whose measures are all zero are left out.
+   */
+  async sumByPeriod(
+    manager: EntityManager,
+    boundaries: readonly Date[],
+    currency?: string,
+  ): Promise<Array<{ period: number; currency: string; measures: SalesMeasures }>> {
+    if (boundaries.length < 2) return [];
+    const inner = boundaries.slice(1, -1).map((boundary) => Math.floor(boundary.getTime() / 1000));
+    const periodOf =
+      inner.length === 0
+        ? '0'
+        : `INTERVAL(TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', bucket_start), ${inner.map(() => '?').join(', ')})`;
+    const sums = SALES_MEASURES.map((measure) => `SUM(${COLUMNS[measure]}) AS ${COLUMNS[measure]}`);
+    const rows = await manager.query<Array<Record<string, unknown>>>(
+      `SELECT ${periodOf} AS period, currency, ${sums.join(', ')} FROM sales_hourly
+       WHERE bucket_start >= ? AND bucket_start < ?${currency ? ' AND currency = ?' : ''}
+       GROUP BY period, currency ORDER BY period, currency`,
+      [...inner, boundaries[0], boundaries[boundaries.length - 1], ...(currency ? [currency] : [])],
+    );
+    return rows
+      .map((row) => ({
+        period: Number(row.period),
+        currency: row.currency as string,
+        measures: Object.fromEntries(
+          SALES_MEASURES.map((measure) => [measure, Number(row[COLUMNS[measure]])]),
+        ) as SalesMeasures,
+      }))
+      .filter((row) => SALES_MEASURES.some((measure) => row.measures[measure] !== 0));
   }
 
   /** The buckets of [from, to), locked when `lock` (the reconciliation rewrites them). */

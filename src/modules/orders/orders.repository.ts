@@ -44,6 +44,11 @@ export interface OrderSalesFacts {
   tax: number;
   total: number;
   units: number;
+  /**
+   * The customer (the account, or the email of a guest) had placed an order before this one
+   * (earlier `created_at`, ties broken by id): a returning customer's order, else a new customer's.
+   */
+  returningCustomer: boolean;
 }
 
 interface OrderSalesFactsRow {
@@ -58,11 +63,20 @@ interface OrderSalesFactsRow {
   tax: number;
   total: number;
   units: string | number;
+  returning_customer: string | number;
 }
 
+// An earlier order of the same customer: by account (ix_orders_customer_created), or for a guest by
+// email among guest orders (ix_orders_email_created). Ties on created_at are broken by id, so of two
+// orders placed in the same millisecond exactly one is the customer's first.
+const EARLIER_ORDER = `(e.created_at < o.created_at OR (e.created_at = o.created_at AND e.id < o.id))`;
 const SALES_FACTS_SELECT = `
   SELECT o.id, o.currency, o.created_at, o.paid_at, o.cancelled_at, o.subtotal, o.discount, o.shipping,
-         o.tax, o.total, (SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l WHERE l.order_id = o.id) AS units
+         o.tax, o.total, (SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l WHERE l.order_id = o.id) AS units,
+         CASE WHEN o.customer_id IS NOT NULL
+           THEN EXISTS (SELECT 1 FROM orders e WHERE e.customer_id = o.customer_id AND ${EARLIER_ORDER})
+           ELSE EXISTS (SELECT 1 FROM orders e WHERE e.email = o.email AND e.customer_id IS NULL AND ${EARLIER_ORDER})
+         END AS returning_customer
   FROM orders o`;
 
 const toSalesFacts = (row: OrderSalesFactsRow): OrderSalesFacts => ({
@@ -77,6 +91,7 @@ const toSalesFacts = (row: OrderSalesFactsRow): OrderSalesFacts => ({
   tax: Number(row.tax),
   total: Number(row.total),
   units: Number(row.units),
+  returningCustomer: Number(row.returning_customer) === 1,
 });
 
 /** Orders, their lines, history and fulfilments: the only place that builds their SQL. */

@@ -26,6 +26,8 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 @Index('uq_orders_number', ['number'], { unique: true })
 @Index('uq_orders_cart', ['cartId'], { unique: true })
 @Index('ix_orders_customer_created', ['customerId', 'createdAt', 'id'])
+// Sales reports tell a guest's first order from a returning guest's by the email.
+@Index('ix_orders_email_created', ['email', 'createdAt', 'id'])
 @Index('ix_orders_status_created', ['status', 'createdAt', 'id'])
 @Index('ix_orders_created', ['createdAt', 'id'])
 @Index('ix_orders_expiry', ['status', 'expiresAt'])
