@@ -16,6 +16,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule } from '../database/database.module';
 import { buildLoggerParams } from '../logging/logger-options';
 import { AccessGuard, AuthModule, SessionCheckModule } from '../modules/auth';
+import { AnalyticsModule } from '../modules/analytics';
 import { AuditModule } from '../modules/audit';
 import { CatalogModule, CatalogImportModule, StorefrontAvailabilityModule } from '../modules/catalog';
 import { InventoryModule } from '../modules/inventory';
@@ -56,6 +57,7 @@ export const API_FEATURE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   StorefrontAvailabilityModule,
   OrderAudienceModule,
   SessionCheckModule,
+  AnalyticsModule,
 ];
 
 /** Root module of the HTTP API process. */

@@ -5,10 +5,13 @@ import { SalesReconciliationService } from './sales-reconciliation.service';
 import { SalesRollupsRepository } from './sales-rollups.repository';
 import { SalesRollupsService } from './sales-rollups.service';
 
-/** The sales rollups: counting events into hourly buckets and reconciling them with the orders. */
+/**
+ * The sales rollups: counting events into hourly buckets and reconciling them with the orders. The
+ * repository is exported for the reports (analytics.module.ts) that read the buckets.
+ */
 @Module({
   imports: [OrdersCoreModule, PaymentsCoreModule],
   providers: [SalesRollupsRepository, SalesRollupsService, SalesReconciliationService],
-  exports: [SalesRollupsService, SalesReconciliationService],
+  exports: [SalesRollupsService, SalesReconciliationService, SalesRollupsRepository],
 })
 export class AnalyticsCoreModule {}

@@ -2,6 +2,7 @@
 // tools may import. Anything not named here is internal (the dependency rule in .dependency-cruiser.cjs).
 export { ANALYTICS_QUEUE, AnalyticsJobs } from './analytics.jobs';
 export type { ReconcilePayload } from './analytics.jobs';
+export { AnalyticsModule } from './analytics.module';
 export { AnalyticsCoreModule } from './analytics-core.module';
 export { AnalyticsWorkerModule } from './analytics-worker.module';
 export { SalesRollupHandlerModule } from './sales-rollup-handler.module';
