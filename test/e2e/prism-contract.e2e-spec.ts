@@ -388,6 +388,28 @@ describe('Prism proxy --errors in front of the API (issue 15)', () => {
     expect(me).toEqual(expect.objectContaining({ email, mfaEnabled: true }));
   });
 
+  it('staff: the sales report as JSON, as sales.csv and with Accept: text/csv (after the orders above)', async () => {
+    const staff = { token: staffToken };
+    const today = new Date().toISOString().slice(0, 10);
+    const range = `from=${today.slice(0, 8)}01&to=${today}`;
+    const json = expectApi(
+      await through('GET', `/v1/admin/reports/sales?${range}&interval=week`, staff),
+      200,
+    );
+    expect(json.data).toEqual(expect.any(Array));
+    for (const [path, headers] of [
+      [`/v1/admin/reports/sales.csv?${range}`, {}],
+      [`/v1/admin/reports/sales?${range}`, { accept: 'text/csv' }],
+    ] as const) {
+      const csv = await through('GET', path, { ...staff, headers });
+      expectApi(csv, 200);
+      expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(csv.text).toMatch(/^period,currency,orders_placed,/);
+    }
+    // A range the document accepts (two dates) and the API refuses (backwards): the API's own 400.
+    expectApi(await through('GET', '/v1/admin/reports/sales?from=2026-10-02&to=2026-10-01', staff), 400);
+  });
+
   describe('documented error cases', () => {
     const staff = () => ({ token: staffToken });
 

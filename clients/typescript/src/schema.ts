@@ -1492,6 +1492,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/reports/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales report (JSON, or CSV with Accept: text/csv)
+         * @description Sales per local day, ISO week or calendar month of the store time zone (DST included), per currency, from the hourly sales rollups. Every period of the range is present (zeros where nothing happened). Placed measures (orders, units, gross, discounts, shipping, tax, customers) count orders by when they were placed; paid and cancelled orders by when that happened; refunds by when they were asked for.
+         */
+        get: operations["SalesReportController_report_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reports/sales.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales report as a CSV download (streamed)
+         * @description Sales per local day, ISO week or calendar month of the store time zone (DST included), per currency, from the hourly sales rollups. Every period of the range is present (zeros where nothing happened). Placed measures (orders, units, gross, discounts, shipping, tax, customers) count orders by when they were placed; paid and cancelled orders by when that happened; refunds by when they were asked for.
+         */
+        get: operations["SalesReportController_csv_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/webhooks": {
         parameters: {
             query?: never;
@@ -3348,6 +3388,184 @@ export interface components {
         BulkFailedJobsResponseDto: {
             /** @description How many failed jobs were acted on. */
             count: number;
+        };
+        SalesReportRowDto: {
+            /**
+             * @description ISO 4217 currency of every amount in the row.
+             * @example EUR
+             */
+            currency: string;
+            /**
+             * @description Orders placed (checked out) in the period.
+             * @example 42
+             */
+            ordersPlaced: number;
+            /**
+             * @description Orders paid in the period (whenever placed).
+             * @example 39
+             */
+            ordersPaid: number;
+            /**
+             * @description Orders cancelled in the period (whenever placed).
+             * @example 2
+             */
+            ordersCancelled: number;
+            /**
+             * @description Units on the orders placed in the period.
+             * @example 97
+             */
+            units: number;
+            /**
+             * @description Line subtotals (before discounts) of the orders placed, integer minor units of `currency`.
+             * @example 250000
+             */
+            gross: number;
+            /**
+             * @description Discounts on the orders placed, integer minor units of `currency`.
+             * @example 12500
+             */
+            discounts: number;
+            /**
+             * @description Shipping charged on the orders placed, integer minor units of `currency`.
+             * @example 19600
+             */
+            shipping: number;
+            /**
+             * @description Tax on the orders placed (included or added, as priced), integer minor units of `currency`.
+             * @example 40180
+             */
+            tax: number;
+            /**
+             * @description Refunds that succeeded, dated when asked for, integer minor units of `currency`.
+             * @example 5000
+             */
+            refunds: number;
+            /**
+             * @description Money kept: totals of the orders paid in the period less the refunds in it, integer minor units of `currency`; may be negative.
+             * @example 280000
+             */
+            net: number;
+            /**
+             * @description Average order value: the placed orders' totals divided by `ordersPlaced`, rounded half up to the minor unit (0 without orders), integer minor units of `currency`.
+             * @example 6790
+             */
+            averageOrderValue: number;
+            /**
+             * @description Orders placed whose customer (the account, or a guest's email) had placed no order before: new customers. With `returningCustomers` it makes `ordersPlaced`.
+             * @example 30
+             */
+            newCustomers: number;
+            /**
+             * @description Orders placed whose customer had placed an order before: returning customers.
+             * @example 12
+             */
+            returningCustomers: number;
+            /**
+             * Format: date
+             * @description The first local date of the period (a day, a Monday, the 1st), or `from` for the first one.
+             * @example 2026-03-02
+             */
+            period: string;
+        };
+        SalesMeasuresDto: {
+            /**
+             * @description ISO 4217 currency of every amount in the row.
+             * @example EUR
+             */
+            currency: string;
+            /**
+             * @description Orders placed (checked out) in the period.
+             * @example 42
+             */
+            ordersPlaced: number;
+            /**
+             * @description Orders paid in the period (whenever placed).
+             * @example 39
+             */
+            ordersPaid: number;
+            /**
+             * @description Orders cancelled in the period (whenever placed).
+             * @example 2
+             */
+            ordersCancelled: number;
+            /**
+             * @description Units on the orders placed in the period.
+             * @example 97
+             */
+            units: number;
+            /**
+             * @description Line subtotals (before discounts) of the orders placed, integer minor units of `currency`.
+             * @example 250000
+             */
+            gross: number;
+            /**
+             * @description Discounts on the orders placed, integer minor units of `currency`.
+             * @example 12500
+             */
+            discounts: number;
+            /**
+             * @description Shipping charged on the orders placed, integer minor units of `currency`.
+             * @example 19600
+             */
+            shipping: number;
+            /**
+             * @description Tax on the orders placed (included or added, as priced), integer minor units of `currency`.
+             * @example 40180
+             */
+            tax: number;
+            /**
+             * @description Refunds that succeeded, dated when asked for, integer minor units of `currency`.
+             * @example 5000
+             */
+            refunds: number;
+            /**
+             * @description Money kept: totals of the orders paid in the period less the refunds in it, integer minor units of `currency`; may be negative.
+             * @example 280000
+             */
+            net: number;
+            /**
+             * @description Average order value: the placed orders' totals divided by `ordersPlaced`, rounded half up to the minor unit (0 without orders), integer minor units of `currency`.
+             * @example 6790
+             */
+            averageOrderValue: number;
+            /**
+             * @description Orders placed whose customer (the account, or a guest's email) had placed no order before: new customers. With `returningCustomers` it makes `ordersPlaced`.
+             * @example 30
+             */
+            newCustomers: number;
+            /**
+             * @description Orders placed whose customer had placed an order before: returning customers.
+             * @example 12
+             */
+            returningCustomers: number;
+        };
+        SalesReportResponseDto: {
+            /**
+             * @description The store's IANA time zone: where days begin.
+             * @example Europe/Berlin
+             */
+            timeZone: string;
+            /**
+             * @example day
+             * @enum {string}
+             */
+            interval: "day" | "week" | "month";
+            /**
+             * Format: date
+             * @description First local date of the range.
+             * @example 2026-03-01
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Last local date of the range (included).
+             * @example 2026-03-31
+             */
+            to: string;
+            /** @description One row per period per currency, by period then currency: every period of the range, with zeros where nothing happened, for each currency with activity in the range (or the one asked for). */
+            data: components["schemas"]["SalesReportRowDto"][];
+            /** @description The whole range per currency (the sums of `data`; the average order value of the range). */
+            totals: components["schemas"]["SalesMeasuresDto"][];
         };
         CreateWebhookEndpointDto: {
             /** @example https://hooks.example.com/storekeep */
@@ -7426,6 +7644,81 @@ export interface operations {
             413: components["responses"]["ContentTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    SalesReportController_report_v1: {
+        parameters: {
+            query: {
+                /** @description First local date of the range (YYYY-MM-DD, in the store time zone), included. */
+                from: string;
+                /** @description Last local date of the range (YYYY-MM-DD), included; not before `from`. The range (both ends counted) is at most 366 days with `interval=day`, 1830 with `week` and 3660 with `month`. */
+                to: string;
+                /** @description One row per local day, per ISO week (Monday to Sunday) or per calendar month, in the store time zone (DST included). The first and last periods are clipped to the range. */
+                interval?: "day" | "week" | "month";
+                /** @description Only this ISO 4217 currency (rows for it even if nothing happened). Without it: every currency with any activity in the range. */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as JSON, or with `Accept: text/csv` as the CSV download `sales.csv` (the `data` rows). The answer varies by Accept. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesReportResponseDto"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    SalesReportController_csv_v1: {
+        parameters: {
+            query: {
+                /** @description First local date of the range (YYYY-MM-DD, in the store time zone), included. */
+                from: string;
+                /** @description Last local date of the range (YYYY-MM-DD), included; not before `from`. The range (both ends counted) is at most 366 days with `interval=day`, 1830 with `week` and 3660 with `month`. */
+                to: string;
+                /** @description One row per local day, per ISO week (Monday to Sunday) or per calendar month, in the store time zone (DST included). The first and last periods are clipped to the range. */
+                interval?: "day" | "week" | "month";
+                /** @description Only this ISO 4217 currency (rows for it even if nothing happened). Without it: every currency with any activity in the range. */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV download `sales.csv`: the same rows and numbers as the JSON report's `data`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
