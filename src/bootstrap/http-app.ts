@@ -12,6 +12,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { installRequestLogging } from '../logging/request-logging';
+import { mountDashboard } from '../modules/analytics';
 import { StorefrontHitsService } from '../modules/catalog';
 import { ApiModule } from './api.module';
 import { mountQueueBoard } from './queue-board';
@@ -109,6 +110,7 @@ export async function createHttpApp(
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   if (config.http.docsEnabled) setupSwagger(app);
   await mountQueueBoard(app);
+  mountDashboard(fastify, config.http.dashboardDir);
   await app.init();
   return app;
 }

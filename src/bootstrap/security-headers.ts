@@ -1,4 +1,5 @@
 import { securityHeaders } from '@app/common';
+import { DASHBOARD_PATH } from '../modules/analytics';
 import { QUEUE_BOARD_PATH } from './queue-board';
 import { DOCS_PATH } from './swagger';
 
@@ -111,6 +112,36 @@ const QUEUE_BOARD = byTransport(
   { crossOriginEmbedderPolicy: false },
 );
 
+// The staff dashboard: everything from its own origin, nothing inline. Its script and stylesheet are
+// bundled files (no CDN); Chart.js sizes its canvas through the CSSOM (element.style), which style-src
+// does not govern, and the chart box's height is in the stylesheet: no 'unsafe-inline' for either.
+// connect-src 'self' covers the API calls and the event stream; img-src data: only the empty favicon.
+const DASHBOARD = byTransport(
+  {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      upgradeInsecureRequests: [],
+    },
+  },
+  { xFrameOptions: { action: 'deny' }, crossOriginEmbedderPolicy: false },
+);
+
+/** The dashboard's page (`/admin/dashboard`, with or without a slash) and its assets, not a longer name. */
+const isDashboard = (url: string): boolean =>
+  url.startsWith(DASHBOARD_PATH) &&
+  (url.length === DASHBOARD_PATH.length || '/?'.includes(url[DASHBOARD_PATH.length]));
+
 /** Swagger UI's page and assets (`/docs`, `/docs/…`), not the JSON document at `/docs-json`. */
 const isDocsPage = (url: string): boolean =>
   url.startsWith(`/${DOCS_PATH}`) &&
@@ -118,10 +149,16 @@ const isDocsPage = (url: string): boolean =>
 
 /**
  * The security headers of a response, precomputed (see `securityHeaders`): the strict JSON set for
- * the API, a page set each for Swagger UI and the queue board; each with the https-only headers when
+ * the API, a page set each for Swagger UI, the queue board and the dashboard; each with the https-only headers when
  * the request came over https.
  */
 export function securityHeadersFor(url: string, https: boolean): Headers {
-  const kind = url.startsWith(QUEUE_BOARD_PATH) ? QUEUE_BOARD : isDocsPage(url) ? DOCS : API;
+  const kind = url.startsWith(QUEUE_BOARD_PATH)
+    ? QUEUE_BOARD
+    : isDocsPage(url)
+      ? DOCS
+      : isDashboard(url)
+        ? DASHBOARD
+        : API;
   return https ? kind.https : kind.http;
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ConfigValidationError, loadConfig, loadConfigOrExit } from './app-config';
 
 describe('loadConfig', () => {
@@ -156,6 +157,11 @@ describe('loadConfig', () => {
       expect(loadConfig({ ...production, DOCS_ENABLED: '' }).http.docsEnabled).toBe(false);
       expect(loadConfig({ ...production, DOCS_ENABLED: 'true' }).http.docsEnabled).toBe(true);
       expect(() => loadConfig({ DOCS_ENABLED: 'sometimes' })).toThrow(/DOCS_ENABLED/);
+    });
+
+    it('finds the dashboard build in dist/dashboard under the working directory unless DASHBOARD_DIR says', () => {
+      expect(loadConfig({}).http.dashboardDir).toBe(join(process.cwd(), 'dist', 'dashboard'));
+      expect(loadConfig({ DASHBOARD_DIR: '/srv/dashboard' }).http.dashboardDir).toBe('/srv/dashboard');
     });
 
     it('opens /metrics in development and test, serves it in production only with METRICS_TOKEN', () => {

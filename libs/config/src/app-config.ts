@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import { resolve } from 'node:path';
 import {
   DbType,
   DEV_ENCRYPTION_KEYS,
@@ -44,6 +45,8 @@ export interface HttpConfig {
   shutdownTimeoutMs: number;
   trustProxy: boolean;
   docsEnabled: boolean;
+  /** The staff dashboard's built files (absolute path): its page and hashed assets. */
+  dashboardDir: string;
   /** What /metrics asks of a scraper: a bearer token, nothing (dev and test), or it is not served. */
   metrics: { access: 'token'; token: string } | { access: 'open' } | { access: 'off' };
 }
@@ -364,6 +367,7 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       shutdownTimeoutMs: variables.HTTP_SHUTDOWN_TIMEOUT_MS,
       trustProxy: variables.HTTP_TRUST_PROXY,
       docsEnabled: variables.DOCS_ENABLED ?? !isProduction,
+      dashboardDir: resolve(variables.DASHBOARD_DIR),
       metrics: variables.METRICS_TOKEN
         ? { access: 'token', token: variables.METRICS_TOKEN }
         : { access: isProduction ? 'off' : 'open' },

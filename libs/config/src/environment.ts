@@ -112,6 +112,14 @@ export class EnvironmentVariables {
   @Min(1)
   RATE_LIMIT_MAX = 300;
 
+  /**
+   * Where the staff dashboard's built page and assets are (`npm run build` writes them to dist/dashboard);
+   * relative to the working directory, which is the app's root for every npm script and the image.
+   */
+  @IsString()
+  @IsNotEmpty()
+  DASHBOARD_DIR = 'dist/dashboard';
+
   /** Swagger UI at /docs and the OpenAPI document at /docs-json. Default: off in production, on otherwise. */
   @IsOptional()
   @Transform(toBoolean)

@@ -13,3 +13,4 @@ export type { SalesMeasures } from './sales-measures';
 export { localDaysInUtc, localRangeInUtc } from './store-calendar';
 export type { LocalDayInUtc } from './store-calendar';
 export type { ReconciliationTotals } from './sales-rollups.repository';
+export { DASHBOARD_PATH, mountDashboard } from './dashboard/dashboard-page';
