@@ -30,7 +30,9 @@ RUN --mount=type=cache,target=/root/.npm \
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY libs ./libs
 COPY src ./src
-RUN npm run build
+# The staff dashboard's bundler (esbuild, run by `npm run build` after nest build): dist/dashboard.
+COPY scripts/dashboard ./scripts/dashboard
+RUN npm run build && test -f dist/dashboard/index.html
 
 # ---- prod-deps: production dependencies only ---------------------------------------------------
 FROM base AS prod-deps

@@ -109,6 +109,17 @@ try {
   const me = await fetch(`${base}/v1/me`, { headers: { authorization: `Bearer ${accessToken}` } });
   check('login and GET /v1/me', me.status === 200, `login ${login.status}, me ${me.status}`);
   check('OpenAPI document served', (await fetch(`${base}/docs-json`)).status === 200);
+  // The dashboard's bundle is made by the build's second step (esbuild), into dist/dashboard.
+  const page = await fetch(`${base}/admin/dashboard`);
+  const html = await page.text();
+  const script = /src="(\/admin\/dashboard\/assets\/dashboard-[\w-]+\.js)"/.exec(html)?.[1];
+  const bundle = script ? await fetch(`${base}${script}`) : undefined;
+  const bundleText = bundle ? await bundle.text() : '';
+  check(
+    'dashboard page and its bundle served (Chart.js inside)',
+    page.status === 200 && bundle?.status === 200 && bundleText.includes('getChart'),
+    `page ${page.status}, script ${script ?? 'not named in the page'} ${bundle?.status ?? ''}`,
+  );
   check('worker started', await waitForOutput(worker, 'Worker started'));
   api.kill('SIGTERM');
   worker.kill('SIGTERM');

@@ -4,6 +4,10 @@ import { TestApi, TestEnvironment } from '../support/test-environment';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../../src/bootstrap/http-app';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDashboard } from '../../scripts/dashboard/build-dashboard';
 import { AuthClient, createUser } from '../support/auth-client';
 
 const HSTS = 'max-age=31536000; includeSubDomains';
@@ -36,8 +40,17 @@ describe('Security headers over plain http and behind a TLS proxy', () => {
   let production: { app: NestFastifyApplication; baseUrl: string };
   let boardKey: string;
 
+  let dashboardDir: string;
+  let dashboardScript: string;
+
   beforeAll(async () => {
-    env = await TestEnvironment.create();
+    // The dashboard page as `npm run build` makes it (tests run from the sources).
+    const dashboard = await buildDashboard(
+      join(tmpdir(), `storekeep-dashboard-${process.pid}-${Date.now()}`),
+    );
+    dashboardDir = dashboard.outDir;
+    dashboardScript = `/admin/dashboard/assets/${dashboard.script}`;
+    env = await TestEnvironment.create({ http: { dashboardDir } });
     development = await env.startApi();
     // NODE_ENV=production behind a proxy it trusts (docker-compose's nginx; a TLS terminator).
     const app = await createHttpApp(
@@ -61,6 +74,7 @@ describe('Security headers over plain http and behind a TLS proxy', () => {
   afterAll(async () => {
     await production?.app.close();
     await env.cleanup();
+    rmSync(dashboardDir, { recursive: true, force: true });
   });
 
   const get = (baseUrl: string, path: string, headers: Record<string, string> = {}) =>
@@ -73,7 +87,14 @@ describe('Security headers over plain http and behind a TLS proxy', () => {
       ['production, proxy on http', () => production.baseUrl, { 'x-forwarded-proto': 'http' }],
       ['development, client claims https (proxy not trusted)', () => development.baseUrl, overTls],
     ])('%s: no HSTS, no upgrade-insecure-requests, no COOP or OAC', async (_name, baseUrl, headers) => {
-      for (const path of ['/health/live', '/v1/products', '/docs', '/docs/swagger-ui.css', '/admin/queues']) {
+      for (const path of [
+        '/health/live',
+        '/v1/products',
+        '/docs',
+        '/docs/swagger-ui.css',
+        '/admin/queues',
+        '/admin/dashboard',
+      ]) {
         const response = await get(baseUrl(), path, headers);
         expect({ path, status: response.status }).toEqual({ path, status: 200 });
         expect({ path, hsts: response.headers.get('strict-transport-security') }).toEqual({
@@ -106,6 +127,32 @@ describe('Security headers over plain http and behind a TLS proxy', () => {
       expect(board.get('style-src')).toBe("'self' 'unsafe-inline' https://fonts.googleapis.com");
       expect(board.get('font-src')).toBe("'self' https://fonts.gstatic.com");
     });
+
+    it('gives the dashboard page and its assets a strict page policy: nothing inline, nothing from elsewhere', async () => {
+      for (const path of ['/admin/dashboard', '/admin/dashboard/', dashboardScript]) {
+        const response = await get(development.baseUrl, path);
+        expect({ path, status: response.status }).toEqual({ path, status: 200 });
+        expect(Object.fromEntries(csp(response))).toEqual({
+          'default-src': "'self'",
+          'script-src': "'self'",
+          'script-src-attr': "'none'",
+          'style-src': "'self'",
+          'img-src': "'self' data:",
+          'connect-src': "'self'",
+          'font-src': "'self'",
+          'object-src': "'none'",
+          'base-uri': "'none'",
+          'form-action': "'self'",
+          'frame-ancestors': "'none'",
+        });
+        expect(response.headers.get('x-frame-options')).toBe('DENY');
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      }
+      // A longer name under /admin is not the dashboard: the JSON API's policy.
+      const other = await get(development.baseUrl, '/admin/dashboards');
+      expect(other.headers.get('content-security-policy')).toBe(API_CSP);
+    });
   });
 
   describe('behind a trusted TLS proxy (X-Forwarded-Proto: https), production', () => {
@@ -119,7 +166,7 @@ describe('Security headers over plain http and behind a TLS proxy', () => {
       }
     });
 
-    it('makes Swagger UI and the queue board upgrade every subresource to https', async () => {
+    it('makes Swagger UI, the queue board and the dashboard upgrade every subresource to https', async () => {
       for (const path of ['/docs', '/docs/swagger-ui-init.js', '/admin/queues']) {
         const response = await get(production.baseUrl, path, overTls);
         expect({ path, status: response.status }).toEqual({ path, status: 200 });
@@ -130,6 +177,16 @@ describe('Security headers over plain http and behind a TLS proxy', () => {
         expect(policy.get('frame-ancestors')).toBe("'self'");
         expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
         expect(response.headers.get('origin-agent-cluster')).toBe('?1');
+      }
+      for (const path of ['/admin/dashboard', dashboardScript]) {
+        const response = await get(production.baseUrl, path, overTls);
+        expect({ path, status: response.status }).toEqual({ path, status: 200 });
+        expect(response.headers.get('strict-transport-security')).toBe(HSTS);
+        const policy = csp(response);
+        expect({ path, upgrade: policy.get('upgrade-insecure-requests') }).toEqual({ path, upgrade: '' });
+        expect(policy.get('script-src')).toBe("'self'");
+        expect(policy.get('frame-ancestors')).toBe("'none'");
+        expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
       }
     });
   });

@@ -59,8 +59,10 @@ const ui = {
   liveOrders: byId<HTMLOListElement>('live-orders'),
   liveEmpty: byId('live-empty'),
   topStatus: byId('top-status'),
+  topTable: byId<HTMLTableElement>('top-products'),
   topRows: byId<HTMLTableElement>('top-products').tBodies[0],
   stockStatus: byId('stock-status'),
+  stockTable: byId<HTMLTableElement>('stock-alerts'),
   stockRows: byId<HTMLTableElement>('stock-alerts').tBodies[0],
 };
 
@@ -228,7 +230,9 @@ function draw(): void {
   renderKpis(currency);
   if (shown && currency) {
     const net = netPerPeriod(shown.current, currency);
-    const previousNet = shown.previous ? netPerPeriod(shown.previous, currency).map((row) => row.net) : [];
+    // A previous period without sales in this currency has no rows: it is zero every day.
+    const before = shown.previous ? netPerPeriod(shown.previous, currency) : [];
+    const previousNet = net.map((_row, index) => before[index]?.net ?? 0);
     drawSalesChart(ui.chart, {
       currency,
       periods: net.map((row) => row.period),
@@ -291,6 +295,7 @@ async function loadTopProducts(currency: string | undefined): Promise<void> {
   }
   if (mine !== generation) return;
   ui.topRows.replaceChildren();
+  ui.topTable.hidden = loaded.state !== 'ok' || loaded.report.data.length === 0;
   if (loaded.state !== 'ok') return say(ui.topStatus, notShown(loaded.state, 'top products'));
   say(ui.topStatus, loaded.report.data.length === 0 ? 'No products sold in this range.' : undefined);
   for (const product of loaded.report.data) {
@@ -312,6 +317,7 @@ async function loadStock(): Promise<void> {
   }
   if (mine !== generation) return;
   ui.stockRows.replaceChildren();
+  ui.stockTable.hidden = loaded.state !== 'ok' || loaded.report.data.length === 0;
   if (loaded.state !== 'ok') return say(ui.stockStatus, notShown(loaded.state, 'stock alerts'));
   say(ui.stockStatus, loaded.report.data.length === 0 ? 'Nothing is sold out or low.' : undefined);
   for (const item of loaded.report.data) {
