@@ -148,12 +148,19 @@ async function step(name, command, args) {
 /** Why the build in dist/ is out of date (a newer source file, a missing entry point), or null. */
 async function staleBuild() {
   let built = Infinity;
-  for (const entry of ['dist/src/main.js', 'dist/src/worker.js']) {
+  for (const entry of ['dist/src/main.js', 'dist/src/worker.js', 'dist/dashboard/index.html']) {
     const info = await stat(join(root, entry)).catch(() => null);
     if (!info) return `${entry} is missing`;
     built = Math.min(built, info.mtimeMs);
   }
-  const sources = ['tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'src', 'libs'];
+  const sources = [
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'nest-cli.json',
+    'src',
+    'libs',
+    'scripts/dashboard',
+  ];
   for (const source of sources) {
     const info = await stat(join(root, source)).catch(() => null);
     if (!info) continue;
@@ -284,6 +291,7 @@ function printUrls() {
           `  Mail links    open the inbox's /verify-email and /reset-password pages (PUBLIC_APP_URL=${inbox.url})`,
         ]
       : []),
+    `  Dashboard     ${api}/admin/dashboard  (staff sign-in: sales, top products, stock, live orders)`,
     `  Bull Board    ${api}/admin/queues  (sign in with an API key that has the queues:manage scope)`,
     `Stop with Ctrl-C (or SIGTERM/SIGHUP to pid ${process.pid}).`,
   ];

@@ -164,6 +164,7 @@ describe('npm start (dev)', () => {
       `http://localhost:${api}/v1`,
       `http://localhost:${api}/docs`,
       `http://localhost:${api}/admin/queues`,
+      `http://localhost:${api}/admin/dashboard`,
       `http://localhost:${inbox}`,
     ])
       expect(out).toContain(url);
