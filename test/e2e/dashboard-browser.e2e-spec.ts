@@ -262,10 +262,18 @@ if (chromiumMissing && underCi) {
       );
       const chart = (await readChart(page))!;
       // The page asked for the chosen range and the one before it: the chart shows the later one.
-      const asked = watched.requests
+      const [asked, before] = watched.requests
         .filter((url) => url.includes('/v1/admin/reports/sales?'))
         .map((url) => new URL(url).searchParams)
-        .sort((a, b) => b.get('to')!.localeCompare(a.get('to')!))[0];
+        .sort((a, b) => b.get('to')!.localeCompare(a.get('to')!));
+      // The KPIs' comparison: the 30 days before the chosen 30, ending the day before they begin.
+      const day = (date: string, days = 0) =>
+        new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+      expect([asked.get('from'), asked.get('to')]).toEqual([day(asked.get('to')!, -29), asked.get('to')]);
+      expect([before.get('from'), before.get('to')]).toEqual([
+        day(asked.get('from')!, -30),
+        day(asked.get('from')!, -1),
+      ]);
       const report = await sales(asked.get('from')!, asked.get('to')!, staff.accessToken);
       expect(report.status).toBe(200);
       const eur = report.body.data.filter((row) => row.currency === 'EUR');
