@@ -10,6 +10,13 @@ export const LATEST_REPORT_DATE = '2999-12-31';
 export const DEFAULT_MAX_RANGE_DAYS = 366;
 
 /** A local calendar date, YYYY-MM-DD, between EARLIEST_REPORT_DATE and LATEST_REPORT_DATE. */
+export const isReportDate = (value: unknown): value is string =>
+  typeof value === 'string' &&
+  isCalendarDate(value) &&
+  value >= EARLIEST_REPORT_DATE &&
+  value <= LATEST_REPORT_DATE;
+
+/** Validates `isReportDate`. */
 export function IsReportDate(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
@@ -20,13 +27,7 @@ export function IsReportDate(options?: ValidationOptions): PropertyDecorator {
         message: `$property must be a calendar date YYYY-MM-DD from ${EARLIEST_REPORT_DATE} to ${LATEST_REPORT_DATE}`,
         ...options,
       },
-      validator: {
-        validate: (value: unknown): boolean =>
-          typeof value === 'string' &&
-          isCalendarDate(value) &&
-          value >= EARLIEST_REPORT_DATE &&
-          value <= LATEST_REPORT_DATE,
-      },
+      validator: { validate: isReportDate },
     });
 }
 
@@ -42,8 +43,7 @@ export function IsReportRangeEnd(
     const dto = args.object as Record<string, unknown>;
     const from = dto.from;
     const to: unknown = args.value;
-    if (typeof from !== 'string' || typeof to !== 'string' || !isCalendarDate(from) || !isCalendarDate(to))
-      return null;
+    if (!isReportDate(from) || !isReportDate(to)) return null;
     if (to < from) return `to (${to}) must not be before from (${from})`;
     const days = rangeDays(from, to);
     const limit = maxDays(dto);
