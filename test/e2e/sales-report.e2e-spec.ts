@@ -455,6 +455,32 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
     expect(await reports()).toEqual(before);
   }, 90_000);
 
+  it('reads only the rollups; the reconciliation brings them (new and returning customers too) back to the orders', async () => {
+    const query = QUERIES[0];
+    const before = (await get(pathOf(query))).body;
+    // An order edited by hand (no event): the reports do not see it, they never read the orders.
+    await db.query(
+      "UPDATE orders SET total = total + 1000, email = 'someone-new@example.test' WHERE email = ?",
+      ['ada@example.test'],
+    );
+    expect((await get(pathOf(query))).body).toEqual(before);
+    // The rollups' customer counts lost: the reports show it, and the reconciliation recomputes them.
+    await db.query('UPDATE sales_hourly SET new_customers = 0, returning_customers = 0');
+    expect((await get(pathOf(query))).body).not.toEqual(before);
+    const reconciliation = worker.get(SalesReconciliationService);
+    await reconciliation.reconcile({ now: RECONCILE_NOW, days: RECONCILE_DAYS });
+    for (const each of QUERIES)
+      expect((await get(pathOf(each))).body).toEqual(
+        await expectedReport(each.from, each.to, each.interval, each.currency),
+      );
+    expect((await get(pathOf(query))).body).not.toEqual(before); // the hand edit is counted now
+    await db.query("UPDATE orders SET total = total - 1000, email = 'ada@example.test' WHERE email = ?", [
+      'someone-new@example.test',
+    ]);
+    await reconciliation.reconcile({ now: RECONCILE_NOW, days: RECONCILE_DAYS });
+    expect((await get(pathOf(query))).body).toEqual(before);
+  }, 60_000);
+
   it('a range without activity: no rows, or zero rows for the currency asked for', async () => {
     const nothing = await get('/v1/admin/reports/sales?from=2025-01-01&to=2025-01-31&interval=week');
     expect(nothing.body).toEqual({
