@@ -118,6 +118,8 @@ if (chromiumMissing && underCi) {
     let admin: ShopAdmin;
     let shop: ShopClient;
     let variantId: string;
+    /** A variant with nothing in stock: a stock alert. */
+    let soldOutSku: string;
     let staff: { email: string; totpSecret: string; accessToken: string };
     const contexts: BrowserContext[] = [];
     const placed: Order[] = [];
@@ -163,6 +165,7 @@ if (chromiumMissing && underCi) {
       admin = new ShopAdmin(client, owner.tokens.accessToken);
       await admin.setUp();
       ({ variantId } = await admin.variantWithStock(1000, ORDER_PRICE));
+      ({ sku: soldOutSku } = await admin.variantWithStock(0, ORDER_PRICE));
       shop = new ShopClient(api.baseUrl);
 
       // A staff member with MFA enrolled, as through /v1/me/mfa.
@@ -282,6 +285,32 @@ if (chromiumMissing && underCi) {
       expect(chart.datasets[0].data.reduce((sum, net) => sum + net, 0)).toBe(paidTotal());
       expect(chart.datasets[0].data.some((net) => net > 0)).toBe(true);
       await expect(page.locator('[data-kpi="ordersPlaced"] .value').textContent()).resolves.toBe('4');
+
+      // The tables, where the API has their reports (top products and stock land apart from sales).
+      const served = (path: string) =>
+        watched.requests.some((url) => url.includes(`${path}?`) || url.endsWith(path)) &&
+        !watched.notFound.some((url) => new URL(url).pathname === path);
+      const topUrl = watched.requests.filter((url) => url.includes('/v1/admin/reports/top-products?')).at(-1);
+      if (topUrl && served('/v1/admin/reports/top-products')) {
+        const { pathname, search } = new URL(topUrl);
+        const top = await client.get<{ data: Array<{ rank: number; productName: string; units: number }> }>(
+          `${pathname}${search}`,
+          staff.accessToken,
+        );
+        expect(top.body.data.map((row) => row.units)).toEqual([6]);
+        await page.locator('#top-products tbody tr').first().waitFor();
+        const rows: string[][] = [];
+        for (const row of await page.locator('#top-products tbody tr').all())
+          rows.push((await row.locator('td').allTextContents()).slice(0, 3));
+        expect(rows).toEqual(
+          top.body.data.map((row) => [String(row.rank), row.productName, String(row.units)]),
+        );
+      }
+      if (served('/v1/admin/reports/stock')) {
+        const alert = page.locator('#stock-alerts tbody tr', { hasText: soldOutSku });
+        await alert.waitFor();
+        await expect(alert.locator('.badge').textContent()).resolves.toBe('sold-out');
+      }
 
       // The live feed is open (its `ready` event came): a new order shows up without a reload.
       await page.locator('#live-status', { hasText: 'live' }).waitFor();
