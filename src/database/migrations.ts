@@ -20,6 +20,7 @@ import { Webhooks1797000000001 } from './migrations/1797000000001-Webhooks';
 import { NotificationsSent1797200000001 } from './migrations/1797200000001-NotificationsSent';
 import { SalesRollups1798000000001 } from './migrations/1798000000001-SalesRollups';
 import { SalesCustomers1798100000001 } from './migrations/1798100000001-SalesCustomers';
+import { ProductSalesRollups1798200000001 } from './migrations/1798200000001-ProductSalesRollups';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -46,4 +47,5 @@ export const MIGRATIONS: Function[] = [
   NotificationsSent1797200000001,
   SalesRollups1798000000001,
   SalesCustomers1798100000001,
+  ProductSalesRollups1798200000001,
 ];

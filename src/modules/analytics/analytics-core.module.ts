@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { OrdersCoreModule } from '../orders';
 import { PaymentsCoreModule } from '../payments';
+import { ProductSalesRollupsRepository } from './product-sales-rollups.repository';
+import { ProductSalesRollupsService } from './product-sales-rollups.service';
 import { SalesReconciliationService } from './sales-reconciliation.service';
 import { SalesRollupsRepository } from './sales-rollups.repository';
 import { SalesRollupsService } from './sales-rollups.service';
@@ -11,7 +13,18 @@ import { SalesRollupsService } from './sales-rollups.service';
  */
 @Module({
   imports: [OrdersCoreModule, PaymentsCoreModule],
-  providers: [SalesRollupsRepository, SalesRollupsService, SalesReconciliationService],
-  exports: [SalesRollupsService, SalesReconciliationService, SalesRollupsRepository],
+  providers: [
+    SalesRollupsRepository,
+    SalesRollupsService,
+    SalesReconciliationService,
+    ProductSalesRollupsRepository,
+    ProductSalesRollupsService,
+  ],
+  exports: [
+    SalesRollupsService,
+    SalesReconciliationService,
+    SalesRollupsRepository,
+    ProductSalesRollupsRepository,
+  ],
 })
 export class AnalyticsCoreModule {}

@@ -13,6 +13,10 @@ import {
 } from './sales-measures';
 import { DataSource } from 'typeorm';
 import {
+  type ProductReconciliationReport,
+  ProductSalesRollupsService,
+} from './product-sales-rollups.service';
+import {
   type ReconciliationTotals,
   SalesRollupsRepository,
   type StoredBucket,
@@ -48,6 +52,8 @@ export interface ReconciliationReport {
   /** Sum of |diff| over the counts (orders, units). */
   countCorrected: number;
   corrections: BucketCorrection[];
+  /** The product buckets of the same window (product-sales-rollups.service.ts). */
+  products: ProductReconciliationReport;
 }
 
 /**
@@ -67,6 +73,7 @@ export class SalesReconciliationService {
     private readonly orders: OrderSalesFactsService,
     private readonly refunds: RefundSalesFactsService,
     private readonly dataSource: DataSource,
+    private readonly products: ProductSalesRollupsService,
   ) {}
 
   /** All reconciliations so far, summed (read by /metrics at scrape). */
@@ -112,6 +119,7 @@ export class SalesReconciliationService {
         if (want) await this.rollups.put(tx, want);
         else await this.rollups.remove(tx, bucketStart, currency);
       }
+      const products = await this.products.reconcile(tx, windowStart, windowEnd, orders, refunds);
       const result: ReconciliationReport = {
         windowStart,
         windowEnd,
@@ -120,6 +128,7 @@ export class SalesReconciliationService {
         amountCorrected,
         countCorrected,
         corrections,
+        products,
       };
       await this.rollups.recordReconciliation(tx, result);
       await this.rollups.forgetEventsBefore(
@@ -136,6 +145,7 @@ export class SalesReconciliationService {
         bucketsCorrected: report.bucketsCorrected,
         amountCorrected: report.amountCorrected,
         countCorrected: report.countCorrected,
+        products: report.products,
       },
       report.bucketsCorrected > 0
         ? `sales rollups: corrected ${report.bucketsCorrected} of ${report.bucketsChecked} buckets`

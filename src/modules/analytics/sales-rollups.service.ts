@@ -5,6 +5,7 @@ import type { DomainEventEnvelope, DomainEventHandler } from '../notifications';
 import { OrderSalesFactsService } from '../orders';
 import { RefundSalesFactsService } from '../payments';
 import { cancelledDelta, paidDelta, placedDelta, refundDelta, type SalesDelta } from './sales-measures';
+import { ProductSalesRollupsService } from './product-sales-rollups.service';
 import { SalesRollupsRepository } from './sales-rollups.repository';
 
 /**
@@ -20,6 +21,7 @@ export class SalesRollupsService implements DomainEventHandler {
     private readonly rollups: SalesRollupsRepository,
     private readonly orders: OrderSalesFactsService,
     private readonly refunds: RefundSalesFactsService,
+    private readonly products: ProductSalesRollupsService,
   ) {}
 
   async handle(event: DomainEventEnvelope): Promise<void> {
@@ -29,6 +31,7 @@ export class SalesRollupsService implements DomainEventHandler {
       if (!(await this.rollups.claimEvent(tx, event.id, event.type))) return;
       const delta = await this.deltaOf(tx, event);
       if (delta) await this.rollups.add(tx, delta);
+      await this.products.count(tx, event);
     });
   }
 

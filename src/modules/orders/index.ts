@@ -17,4 +17,4 @@ export { OrderMailSourceModule } from './order-mail-source.module';
 export { WebhookResourcesModule } from './webhook-resources.module';
 export { OrderAudienceModule } from './audience/order-audience.module';
 export { OrderSalesFactsService } from './order-sales-facts.service';
-export type { OrderSalesFacts } from './orders.repository';
+export type { OrderLineSalesFacts, OrderSalesFacts } from './orders.repository';

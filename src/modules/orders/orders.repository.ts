@@ -51,6 +51,22 @@ export interface OrderSalesFacts {
   returningCustomer: boolean;
 }
 
+/** What product rollups count of one order line: the variant, its units and its amounts as charged. */
+export interface OrderLineSalesFacts {
+  orderId: string;
+  variantId: string;
+  productId: string;
+  quantity: number;
+  /** unitPrice × quantity, in the order's price mode. */
+  subtotal: number;
+  /** The line's share of the order discount. */
+  discount: number;
+  /** The tax of the line: added on top (tax_exclusive) or contained in the price (tax_inclusive). */
+  tax: number;
+  /** What the customer pays for the line: subtotal − discount (+ tax when exclusive). */
+  total: number;
+}
+
 interface OrderSalesFactsRow {
   id: string;
   currency: string;
@@ -93,6 +109,13 @@ const toSalesFacts = (row: OrderSalesFactsRow): OrderSalesFacts => ({
   units: Number(row.units),
   returningCustomer: Number(row.returning_customer) === 1,
 });
+
+/** IN lists of at most 1,000 ids: one statement per thousand orders, never one per order. */
+function chunks<T>(items: readonly T[], size = 1000): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
 
 /** Orders, their lines, history and fulfilments: the only place that builds their SQL. */
 @Injectable()
@@ -169,6 +192,55 @@ export class OrdersRepository {
       for (const row of rows) found.set(row.id, toSalesFacts(row));
     }
     return [...found.values()];
+  }
+
+  /** Sales facts of these orders (any number; read in chunks). */
+  async salesFactsOfMany(manager: EntityManager, orderIds: readonly string[]): Promise<OrderSalesFacts[]> {
+    const facts: OrderSalesFacts[] = [];
+    for (const ids of chunks(orderIds))
+      for (const row of await manager.query<OrderSalesFactsRow[]>(`${SALES_FACTS_SELECT} WHERE o.id IN (?)`, [
+        ids,
+      ]))
+        facts.push(toSalesFacts(row));
+    return facts;
+  }
+
+  /** The lines of these orders as product rollups count them, in order and line position. */
+  async lineSalesFactsOf(
+    manager: EntityManager,
+    orderIds: readonly string[],
+  ): Promise<OrderLineSalesFacts[]> {
+    const facts: OrderLineSalesFacts[] = [];
+    for (const ids of chunks(orderIds)) {
+      const rows = await manager.query<
+        Array<{
+          order_id: string;
+          variant_id: string;
+          product_id: string;
+          quantity: number;
+          subtotal: number;
+          discount: number;
+          tax: number;
+          total: number;
+        }>
+      >(
+        `SELECT order_id, variant_id, product_id, quantity, subtotal, discount, tax, total
+           FROM order_lines WHERE order_id IN (?) ORDER BY order_id, position`,
+        [ids],
+      );
+      for (const row of rows)
+        facts.push({
+          orderId: row.order_id,
+          variantId: row.variant_id,
+          productId: row.product_id,
+          quantity: Number(row.quantity),
+          subtotal: Number(row.subtotal),
+          discount: Number(row.discount),
+          tax: Number(row.tax),
+          total: Number(row.total),
+        });
+    }
+    return facts;
   }
 
   linesOf(manager: EntityManager, orderId: string): Promise<OrderLine[]> {

@@ -11,6 +11,8 @@ export type CartStatus = (typeof CART_STATUSES)[number];
  */
 @Entity({ name: 'carts' })
 @Index('ix_carts_customer_status', ['customerId', 'status'])
+// The funnel report counts the carts created in a range, and which of them became an order.
+@Index('ix_carts_created', ['createdAt', 'orderId'])
 export class Cart {
   @PrimaryColumn({ type: 'char', length: 36, name: 'id' })
   id: string;
