@@ -6,6 +6,7 @@ import { PromotionsCoreModule } from '../promotions';
 import { ShippingModule } from '../shipping';
 import { TaxesModule } from '../taxes';
 import { CartAccessService } from './cart-access.service';
+import { CartFunnelService } from './cart-funnel.service';
 import { CartDetailsService } from './cart-details.service';
 import { CartQuotesService } from './cart-quotes.service';
 import { CartWritesService } from './cart-writes.service';
@@ -31,7 +32,8 @@ import { Cart, CartItem } from './entities/cart.entity';
     CartWritesService,
     CartsService,
     CartDetailsService,
+    CartFunnelService,
   ],
-  exports: [CartsService],
+  exports: [CartsService, CartFunnelService],
 })
 export class CartsModule {}

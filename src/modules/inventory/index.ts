@@ -7,5 +7,7 @@ export { InventoryModule } from './inventory.module';
 export { INVENTORY_QUEUE } from './jobs/inventory.jobs';
 export { ReservationsService } from './reservations.service';
 export { StockCorrectionsService } from './stock-corrections.service';
+export { StockShortageService } from './stock-shortage.service';
+export type { ShortVariant } from './inventory.repository';
 export { STOREFRONT_AVAILABILITY } from './storefront-availability.port';
 export type { StorefrontAvailability } from './storefront-availability.port';

@@ -5,6 +5,7 @@ import { ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
 import { StockCorrectionsService } from './stock-corrections.service';
 import { StockLedgerService } from './stock-ledger.service';
+import { StockShortageService } from './stock-shortage.service';
 
 /**
  * The stock ledger and what other features may write through it (API and worker alike): stock
@@ -18,7 +19,14 @@ import { StockLedgerService } from './stock-ledger.service';
     StockCorrectionsService,
     ReservationsRepository,
     ReservationsService,
+    StockShortageService,
   ],
-  exports: [InventoryRepository, StockLedgerService, StockCorrectionsService, ReservationsService],
+  exports: [
+    InventoryRepository,
+    StockLedgerService,
+    StockCorrectionsService,
+    ReservationsService,
+    StockShortageService,
+  ],
 })
 export class InventoryCoreModule {}

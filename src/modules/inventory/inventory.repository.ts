@@ -40,6 +40,17 @@ export interface LevelView {
   reserved: number;
 }
 
+/** A sellable variant short of stock (the stock report). */
+export interface ShortVariant {
+  variantId: string;
+  sku: string;
+  productId: string;
+  productTitle: string;
+  /** Free to sell now, summed over active locations (0 without stock anywhere). */
+  available: number;
+  status: 'sold-out' | 'low';
+}
+
 export interface LevelFilter {
   variantId?: string;
   locationId?: string;
@@ -218,6 +229,41 @@ export class InventoryRepository {
     const available = new Map(variantIds.map((id) => [id, 0]));
     for (const row of rows) available.set(row.variant_id, Number(row.available));
     return available;
+  }
+
+  /**
+   * Every sellable variant (it and its product active) that is sold out (nothing available) or low:
+   * available below `threshold`, or below its own low-stock threshold when `threshold` is null (the
+   * same rule as the low-stock alert). One statement: the variants with their summed levels.
+   */
+  async shortVariants(manager: EntityManager, threshold: number | null): Promise<ShortVariant[]> {
+    const rows = await manager.query<
+      Array<{ id: string; sku: string; product_id: string; title: string; available: string | number }>
+    >(
+      `SELECT v.id, v.sku, v.product_id, p.title, COALESCE(stock.available, 0) AS available
+         FROM product_variants v
+         JOIN products p ON p.id = v.product_id AND p.status = 'active'
+         LEFT JOIN (
+           SELECT l.variant_id, SUM(l.on_hand - l.reserved) AS available
+             FROM inventory_levels l JOIN stock_locations s ON s.id = l.location_id AND s.active = 1
+            GROUP BY l.variant_id
+         ) AS stock ON stock.variant_id = v.id
+        WHERE v.status = 'active'
+          AND (COALESCE(stock.available, 0) <= 0 OR COALESCE(stock.available, 0) < COALESCE(?, v.low_stock_threshold))
+        ORDER BY v.id`,
+      [threshold],
+    );
+    return rows.map((row) => {
+      const available = Number(row.available);
+      return {
+        variantId: row.id,
+        sku: row.sku,
+        productId: row.product_id,
+        productTitle: row.title,
+        available,
+        status: available <= 0 ? 'sold-out' : 'low',
+      };
+    });
   }
 
   /** Where the reference last sold units of the variant (the location they shipped from), if anywhere. */
