@@ -410,6 +410,40 @@ describe('Prism proxy --errors in front of the API (issue 15)', () => {
     expectApi(await through('GET', '/v1/admin/reports/sales?from=2026-10-02&to=2026-10-01', staff), 400);
   });
 
+  it('staff: top products, stock and funnel as JSON, as .csv and with Accept: text/csv (after the orders above)', async () => {
+    const staff = { token: staffToken };
+    const today = new Date().toISOString().slice(0, 10);
+    const range = `from=${today.slice(0, 8)}01&to=${today}`;
+    const reports = [
+      ['top-products', `?${range}&by=net&level=variant&limit=5`, /^rank,product_id,product_name,/],
+      ['stock', '?lowStockThreshold=1000', /^variant_id,sku,product_id,/],
+      ['funnel', `?${range}`, /^from,to,time_zone,carts_created,/],
+    ] as const;
+    for (const [name, query, header] of reports) {
+      const json = expectApi(await through('GET', `/v1/admin/reports/${name}${query}`, staff), 200);
+      expect(json).toEqual(
+        expect.objectContaining(
+          name === 'funnel' ? { cartsCreated: expect.any(Number) } : { data: expect.any(Array) },
+        ),
+      );
+      for (const [path, headers] of [
+        [`/v1/admin/reports/${name}.csv${query}`, {}],
+        [`/v1/admin/reports/${name}${query}`, { accept: 'text/csv' }],
+      ] as const) {
+        const csv = await through('GET', path, { ...staff, headers });
+        expectApi(csv, 200);
+        expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+        expect(csv.text).toMatch(header);
+      }
+    }
+    // Input the document accepts (a range, an integer) and the API refuses: the API's own 400.
+    expectApi(
+      await through('GET', '/v1/admin/reports/top-products?from=2026-10-02&to=2026-10-01', staff),
+      400,
+    );
+    expectApi(await through('GET', '/v1/admin/reports/funnel?from=2025-01-01&to=2026-10-01', staff), 400);
+  });
+
   describe('documented error cases', () => {
     const staff = () => ({ token: staffToken });
 

@@ -1532,6 +1532,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/reports/top-products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Top products or variants by units or net revenue
+         * @description From the hourly product rollups, over local dates in the store time zone (at most 366 days). Each currency is ranked on its own: rank 1 is the first of its currency; ties go to the other measure, then the id. `net` is revenue less refunds, in minor units of `currency`. Revenue: the line amount of orders paid in the range, after the line's share of the order discount and without tax (line total − line tax, in either price mode); shipping is no product's revenue. Refunds are amounts per payment, not per line: each succeeded refund asked for in the range is shared by its order's lines in proportion to their revenue, with shipping and tax as one more share that belongs to no product (largest remainder; refunding a whole order takes back exactly each line's revenue). `units` are the units of orders paid in the range; a refund does not take units back (it says how much, not which units). Unpaid orders, cancelled before payment, never count; a paid order cancelled later counts its refund. With `Accept: text/csv`: the same rows as CSV.
+         */
+        get: operations["TopProductsReportController_topProducts_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reports/top-products.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Top products or variants as CSV (streamed)
+         * @description From the hourly product rollups, over local dates in the store time zone (at most 366 days). Each currency is ranked on its own: rank 1 is the first of its currency; ties go to the other measure, then the id. `net` is revenue less refunds, in minor units of `currency`. Revenue: the line amount of orders paid in the range, after the line's share of the order discount and without tax (line total − line tax, in either price mode); shipping is no product's revenue. Refunds are amounts per payment, not per line: each succeeded refund asked for in the range is shared by its order's lines in proportion to their revenue, with shipping and tax as one more share that belongs to no product (largest remainder; refunding a whole order takes back exactly each line's revenue). `units` are the units of orders paid in the range; a refund does not take units back (it says how much, not which units). Unpaid orders, cancelled before payment, never count; a paid order cancelled later counts its refund.
+         */
+        get: operations["TopProductsReportController_topProductsCsv_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reports/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sold-out and low-stock variants with days of cover
+         * @description Live stock, not a range: sellable variants that are sold out or low, with units sold in the last 30 days (orders paid, from the product rollups) and days of cover = available ÷ (units ÷ 30), null when nothing sold. With `Accept: text/csv`: the same rows as CSV.
+         */
+        get: operations["StockReportController_stock_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reports/stock.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sold-out and low-stock variants as CSV (streamed)
+         * @description Live stock, not a range: sellable variants that are sold out or low, with units sold in the last 30 days (orders paid, from the product rollups) and days of cover = available ÷ (units ÷ 30), null when nothing sold.
+         */
+        get: operations["StockReportController_stockCsv_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reports/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cart funnel: created → checked out → paid
+         * @description A cohort: the carts created on the local dates from..to (store time zone, at most 366 days), and how many of them became an order and a paid order since. Counted from the carts and orders, which are never deleted, so a past range keeps its cartsCreated. With `Accept: text/csv`: the same numbers as CSV.
+         */
+        get: operations["FunnelReportController_funnel_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reports/funnel.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cart funnel as CSV (streamed)
+         * @description A cohort: the carts created on the local dates from..to (store time zone, at most 366 days), and how many of them became an order and a paid order since. Counted from the carts and orders, which are never deleted, so a past range keeps its cartsCreated.
+         */
+        get: operations["FunnelReportController_funnelCsv_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/webhooks": {
         parameters: {
             query?: never;
@@ -3566,6 +3686,147 @@ export interface components {
             data: components["schemas"]["SalesReportRowDto"][];
             /** @description The whole range per currency (the sums of `data`; the average order value of the range). */
             totals: components["schemas"]["SalesMeasuresDto"][];
+        };
+        TopProductRowDto: {
+            /**
+             * @description Place within its currency, from 1.
+             * @example 1
+             */
+            rank: number;
+            /** @example 0199a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b */
+            productId: string;
+            /**
+             * @description The product's current title.
+             * @example Espresso cup
+             */
+            productName: string;
+            /** @description The variant; null when level=product. */
+            variantId: string | null;
+            /**
+             * @description Null when level=product.
+             * @example CUP-RED
+             */
+            sku: string | null;
+            /**
+             * @description ISO 4217 currency of `net`.
+             * @example EUR
+             */
+            currency: string;
+            /**
+             * @description Units of orders paid in the range.
+             * @example 42
+             */
+            units: number;
+            /**
+             * @description Minor units of `currency`. `net` is revenue less refunds, in minor units of `currency`. Revenue: the line amount of orders paid in the range, after the line's share of the order discount and without tax (line total − line tax, in either price mode); shipping is no product's revenue. Refunds are amounts per payment, not per line: each succeeded refund asked for in the range is shared by its order's lines in proportion to their revenue, with shipping and tax as one more share that belongs to no product (largest remainder; refunding a whole order takes back exactly each line's revenue). `units` are the units of orders paid in the range; a refund does not take units back (it says how much, not which units). Unpaid orders, cancelled before payment, never count; a paid order cancelled later counts its refund.
+             * @example 104958
+             */
+            net: number;
+        };
+        TopProductsReportDto: {
+            /**
+             * @description The store time zone `from` and `to` are dates in.
+             * @example Europe/Berlin
+             */
+            timeZone: string;
+            /**
+             * Format: date
+             * @example 2026-03-01
+             */
+            from: string;
+            /**
+             * Format: date
+             * @example 2026-03-31
+             */
+            to: string;
+            /** @enum {string} */
+            by: "units" | "net";
+            /** @enum {string} */
+            level: "product" | "variant";
+            /** @description Per currency (alphabetical), the best `limit` rows, rank 1 first. */
+            data: components["schemas"]["TopProductRowDto"][];
+        };
+        StockRowDto: {
+            variantId: string;
+            /** @example CUP-RED */
+            sku: string;
+            productId: string;
+            /** @example Espresso cup */
+            productName: string;
+            /**
+             * @description Free to sell now (on hand − reserved), over active locations.
+             * @example 3
+             */
+            available: number;
+            /**
+             * @description sold-out: nothing available; low: below the threshold.
+             * @enum {string}
+             */
+            status: "sold-out" | "low";
+            /**
+             * @description Units of orders paid since the start of this hour 30 days ago (the product sales rollups).
+             * @example 12
+             */
+            unitsSoldLast30Days: number;
+            /**
+             * Format: double
+             * @description available ÷ (unitsSoldLast30Days ÷ 30), one decimal, half up; null when nothing sold.
+             * @example 7.5
+             */
+            daysOfCover: number | null;
+        };
+        StockReportDto: {
+            /**
+             * @description When this live state was read.
+             * @example 2026-03-31T09:00:00.000Z
+             */
+            generatedAt: string;
+            /** @description Sellable variants (active, of an active product) sold out or low: sold out first (most sold first), then low by days of cover ascending (unknown cover last). */
+            data: components["schemas"]["StockRowDto"][];
+        };
+        FunnelReportDto: {
+            /**
+             * Format: date
+             * @example 2026-03-01
+             */
+            from: string;
+            /**
+             * Format: date
+             * @example 2026-03-31
+             */
+            to: string;
+            /**
+             * @description The store time zone `from` and `to` are dates in.
+             * @example Europe/Berlin
+             */
+            timeZone: string;
+            /**
+             * @description Carts created in the range (guest carts later merged into a customer cart included). Carts are never deleted, so the number for a past range does not change.
+             * @example 1200
+             */
+            cartsCreated: number;
+            /**
+             * @description Of those carts, the ones that became an order (at any time since).
+             * @example 300
+             */
+            checkedOut: number;
+            /**
+             * @description Of those carts, the ones whose order has been paid (refunds and cancellations after payment do not undo it).
+             * @example 240
+             */
+            paid: number;
+            /**
+             * Format: double
+             * @description checkedOut ÷ cartsCreated, 4 decimals half up; 0 without carts.
+             * @example 0.25
+             */
+            checkoutRate: number;
+            /**
+             * Format: double
+             * @description paid ÷ checkedOut, 4 decimals half up; 0 without checkouts.
+             * @example 0.8
+             */
+            paymentRate: number;
         };
         CreateWebhookEndpointDto: {
             /** @example https://hooks.example.com/storekeep */
@@ -7707,6 +7968,219 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The CSV download `sales.csv`: the same rows and numbers as the JSON report's `data`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    TopProductsReportController_topProducts_v1: {
+        parameters: {
+            query: {
+                /** @description First local date of the range (YYYY-MM-DD, in the store time zone), included. */
+                from: string;
+                /** @description Last local date of the range (YYYY-MM-DD), included; not before `from`, at most 366 days after it (both ends counted). */
+                to: string;
+                /** @description Rank by units or by net. */
+                by?: "units" | "net";
+                /** @description Rank products (their variants added up) or variants. */
+                level?: "product" | "variant";
+                /** @description Rows per currency. */
+                limit?: number;
+                /** @description Only this currency (ISO 4217, e.g. EUR). Without it, each currency that sold is ranked on its own. */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as JSON, or with `Accept: text/csv` as the CSV download `top-products.csv` (the `data` rows). The answer varies by Accept. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopProductsReportDto"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    TopProductsReportController_topProductsCsv_v1: {
+        parameters: {
+            query: {
+                /** @description First local date of the range (YYYY-MM-DD, in the store time zone), included. */
+                from: string;
+                /** @description Last local date of the range (YYYY-MM-DD), included; not before `from`, at most 366 days after it (both ends counted). */
+                to: string;
+                /** @description Rank by units or by net. */
+                by?: "units" | "net";
+                /** @description Rank products (their variants added up) or variants. */
+                level?: "product" | "variant";
+                /** @description Rows per currency. */
+                limit?: number;
+                /** @description Only this currency (ISO 4217, e.g. EUR). Without it, each currency that sold is ranked on its own. */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV download `top-products.csv`: the same rows and numbers as the JSON report's `data`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    StockReportController_stock_v1: {
+        parameters: {
+            query?: {
+                /** @description Low means available below this, for every variant. Without it, each variant's own low-stock threshold (the one that raises the low-stock alert) applies, and a variant without one is listed only when sold out. */
+                lowStockThreshold?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as JSON, or with `Accept: text/csv` as the CSV download `stock.csv` (the `data` rows). The answer varies by Accept. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReportDto"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    StockReportController_stockCsv_v1: {
+        parameters: {
+            query?: {
+                /** @description Low means available below this, for every variant. Without it, each variant's own low-stock threshold (the one that raises the low-stock alert) applies, and a variant without one is listed only when sold out. */
+                lowStockThreshold?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV download `stock.csv`: the same rows and numbers as the JSON report's `data`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    FunnelReportController_funnel_v1: {
+        parameters: {
+            query: {
+                /** @description First local date of the range (YYYY-MM-DD, in the store time zone), included. */
+                from: string;
+                /** @description Last local date of the range (YYYY-MM-DD), included; not before `from`, at most 366 days after it (both ends counted). */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as JSON, or with `Accept: text/csv` as the CSV download `funnel.csv` (the `data` rows). The answer varies by Accept. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelReportDto"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    FunnelReportController_funnelCsv_v1: {
+        parameters: {
+            query: {
+                /** @description First local date of the range (YYYY-MM-DD, in the store time zone), included. */
+                from: string;
+                /** @description Last local date of the range (YYYY-MM-DD), included; not before `from`, at most 366 days after it (both ends counted). */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV download `funnel.csv`: the same rows and numbers as the JSON report's `data`. */
             200: {
                 headers: {
                     [name: string]: unknown;
