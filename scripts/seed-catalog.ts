@@ -11,6 +11,7 @@ import { CATALOG_GENERATION_KEY } from '../src/modules/catalog/cache/catalog-cac
 import { StorefrontMapping } from '../src/modules/catalog/storefront/storefront-mapping';
 import { refreshStorefront } from '../src/modules/catalog/storefront/storefront-projection.service';
 import { StorefrontRepository } from '../src/modules/catalog/storefront/storefront.repository';
+import { insertRows } from './seed/bulk-insert';
 import { DemoCatalog, demoCatalogParts, SEED_MOVEMENT } from './seed/demo-catalog';
 
 /** Every table the seed writes or `reset` empties, children first. */
@@ -70,8 +71,6 @@ export class CatalogNotEmptyError extends Error {
 export const DEFAULT_PRODUCTS = 200;
 export const DEFAULT_SEED = 42;
 
-/** Rows per INSERT statement: about 2.5 MB of products, far below max_allowed_packet (16 MB by default). */
-const ROWS_PER_STATEMENT = 1_000;
 /** Two seeds started at once (two `npm start`s) must not both find the catalog empty. */
 const SEED_LOCK_WAIT_SECONDS = 60;
 
@@ -112,25 +111,6 @@ async function countRows(runner: QueryRunner): Promise<TableCounts> {
   const selects = CATALOG_TABLES.map((table) => `(SELECT COUNT(*) FROM \`${table}\`) AS \`${table}\``);
   const [row] = (await runner.query(`SELECT ${selects.join(', ')}`)) as Array<Record<CatalogTable, string>>;
   return Object.fromEntries(CATALOG_TABLES.map((table) => [table, Number(row[table])])) as TableCounts;
-}
-
-/** Multi-row INSERTs of `rows`, ROWS_PER_STATEMENT at a time. */
-async function insertRows<T>(
-  runner: QueryRunner,
-  table: string,
-  columns: readonly string[],
-  rows: readonly T[],
-  values: (row: T) => unknown[],
-): Promise<void> {
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const head = `INSERT INTO \`${table}\` (${columns.map((column) => `\`${column}\``).join(', ')}) VALUES `;
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const batch = rows.slice(start, start + ROWS_PER_STATEMENT);
-    await runner.query(
-      head + batch.map(() => tuple).join(', '),
-      batch.flatMap((row) => values(row)),
-    );
-  }
 }
 
 async function writeCatalog(runner: QueryRunner, catalog: DemoCatalog): Promise<void> {

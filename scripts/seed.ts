@@ -8,6 +8,10 @@
 //   npm run seed -- --if-empty            do nothing when the database has any data (what `npm start` runs)
 //   npm run seed -- --shop-only           add what is missing of the demo shop; the catalog is not touched
 //   npm run seed -- --no-shop             the catalog alone
+//   npm run seed -- --demo-year           also a year of orders ending today (scripts/seed-demo-year.ts):
+//                                         on a database with the catalog already, just the year is added;
+//                                         once per database (a second run adds nothing)
+//   npm run seed -- --demo-year --demo-days 90 --demo-orders-per-day 10   a shorter, thinner history
 // The demo shop is never seeded with NODE_ENV=production (its accounts have public passwords), and
 // nothing of it is written twice: an entry that exists (by zone name, country, code, email) is kept.
 // `--if-empty` leaves a database with any data alone, except data that is only the demo seed's own
@@ -16,16 +20,19 @@
 // Exit codes: 0 seeded or skipped, 1 the catalog is not empty (or the seed failed), 2 bad arguments,
 // 78 bad configuration.
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@app/config';
+import { type AppConfig, loadConfigOrExit } from '@app/config';
 import { Logger } from '@nestjs/common';
 import { parseArgs } from 'node:util';
 import { nestLogLevels } from '../src/cli/log-levels';
 import { CatalogNotEmptyError, DEFAULT_PRODUCTS, DEFAULT_SEED } from './seed-catalog';
 import { type DemoSeedOptions, seedDemo } from './seed-demo';
 import type { ShopSeedResult } from './seed-shop';
+import type { DemoYearOptions, DemoYearResult } from './seed-demo-year';
+import { DEFAULT_DEMO_DAYS, DEFAULT_ORDERS_PER_DAY } from './seed/demo-year';
 
 const USAGE =
-  'usage: npm run seed -- [--products N] [--seed S] [--reset | --if-empty] [--shop-only | --no-shop]';
+  'usage: npm run seed -- [--products N] [--seed S] [--reset | --if-empty] [--shop-only | --no-shop]\n' +
+  '                      [--demo-year [--demo-days D] [--demo-orders-per-day N]]';
 const MAX_PRODUCTS = 1_000_000;
 
 const print = (line: string) => process.stdout.write(`seed: ${line}\n`);
@@ -40,7 +47,12 @@ function wholeNumber(name: string, raw: string | undefined, fallback: number, ma
   return Number(raw);
 }
 
-function parseOptions(argv: string[]): DemoSeedOptions {
+interface Options extends DemoSeedOptions {
+  /** The demo year's options; null without --demo-year. */
+  year: DemoYearOptions | null;
+}
+
+function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -50,17 +62,43 @@ function parseOptions(argv: string[]): DemoSeedOptions {
       'if-empty': { type: 'boolean', default: false },
       'shop-only': { type: 'boolean', default: false },
       'no-shop': { type: 'boolean', default: false },
+      'demo-year': { type: 'boolean', default: false },
+      'demo-days': { type: 'string' },
+      'demo-orders-per-day': { type: 'string' },
     },
     strict: true,
   });
   if (values.reset && values['if-empty']) throw new UsageError('--reset and --if-empty exclude each other');
   if (values['shop-only'] && values['no-shop'])
     throw new UsageError('--shop-only and --no-shop exclude each other');
-  if (values['shop-only'] && (values.reset || values.products !== undefined || values.seed !== undefined))
+  if (
+    values['shop-only'] &&
+    (values.reset || values.products !== undefined || (values.seed !== undefined && !values['demo-year']))
+  )
     throw new UsageError('--shop-only leaves the catalog alone: --reset, --products and --seed do not apply');
+  if (
+    !values['demo-year'] &&
+    (values['demo-days'] !== undefined || values['demo-orders-per-day'] !== undefined)
+  )
+    throw new UsageError('--demo-days and --demo-orders-per-day go with --demo-year');
+  if (values['demo-year'] && values['no-shop'])
+    throw new UsageError('--demo-year sells through the demo shop: not with --no-shop');
+  const seed = wholeNumber('seed', values.seed, DEFAULT_SEED, 0xffffffff);
   return {
+    year: values['demo-year']
+      ? {
+          seed,
+          days: Math.max(1, wholeNumber('demo-days', values['demo-days'], DEFAULT_DEMO_DAYS, 3_660)),
+          ordersPerDay: wholeNumber(
+            'demo-orders-per-day',
+            values['demo-orders-per-day'],
+            DEFAULT_ORDERS_PER_DAY,
+            10_000,
+          ),
+        }
+      : null,
     products: wholeNumber('products', values.products, DEFAULT_PRODUCTS, MAX_PRODUCTS),
-    seed: wholeNumber('seed', values.seed, DEFAULT_SEED, 0xffffffff),
+    seed,
     reset: values.reset,
     ifEmpty: values['if-empty'],
     shop: values['shop-only'] ? 'only' : values['no-shop'] ? 'without' : 'with',
@@ -89,8 +127,24 @@ function printShop(shop: ShopSeedResult): void {
     print(`  ${account.role.padEnd(width)}  ${account.email}  password: ${account.password}`);
 }
 
+function printYear(year: DemoYearResult): void {
+  const reconciled =
+    `sales rollups reconciled over ${year.from.toISOString().slice(0, 10)}..${year.to.toISOString().slice(0, 10)}: ` +
+    `${year.reconcile.bucketsCorrected} of ${year.reconcile.bucketsChecked} hourly buckets written ` +
+    `in ${year.reconcile.seconds.toFixed(1)} s`;
+  if (!year.seeded) {
+    print(`demo year skipped: ${year.reason}; ${reconciled}`);
+    return;
+  }
+  const counts = year.counts!;
+  print(
+    `demo year: ${counts.orders} orders (${counts.cancelled} cancelled, ${counts.refunded} refunded), ` +
+      `${counts.customers} customer accounts, ${counts.carts} carts in ${year.writeSeconds.toFixed(1)} s; ${reconciled}`,
+  );
+}
+
 async function main(): Promise<number> {
-  let options: DemoSeedOptions;
+  let options: Options;
   try {
     options = parseOptions(process.argv.slice(2));
   } catch (error) {
@@ -105,9 +159,10 @@ async function main(): Promise<number> {
   }
 
   try {
-    const result = await seedDemo(config, options);
+    const result = await seedCatalogAndShop(config, options);
     if (!result.seeded) {
       print(`skipped: ${result.reason}.`);
+      if (options.year) printYear(await seedYear(config, options.year));
       return 0;
     }
     if (result.resumed)
@@ -122,6 +177,7 @@ async function main(): Promise<number> {
     }
     if (result.shop) printShop(result.shop);
     if (result.shopSkipped) print(`demo shop skipped: ${result.shopSkipped}.`);
+    if (options.year && !config.isProduction) printYear(await seedYear(config, options.year));
     return 0;
   } catch (error) {
     if (error instanceof CatalogNotEmptyError) {
@@ -130,6 +186,26 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+}
+
+/**
+ * The catalog and the shop, as asked. With --demo-year a catalog that is there already is kept (the
+ * year is added to it), where `npm run seed` alone refuses.
+ */
+async function seedCatalogAndShop(config: AppConfig, options: Options) {
+  try {
+    return await seedDemo(config, options);
+  } catch (error) {
+    if (!(error instanceof CatalogNotEmptyError) || !options.year) throw error;
+    print('the catalog has rows: kept as it is; adding what is missing of the demo shop and the year');
+    return seedDemo(config, { ...options, shop: 'only' });
+  }
+}
+
+async function seedYear(config: AppConfig, options: DemoYearOptions): Promise<DemoYearResult> {
+  // Loaded only when asked for: it boots the app's analytics and audit modules.
+  const { seedDemoYear } = await import('./seed-demo-year');
+  return seedDemoYear(config, options);
 }
 
 main().then(
