@@ -596,7 +596,7 @@ export function generateDemoYear(input: DemoYearInput): DemoYear {
 
   function writeAbandonedCart(at: number): void {
     const id = random.uuidV7(at);
-    const lines = 1 + weightedIndex(random, [0.6, 0.3, 0.1]);
+    const lines = Math.min(1 + weightedIndex(random, [0.6, 0.3, 0.1]), popular.length);
     const chosen = new Set<DemoYearVariant>();
     while (chosen.size < lines) chosen.add(pickVariant());
     let when = at;
@@ -847,10 +847,10 @@ export function generateDemoYear(input: DemoYearInput): DemoYear {
       return true;
     };
     const refund = (time: number, amount: number, requestedBy: string, reason: string): boolean => {
-      const paid = payment as PaymentRow | null;
+      const paid = payment;
       if (!paid || time >= endMs || amount <= 0) return false;
       const refundId = random.uuidV7(time);
-      const sandboxCharge = charge as SandboxChargeRow | null;
+      const sandboxCharge = charge;
       const reference = sandboxCharge ? `sbxre_${hex(random, 4)}` : null;
       out.refunds.push({
         id: refundId,
