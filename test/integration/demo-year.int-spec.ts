@@ -26,6 +26,8 @@ const COLUMNS = [
   'paid_total',
   'refunds',
   'net',
+  'new_customers',
+  'returning_customers',
 ] as const;
 type Row = Record<string, string | number>;
 
@@ -56,19 +58,23 @@ describe('npm run seed -- --demo-year (real MySQL)', () => {
               SUM(placed) AS orders_placed, SUM(paid) AS orders_paid, SUM(cancelled) AS orders_cancelled,
               SUM(units) AS units, SUM(gross) AS gross, SUM(discounts) AS discounts, SUM(shipping) AS shipping,
               SUM(tax) AS tax, SUM(placed_total) AS placed_total, SUM(paid_total) AS paid_total,
-              SUM(refunds) AS refunds, SUM(paid_total) - SUM(refunds) AS net
+              SUM(refunds) AS refunds, SUM(paid_total) - SUM(refunds) AS net,
+              SUM(first) AS new_customers, SUM(placed) - SUM(first) AS returning_customers
        FROM (
          SELECT o.created_at AS b, o.currency, 1 AS placed, 0 AS paid, 0 AS cancelled,
                 (SELECT SUM(l.quantity) FROM order_lines l WHERE l.order_id = o.id) AS units,
                 o.subtotal AS gross, o.discount AS discounts, o.shipping, o.tax, o.total AS placed_total,
-                0 AS paid_total, 0 AS refunds
+                0 AS paid_total, 0 AS refunds,
+                -- the customer's first order: by account, or by email among guest orders
+                ROW_NUMBER() OVER (PARTITION BY COALESCE(o.customer_id, CONCAT('guest:', o.email))
+                                   ORDER BY o.created_at, o.id) = 1 AS first
          FROM orders o
          UNION ALL
-         SELECT paid_at, currency, 0, 1, 0, 0, 0, 0, 0, 0, 0, total, 0 FROM orders WHERE paid_at IS NOT NULL
+         SELECT paid_at, currency, 0, 1, 0, 0, 0, 0, 0, 0, 0, total, 0, 0 FROM orders WHERE paid_at IS NOT NULL
          UNION ALL
-         SELECT cancelled_at, currency, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0 FROM orders WHERE cancelled_at IS NOT NULL
+         SELECT cancelled_at, currency, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM orders WHERE cancelled_at IS NOT NULL
          UNION ALL
-         SELECT r.created_at, p.currency, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, r.amount
+         SELECT r.created_at, p.currency, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, r.amount, 0
          FROM payment_refunds r JOIN payments p ON p.id = r.payment_id
          WHERE r.state = 'succeeded' AND r.requested_by <> ?
        ) AS moves
@@ -221,6 +227,21 @@ describe('npm run seed -- --demo-year (real MySQL)', () => {
         'delivered',
         'partially_refunded',
       ]);
+      // And the sales report over the year says what the orders say.
+      const report = await client.get<{
+        data: Array<{ period: string; ordersPlaced: number }>;
+        totals: Array<{ currency: string; ordersPlaced: number; refunds: number }>;
+      }>('/v1/admin/reports/sales?from=2025-12-08&to=2026-12-07&interval=month', login.body.accessToken);
+      expect(report.status).toBe(200);
+      const [{ n, refunds }] = await db.query<Array<{ n: string; refunds: string }>>(
+        `SELECT (SELECT COUNT(*) FROM orders) AS n,
+                (SELECT SUM(amount) FROM payment_refunds WHERE state = 'succeeded') AS refunds`,
+      );
+      expect(report.body.totals).toEqual([
+        expect.objectContaining({ currency: 'EUR', ordersPlaced: Number(n), refunds: Number(refunds) }),
+      ]);
+      const month = (period: string) => report.body.data.find((row) => row.period === period)!.ordersPlaced;
+      expect(month('2025-12-08')).toBeGreaterThan(month('2026-02-01'));
       const list = await client.get<{ data: unknown[] }>('/v1/admin/orders?limit=5', login.body.accessToken);
       expect(list.status).toBe(200);
       expect(list.body.data).toHaveLength(5);
