@@ -31,6 +31,10 @@
 // reports fan-out latency (p50/p99) and memory per stream; `webhooks` times M outbox events to M signed deliveries
 // at a local receiver (deliveries/s).
 //
+// The reports group (sections/reports.mjs): 1,000,000 orders' worth of hourly sales rollups seeded straight into
+// the bench database, then the sales report over the year by day (p50/p99/mean, budget p99 < 100 ms, SQL per
+// request), week and month, and its CSV streamed, with the API's peak RSS (budget < 300 MB).
+//
 // Usage: npm run bench [-- --duration 3 --rounds 5 --connections 10 --login-duration 20 --no-login --no-build
 //                         --checkout-duration 15 --shoppers 20 --payment-orders 600 --payers 20 --delayed-payers 100
 //                         --sse-streams 2000 --webhook-events 1000
@@ -41,12 +45,12 @@
 //   --only                 run only these groups (repeatable or comma-separated): core (/health/live, /docs-json),
 //                          auth (/v1/me and the login section), catalog (every catalog scenario), commerce
 //                          (add-to-cart, the checkout section and the payment section), notifications (the
-//                          sse and webhooks sections)
+//                          sse and webhooks sections), reports (the sales report over a year of rollups)
 //   --scenarios            run only these scenario ids (repeatable or comma-separated; `login` is the login
 //                          section, `checkout` the checkout section, `payment` the payment section); combined with
 //                          --only, a scenario runs when either selects it. Ids: health, docs, me, login,
 //                          catalog-list, catalog-detail, catalog-304, catalog-search-cold, catalog-list-nocache,
-//                          catalog-detail-nocache, add-to-cart, checkout, payment, sse, webhooks
+//                          catalog-detail-nocache, add-to-cart, checkout, payment, sse, webhooks, reports
 //   --checkout-duration    measured seconds of the checkout section (after its own warm-up)
 //   --shoppers             concurrent virtual shoppers of the checkout section
 //   --payment-orders       orders in each of the payment section's three runs
@@ -68,6 +72,7 @@
 //           npm run bench -- --no-build --only commerce
 //           npm run bench -- --no-build --only notifications --no-login
 //           npm run bench -- --scenarios payment
+//           npm run bench -- --only reports --no-login
 
 // The modules: lib/ holds the harness (settings, processes, HTTP, load and statistics, sampling, the database,
 // the bare ceilings, the report); sections/ what is measured (scenarios, catalog, login, shop, commerce, payments).
@@ -97,6 +102,7 @@ import {
   printNotifications,
 } from './sections/notifications.mjs';
 import { PAYMENT_ID, benchmarkPayment } from './sections/payments.mjs';
+import { REPORTS_ID, benchmarkReports, printReports } from './sections/reports.mjs';
 import { SCENARIOS } from './sections/scenarios.mjs';
 
 /** The selected scenarios in runs of one app process each: one per distinct `appEnv`, in order of first use. */
@@ -171,7 +177,8 @@ async function main() {
     !settings.checkout &&
     !settings.payment &&
     !settings.realtime &&
-    !settings.webhooks
+    !settings.webhooks &&
+    !settings.reports
   )
     throw new Error('no scenario selected (see --only, --scenarios)');
   console.log(
@@ -182,6 +189,7 @@ async function main() {
       ...(settings.payment ? [PAYMENT_ID] : []),
       ...(settings.realtime ? [REALTIME_ID] : []),
       ...(settings.webhooks ? [WEBHOOKS_ID] : []),
+      ...(settings.reports ? [REPORTS_ID] : []),
     ].join(', ')}`,
   );
   const catalog = await prepare(settings, phases);
@@ -193,6 +201,7 @@ async function main() {
   const payment = settings.payment ? await benchmarkPayment(settings, context) : null;
   const realtime = settings.realtime ? await benchmarkRealtime(settings) : null;
   const webhooks = settings.webhooks ? await benchmarkWebhooks(settings) : null;
+  const reports = settings.reports ? await benchmarkReports(settings) : null;
   backgroundCpu.after = await measureBackgroundCpu();
 
   const report = {
@@ -207,16 +216,19 @@ async function main() {
     payment,
     realtime,
     webhooks,
+    reports,
     passed:
       scenarios.every((result) => result.failures.length === 0) &&
       (login?.failures.length ?? 0) === 0 &&
       (checkout?.failures.length ?? 0) === 0 &&
       (payment?.failures.length ?? 0) === 0 &&
       (realtime?.failures.length ?? 0) === 0 &&
-      (webhooks?.failures.length ?? 0) === 0,
+      (webhooks?.failures.length ?? 0) === 0 &&
+      (reports?.failures.length ?? 0) === 0,
   };
   printReport(report);
   printNotifications(report);
+  printReports(report.reports);
   await writeResults(report);
   return report.passed ? 0 : 1;
 }

@@ -12,6 +12,7 @@ import {
   WEBHOOKS_ID,
 } from '../sections/notifications.mjs';
 import { PAYMENT, PAYMENT_GROUP, PAYMENT_ID } from '../sections/payments.mjs';
+import { REPORTS_GROUP, REPORTS_ID } from '../sections/reports.mjs';
 import { SCENARIOS, SCENARIO_GROUPS } from '../sections/scenarios.mjs';
 import {
   BENCH_DIR,
@@ -96,7 +97,7 @@ function listOption(name, raw, known) {
 
 export function readSettings() {
   const { values } = parseArgs({ options: OPTIONS });
-  const only = listOption('only', values.only, [...SCENARIO_GROUPS, NOTIFICATIONS_GROUP]);
+  const only = listOption('only', values.only, [...SCENARIO_GROUPS, NOTIFICATIONS_GROUP, REPORTS_GROUP]);
   const ids = listOption('scenarios', values.scenarios, [
     ...SCENARIOS.map((scenario) => scenario.id),
     LOGIN_ID,
@@ -104,6 +105,7 @@ export function readSettings() {
     PAYMENT_ID,
     REALTIME_ID,
     WEBHOOKS_ID,
+    REPORTS_ID,
   ]);
   // Nothing asked for means everything.
   const selects = (id, group) =>
@@ -135,6 +137,7 @@ export function readSettings() {
     sseStreams: numbers.sseStreams,
     webhooks: selects(WEBHOOKS_ID, NOTIFICATIONS_GROUP),
     webhookEvents: numbers.webhookEvents,
+    reports: selects(REPORTS_ID, REPORTS_GROUP),
     appEnv: Object.fromEntries(values['app-env'].map(parseAssignment)),
     loginDurationSeconds: numbers.loginDurationSeconds,
     durationSeconds: numbers.durationSeconds,

@@ -1,0 +1,333 @@
+// The reports section: the sales report over a year of rollups.
+//
+// Seeds 1,000,000 orders' worth of hourly sales rollups straight into `sales_hourly` (a year of UTC hours ending
+// today, two currencies, the volume shaped by season, weekday and hour like the demo year's orders, amounts and
+// customer counts in proportion), then against the real API (one process, started like every other section's):
+// GET /v1/admin/reports/sales?interval=day over the year — sequential requests on an idle app, p50/p99/mean
+// (budget: p99 under 100 ms), with the SQL statements per request; the same as week and month (reported only);
+// and the CSV of the daily year (`sales.csv`) streamed, sequentially and 10 at a time, with the time to the last
+// byte and the API's peak RSS (budget: under 300 MB over the whole section).
+import { connectToServer, db, statementMeter } from '../lib/database.mjs';
+import { formatMs, formatTable } from '../lib/format.mjs';
+import { request } from '../lib/http.mjs';
+import { percentile } from '../lib/load.mjs';
+import { sampleRss } from '../lib/sampling.mjs';
+import { startApp, stopChild } from '../lib/processes.mjs';
+import { adminToken } from './shop.mjs';
+
+export const REPORTS_GROUP = 'reports';
+export const REPORTS_ID = 'reports';
+
+export const REPORTS = {
+  orders: 1_000_000,
+  /** Share of the orders per currency. */
+  currencies: [
+    ['EUR', 0.7, 5_400],
+    ['USD', 0.3, 6_300],
+  ],
+  days: 365,
+  timeZone: 'Europe/Berlin',
+  dayRequests: 300,
+  otherRequests: 100,
+  csvRequests: 30,
+  csvConcurrency: 10,
+  warmupRequests: 20,
+  budgets: { dayP99Ms: 100, peakRssMb: 300 },
+};
+
+const HOUR = 3_600_000;
+/** The demo year's shapes (scripts/seed/demo-year.ts): month, weekday (Sun..Sat), local hour. */
+const MONTH_WEIGHT = [0.85, 0.75, 0.9, 0.95, 0.95, 0.82, 0.7, 0.72, 0.95, 1.05, 1.45, 1.75];
+const WEEKDAY_WEIGHT = [1.2, 1.12, 1.02, 1.0, 0.98, 0.9, 0.78];
+const HOUR_WEIGHT = [
+  0.5, 0.3, 0.2, 0.15, 0.15, 0.2, 0.4, 0.8, 1.1, 1.3, 1.4, 1.5, 1.7, 1.6, 1.4, 1.4, 1.5, 1.7, 2.0, 2.4, 2.6,
+  2.4, 1.8, 1.0,
+];
+
+/** mulberry32: the same rollups on every run. */
+function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const isoDate = (ms) => new Date(ms).toISOString().slice(0, 10);
+
+/** The local range of the report: the `days` local dates ending today (store time zone). */
+export function reportRange(now = new Date()) {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: REPORTS.timeZone }).format(now);
+  const [year, month, day] = today.split('-').map(Number);
+  return { from: isoDate(Date.UTC(year, month - 1, day - (REPORTS.days - 1))), to: today };
+}
+
+/**
+ * The buckets: every UTC hour from a day before `from` to the end of today, both currencies; the orders spread by
+ * weight, each bucket's amounts from its order count (money in minor units, integers).
+ */
+function rollupRows(range, columns) {
+  const random = seededRandom(18);
+  const start = Date.parse(`${range.from}T00:00:00Z`) - 24 * HOUR;
+  const end = Date.parse(`${range.to}T00:00:00Z`) + 48 * HOUR;
+  const hours = [];
+  for (let at = start; at < end; at += HOUR) {
+    const date = new Date(at + HOUR); // roughly the store's local hour (Berlin is UTC+1/+2)
+    hours.push({
+      at,
+      weight:
+        MONTH_WEIGHT[date.getUTCMonth()] *
+        WEEKDAY_WEIGHT[date.getUTCDay()] *
+        HOUR_WEIGHT[date.getUTCHours()] *
+        (0.8 + 0.4 * random()),
+    });
+  }
+  const total = hours.reduce((sum, hour) => sum + hour.weight, 0);
+  const rows = [];
+  let orders = 0;
+  for (const [currency, share, averageOrder] of REPORTS.currencies) {
+    for (const hour of hours) {
+      const placed = Math.floor((REPORTS.orders * share * hour.weight) / total + random());
+      if (placed === 0) continue;
+      orders += placed;
+      const cancelled = Math.round(placed * 0.05 * random() * 2);
+      const paid = Math.max(0, placed - cancelled);
+      const gross = Math.round(placed * averageOrder * (0.85 + 0.3 * random()));
+      const discounts = Math.round(gross * 0.04);
+      const shipping = placed * 390;
+      const placedTotal = gross - discounts + shipping;
+      const tax = Math.round((placedTotal * 19) / 119);
+      const paidTotal = Math.round((placedTotal * paid) / placed);
+      const refunds = Math.round(paidTotal * 0.025 * random() * 2);
+      const newCustomers = Math.round(placed * 0.35);
+      const values = {
+        bucket_start: new Date(hour.at),
+        currency,
+        orders_placed: placed,
+        orders_paid: paid,
+        orders_cancelled: cancelled,
+        units: Math.round(placed * 1.7),
+        gross,
+        discounts,
+        shipping,
+        tax,
+        placed_total: placedTotal,
+        paid_total: paidTotal,
+        refunds,
+        net: paidTotal - refunds,
+        new_customers: newCustomers,
+        returning_customers: placed - newCustomers,
+      };
+      rows.push(columns.map((column) => values[column] ?? 0));
+    }
+  }
+  return { rows, orders };
+}
+
+/** Replaces whatever the bench database's sales_hourly holds with the year's rollups. */
+async function seedRollups(range) {
+  const connection = await connectToServer();
+  try {
+    const [described] = await connection.query(
+      `SELECT column_name AS name FROM information_schema.columns
+       WHERE table_schema = ? AND table_name = 'sales_hourly' AND column_name <> 'updated_at'
+       ORDER BY ordinal_position`,
+      [db.replaceAll('`', '')],
+    );
+    const columns = described.map((row) => row.name);
+    const started = Date.now();
+    const { rows, orders } = rollupRows(range, columns);
+    await connection.query(`DELETE FROM ${db}.sales_hourly`);
+    for (let index = 0; index < rows.length; index += 2_000)
+      await connection.query(
+        `INSERT INTO ${db}.sales_hourly (${columns.map((column) => `\`${column}\``).join(', ')}) VALUES ?`,
+        [rows.slice(index, index + 2_000)],
+      );
+    return { buckets: rows.length, orders, columns, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await connection.end();
+  }
+}
+
+/** One GET, timed to its last byte; fails the run on anything but 200. */
+async function timedGet(app, token, path) {
+  const started = process.hrtime.bigint();
+  const response = await request(
+    app.baseUrl,
+    { method: 'GET', path, headers: { authorization: `Bearer ${token}` } },
+    30_000,
+  );
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (response.status !== 200)
+    throw new Error(
+      `GET ${path} answered ${response.status}: ${response.body.toString('utf8').slice(0, 300)}`,
+    );
+  return { ms, body: response.body, headers: response.headers };
+}
+
+function latencies(values) {
+  const sorted = Float64Array.from(values).sort();
+  return {
+    requests: values.length,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    meanMs: values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length),
+    maxMs: sorted.length > 0 ? sorted[sorted.length - 1] : 0,
+  };
+}
+
+/** `count` sequential requests after a warm-up; the statements of a few of them counted on the idle app. */
+async function measureJson(app, token, path, count, meter, step) {
+  for (let i = 0; i < REPORTS.warmupRequests; i++) await timedGet(app, token, path);
+  const times = [];
+  let last;
+  for (let i = 0; i < count; i++) {
+    last =
+      i < 10 ? await meter.measure(step, () => timedGet(app, token, path)) : await timedGet(app, token, path);
+    times.push(last.ms);
+  }
+  const body = JSON.parse(last.body.toString('utf8'));
+  return { ...latencies(times), rows: body.data.length, bytes: last.body.length };
+}
+
+async function measureCsv(app, token, path) {
+  const sequential = [];
+  let last;
+  for (let i = 0; i < REPORTS.csvRequests; i++) {
+    last = await timedGet(app, token, path);
+    sequential.push(last.ms);
+  }
+  const contentType = String(last.headers['content-type']);
+  if (!contentType.startsWith('text/csv')) throw new Error(`${path} answered ${contentType}, not text/csv`);
+  const concurrent = [];
+  const startedAt = Date.now();
+  await Promise.all(
+    Array.from({ length: REPORTS.csvConcurrency }, async () => {
+      for (let i = 0; i < REPORTS.csvRequests / 3; i++)
+        concurrent.push((await timedGet(app, token, path)).ms);
+    }),
+  );
+  return {
+    ...latencies(sequential),
+    concurrent: { ...latencies(concurrent), seconds: (Date.now() - startedAt) / 1000 },
+    lines: last.body.toString('utf8').trimEnd().split('\n').length,
+    bytes: last.body.length,
+  };
+}
+
+export async function benchmarkReports(settings) {
+  const range = reportRange();
+  console.log(
+    `\n› Reports: ${REPORTS.orders.toLocaleString('en-US')} orders' worth of hourly rollups (${REPORTS.currencies
+      .map(([currency]) => currency)
+      .join(', ')}), sales report over ${range.from}..${range.to} (STORE_TIME_ZONE=${REPORTS.timeZone})`,
+  );
+  // Started first: it migrates the bench database, so the rollup table exists (with the columns of this build).
+  const app = await startApp({ ...settings.appEnv, STORE_TIME_ZONE: REPORTS.timeZone });
+  const stopRss = sampleRss(app.child.pid);
+  const connection = await connectToServer();
+  const failures = [];
+  try {
+    const seeded = await seedRollups(range);
+    console.log(
+      `    seeded ${seeded.buckets.toLocaleString('en-US')} buckets (${seeded.orders.toLocaleString('en-US')} orders) ` +
+        `in ${seeded.seconds.toFixed(1)} s`,
+    );
+    const token = await adminToken(app);
+    const meter = await statementMeter(connection);
+    const query = (interval) => `from=${range.from}&to=${range.to}&interval=${interval}`;
+    const day = await measureJson(
+      app,
+      token,
+      `/v1/admin/reports/sales?${query('day')}`,
+      REPORTS.dayRequests,
+      meter,
+      'day',
+    );
+    const week = await measureJson(
+      app,
+      token,
+      `/v1/admin/reports/sales?${query('week')}`,
+      REPORTS.otherRequests,
+      meter,
+      'week',
+    );
+    const month = await measureJson(
+      app,
+      token,
+      `/v1/admin/reports/sales?${query('month')}`,
+      REPORTS.otherRequests,
+      meter,
+      'month',
+    );
+    const csv = await measureCsv(app, token, `/v1/admin/reports/sales.csv?${query('day')}`);
+    const peakRssMb = stopRss();
+    const expectedRows = REPORTS.days * REPORTS.currencies.length;
+    if (day.rows !== expectedRows)
+      failures.push(`the daily report has ${day.rows} rows, expected ${expectedRows}`);
+    if (csv.lines !== expectedRows + 1)
+      failures.push(`the CSV has ${csv.lines} lines, expected ${expectedRows + 1}`);
+    if (day.p99Ms >= REPORTS.budgets.dayP99Ms)
+      failures.push(`daily report p99 ${formatMs(day.p99Ms)} ms, budget ${REPORTS.budgets.dayP99Ms} ms`);
+    if (peakRssMb >= REPORTS.budgets.peakRssMb)
+      failures.push(`API peak RSS ${peakRssMb.toFixed(1)} MB, budget ${REPORTS.budgets.peakRssMb} MB`);
+    return {
+      range,
+      seeded,
+      day,
+      week,
+      month,
+      csv,
+      statements: meter.perStep,
+      peakRssMb,
+      budgets: REPORTS.budgets,
+      failures,
+    };
+  } finally {
+    stopRss();
+    await connection.end();
+    await stopChild(app.child);
+  }
+}
+
+export function printReports(reports) {
+  if (!reports) return;
+  const { day, week, month, csv, seeded, statements } = reports;
+  console.log(
+    `\nReports (sales over ${reports.range.from}..${reports.range.to}; ${seeded.buckets.toLocaleString('en-US')} hourly ` +
+      `buckets, ${seeded.orders.toLocaleString('en-US')} orders, 2 currencies; sequential requests on an idle app)`,
+  );
+  const row = (label, result, extra) => [
+    label,
+    String(result.requests),
+    formatMs(result.p50Ms),
+    formatMs(result.p99Ms),
+    formatMs(result.meanMs),
+    formatMs(result.maxMs),
+    extra,
+    String(statements[label]?.Questions ?? '-'),
+  ];
+  console.log(
+    formatTable([
+      ['request', 'requests', 'p50 ms', 'p99 ms', 'mean ms', 'max ms', 'answer', 'SQL/request'],
+      row('day', day, `${day.rows} rows, ${(day.bytes / 1024).toFixed(0)} KB`),
+      row('week', week, `${week.rows} rows, ${(week.bytes / 1024).toFixed(0)} KB`),
+      row('month', month, `${month.rows} rows, ${(month.bytes / 1024).toFixed(0)} KB`),
+      row('day .csv', csv, `${csv.lines} lines, ${(csv.bytes / 1024).toFixed(0)} KB`),
+      row(
+        `day .csv ×${REPORTS.csvConcurrency}`,
+        csv.concurrent,
+        `${csv.concurrent.seconds.toFixed(1)} s in all`,
+      ),
+    ]),
+  );
+  console.log(
+    `  budgets: daily year p99 < ${reports.budgets.dayP99Ms} ms (${formatMs(day.p99Ms)} ms), ` +
+      `API peak RSS < ${reports.budgets.peakRssMb} MB (${reports.peakRssMb.toFixed(1)} MB): ` +
+      (reports.failures.length === 0 ? 'pass' : 'FAIL'),
+  );
+  for (const failure of reports.failures) console.log(`  FAIL reports: ${failure}`);
+}
