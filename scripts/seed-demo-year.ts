@@ -58,7 +58,14 @@ export interface DemoYearResult {
   from: Date;
   to: Date;
   writeSeconds: number;
-  reconcile: { bucketsChecked: number; bucketsCorrected: number; seconds: number };
+  /** Sales buckets (hour, currency) and product buckets (hour, currency, variant). */
+  reconcile: {
+    bucketsChecked: number;
+    bucketsCorrected: number;
+    productBucketsChecked: number;
+    productBucketsCorrected: number;
+    seconds: number;
+  };
 }
 
 interface Marker {
@@ -119,6 +126,8 @@ export async function seedDemoYear(
       const reconcile = {
         bucketsChecked: report.bucketsChecked,
         bucketsCorrected: report.bucketsCorrected,
+        productBucketsChecked: report.products.bucketsChecked,
+        productBucketsCorrected: report.products.bucketsCorrected,
         seconds: Number(process.hrtime.bigint() - reconcileStarted) / 1e9,
       };
       if (!written)

@@ -130,7 +130,8 @@ function printShop(shop: ShopSeedResult): void {
 function printYear(year: DemoYearResult): void {
   const reconciled =
     `sales rollups reconciled over ${year.from.toISOString().slice(0, 10)}..${year.to.toISOString().slice(0, 10)}: ` +
-    `${year.reconcile.bucketsCorrected} of ${year.reconcile.bucketsChecked} hourly buckets written ` +
+    `${year.reconcile.bucketsCorrected} of ${year.reconcile.bucketsChecked} hourly buckets and ` +
+    `${year.reconcile.productBucketsCorrected} of ${year.reconcile.productBucketsChecked} product buckets written ` +
     `in ${year.reconcile.seconds.toFixed(1)} s`;
   if (!year.seeded) {
     print(`demo year skipped: ${year.reason}; ${reconciled}`);

@@ -114,6 +114,7 @@ describe('npm run seed -- --demo-year (real MySQL)', () => {
       ['users', 'id'],
       ['outbox', 'id'],
       ['sales_hourly', 'bucket_start, currency'],
+      ['product_sales_hourly', 'bucket_start, currency, variant_id'],
     ];
     const sums: Record<string, string> = {};
     for (const [table, orderBy] of tables) {
@@ -256,6 +257,8 @@ describe('npm run seed -- --demo-year (real MySQL)', () => {
     expect(again.seeded).toBe(false);
     expect(again.reason).toMatch(/the demo year is there already/);
     expect(again.reconcile.bucketsCorrected).toBe(0);
+    expect(again.reconcile.productBucketsChecked).toBeGreaterThan(1_000);
+    expect(again.reconcile.productBucketsCorrected).toBe(0);
     expect(await fingerprint()).toEqual(before);
     const [markers] = await db.query<Array<{ n: string }>>(
       "SELECT COUNT(*) AS n FROM audit_log WHERE actor_type = 'system' AND action = ?",
@@ -271,6 +274,7 @@ describe('npm run seed -- --demo-year (real MySQL)', () => {
         .reconcile({ days: 30, now: new Date(NOW.getTime() + 24 * 3_600_000) });
       expect(report.bucketsChecked).toBeGreaterThan(0);
       expect(report.bucketsCorrected).toBe(0);
+      expect(report.products.bucketsCorrected).toBe(0);
     } finally {
       await env.closeApp(worker);
     }
