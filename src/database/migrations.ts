@@ -21,6 +21,7 @@ import { NotificationsSent1797200000001 } from './migrations/1797200000001-Notif
 import { SalesRollups1798000000001 } from './migrations/1798000000001-SalesRollups';
 import { SalesCustomers1798100000001 } from './migrations/1798100000001-SalesCustomers';
 import { ProductSalesRollups1798200000001 } from './migrations/1798200000001-ProductSalesRollups';
+import { SalesDaily1798300000001 } from './migrations/1798300000001-SalesDaily';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -48,4 +49,5 @@ export const MIGRATIONS: Function[] = [
   SalesRollups1798000000001,
   SalesCustomers1798100000001,
   ProductSalesRollups1798200000001,
+  SalesDaily1798300000001,
 ];

@@ -3,6 +3,7 @@ import { OrdersCoreModule } from '../orders';
 import { PaymentsCoreModule } from '../payments';
 import { ProductSalesRollupsRepository } from './product-sales-rollups.repository';
 import { ProductSalesRollupsService } from './product-sales-rollups.service';
+import { SalesDailyService } from './sales-daily.service';
 import { SalesReconciliationService } from './sales-reconciliation.service';
 import { SalesRollupsRepository } from './sales-rollups.repository';
 import { SalesRollupsService } from './sales-rollups.service';
@@ -17,12 +18,14 @@ import { SalesRollupsService } from './sales-rollups.service';
     SalesRollupsRepository,
     SalesRollupsService,
     SalesReconciliationService,
+    SalesDailyService,
     ProductSalesRollupsRepository,
     ProductSalesRollupsService,
   ],
   exports: [
     SalesRollupsService,
     SalesReconciliationService,
+    SalesDailyService,
     SalesRollupsRepository,
     ProductSalesRollupsRepository,
   ],

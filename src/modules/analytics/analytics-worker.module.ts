@@ -9,7 +9,7 @@ import { AnalyticsProcessor } from './analytics.processor';
 /** Nightly, 03:30 in the store's time zone: quiet hours, and after the store's day has ended. */
 export const RECONCILE_CRON = '30 3 * * *';
 
-/** Analytics' worker side: the nightly reconciliation of the sales rollups. Worker only. */
+/** Analytics' worker side: the nightly reconciliation of the sales rollups, the daily rollup's build. Worker only. */
 @Module({
   imports: [AnalyticsCoreModule],
   providers: [AnalyticsProcessor],
@@ -21,6 +21,13 @@ export class AnalyticsWorkerModule implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // sales_daily for the configured zone (a no-op unless new, or STORE_TIME_ZONE changed): a job,
+    // so startup does not wait for it and a failure is retried; several workers run it once.
+    await this.queue.add(
+      AnalyticsJobs.buildDaily,
+      {},
+      { jobId: AnalyticsJobs.buildDaily, removeOnComplete: true, removeOnFail: true, attempts: 5 },
+    );
     await this.queue.add(
       AnalyticsJobs.reconcile,
       {},

@@ -21,6 +21,7 @@ import {
   SalesRollupsRepository,
   type StoredBucket,
 } from './sales-rollups.repository';
+import { type DailyRepairReport, SalesDailyService } from './sales-daily.service';
 import { hourBucket } from './store-calendar';
 
 const HOUR_MS = 3_600_000;
@@ -54,6 +55,8 @@ export interface ReconciliationReport {
   corrections: BucketCorrection[];
   /** The product buckets of the same window (product-sales-rollups.service.ts). */
   products: ProductReconciliationReport;
+  /** The daily rows of the local days the window touches, set to their hourly buckets' sums. */
+  daily: DailyRepairReport & { rebuilt: { days: number; rows: number } | null };
 }
 
 /**
@@ -74,6 +77,7 @@ export class SalesReconciliationService {
     private readonly refunds: RefundSalesFactsService,
     private readonly dataSource: DataSource,
     private readonly products: ProductSalesRollupsService,
+    private readonly daily: SalesDailyService,
   ) {}
 
   /** All reconciliations so far, summed (read by /metrics at scrape). */
@@ -85,7 +89,11 @@ export class SalesReconciliationService {
     const days = options.days ?? this.config.analytics.reconcileDays;
     const windowEnd = new Date(hourBucket(options.now ?? new Date()).getTime() - HOUR_MS);
     const windowStart = new Date(windowEnd.getTime() - days * 24 * HOUR_MS);
+    // sales_daily built for the store's zone first (a no-op but for a new install or a changed zone).
+    const rebuilt = await this.daily.ensureBuilt();
     const report = await this.transactions.run(async (tx) => {
+      // The daily marker share-locked before any bucket (the lock order of the event counting).
+      const dailyBuiltFor = await this.rollups.dailyTimeZone(tx, 'share');
       // Buckets first, locked: an event counted meanwhile waits for this rewrite, not the other way round.
       const stored = await this.rollups.between(tx, windowStart, windowEnd, true);
       const [orders, refunds] = await Promise.all([
@@ -120,6 +128,8 @@ export class SalesReconciliationService {
         else await this.rollups.remove(tx, bucketStart, currency);
       }
       const products = await this.products.reconcile(tx, windowStart, windowEnd, orders, refunds);
+      // After the hourly buckets: their days in sales_daily become their sums again.
+      const daily = await this.daily.repair(tx, dailyBuiltFor, windowStart, windowEnd);
       const result: ReconciliationReport = {
         windowStart,
         windowEnd,
@@ -129,6 +139,7 @@ export class SalesReconciliationService {
         countCorrected,
         corrections,
         products,
+        daily: { ...daily, rebuilt },
       };
       await this.rollups.recordReconciliation(tx, result);
       await this.rollups.forgetEventsBefore(
@@ -146,6 +157,11 @@ export class SalesReconciliationService {
         amountCorrected: report.amountCorrected,
         countCorrected: report.countCorrected,
         products: report.products,
+        daily: {
+          daysChecked: report.daily.daysChecked,
+          daysCorrected: report.daily.daysCorrected,
+          rebuilt: report.daily.rebuilt,
+        },
       },
       report.bucketsCorrected > 0
         ? `sales rollups: corrected ${report.bucketsCorrected} of ${report.bucketsChecked} buckets`

@@ -1,3 +1,4 @@
+import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -7,9 +8,11 @@ import { RefundSalesFactsService } from '../payments';
 import { cancelledDelta, paidDelta, placedDelta, refundDelta, type SalesDelta } from './sales-measures';
 import { ProductSalesRollupsService } from './product-sales-rollups.service';
 import { SalesRollupsRepository } from './sales-rollups.repository';
+import { localDateOf } from './store-calendar';
 
 /**
- * Counts domain events into the hourly sales buckets. The event says which order or refund moved;
+ * Counts domain events into the hourly sales buckets, and into the local day of the bucket in
+ * `sales_daily` when that is built for the store's time zone (sales-daily.service.ts). The event says which order or refund moved;
  * the amounts and the time are read from the order (or refund) itself, so an event counts exactly
  * what the nightly reconciliation would recompute. `order.refunded` is not counted: the money of a
  * refund is `payment.refunded`'s (counting both would count it twice).
@@ -17,6 +20,7 @@ import { SalesRollupsRepository } from './sales-rollups.repository';
 @Injectable()
 export class SalesRollupsService implements DomainEventHandler {
   constructor(
+    private readonly config: AppConfig,
     private readonly transactions: TransactionRunner,
     private readonly rollups: SalesRollupsRepository,
     private readonly orders: OrderSalesFactsService,
@@ -26,11 +30,17 @@ export class SalesRollupsService implements DomainEventHandler {
 
   async handle(event: DomainEventEnvelope): Promise<void> {
     if (!COUNTED.has(event.type)) return;
+    const timeZone = this.config.analytics.storeTimeZone;
     await this.transactions.run(async (tx) => {
+      // The daily marker first, share-locked: a rebuild of sales_daily waits for this count, or this for it.
+      const daily = (await this.rollups.dailyTimeZone(tx, 'share')) === timeZone;
       // The claim and the bucket update commit together: a redelivery finds the claim and adds nothing.
       if (!(await this.rollups.claimEvent(tx, event.id, event.type))) return;
       const delta = await this.deltaOf(tx, event);
-      if (delta) await this.rollups.add(tx, delta);
+      if (delta) {
+        await this.rollups.add(tx, delta);
+        if (daily) await this.rollups.addDaily(tx, localDateOf(delta.bucketStart, timeZone), delta);
+      }
       await this.products.count(tx, event);
     });
   }

@@ -113,3 +113,9 @@ export function localRangeInUtc(from: string, to: string, timeZone: string): { s
 export function hourBucket(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / HOUR_MS) * HOUR_MS);
 }
+
+/** The local date (YYYY-MM-DD) of `instant` in `timeZone`: the day an hourly bucket starting then belongs to. */
+export function localDateOf(instant: Date, timeZone: string): string {
+  const ms = instant.getTime();
+  return new Date(ms + zoneOffsetMs(ms, timeZone)).toISOString().slice(0, 10);
+}

@@ -32,6 +32,11 @@ export function rangeDays(from: string, to: string): number {
   return toDays(to) - toDays(from) + 1;
 }
 
+/** Days since 1970-01-01 of `date` (what MySQL's DATEDIFF(date, '1970-01-01') gives). */
+export function epochDays(date: string): number {
+  return toDays(date);
+}
+
 /** The first date of the period after the one holding `date`. */
 export function nextPeriodStart(date: string, interval: ReportInterval): string {
   const days = toDays(date);

@@ -5,7 +5,7 @@ import { type SalesMeasures, zeroMeasures, SALES_MEASURES } from '../sales-measu
 import { SalesRollupsRepository } from '../sales-rollups.repository';
 import type { SalesReportQueryDto } from './dto/sales-report.query.dto';
 import type { SalesMeasuresDto, SalesReportResponseDto } from './dto/sales-report.response.dto';
-import { reportPeriods } from './report-periods';
+import { epochDays, nextPeriodStart, reportPeriods } from './report-periods';
 
 /** Total ÷ count rounded half up to the minor unit (amounts here are never negative); 0 for no count. */
 export function averageHalfUp(total: number, count: number): number {
@@ -36,8 +36,10 @@ const add = (sum: SalesMeasures, more: SalesMeasures): void => {
 };
 
 /**
- * The sales report: the hourly rollups summed into the store's days, weeks or months. It reads only
- * `sales_hourly` (one indexed range, grouped in MySQL), never the orders.
+ * The sales report: the rollups summed into the store's days, weeks or months, never the orders. It
+ * reads `sales_daily` (a year is ~730 rows) when that is built for the store's time zone, else sums
+ * `sales_hourly` between the local midnights (the same numbers: sales_daily is their per-day sum).
+ * Either way one indexed range, grouped in MySQL.
  */
 @Injectable()
 export class SalesReportService {
@@ -51,8 +53,19 @@ export class SalesReportService {
     const { from, to, interval, currency } = query;
     const timeZone = this.config.analytics.storeTimeZone;
     const periods = reportPeriods(from, to, interval, timeZone);
-    const boundaries = [...periods.map((period) => period.start), periods[periods.length - 1].end];
-    const sums = await this.rollups.sumByPeriod(this.dataSource.manager, boundaries, currency);
+    const manager = this.dataSource.manager;
+    const sums =
+      (await this.rollups.dailyTimeZone(manager)) === timeZone
+        ? await this.rollups.sumDailyByPeriod(
+            manager,
+            [...periods.map(({ period }) => epochDays(period)), epochDays(nextPeriodStart(to, 'day'))],
+            currency,
+          )
+        : await this.rollups.sumByPeriod(
+            manager,
+            [...periods.map((period) => period.start), periods[periods.length - 1].end],
+            currency,
+          );
 
     const currencies = currency ? [currency] : [...new Set(sums.map((row) => row.currency))].sort();
     const byKey = new Map(sums.map((row) => [`${row.period}|${row.currency}`, row.measures]));
