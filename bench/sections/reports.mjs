@@ -2,7 +2,8 @@
 //
 // Seeds 1,000,000 orders' worth of hourly sales rollups straight into `sales_hourly` (a year of UTC hours ending
 // today, two currencies, the volume shaped by season, weekday and hour like the demo year's orders, amounts and
-// customer counts in proportion), then against the real API (one process, started like every other section's):
+// customer counts in proportion) and their sums per Berlin day into `sales_daily` (as the app's rebuild writes them,
+// marked built for the zone: the report then reads ~730 daily rows), then against the real API (one process, started like every other section's):
 // GET /v1/admin/reports/sales?interval=day over the year — sequential requests on an idle app, p50/p99/mean
 // (budget: p99 under 100 ms), with the SQL statements per request; the same as week and month (reported only);
 // and the CSV of the daily year (`sales.csv`) streamed, sequentially and 10 at a time, with the time to the last
@@ -155,10 +156,44 @@ async function seedRollups(range) {
         `INSERT INTO ${db}.sales_hourly (${columns.map((column) => `\`${column}\``).join(', ')}) VALUES ?`,
         [rows.slice(index, index + 2_000)],
       );
-    return { buckets: rows.length, orders, columns, rows, seconds: (Date.now() - started) / 1000 };
+    const days = await seedDailyRollups(connection, rows, columns);
+    return { buckets: rows.length, days, orders, columns, rows, seconds: (Date.now() - started) / 1000 };
   } finally {
     await connection.end();
   }
+}
+
+/**
+ * The daily rollup as the app keeps it (src/modules/analytics/sales-daily.service.ts): the hourly buckets summed per
+ * local date (of the store's zone) of their start, and the marker saying which zone it was built for — so the report
+ * reads `sales_daily` as it would after the worker's rebuild. Skipped on builds without it. Returns the rows written.
+ */
+async function seedDailyRollups(connection, rows, columns) {
+  if (!(await tableExists(connection, 'sales_daily'))) return 0;
+  const localDate = new Intl.DateTimeFormat('en-CA', { timeZone: REPORTS.timeZone });
+  const at = columns.indexOf('bucket_start');
+  const currencyAt = columns.indexOf('currency');
+  const measures = columns.filter((column) => column !== 'bucket_start' && column !== 'currency');
+  const days = new Map();
+  for (const row of rows) {
+    const date = localDate.format(row[at]);
+    const key = `${date}|${row[currencyAt]}`;
+    let sums = days.get(key);
+    if (!sums) days.set(key, (sums = { date, currency: row[currencyAt], values: measures.map(() => 0) }));
+    measures.forEach((column, index) => (sums.values[index] += row[columns.indexOf(column)]));
+  }
+  const dailyRows = [...days.values()].map((day) => [day.date, day.currency, ...day.values]);
+  await connection.query(`DELETE FROM ${db}.sales_daily`);
+  for (let index = 0; index < dailyRows.length; index += 2_000)
+    await connection.query(
+      `INSERT INTO ${db}.sales_daily (local_date, currency, ${measures.map((column) => `\`${column}\``).join(', ')}) VALUES ?`,
+      [dailyRows.slice(index, index + 2_000)],
+    );
+  await connection.query(
+    `UPDATE ${db}.sales_daily_state SET time_zone = ?, built_at = CURRENT_TIMESTAMP(3) WHERE id = 1`,
+    [REPORTS.timeZone],
+  );
+  return dailyRows.length;
 }
 
 async function tableExists(connection, table) {
@@ -335,7 +370,8 @@ export async function benchmarkReports(settings) {
   try {
     const seeded = await seedRollups(range);
     console.log(
-      `    seeded ${seeded.buckets.toLocaleString('en-US')} buckets (${seeded.orders.toLocaleString('en-US')} orders) ` +
+      `    seeded ${seeded.buckets.toLocaleString('en-US')} buckets (${seeded.orders.toLocaleString('en-US')} orders)` +
+        (seeded.days ? ` and ${seeded.days.toLocaleString('en-US')} daily rows ` : ' ') +
         `in ${seeded.seconds.toFixed(1)} s`,
     );
     const products = (await tableExists(connection, 'product_sales_hourly'))

@@ -4,6 +4,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { parse } from 'csv-parse/sync';
 import { DataSource } from 'typeorm';
+import { ANALYTICS_QUEUE, AnalyticsJobs } from '../../src/modules/analytics/analytics.jobs';
 import { SalesReconciliationService } from '../../src/modules/analytics/sales-reconciliation.service';
 import {
   SALES_ROLLUP_HANDLER,
@@ -15,7 +16,7 @@ import { LATE_PAYMENT_REFUNDER } from '../../src/modules/payments/settlement/ref
 import { AuthClient, createUser } from '../support/auth-client';
 import { HISTORIES, insertHistory, type History } from '../support/sales-histories';
 import { TestApi, TestEnvironment } from '../support/test-environment';
-import { waitForQueuesToSettle } from '../support/wait-for';
+import { waitFor, waitForQueuesToSettle } from '../support/wait-for';
 
 const ZONE = 'Europe/Berlin';
 
@@ -125,6 +126,23 @@ const MEASURES = [
   'averageOrderValue',
   'newCustomers',
   'returningCustomers',
+] as const;
+/** The rollup tables' measure columns (sales_hourly and sales_daily have the same). */
+const ROLLUP_COLUMNS = [
+  'orders_placed',
+  'orders_paid',
+  'orders_cancelled',
+  'units',
+  'gross',
+  'discounts',
+  'shipping',
+  'tax',
+  'placed_total',
+  'paid_total',
+  'refunds',
+  'net',
+  'new_customers',
+  'returning_customers',
 ] as const;
 type Measures = Record<(typeof MEASURES)[number], number>;
 type ReportRow = Measures & { period: string; currency: string };
@@ -335,6 +353,40 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
       ),
     );
 
+  /** Both rollups per (Berlin day, currency): sales_daily as stored, sales_hourly summed by Intl's Berlin date. */
+  async function dailyAndHourlySums(): Promise<{
+    daily: Record<string, number[]>;
+    hourly: Record<string, number[]>;
+  }> {
+    const columns = ROLLUP_COLUMNS.join(', ');
+    const hourly: Record<string, number[]> = {};
+    for (const row of await db.query<Array<Record<string, unknown>>>(
+      `SELECT bucket_start, currency, ${columns} FROM sales_hourly`,
+    )) {
+      const key = `${localDate(row.bucket_start as Date)}|${String(row.currency)}`;
+      const sums = (hourly[key] ??= ROLLUP_COLUMNS.map(() => 0));
+      ROLLUP_COLUMNS.forEach((column, index) => (sums[index] += Number(row[column])));
+    }
+    const daily: Record<string, number[]> = {};
+    for (const row of await db.query<Array<Record<string, unknown>>>(
+      `SELECT DATE_FORMAT(local_date, '%Y-%m-%d') AS day, currency, ${columns} FROM sales_daily`,
+    ))
+      daily[`${String(row.day)}|${String(row.currency)}`] = ROLLUP_COLUMNS.map((column) =>
+        Number(row[column]),
+      );
+    return { daily, hourly };
+  }
+
+  async function expectDailyEqualsHourly(): Promise<void> {
+    const { daily, hourly } = await dailyAndHourlySums();
+    expect(Object.keys(hourly).length).toBeGreaterThan(0);
+    expect(daily).toEqual(hourly);
+  }
+
+  const dailyBuiltFor = async (): Promise<string | null> =>
+    (await db.query<Array<{ time_zone: string | null }>>('SELECT time_zone FROM sales_daily_state'))[0]
+      .time_zone;
+
   /** The ranges and intervals every check below goes through. */
   const QUERIES: Array<{ from: string; to: string; interval: Interval; currency?: string }> = [
     ...(['day', 'week', 'month'] as const).map((interval) => ({
@@ -364,6 +416,11 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
     expect(report.bucketsCorrected).toBe(2); // the history whose events were lost
     expect(ALL_HISTORIES.length).toBeGreaterThanOrEqual(20);
   }, 60_000);
+
+  it('sales_daily is built for the store zone and equals the hourly buckets summed per Berlin day', async () => {
+    expect(await dailyBuiltFor()).toBe(ZONE);
+    await expectDailyEqualsHourly();
+  });
 
   it('JSON: every interval and range equals the independent calculation to the minor unit', async () => {
     for (const query of QUERIES) {
@@ -455,6 +512,33 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
     expect(await reports()).toEqual(before);
   }, 90_000);
 
+  it('after the replays sales_daily still equals the hourly buckets per Berlin day', async () => {
+    await expectDailyEqualsHourly();
+  });
+
+  it('the report reads sales_daily: a drifted day shows in it, the reconciliation repairs and counts it', async () => {
+    const query = QUERIES[0];
+    const before = (await get(pathOf(query))).body;
+    expect(before).toEqual(await expectedReport(query.from, query.to, query.interval));
+    await db.query(
+      "UPDATE sales_daily SET gross = gross + 7 WHERE local_date = '2026-03-29' AND currency = 'EUR'",
+    );
+    const drifted = (await get(pathOf(query))).body;
+    const row = (report: SalesReport) =>
+      report.data.find((each) => each.period === '2026-03-29' && each.currency === 'EUR')!;
+    expect(row(drifted).gross).toBe(row(before).gross + 7);
+    const report = await worker
+      .get(SalesReconciliationService)
+      .reconcile({ now: RECONCILE_NOW, days: RECONCILE_DAYS });
+    expect(report.bucketsCorrected).toBe(0);
+    expect(report.daily.daysCorrected).toBe(1);
+    expect(report.daily.corrections).toEqual([
+      { localDate: '2026-03-29', currency: 'EUR', diff: { gross: -7 } },
+    ]);
+    expect((await get(pathOf(query))).body).toEqual(before);
+    await expectDailyEqualsHourly();
+  }, 60_000);
+
   it('reads only the rollups; the reconciliation brings them (new and returning customers too) back to the orders', async () => {
     const query = QUERIES[0];
     const before = (await get(pathOf(query))).body;
@@ -466,6 +550,7 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
     expect((await get(pathOf(query))).body).toEqual(before);
     // The rollups' customer counts lost: the reports show it, and the reconciliation recomputes them.
     await db.query('UPDATE sales_hourly SET new_customers = 0, returning_customers = 0');
+    await db.query('UPDATE sales_daily SET new_customers = 0, returning_customers = 0');
     expect((await get(pathOf(query))).body).not.toEqual(before);
     const reconciliation = worker.get(SalesReconciliationService);
     await reconciliation.reconcile({ now: RECONCILE_NOW, days: RECONCILE_DAYS });
@@ -479,6 +564,7 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
     ]);
     await reconciliation.reconcile({ now: RECONCILE_NOW, days: RECONCILE_DAYS });
     expect((await get(pathOf(query))).body).toEqual(before);
+    await expectDailyEqualsHourly();
   }, 60_000);
 
   it('a range without activity: no rows, or zero rows for the currency asked for', async () => {
@@ -552,4 +638,55 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
     expect(months.body.data).toHaveLength(121);
     expect(months.body.totals[0].ordersPlaced).toBe(ALL_HISTORIES.filter((h) => h.currency === 'EUR').length);
   });
+
+  it('built for another zone: the report sums the hourly buckets; the worker rebuilds it and reads it again', async () => {
+    const expectAllExpected = async () => {
+      for (const query of QUERIES)
+        expect((await get(pathOf(query))).body).toEqual(
+          await expectedReport(query.from, query.to, query.interval, query.currency),
+        );
+    };
+    // Built for New York (a STORE_TIME_ZONE change), its rows garbage: nothing of it may reach the report.
+    await db.query("UPDATE sales_daily_state SET time_zone = 'America/New_York'");
+    await db.query('UPDATE sales_daily SET gross = gross + 1000, orders_placed = orders_placed + 1');
+    await expectAllExpected();
+    // Events counted meanwhile leave sales_daily alone (the rebuild counts them).
+    const handler = worker.get<DomainEventHandler>(SALES_ROLLUP_HANDLER);
+    for (const event of delivered) await handler.handle(event);
+    await expectAllExpected();
+    // The worker's build job (added at its start) rebuilds it from sales_hourly and marks it.
+    const analytics = worker.get<Queue>(getQueueToken(ANALYTICS_QUEUE));
+    await (await analytics.getJob(AnalyticsJobs.buildDaily))?.remove();
+    await analytics.add(AnalyticsJobs.buildDaily, {}, { jobId: AnalyticsJobs.buildDaily });
+    // (Not "queue settled": the analytics queue always holds the nightly repeatable job, delayed.)
+    await waitFor(async () => (await dailyBuiltFor()) === ZONE, 30_000, 'the worker to rebuild sales_daily');
+    await expectDailyEqualsHourly();
+    await expectAllExpected();
+    // The daily path is the one read again: a drifted day shows.
+    await db.query(
+      "UPDATE sales_daily SET net = net + 5 WHERE local_date = '2026-03-30' AND currency = 'USD'",
+    );
+    const drifted = (await get(pathOf(QUERIES[0]))).body;
+    expect(drifted.totals.find((total) => total.currency === 'USD')!.net).toBe(
+      (await expectedReport(QUERIES[0].from, QUERIES[0].to, 'day')).totals.find((t) => t.currency === 'USD')!
+        .net + 5,
+    );
+  }, 90_000);
+
+  it('never built (a new install over existing hourly rollups): hourly until the reconciliation builds it', async () => {
+    await db.query('UPDATE sales_daily_state SET time_zone = NULL');
+    await db.query('DELETE FROM sales_daily');
+    for (const query of QUERIES)
+      expect((await get(pathOf(query))).body).toEqual(
+        await expectedReport(query.from, query.to, query.interval, query.currency),
+      );
+    const report = await worker.get(SalesReconciliationService).reconcile({ now: RECONCILE_NOW, days: 7 });
+    expect(report.daily.rebuilt?.rows).toBeGreaterThan(0);
+    expect(await dailyBuiltFor()).toBe(ZONE);
+    await expectDailyEqualsHourly();
+    for (const query of QUERIES)
+      expect((await get(pathOf(query))).body).toEqual(
+        await expectedReport(query.from, query.to, query.interval, query.currency),
+      );
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { hourBucket, localDaysInUtc, localMidnightUtc, localRangeInUtc } from './store-calendar';
+import { hourBucket, localDateOf, localDaysInUtc, localMidnightUtc, localRangeInUtc } from './store-calendar';
 
 describe('store calendar: local days as UTC hours', () => {
   it.each([
@@ -41,5 +41,27 @@ describe('store calendar: local days as UTC hours', () => {
   it('an instant falls in the UTC hour it starts', () => {
     expect(hourBucket(new Date('2026-10-25T00:59:59.999Z'))).toEqual(new Date('2026-10-25T00:00:00.000Z'));
     expect(hourBucket(new Date('2026-10-25T01:00:00.000Z'))).toEqual(new Date('2026-10-25T01:00:00.000Z'));
+  });
+});
+
+describe('localDateOf: the local day an hourly bucket belongs to', () => {
+  it.each([
+    ['Europe/Berlin', '2026-03-28T22:00:00Z', '2026-03-28'],
+    ['Europe/Berlin', '2026-03-28T23:00:00Z', '2026-03-29'],
+    ['Europe/Berlin', '2026-03-29T21:00:00Z', '2026-03-29'], // the 23-hour day's last hour
+    ['Europe/Berlin', '2026-03-29T22:00:00Z', '2026-03-30'],
+    ['Europe/Berlin', '2026-10-25T22:00:00Z', '2026-10-25'], // the 25-hour day's last hour
+    ['Europe/Berlin', '2026-10-25T23:00:00Z', '2026-10-26'],
+    ['Asia/Kolkata', '2026-05-31T18:00:00Z', '2026-05-31'], // 23:30 local: the day the bucket starts in
+    ['Asia/Kolkata', '2026-05-31T19:00:00Z', '2026-06-01'],
+    ['UTC', '2026-10-25T23:00:00Z', '2026-10-25'],
+  ])('%s %s is on %s', (zone, instant, date) => {
+    expect(localDateOf(new Date(instant), zone)).toBe(date);
+  });
+
+  it('agrees with localDaysInUtc for every hour of a Berlin year', () => {
+    for (const day of localDaysInUtc('2026-01-01', '2026-12-31', 'Europe/Berlin'))
+      for (let at = day.start.getTime(); at < day.end.getTime(); at += 3_600_000)
+        expect(localDateOf(new Date(at), 'Europe/Berlin')).toBe(day.date);
   });
 });
