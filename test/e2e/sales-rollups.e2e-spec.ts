@@ -298,6 +298,30 @@ describe('sales rollups', () => {
     expect(Number(refunds)).toBe(1000);
   }, 90_000);
 
+  it('the API order reached sales_daily too, in the same transactions (its hour was never reconciled)', async () => {
+    const [{ time_zone }] = await db.query<Array<{ time_zone: string | null }>>(
+      'SELECT time_zone FROM sales_daily_state',
+    );
+    expect(time_zone).toBe('Europe/Berlin');
+    const berlinDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' });
+    const columns = ['orders_placed', 'orders_paid', 'units', 'placed_total', 'paid_total', 'refunds', 'net'];
+    const hourly: Record<string, number[]> = {};
+    for (const row of await db.query<Array<Record<string, unknown>>>(
+      `SELECT bucket_start, currency, ${columns.join(', ')} FROM sales_hourly`,
+    )) {
+      const sums = (hourly[`${berlinDate.format(row.bucket_start as Date)}|${String(row.currency)}`] ??=
+        columns.map(() => 0));
+      columns.forEach((column, index) => (sums[index] += Number(row[column])));
+    }
+    const daily: Record<string, number[]> = {};
+    for (const row of await db.query<Array<Record<string, unknown>>>(
+      `SELECT DATE_FORMAT(local_date, '%Y-%m-%d') AS day, currency, ${columns.join(', ')} FROM sales_daily`,
+    ))
+      daily[`${String(row.day)}|${String(row.currency)}`] = columns.map((column) => Number(row[column]));
+    expect(daily).toEqual(hourly);
+    // (The API order's hour is the newest bucket: nothing but the event counting put it in sales_daily.)
+  });
+
   it('the reconcile job runs in the worker and records its report', async () => {
     const analytics = worker.get<Queue>(getQueueToken(ANALYTICS_QUEUE));
     const repeatable = await analytics.getRepeatableJobs();

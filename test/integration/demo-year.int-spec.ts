@@ -281,6 +281,30 @@ describe('npm run seed -- --demo-year (real MySQL)', () => {
     expect(await fingerprint()).toEqual(before);
   }, 120_000);
 
+  it('ends with sales_daily built for the store zone: the hourly buckets summed per Berlin day', async () => {
+    const [{ time_zone }] = await db.query<Array<{ time_zone: string | null }>>(
+      'SELECT time_zone FROM sales_daily_state',
+    );
+    expect(time_zone).toBe('Europe/Berlin');
+    const berlinDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' });
+    const columns = ['orders_placed', 'orders_paid', 'orders_cancelled', 'gross', 'net', 'new_customers'];
+    const hourly: Record<string, number[]> = {};
+    for (const row of await db.query<Array<Record<string, unknown>>>(
+      `SELECT bucket_start, currency, ${columns.join(', ')} FROM sales_hourly`,
+    )) {
+      const sums = (hourly[`${berlinDate.format(row.bucket_start as Date)}|${String(row.currency)}`] ??=
+        columns.map(() => 0));
+      columns.forEach((column, index) => (sums[index] += Number(row[column])));
+    }
+    const daily: Record<string, number[]> = {};
+    for (const row of await db.query<Array<Record<string, unknown>>>(
+      `SELECT DATE_FORMAT(local_date, '%Y-%m-%d') AS day, currency, ${columns.join(', ')} FROM sales_daily`,
+    ))
+      daily[`${String(row.day)}|${String(row.currency)}`] = columns.map((column) => Number(row[column]));
+    expect(Object.keys(daily).length).toBeGreaterThan(300);
+    expect(daily).toEqual(hourly);
+  });
+
   it('is deterministic: the same seed and clock give the same year', async () => {
     const { generateDemoYear } = await import('../../scripts/seed/demo-year');
     const input = {
