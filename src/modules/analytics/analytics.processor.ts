@@ -23,6 +23,7 @@ export class AnalyticsProcessor {
     bucketsCorrected: number;
     amountCorrected: number;
     productBucketsCorrected: number;
+    dailyRowsCorrected: number;
   }> {
     const report = await this.reconciliation.reconcile({ days: job.data.days });
     return {
@@ -30,6 +31,7 @@ export class AnalyticsProcessor {
       bucketsCorrected: report.bucketsCorrected,
       amountCorrected: report.amountCorrected,
       productBucketsCorrected: report.products.bucketsCorrected,
+      dailyRowsCorrected: report.daily.daysCorrected,
     };
   }
 }
