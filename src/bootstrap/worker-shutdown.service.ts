@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import type { Queue } from 'bull';
+import type { Job, Queue } from 'bull';
 import { QueueRegistry } from '../queues/queue.registry';
 
 /**
@@ -11,7 +11,9 @@ import { QueueRegistry } from '../queues/queue.registry';
 @Injectable()
 export class WorkerShutdownService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WorkerShutdownService');
-  private running = 0;
+  /** Jobs running in this process, by queue and id: a job that went active before the listeners
+   * were attached (e.g. one added at startup) then finishes without miscounting the others. */
+  private readonly running = new Set<string>();
   private idle: (() => void) | undefined;
 
   constructor(
@@ -23,10 +25,11 @@ export class WorkerShutdownService implements OnApplicationBootstrap, BeforeAppl
     // Count this process's running jobs from Bull's local events (Bull's own wait for them leaves
     // a dangling reconnection promise when the queue is then closed before they finish).
     for (const queue of this.ownQueues()) {
-      queue.on('active', () => this.running++);
-      const settled = () => {
-        this.running = Math.max(0, this.running - 1);
-        if (this.running === 0) this.idle?.();
+      const key = (job: Job) => `${queue.name}:${String(job.id)}`;
+      queue.on('active', (job: Job) => this.running.add(key(job)));
+      const settled = (job: Job) => {
+        this.running.delete(key(job));
+        if (this.running.size === 0) this.idle?.();
       };
       queue.on('completed', settled);
       queue.on('failed', settled);
@@ -38,13 +41,13 @@ export class WorkerShutdownService implements OnApplicationBootstrap, BeforeAppl
     // Stop taking jobs now; do not wait here (doNotWaitActive) — the wait is bounded below.
     await this.forEachQueue(queues, 'pause', (queue) => queue.pause(true, true));
     const deadlineMs = this.config.worker.shutdownTimeoutMs;
-    const drained = this.running === 0 || (await this.waitForIdle(deadlineMs));
+    const drained = this.running.size === 0 || (await this.waitForIdle(deadlineMs));
     if (drained) {
       this.logger.log('Worker drained: no job running');
       return;
     }
     this.logger.warn(
-      `${this.running} job(s) still running after ${deadlineMs} ms; leaving them to be retried`,
+      `${this.running.size} job(s) still running after ${deadlineMs} ms; leaving them to be retried`,
     );
     // Close without waiting, so the queue module's own close does not wait for them either.
     await this.forEachQueue(queues, 'close', (queue) => queue.close(true));
