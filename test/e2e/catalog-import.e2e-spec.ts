@@ -479,7 +479,7 @@ describe('catalog: CSV import and export', () => {
     );
     expect(shown.status).toBe(200);
     expect(shown.body.variants.map((v) => v.sku)).toEqual([0, 1, 2, 3].map((k) => `IMP-${run}-1-${k}`));
-  });
+  }, 120_000); // the job is bounded by waitForJob (60 s); 10,000 rows took 28 s on a loaded CI box
 
   it('re-importing the same file changes nothing (no version, timestamp, audit, ledger row or cache purge)', async () => {
     await catalogSettled();
