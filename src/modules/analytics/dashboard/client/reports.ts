@@ -1,59 +1,14 @@
 import { ApiError, type Session } from './session';
 import type { DateRange } from './periods';
 
-/** The reports the page reads (contract: /v1/admin/reports, money in minor units with its currency). */
-export interface SalesMeasures {
-  currency: string;
-  ordersPlaced: number;
-  ordersPaid: number;
-  ordersCancelled: number;
-  units: number;
-  gross: number;
-  discounts: number;
-  shipping: number;
-  tax: number;
-  refunds: number;
-  net: number;
-  averageOrderValue: number;
-  newCustomers: number;
-  returningCustomers: number;
-}
+import type { components } from '../../../../../clients/typescript/src/schema';
 
-export interface SalesReport {
-  timeZone: string;
-  interval: 'day' | 'week' | 'month';
-  from: string;
-  to: string;
-  data: Array<SalesMeasures & { period: string }>;
-  totals: SalesMeasures[];
-}
-
-export interface TopProductsReport {
-  data: Array<{
-    rank: number;
-    productId: string;
-    productName: string;
-    variantId: string | null;
-    sku: string | null;
-    currency: string;
-    units: number;
-    net: number;
-  }>;
-}
-
-export interface StockReport {
-  generatedAt: string;
-  data: Array<{
-    variantId: string;
-    sku: string;
-    productId: string;
-    productName: string;
-    available: number;
-    status: 'sold-out' | 'low';
-    unitsSoldLast30Days: number;
-    daysOfCover: number | null;
-  }>;
-}
+/** The reports the page reads, as the generated SDK types them (contract: /v1/admin/reports, money in minor units). */
+type Schemas = components['schemas'];
+export type SalesMeasures = Schemas['SalesMeasuresDto'];
+export type SalesReport = Schemas['SalesReportResponseDto'];
+export type TopProductsReport = Schemas['TopProductsReportDto'];
+export type StockReport = Schemas['StockReportDto'];
 
 /** A report's answer as the page shows it: the data, "not available" (not deployed), or "not allowed". */
 export type Loaded<T> = { state: 'ok'; report: T } | { state: 'unavailable' } | { state: 'forbidden' };
