@@ -606,6 +606,7 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
     ['an unknown interval', 'from=2026-10-01&to=2026-10-31&interval=year', 'interval'],
     ['a currency that is not ISO 4217', 'from=2026-10-01&to=2026-10-31&currency=EURO', 'currency'],
     ['a currency code that does not exist', 'from=2026-10-01&to=2026-10-31&currency=ABC', 'currency'],
+    ['a currency in lower case', 'from=2026-10-01&to=2026-10-31&currency=eur', 'currency'],
     ['an impossible date', 'from=2026-02-30&to=2026-03-01', 'from'],
     ['a date-time instead of a date', 'from=2026-10-01T00:00:00Z&to=2026-10-31', 'from'],
     ['a year before 1970', 'from=1969-12-31&to=1970-01-01', 'from'],

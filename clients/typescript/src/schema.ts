@@ -1501,7 +1501,7 @@ export interface paths {
         };
         /**
          * Sales report (JSON, or CSV with Accept: text/csv)
-         * @description Sales per local day, ISO week or calendar month of the store time zone (DST included), per currency, from the hourly sales rollups. Every period of the range is present (zeros where nothing happened). Placed measures (orders, units, gross, discounts, shipping, tax, customers) count orders by when they were placed; paid and cancelled orders by when that happened; refunds by when they were asked for.
+         * @description Sales per local day, ISO week or calendar month of the store time zone (DST included), per currency, from the sales rollups (per local day, kept beside the hourly ones). Every period of the range is present (zeros where nothing happened). Placed measures (orders, units, gross, discounts, shipping, tax, customers) count orders by when they were placed; paid and cancelled orders by when that happened; refunds by when they were asked for.
          */
         get: operations["SalesReportController_report_v1"];
         put?: never;
@@ -1521,7 +1521,7 @@ export interface paths {
         };
         /**
          * Sales report as a CSV download (streamed)
-         * @description Sales per local day, ISO week or calendar month of the store time zone (DST included), per currency, from the hourly sales rollups. Every period of the range is present (zeros where nothing happened). Placed measures (orders, units, gross, discounts, shipping, tax, customers) count orders by when they were placed; paid and cancelled orders by when that happened; refunds by when they were asked for.
+         * @description Sales per local day, ISO week or calendar month of the store time zone (DST included), per currency, from the sales rollups (per local day, kept beside the hourly ones). Every period of the range is present (zeros where nothing happened). Placed measures (orders, units, gross, discounts, shipping, tax, customers) count orders by when they were placed; paid and cancelled orders by when that happened; refunds by when they were asked for.
          */
         get: operations["SalesReportController_csv_v1"];
         put?: never;

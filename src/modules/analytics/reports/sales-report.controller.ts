@@ -9,7 +9,7 @@ import { SalesReportService } from './sales-report.service';
 
 const SALES_DESCRIPTION =
   'Sales per local day, ISO week or calendar month of the store time zone (DST included), per currency, ' +
-  'from the hourly sales rollups. Every period of the range is present (zeros where nothing happened). ' +
+  'from the sales rollups (per local day, kept beside the hourly ones). Every period of the range is present (zeros where nothing happened). ' +
   'Placed measures (orders, units, gross, discounts, shipping, tax, customers) count orders by when they ' +
   'were placed; paid and cancelled orders by when that happened; refunds by when they were asked for.';
 

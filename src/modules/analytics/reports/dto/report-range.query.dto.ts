@@ -1,5 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import {
+  IsISO4217CurrencyCode,
+  Matches,
+  registerDecorator,
+  type ValidationArguments,
+  type ValidationOptions,
+} from 'class-validator';
 import { isCalendarDate } from '../../store-calendar';
 import { rangeDays } from '../report-periods';
 
@@ -15,6 +22,13 @@ export const isReportDate = (value: unknown): value is string =>
   isCalendarDate(value) &&
   value >= EARLIEST_REPORT_DATE &&
   value <= LATEST_REPORT_DATE;
+
+/** A report's currency filter: an existing ISO 4217 code, in capitals as the rollups store it (every report alike). */
+export const IsReportCurrency = (): PropertyDecorator =>
+  applyDecorators(
+    Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code in capitals, e.g. EUR' }),
+    IsISO4217CurrencyCode(),
+  );
 
 /** Validates `isReportDate`. */
 export function IsReportDate(options?: ValidationOptions): PropertyDecorator {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO4217CurrencyCode, IsOptional } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { MAX_RANGE_DAYS, REPORT_INTERVALS, type ReportInterval } from '../report-periods';
-import { IsReportDate, IsReportRangeEnd } from './report-range.query.dto';
+import { IsReportCurrency, IsReportDate, IsReportRangeEnd } from './report-range.query.dto';
 
 const intervalOf = (dto: Record<string, unknown>): ReportInterval =>
   (REPORT_INTERVALS as readonly unknown[]).includes(dto.interval) ? (dto.interval as ReportInterval) : 'day';
@@ -43,6 +43,6 @@ export class SalesReportQueryDto {
       'with any activity in the range.',
   })
   @IsOptional()
-  @IsISO4217CurrencyCode()
+  @IsReportCurrency()
   currency?: string;
 }

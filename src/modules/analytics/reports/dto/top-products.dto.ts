@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO4217CurrencyCode, IsOptional, Matches, Max, Min } from 'class-validator';
-import { ReportRangeQueryDto } from './report-range.query.dto';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsReportCurrency, ReportRangeQueryDto } from './report-range.query.dto';
 
 export const TOP_PRODUCTS_BY = ['units', 'net'] as const;
 export const TOP_PRODUCTS_LEVELS = ['product', 'variant'] as const;
@@ -53,8 +53,7 @@ export class TopProductsQueryDto extends ReportRangeQueryDto {
       'Only this currency (ISO 4217, e.g. EUR). Without it, each currency that sold is ranked on its own.',
   })
   @IsOptional()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code in capitals, e.g. EUR' })
-  @IsISO4217CurrencyCode()
+  @IsReportCurrency()
   currency?: string;
 }
 
