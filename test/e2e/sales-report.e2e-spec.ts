@@ -14,6 +14,7 @@ import {
 import { EVENTS_QUEUE } from '../../src/modules/notifications/jobs/events.jobs';
 import { LATE_PAYMENT_REFUNDER } from '../../src/modules/payments/settlement/refunds.service';
 import { AuthClient, createUser } from '../support/auth-client';
+import { dailyAndHourlySums } from '../support/independent-rollups';
 import { HISTORIES, insertHistory, type History } from '../support/sales-histories';
 import { TestApi, TestEnvironment } from '../support/test-environment';
 import { waitFor, waitForQueuesToSettle } from '../support/wait-for';
@@ -126,23 +127,6 @@ const MEASURES = [
   'averageOrderValue',
   'newCustomers',
   'returningCustomers',
-] as const;
-/** The rollup tables' measure columns (sales_hourly and sales_daily have the same). */
-const ROLLUP_COLUMNS = [
-  'orders_placed',
-  'orders_paid',
-  'orders_cancelled',
-  'units',
-  'gross',
-  'discounts',
-  'shipping',
-  'tax',
-  'placed_total',
-  'paid_total',
-  'refunds',
-  'net',
-  'new_customers',
-  'returning_customers',
 ] as const;
 type Measures = Record<(typeof MEASURES)[number], number>;
 type ReportRow = Measures & { period: string; currency: string };
@@ -353,32 +337,9 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
       ),
     );
 
-  /** Both rollups per (Berlin day, currency): sales_daily as stored, sales_hourly summed by Intl's Berlin date. */
-  async function dailyAndHourlySums(): Promise<{
-    daily: Record<string, number[]>;
-    hourly: Record<string, number[]>;
-  }> {
-    const columns = ROLLUP_COLUMNS.join(', ');
-    const hourly: Record<string, number[]> = {};
-    for (const row of await db.query<Array<Record<string, unknown>>>(
-      `SELECT bucket_start, currency, ${columns} FROM sales_hourly`,
-    )) {
-      const key = `${localDate(row.bucket_start as Date)}|${String(row.currency)}`;
-      const sums = (hourly[key] ??= ROLLUP_COLUMNS.map(() => 0));
-      ROLLUP_COLUMNS.forEach((column, index) => (sums[index] += Number(row[column])));
-    }
-    const daily: Record<string, number[]> = {};
-    for (const row of await db.query<Array<Record<string, unknown>>>(
-      `SELECT DATE_FORMAT(local_date, '%Y-%m-%d') AS day, currency, ${columns} FROM sales_daily`,
-    ))
-      daily[`${String(row.day)}|${String(row.currency)}`] = ROLLUP_COLUMNS.map((column) =>
-        Number(row[column]),
-      );
-    return { daily, hourly };
-  }
-
   async function expectDailyEqualsHourly(): Promise<void> {
-    const { daily, hourly } = await dailyAndHourlySums();
+    // Both rollups per (Berlin day, currency): sales_daily as stored, sales_hourly summed by Intl's Berlin date.
+    const { daily, hourly } = await dailyAndHourlySums(db, ZONE);
     expect(Object.keys(hourly).length).toBeGreaterThan(0);
     expect(daily).toEqual(hourly);
   }

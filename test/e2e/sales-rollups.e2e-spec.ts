@@ -14,9 +14,16 @@ import {
   type DomainEventHandler,
 } from '../../src/modules/notifications/events/domain-event-handler';
 import { EVENTS_QUEUE } from '../../src/modules/notifications/jobs/events.jobs';
-import { LATE_PAYMENT_REFUNDER } from '../../src/modules/payments/settlement/refunds.service';
 import { SANDBOX_CARDS } from '../../src/modules/payments/providers/sandbox.provider';
 import { AuthClient, createUser } from '../support/auth-client';
+import {
+  dailyAndHourlySums,
+  expectedHourlyFromOrders,
+  ROLLUP_AMOUNT_COLUMNS,
+  ROLLUP_COUNT_COLUMNS,
+  storedHourlyRollups,
+  type RollupRow,
+} from '../support/independent-rollups';
 import { payWithCard } from '../support/payments-shop';
 import { HISTORIES, insertHistory } from '../support/sales-histories';
 import { ShopAdmin, ShopClient, type Order } from '../support/shop-client';
@@ -27,23 +34,7 @@ import { waitFor, waitForQueuesToSettle } from '../support/wait-for';
 const RECONCILE_NOW = new Date('2026-10-31T00:00:00Z');
 const RECONCILE_DAYS = 14;
 
-type Row = Record<string, string | number>;
-const COLUMNS = [
-  'orders_placed',
-  'orders_paid',
-  'orders_cancelled',
-  'units',
-  'gross',
-  'discounts',
-  'shipping',
-  'tax',
-  'placed_total',
-  'paid_total',
-  'refunds',
-  'net',
-  'new_customers',
-  'returning_customers',
-] as const;
+type Row = RollupRow;
 
 /**
  * The hourly sales rollups: events through the real worker, redelivered, against the orders; the
@@ -73,57 +64,9 @@ describe('sales rollups', () => {
     await env?.cleanup();
   });
 
-  /** Independently: every order and succeeded refund, grouped by UTC hour and currency, in SQL. */
-  async function expectedFromOrders(): Promise<Map<string, Row>> {
-    const rows = await db.query<Row[]>(
-      `
-      SELECT DATE_FORMAT(b, '%Y-%m-%dT%H:00:00Z') AS bucket, currency,
-             SUM(placed) AS orders_placed, SUM(paid) AS orders_paid, SUM(cancelled) AS orders_cancelled,
-             SUM(units) AS units, SUM(gross) AS gross, SUM(discounts) AS discounts, SUM(shipping) AS shipping,
-             SUM(tax) AS tax, SUM(placed_total) AS placed_total, SUM(paid_total) AS paid_total,
-             SUM(refunds) AS refunds, SUM(paid_total) - SUM(refunds) AS net,
-             SUM(first) AS new_customers, SUM(placed) - SUM(first) AS returning_customers
-      FROM (
-        SELECT o.created_at AS b, o.currency, 1 AS placed, 0 AS paid, 0 AS cancelled,
-               (SELECT SUM(l.quantity) FROM order_lines l WHERE l.order_id = o.id) AS units,
-               o.subtotal AS gross, o.discount AS discounts, o.shipping, o.tax, o.total AS placed_total,
-               0 AS paid_total, 0 AS refunds,
-               -- the customer's first order: by account, or by email among guest orders
-               ROW_NUMBER() OVER (PARTITION BY COALESCE(o.customer_id, CONCAT('guest:', o.email))
-                                  ORDER BY o.created_at, o.id) = 1 AS first
-        FROM orders o
-        UNION ALL
-        SELECT paid_at, currency, 0, 1, 0, 0, 0, 0, 0, 0, 0, total, 0, 0 FROM orders WHERE paid_at IS NOT NULL
-        UNION ALL
-        SELECT cancelled_at, currency, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM orders WHERE cancelled_at IS NOT NULL
-        UNION ALL
-        SELECT r.created_at, p.currency, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, r.amount, 0
-        FROM payment_refunds r JOIN payments p ON p.id = r.payment_id
-        WHERE r.state = 'succeeded' AND r.requested_by <> ?
-      ) AS moves
-      GROUP BY bucket, currency`,
-      [LATE_PAYMENT_REFUNDER],
-    );
-    return byBucket(rows);
-  }
-
-  async function storedRollups(): Promise<Map<string, Row>> {
-    const rows = await db.query<Row[]>(
-      `SELECT DATE_FORMAT(bucket_start, '%Y-%m-%dT%H:00:00Z') AS bucket, currency, ${COLUMNS.join(', ')}
-       FROM sales_hourly`,
-    );
-    // A bucket whose moves cancel out to zero is the same as no bucket.
-    return byBucket(rows.filter((row) => COLUMNS.some((column) => Number(row[column]) !== 0)));
-  }
-
-  function byBucket(rows: Row[]): Map<string, Row> {
-    return new Map(
-      rows.map((row) => [
-        `${row.bucket}|${row.currency}`,
-        Object.fromEntries(COLUMNS.map((column) => [column, Number(row[column])])),
-      ]),
-    );
-  }
+  /** Independently, in SQL from the orders and refunds (test/support/independent-rollups.ts). */
+  const expectedFromOrders = () => expectedHourlyFromOrders(db);
+  const storedRollups = () => storedHourlyRollups(db);
 
   it('the events processor hands every domain event to the sales rollups', () => {
     const handlers = worker.get<readonly DomainEventHandler[]>(DOMAIN_EVENT_HANDLERS);
@@ -202,21 +145,11 @@ describe('sales rollups', () => {
     const report = await reconciliation.reconcile({ now: RECONCILE_NOW, days: RECONCILE_DAYS });
     expect(await storedRollups()).toEqual(await expectedFromOrders());
     expect(report.bucketsCorrected).toBe(3);
-    const lostAmount = [
-      'gross',
-      'discounts',
-      'shipping',
-      'tax',
-      'placed_total',
-      'paid_total',
-      'refunds',
-      'net',
-    ]
-      .map((column) => Math.abs(Number(lostBucket[column])))
-      .reduce((a, b) => a + b, 0);
-    const lostCount = ['orders_placed', 'orders_paid', 'orders_cancelled', 'units']
-      .map((column) => Number(lostBucket[column]))
-      .reduce((a, b) => a + b, 0);
+    const lostAmount = ROLLUP_AMOUNT_COLUMNS.reduce(
+      (sum, column) => sum + Math.abs(Number(lostBucket[column])),
+      0,
+    );
+    const lostCount = ROLLUP_COUNT_COLUMNS.reduce((sum, column) => sum + Number(lostBucket[column]), 0);
     expect(report.amountCorrected).toBe(123 + lostAmount + 100);
     expect(report.countCorrected).toBe(3 + lostCount);
     expect(report.corrections).toEqual(
@@ -303,21 +236,8 @@ describe('sales rollups', () => {
       'SELECT time_zone FROM sales_daily_state',
     );
     expect(time_zone).toBe('Europe/Berlin');
-    const berlinDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' });
     const columns = ['orders_placed', 'orders_paid', 'units', 'placed_total', 'paid_total', 'refunds', 'net'];
-    const hourly: Record<string, number[]> = {};
-    for (const row of await db.query<Array<Record<string, unknown>>>(
-      `SELECT bucket_start, currency, ${columns.join(', ')} FROM sales_hourly`,
-    )) {
-      const sums = (hourly[`${berlinDate.format(row.bucket_start as Date)}|${String(row.currency)}`] ??=
-        columns.map(() => 0));
-      columns.forEach((column, index) => (sums[index] += Number(row[column])));
-    }
-    const daily: Record<string, number[]> = {};
-    for (const row of await db.query<Array<Record<string, unknown>>>(
-      `SELECT DATE_FORMAT(local_date, '%Y-%m-%d') AS day, currency, ${columns.join(', ')} FROM sales_daily`,
-    ))
-      daily[`${String(row.day)}|${String(row.currency)}`] = columns.map((column) => Number(row[column]));
+    const { daily, hourly } = await dailyAndHourlySums(db, 'Europe/Berlin', columns);
     expect(daily).toEqual(hourly);
     // (The API order's hour is the newest bucket: nothing but the event counting put it in sales_daily.)
   });

@@ -4,32 +4,18 @@ import { openSeedDataSource } from '../../scripts/seed-catalog';
 import { seedDemo } from '../../scripts/seed-demo';
 import { DEMO_YEAR_SEEDED, seedDemoYear } from '../../scripts/seed-demo-year';
 import { DEMO_ACCOUNTS } from '../../scripts/seed/demo-shop';
-import { LATE_PAYMENT_REFUNDER } from '../../src/modules/payments/settlement/refunds.service';
 import { SalesReconciliationService } from '../../src/modules/analytics/sales-reconciliation.service';
 import { AuthClient } from '../support/auth-client';
+import {
+  dailyAndHourlySums,
+  expectedHourlyFromOrders,
+  storedHourlyRollups,
+} from '../support/independent-rollups';
 import { TestApi, TestEnvironment } from '../support/test-environment';
 
 /** The clock of the test: the demo year runs from 2025-12-08 to the hour before this one. */
 const NOW = new Date('2026-12-07T14:20:00Z');
 const OPTIONS = { seed: 7, days: 365, ordersPerDay: 4, now: NOW };
-
-const COLUMNS = [
-  'orders_placed',
-  'orders_paid',
-  'orders_cancelled',
-  'units',
-  'gross',
-  'discounts',
-  'shipping',
-  'tax',
-  'placed_total',
-  'paid_total',
-  'refunds',
-  'net',
-  'new_customers',
-  'returning_customers',
-] as const;
-type Row = Record<string, string | number>;
 
 /**
  * `npm run seed -- --demo-year` on real MariaDB: a small deterministic year written into the real
@@ -51,55 +37,9 @@ describe('npm run seed -- --demo-year (real MySQL)', () => {
     await env?.cleanup();
   });
 
-  /** Independently: every order and succeeded refund, grouped by UTC hour and currency, in SQL. */
-  async function expectedFromOrders(): Promise<Map<string, Row>> {
-    const rows = await db.query<Row[]>(
-      `SELECT DATE_FORMAT(b, '%Y-%m-%dT%H:00:00Z') AS bucket, currency,
-              SUM(placed) AS orders_placed, SUM(paid) AS orders_paid, SUM(cancelled) AS orders_cancelled,
-              SUM(units) AS units, SUM(gross) AS gross, SUM(discounts) AS discounts, SUM(shipping) AS shipping,
-              SUM(tax) AS tax, SUM(placed_total) AS placed_total, SUM(paid_total) AS paid_total,
-              SUM(refunds) AS refunds, SUM(paid_total) - SUM(refunds) AS net,
-              SUM(first) AS new_customers, SUM(placed) - SUM(first) AS returning_customers
-       FROM (
-         SELECT o.created_at AS b, o.currency, 1 AS placed, 0 AS paid, 0 AS cancelled,
-                (SELECT SUM(l.quantity) FROM order_lines l WHERE l.order_id = o.id) AS units,
-                o.subtotal AS gross, o.discount AS discounts, o.shipping, o.tax, o.total AS placed_total,
-                0 AS paid_total, 0 AS refunds,
-                -- the customer's first order: by account, or by email among guest orders
-                ROW_NUMBER() OVER (PARTITION BY COALESCE(o.customer_id, CONCAT('guest:', o.email))
-                                   ORDER BY o.created_at, o.id) = 1 AS first
-         FROM orders o
-         UNION ALL
-         SELECT paid_at, currency, 0, 1, 0, 0, 0, 0, 0, 0, 0, total, 0, 0 FROM orders WHERE paid_at IS NOT NULL
-         UNION ALL
-         SELECT cancelled_at, currency, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM orders WHERE cancelled_at IS NOT NULL
-         UNION ALL
-         SELECT r.created_at, p.currency, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, r.amount, 0
-         FROM payment_refunds r JOIN payments p ON p.id = r.payment_id
-         WHERE r.state = 'succeeded' AND r.requested_by <> ?
-       ) AS moves
-       GROUP BY bucket, currency`,
-      [LATE_PAYMENT_REFUNDER],
-    );
-    return byBucket(rows);
-  }
-
-  async function storedRollups(): Promise<Map<string, Row>> {
-    const rows = await db.query<Row[]>(
-      `SELECT DATE_FORMAT(bucket_start, '%Y-%m-%dT%H:00:00Z') AS bucket, currency, ${COLUMNS.join(', ')}
-       FROM sales_hourly`,
-    );
-    return byBucket(rows.filter((row) => COLUMNS.some((column) => Number(row[column]) !== 0)));
-  }
-
-  function byBucket(rows: Row[]): Map<string, Row> {
-    return new Map(
-      rows.map((row) => [
-        `${row.bucket}|${row.currency}`,
-        Object.fromEntries(COLUMNS.map((column) => [column, Number(row[column])])),
-      ]),
-    );
-  }
+  /** Independently, in SQL from the orders and refunds (test/support/independent-rollups.ts). */
+  const expectedFromOrders = () => expectedHourlyFromOrders(db);
+  const storedRollups = () => storedHourlyRollups(db);
 
   /** A fingerprint of everything the year writes: a second run must leave it as it is. */
   async function fingerprint(): Promise<Record<string, string>> {
@@ -286,21 +226,8 @@ describe('npm run seed -- --demo-year (real MySQL)', () => {
       'SELECT time_zone FROM sales_daily_state',
     );
     expect(time_zone).toBe('Europe/Berlin');
-    const berlinDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' });
     const columns = ['orders_placed', 'orders_paid', 'orders_cancelled', 'gross', 'net', 'new_customers'];
-    const hourly: Record<string, number[]> = {};
-    for (const row of await db.query<Array<Record<string, unknown>>>(
-      `SELECT bucket_start, currency, ${columns.join(', ')} FROM sales_hourly`,
-    )) {
-      const sums = (hourly[`${berlinDate.format(row.bucket_start as Date)}|${String(row.currency)}`] ??=
-        columns.map(() => 0));
-      columns.forEach((column, index) => (sums[index] += Number(row[column])));
-    }
-    const daily: Record<string, number[]> = {};
-    for (const row of await db.query<Array<Record<string, unknown>>>(
-      `SELECT DATE_FORMAT(local_date, '%Y-%m-%d') AS day, currency, ${columns.join(', ')} FROM sales_daily`,
-    ))
-      daily[`${String(row.day)}|${String(row.currency)}`] = columns.map((column) => Number(row[column]));
+    const { daily, hourly } = await dailyAndHourlySums(db, 'Europe/Berlin', columns);
     expect(Object.keys(daily).length).toBeGreaterThan(300);
     expect(daily).toEqual(hourly);
   });
