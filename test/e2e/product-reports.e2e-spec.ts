@@ -10,12 +10,13 @@ import {
   type DomainEventEnvelope,
   type DomainEventHandler,
 } from '../../src/modules/notifications/events/domain-event-handler';
-import { EVENTS_QUEUE, type DomainEventName } from '../../src/modules/notifications/jobs/events.jobs';
+import { EVENTS_QUEUE } from '../../src/modules/notifications/jobs/events.jobs';
 import { SANDBOX_CARDS } from '../../src/modules/payments/providers/sandbox.provider';
 import { LATE_PAYMENT_REFUNDER } from '../../src/modules/payments/settlement/refunds.service';
 import { AuthClient, createUser } from '../support/auth-client';
 import { payWithCard } from '../support/payments-shop';
-import { ADDRESS, ShopAdmin, ShopClient, type Order } from '../support/shop-client';
+import { insertHistory, type OrderHistory } from '../support/sales-histories';
+import { ShopAdmin, ShopClient, type Order } from '../support/shop-client';
 import { TestApi, TestEnvironment } from '../support/test-environment';
 import { waitFor, waitForQueuesToSettle } from '../support/wait-for';
 
@@ -34,24 +35,8 @@ const ago = (ms: number): string => new Date(NOW - ms).toISOString();
 
 type VariantKey = 'A-S' | 'A-M' | 'B-S' | 'B-M' | 'C' | 'D';
 
-/** One order's life, written straight into the tables at chosen times. */
-interface History {
-  name: string;
-  currency: 'EUR' | 'USD';
-  priceMode: 'tax_exclusive' | 'tax_inclusive';
-  taxRateBp: number;
-  lines: Array<{ variant: VariantKey; unitPrice: number; quantity: number; discount?: number }>;
-  shipping: number;
-  /** When its cart was created, before the order (minutes). */
-  cartMinutesBefore: number;
-  placedAt: string;
-  paidAt?: string;
-  cancelledAt?: string;
-  /** `amount: 'all'` refunds the order total. */
-  refunds?: Array<{ amount: number | 'all'; at: string; state?: 'succeeded' | 'failed'; late?: boolean }>;
-  /** Its events are never delivered: only the reconciliation can count it. */
-  eventsLost?: boolean;
-}
+/** Every history here has its cart (the funnel counts carts), and sells catalog variants. */
+type History = OrderHistory<VariantKey> & { cartMinutesBefore: number };
 
 const HISTORIES: History[] = [
   {
@@ -634,158 +619,6 @@ describe('product reports: top products, stock, funnel', () => {
     return rows;
   }
 
-  async function insertHistory(history: History): Promise<DomainEventEnvelope[]> {
-    const orderId = randomUUID();
-    const cartId = randomUUID();
-    const number = `PR-${Math.random().toString(36).slice(2, 10)}`;
-    const lines = history.lines.map((line, position) => {
-      const subtotal = line.unitPrice * line.quantity;
-      const discount = line.discount ?? 0;
-      const taxed = subtotal - discount;
-      const tax =
-        history.priceMode === 'tax_exclusive'
-          ? Math.round((taxed * history.taxRateBp) / 10_000)
-          : Math.round((taxed * history.taxRateBp) / (10_000 + history.taxRateBp));
-      const total = history.priceMode === 'tax_exclusive' ? taxed + tax : taxed;
-      return { ...line, position, subtotal, discount, tax, total };
-    });
-    const sum = (pick: (line: (typeof lines)[number]) => number) => lines.reduce((a, l) => a + pick(l), 0);
-    const shippingTax =
-      history.priceMode === 'tax_exclusive' ? Math.round((history.shipping * history.taxRateBp) / 10_000) : 0;
-    const total = sum((l) => l.total) + history.shipping + shippingTax;
-    const status = history.cancelledAt ? 'cancelled' : history.paidAt ? 'paid' : 'pending_payment';
-    const address = JSON.stringify({ ...ADDRESS });
-    const placedAt = new Date(history.placedAt);
-    await db.query(
-      `INSERT INTO carts (id, customer_id, token_hash, status, email, currency, order_id, version, created_at, updated_at)
-       VALUES (?, NULL, NULL, 'checked_out', NULL, ?, ?, 2, ?, ?)`,
-      [
-        cartId,
-        history.currency,
-        orderId,
-        new Date(placedAt.getTime() - history.cartMinutesBefore * 60_000),
-        placedAt,
-      ],
-    );
-    await db.query(
-      `INSERT INTO orders (id, number, cart_id, customer_id, token_hash, email, status, payment_method, currency,
-         price_mode, subtotal, discount, shipping, shipping_tax, tax, total, tax_rate_bp, promotion_code,
-         shipping_method_id, shipping_method_name, shipping_address, billing_address, expires_at,
-         payment_reminder_sent_at, paid_at, cancelled_at, version, created_at, updated_at)
-       VALUES (?, ?, ?, NULL, NULL, ?, ?, 'card', ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 'Standard', ?, ?, NULL,
-         NULL, ?, ?, 1, ?, ?)`,
-      [
-        orderId,
-        number,
-        cartId,
-        `${orderId}@example.test`,
-        status,
-        history.currency,
-        history.priceMode,
-        sum((l) => l.subtotal),
-        sum((l) => l.discount),
-        history.shipping,
-        shippingTax,
-        sum((l) => l.tax) + shippingTax,
-        total,
-        history.taxRateBp,
-        address,
-        address,
-        history.paidAt ? new Date(history.paidAt) : null,
-        history.cancelledAt ? new Date(history.cancelledAt) : null,
-        placedAt,
-        placedAt,
-      ],
-    );
-    for (const line of lines) {
-      const variant = variants[line.variant];
-      await db.query(
-        `INSERT INTO order_lines (id, order_id, position, variant_id, product_id, sku, title, variant_title,
-           unit_price, quantity, subtotal, discount, tax, total, fulfilled_quantity, restocked_quantity)
-         VALUES (?, ?, ?, ?, ?, ?, 'Item', 'Default', ?, ?, ?, ?, ?, ?, 0, 0)`,
-        [
-          randomUUID(),
-          orderId,
-          line.position,
-          variant.id,
-          variant.productId,
-          variant.sku,
-          line.unitPrice,
-          line.quantity,
-          line.subtotal,
-          line.discount,
-          line.tax,
-          line.total,
-        ],
-      );
-    }
-    const base = { orderId, number, customerId: null };
-    const envelopes: Array<{ type: DomainEventName; payload: unknown }> = [
-      {
-        type: 'order.placed',
-        payload: { ...base, from: null, to: 'pending_payment', total, currency: history.currency },
-      },
-    ];
-    if (history.paidAt)
-      envelopes.push({ type: 'order.paid', payload: { ...base, from: 'pending_payment', to: 'paid' } });
-    if (history.cancelledAt)
-      envelopes.push({
-        type: 'order.cancelled',
-        payload: { ...base, from: status, to: 'cancelled', reason: null, refundDue: !!history.paidAt },
-      });
-    if (history.paidAt || history.refunds) {
-      const paymentId = randomUUID();
-      const at = new Date(history.paidAt ?? history.placedAt);
-      await db.query(
-        `INSERT INTO payments (id, order_id, provider, amount, currency, state, captured_amount, refunded_amount,
-           version, created_at, updated_at)
-         VALUES (?, ?, 'manual', ?, ?, 'captured', ?, 0, 1, ?, ?)`,
-        [paymentId, orderId, total, history.currency, total, at, at],
-      );
-      let refundedSoFar = 0;
-      for (const refund of history.refunds ?? []) {
-        const refundId = randomUUID();
-        const state = refund.state ?? 'succeeded';
-        const amount = refund.amount === 'all' ? total : refund.amount;
-        await db.query(
-          `INSERT INTO payment_refunds (id, payment_id, amount, state, reason, requested_by, created_at, updated_at)
-           VALUES (?, ?, ?, ?, 'test', ?, ?, ?)`,
-          [
-            refundId,
-            paymentId,
-            amount,
-            state,
-            refund.late ? LATE_PAYMENT_REFUNDER : 'user:staff',
-            new Date(refund.at),
-            new Date(refund.at),
-          ],
-        );
-        if (state !== 'succeeded') continue;
-        refundedSoFar += amount;
-        envelopes.push({
-          type: 'payment.refunded',
-          payload: {
-            paymentId,
-            orderId,
-            provider: 'manual',
-            amount,
-            currency: history.currency,
-            refundId,
-            refunded: refundedSoFar,
-            complete: refundedSoFar >= total,
-          },
-        });
-      }
-    }
-    if (history.eventsLost) return [];
-    return envelopes.map(({ type, payload }) => ({
-      id: `pr-${randomUUID()}`,
-      type,
-      timestamp: new Date().toISOString(),
-      payload: payload as DomainEventEnvelope['payload'],
-    }));
-  }
-
   /** Minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF rows. */
   function parseCsv(text: string): string[][] {
     const rows: string[][] = [];
@@ -936,7 +769,8 @@ describe('product reports: top products, stock, funnel', () => {
   }
 
   it(`${HISTORIES.length} order histories through the worker: the product rollups equal the tables, hour by hour`, async () => {
-    for (const history of HISTORIES) delivered.push(...(await insertHistory(history)));
+    for (const history of HISTORIES)
+      delivered.push(...(await insertHistory(db, history, { prefix: 'PR', catalog: variants })));
     for (const at of ABANDONED_CARTS)
       await db.query(
         `INSERT INTO carts (id, status, currency, version, created_at, updated_at) VALUES (?, 'active', 'EUR', 1, ?, ?)`,

@@ -15,20 +15,25 @@ import { ADDRESS } from './shop-client';
 export const accountId = (name: string): string =>
   `00000000-0000-4000-8000-${Buffer.from(name).toString('hex').padStart(12, '0').slice(-12)}`;
 
-/** One order's life, written straight into the tables at chosen times (DST, currencies, tax modes). */
-export interface History {
+/**
+ * One order's life, written straight into the tables at chosen times (DST, currencies, tax modes).
+ * `V`: the keys of the catalog variants its lines may name (see insertHistory).
+ */
+export interface OrderHistory<V extends string = string> {
   name: string;
   currency: 'EUR' | 'USD';
   priceMode: 'tax_exclusive' | 'tax_inclusive';
   taxRateBp: number;
-  lines: Array<{ unitPrice: number; quantity: number; discount?: number }>;
+  /** `variant`: the catalog variant sold; left out, a made-up variant and product (SKU-<position>). */
+  lines: Array<{ variant?: V; unitPrice: number; quantity: number; discount?: number }>;
   shipping: number;
+  /** Its cart (checked out), created this many minutes before the order; left out, no cart row. */
+  cartMinutesBefore?: number;
   placedAt: string;
-  /** The day it was placed on, in Europe/Berlin (the store's zone in this test). */
-  berlinDay: string;
   paidAt?: string;
   cancelledAt?: string;
-  refunds?: Array<{ amount: number; at: string; state?: 'succeeded' | 'failed'; late?: boolean }>;
+  /** `amount: 'all'` refunds the order total. */
+  refunds?: Array<{ amount: number | 'all'; at: string; state?: 'succeeded' | 'failed'; late?: boolean }>;
   /** Its events are never delivered: only the reconciliation can count it. */
   eventsLost?: boolean;
   /**
@@ -36,6 +41,19 @@ export interface History {
    * per name, the same email). Left out: a one-off guest of its own.
    */
   customer?: { guest: string } | { account: string };
+}
+
+/** A history of the sales rollups and report tests, with the Berlin day it counts on. */
+export interface History extends OrderHistory {
+  /** The day it was placed on, in Europe/Berlin (the store's zone in this test). */
+  berlinDay: string;
+}
+
+/** A catalog variant an order line may sell. */
+export interface CatalogVariant {
+  id: string;
+  productId: string;
+  sku: string;
 }
 
 export const HISTORIES: History[] = [
@@ -294,12 +312,19 @@ export const HISTORIES: History[] = [
 ];
 
 /**
- * Writes one history into the orders, lines, payments and refunds tables, and returns the domain
- * events it would have sent (none when its events are lost).
+ * Writes one history into the orders, lines, payments and refunds tables (and carts, for a history
+ * with `cartMinutesBefore`), and returns the domain events it would have sent (none when its events
+ * are lost). `prefix`: of the order number and event ids; `catalog`: the variants the lines name.
  */
-export async function insertHistory(db: DataSource, history: History): Promise<DomainEventEnvelope[]> {
+export async function insertHistory<V extends string>(
+  db: DataSource,
+  history: OrderHistory<V>,
+  options: { prefix?: string; catalog?: Record<V, CatalogVariant> } = {},
+): Promise<DomainEventEnvelope[]> {
+  const prefix = options.prefix ?? 'SR';
   const orderId = randomUUID();
-  const number = `SR-${Math.random().toString(36).slice(2, 10)}`;
+  const cartId = randomUUID();
+  const number = `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
   const lines = history.lines.map((line, position) => {
     const subtotal = line.unitPrice * line.quantity;
     const discount = line.discount ?? 0;
@@ -320,6 +345,19 @@ export async function insertHistory(db: DataSource, history: History): Promise<D
   const total = sum((l) => l.total) + history.shipping + shippingTax;
   const status = history.cancelledAt ? 'cancelled' : history.paidAt ? 'paid' : 'pending_payment';
   const address = JSON.stringify({ ...ADDRESS });
+  const placedAt = new Date(history.placedAt);
+  if (history.cartMinutesBefore !== undefined)
+    await db.query(
+      `INSERT INTO carts (id, customer_id, token_hash, status, email, currency, order_id, version, created_at, updated_at)
+       VALUES (?, NULL, NULL, 'checked_out', NULL, ?, ?, 2, ?, ?)`,
+      [
+        cartId,
+        history.currency,
+        orderId,
+        new Date(placedAt.getTime() - history.cartMinutesBefore * 60_000),
+        placedAt,
+      ],
+    );
   const customer = history.customer;
   const customerId = customer && 'account' in customer ? accountId(customer.account) : null;
   const email = customer
@@ -335,7 +373,7 @@ export async function insertHistory(db: DataSource, history: History): Promise<D
     [
       orderId,
       number,
-      randomUUID(),
+      cartId,
       customerId,
       email,
       status,
@@ -352,11 +390,13 @@ export async function insertHistory(db: DataSource, history: History): Promise<D
       address,
       history.paidAt ? new Date(history.paidAt) : null,
       history.cancelledAt ? new Date(history.cancelledAt) : null,
-      new Date(history.placedAt),
-      new Date(history.placedAt),
+      placedAt,
+      placedAt,
     ],
   );
-  for (const line of lines)
+  for (const line of lines) {
+    const variant = line.variant === undefined ? undefined : options.catalog?.[line.variant];
+    if (line.variant !== undefined && !variant) throw new Error(`no catalog variant ${line.variant}`);
     await db.query(
       `INSERT INTO order_lines (id, order_id, position, variant_id, product_id, sku, title, variant_title,
          unit_price, quantity, subtotal, discount, tax, total, fulfilled_quantity, restocked_quantity)
@@ -365,9 +405,9 @@ export async function insertHistory(db: DataSource, history: History): Promise<D
         randomUUID(),
         orderId,
         line.position,
-        randomUUID(),
-        randomUUID(),
-        `SKU-${line.position}`,
+        variant?.id ?? randomUUID(),
+        variant?.productId ?? randomUUID(),
+        variant?.sku ?? `SKU-${line.position}`,
         line.unitPrice,
         line.quantity,
         line.subtotal,
@@ -376,6 +416,7 @@ export async function insertHistory(db: DataSource, history: History): Promise<D
         line.total,
       ],
     );
+  }
   const base = { orderId, number, customerId };
   const envelopes: Array<{ type: DomainEventName; at: string; payload: unknown }> = [
     {
@@ -398,6 +439,8 @@ export async function insertHistory(db: DataSource, history: History): Promise<D
     });
   if (history.paidAt || history.refunds) {
     const paymentId = randomUUID();
+    const amountOf = (refund: { amount: number | 'all' }) =>
+      refund.amount === 'all' ? total : refund.amount;
     const refunded = (history.refunds ?? []).filter((r) => (r.state ?? 'succeeded') === 'succeeded');
     await db.query(
       `INSERT INTO payments (id, order_id, provider, amount, currency, state, captured_amount, refunded_amount,
@@ -409,7 +452,7 @@ export async function insertHistory(db: DataSource, history: History): Promise<D
         total,
         history.currency,
         total,
-        refunded.reduce((a, r) => a + r.amount, 0),
+        refunded.reduce((a, r) => a + amountOf(r), 0),
         new Date(history.paidAt ?? history.placedAt),
         new Date(history.paidAt ?? history.placedAt),
       ],
@@ -418,13 +461,14 @@ export async function insertHistory(db: DataSource, history: History): Promise<D
     for (const refund of history.refunds ?? []) {
       const refundId = randomUUID();
       const state = refund.state ?? 'succeeded';
+      const amount = amountOf(refund);
       await db.query(
         `INSERT INTO payment_refunds (id, payment_id, amount, state, reason, requested_by, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'test', ?, ?, ?)`,
         [
           refundId,
           paymentId,
-          refund.amount,
+          amount,
           state,
           refund.late ? LATE_PAYMENT_REFUNDER : 'user:staff',
           new Date(refund.at),
@@ -432,7 +476,7 @@ export async function insertHistory(db: DataSource, history: History): Promise<D
         ],
       );
       if (state !== 'succeeded') continue;
-      refundedSoFar += refund.amount;
+      refundedSoFar += amount;
       envelopes.push({
         type: 'payment.refunded',
         at: refund.at,
@@ -440,7 +484,7 @@ export async function insertHistory(db: DataSource, history: History): Promise<D
           paymentId,
           orderId,
           provider: 'manual',
-          amount: refund.amount,
+          amount,
           currency: history.currency,
           refundId,
           refunded: refundedSoFar,
@@ -451,7 +495,7 @@ export async function insertHistory(db: DataSource, history: History): Promise<D
   }
   if (history.eventsLost) return [];
   return envelopes.map(({ type, at, payload }) => ({
-    id: `sr-${randomUUID()}`,
+    id: `${prefix.toLowerCase()}-${randomUUID()}`,
     type,
     timestamp: at,
     payload: payload as DomainEventEnvelope['payload'],
