@@ -1,22 +1,15 @@
 import { expectProblem, type JsonResponse, request } from '@app/testing';
-import { getQueueToken } from '@nestjs/bull';
 import type { INestApplicationContext } from '@nestjs/common';
-import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SalesReconciliationService } from '../../src/modules/analytics/sales-reconciliation.service';
-import {
-  SALES_ROLLUP_HANDLER,
-  type DomainEventEnvelope,
-  type DomainEventHandler,
-} from '../../src/modules/notifications/events/domain-event-handler';
+import type { DomainEventEnvelope } from '../../src/modules/notifications/events/domain-event-handler';
 import { EVENTS_QUEUE } from '../../src/modules/notifications/jobs/events.jobs';
-import { SANDBOX_CARDS } from '../../src/modules/payments/providers/sandbox.provider';
 import { LATE_PAYMENT_REFUNDER } from '../../src/modules/payments/settlement/refunds.service';
 import { AuthClient, createUser } from '../support/auth-client';
-import { payWithCard } from '../support/payments-shop';
-import { insertHistory, type OrderHistory } from '../support/sales-histories';
-import { ShopAdmin, ShopClient, type Order } from '../support/shop-client';
+import { orderPaidThenPartlyRefunded } from '../support/payments-shop';
+import { deliverEvents, insertHistory, type OrderHistory, replayEvents } from '../support/sales-histories';
+import { ShopAdmin, ShopClient } from '../support/shop-client';
 import { TestApi, TestEnvironment } from '../support/test-environment';
 import { waitFor, waitForQueuesToSettle } from '../support/wait-for';
 
@@ -358,7 +351,6 @@ describe('product reports: top products, stock, funnel', () => {
   let api: TestApi;
   let worker: INestApplicationContext;
   let db: DataSource;
-  let events: Queue;
   let admin: ShopAdmin;
   let staffToken: string;
   let customerToken: string;
@@ -380,7 +372,6 @@ describe('product reports: top products, stock, funnel', () => {
       },
     });
     db = api.app.get(DataSource);
-    events = worker.get<Queue>(getQueueToken(EVENTS_QUEUE));
     const client = new AuthClient(api.baseUrl);
     const owner = await createUser(client, db, { role: 'admin' });
     staffToken = (await createUser(client, db, { role: 'staff' })).tokens.accessToken;
@@ -776,8 +767,7 @@ describe('product reports: top products, stock, funnel', () => {
         `INSERT INTO carts (id, status, currency, version, created_at, updated_at) VALUES (?, 'active', 'EUR', 1, ?, ?)`,
         [randomUUID(), new Date(at), new Date(at)],
       );
-    for (const event of delivered) await events.add(event.type, event.payload, { jobId: event.id });
-    await waitForQueuesToSettle(worker, [EVENTS_QUEUE], 30_000);
+    await deliverEvents(worker, delivered);
 
     const expected = bucketsOf(await movesFromTables());
     const stored = await storedBuckets();
@@ -886,14 +876,8 @@ describe('product reports: top products, stock, funnel', () => {
     });
     const before = await reports();
     const buckets = await storedBuckets();
-    const handler = worker.get<DomainEventHandler>(SALES_ROLLUP_HANDLER);
-    for (let round = 0; round < 2; round++) for (const event of delivered) await handler.handle(event);
-    // And once more as Bull redelivers it: the job again, the same id.
-    for (const event of delivered) {
-      await (await events.getJob(event.id))?.remove();
-      await events.add(event.type, event.payload, { jobId: event.id });
-    }
-    await waitForQueuesToSettle(worker, [EVENTS_QUEUE], 30_000);
+    // Twice more to the handler, and once more as Bull redelivers it: the job again, the same id.
+    await replayEvents(worker, delivered);
     expect(await storedBuckets()).toEqual(buckets);
     expect(await reports()).toEqual(before);
   }, 60_000);
@@ -934,23 +918,11 @@ describe('product reports: top products, stock, funnel', () => {
 
   it('an order placed, paid and partly refunded through the API reaches the reports', async () => {
     const shop = new ShopClient(api.baseUrl);
-    const { cart, shopper } = await shop.newCart();
-    await shop.add(cart.id, shopper, variants.D.id, 3);
-    await shop.prepare(cart.id, shopper);
-    const placed = await shop.checkout(cart.id, shopper, randomUUID(), { paymentMethod: 'card' });
-    expect(placed.status).toBe(201);
-    const order: Order = placed.body;
-    const payment = await payWithCard(shop, order.id, shopper, SANDBOX_CARDS.succeeds);
-    const status = async () => (await admin.send<Order>('GET', `/v1/admin/orders/${order.id}`)).body.status;
-    await waitFor(async () => (await status()) === 'paid', 15_000, 'the order to be paid');
-    const refund = await admin.send(
-      'POST',
-      `/v1/admin/payments/${payment.body.id}/refunds`,
-      { amount: 1000, reason: 'chipped' },
-      { 'idempotency-key': randomUUID() },
-    );
-    expect(refund.status).toBe(202);
-    await waitFor(async () => (await status()) === 'partially_refunded', 15_000, 'the refund');
+    await orderPaidThenPartlyRefunded(admin, shop, variants.D.id, {
+      units: 3,
+      refund: 1000,
+      reason: 'chipped',
+    });
     await waitForQueuesToSettle(worker, [EVENTS_QUEUE], 30_000);
     const expected = bucketsOf(await movesFromTables());
     await waitFor(

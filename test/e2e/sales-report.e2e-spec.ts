@@ -11,13 +11,18 @@ import {
   type DomainEventEnvelope,
   type DomainEventHandler,
 } from '../../src/modules/notifications/events/domain-event-handler';
-import { EVENTS_QUEUE } from '../../src/modules/notifications/jobs/events.jobs';
 import { LATE_PAYMENT_REFUNDER } from '../../src/modules/payments/settlement/refunds.service';
 import { AuthClient, createUser } from '../support/auth-client';
 import { dailyAndHourlySums } from '../support/independent-rollups';
-import { HISTORIES, insertHistory, type History } from '../support/sales-histories';
+import {
+  deliverEvents,
+  HISTORIES,
+  insertHistory,
+  type History,
+  replayEvents,
+} from '../support/sales-histories';
 import { TestApi, TestEnvironment } from '../support/test-environment';
-import { waitFor, waitForQueuesToSettle } from '../support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 const ZONE = 'Europe/Berlin';
 
@@ -172,7 +177,6 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
   let api: TestApi;
   let worker: INestApplicationContext;
   let db: DataSource;
-  let events: Queue;
   let staffToken: string;
   let customerToken: string;
   const delivered: DomainEventEnvelope[] = [];
@@ -182,7 +186,6 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
     api = await env.startApi([], { rateLimit: { max: 1_000_000 } });
     worker = await env.startWorker();
     db = api.app.get(DataSource);
-    events = worker.get<Queue>(getQueueToken(EVENTS_QUEUE));
     const client = new AuthClient(api.baseUrl);
     staffToken = (await createUser(client, db, { role: 'staff' })).tokens.accessToken;
     customerToken = (await createUser(client, db)).tokens.accessToken;
@@ -369,8 +372,7 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
 
   it(`${ALL_HISTORIES.length} order histories, their events through the worker, the lost ones reconciled`, async () => {
     for (const history of ALL_HISTORIES) delivered.push(...(await insertHistory(db, history)));
-    for (const event of delivered) await events.add(event.type, event.payload, { jobId: event.id });
-    await waitForQueuesToSettle(worker, [EVENTS_QUEUE], 30_000);
+    await deliverEvents(worker, delivered);
     const report = await worker
       .get(SalesReconciliationService)
       .reconcile({ now: RECONCILE_NOW, days: RECONCILE_DAYS });
@@ -463,13 +465,7 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
         ]),
       );
     const before = await reports();
-    const handler = worker.get<DomainEventHandler>(SALES_ROLLUP_HANDLER);
-    for (let round = 0; round < 2; round++) for (const event of delivered) await handler.handle(event);
-    for (const event of delivered) {
-      await (await events.getJob(event.id))?.remove();
-      await events.add(event.type, event.payload, { jobId: event.id });
-    }
-    await waitForQueuesToSettle(worker, [EVENTS_QUEUE], 30_000);
+    await replayEvents(worker, delivered);
     expect(await reports()).toEqual(before);
   }, 90_000);
 

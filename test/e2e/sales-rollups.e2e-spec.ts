@@ -2,7 +2,6 @@ import { checkedFetch } from '@app/testing';
 import { getQueueToken } from '@nestjs/bull';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ANALYTICS_QUEUE, AnalyticsJobs } from '../../src/modules/analytics/analytics.jobs';
 import { SalesReconciliationService } from '../../src/modules/analytics/sales-reconciliation.service';
@@ -14,7 +13,6 @@ import {
   type DomainEventHandler,
 } from '../../src/modules/notifications/events/domain-event-handler';
 import { EVENTS_QUEUE } from '../../src/modules/notifications/jobs/events.jobs';
-import { SANDBOX_CARDS } from '../../src/modules/payments/providers/sandbox.provider';
 import { AuthClient, createUser } from '../support/auth-client';
 import {
   dailyAndHourlySums,
@@ -24,9 +22,9 @@ import {
   storedHourlyRollups,
   type RollupRow,
 } from '../support/independent-rollups';
-import { payWithCard } from '../support/payments-shop';
-import { HISTORIES, insertHistory } from '../support/sales-histories';
-import { ShopAdmin, ShopClient, type Order } from '../support/shop-client';
+import { orderPaidThenPartlyRefunded } from '../support/payments-shop';
+import { deliverEvents, HISTORIES, insertHistory, replayEvents } from '../support/sales-histories';
+import { ShopAdmin, ShopClient } from '../support/shop-client';
 import { TestApi, TestEnvironment } from '../support/test-environment';
 import { waitFor, waitForQueuesToSettle } from '../support/wait-for';
 
@@ -76,8 +74,7 @@ describe('sales rollups', () => {
   it(`${HISTORIES.length} order histories, their events through the worker: rollups equal the orders to the minor unit`, async () => {
     for (const history of HISTORIES) delivered.push(...(await insertHistory(db, history)));
     // Through the real queue and EventsProcessor: the job id is the event id, as the outbox relay does it.
-    for (const event of delivered) await events.add(event.type, event.payload, { jobId: event.id });
-    await waitForQueuesToSettle(worker, [EVENTS_QUEUE], 30_000);
+    await deliverEvents(worker, delivered);
 
     const expected = await expectedFromOrders();
     const lost = HISTORIES.filter((h) => h.eventsLost);
@@ -93,16 +90,9 @@ describe('sales rollups', () => {
 
   it('replaying every event twice more changes nothing', async () => {
     const before = await storedRollups();
-    const handler = worker.get<DomainEventHandler>(SALES_ROLLUP_HANDLER);
-    for (let round = 0; round < 2; round++) for (const event of delivered) await handler.handle(event);
-    // And once more through the queue and the processor, as Bull redelivers it: a new job, the same id.
-    for (const event of delivered) {
-      const done = await events.getJob(event.id);
-      expect(await done?.getState()).toBe('completed');
-      await done!.remove();
-      await events.add(event.type, event.payload, { jobId: event.id });
-    }
-    await waitForQueuesToSettle(worker, [EVENTS_QUEUE], 30_000);
+    // Twice more to the handler, and once more through the queue and the processor, as Bull
+    // redelivers it: a new job, the same id (each job completed before).
+    await replayEvents(worker, delivered, async (done) => expect(await done?.getState()).toBe('completed'));
     const states = await Promise.all(
       delivered.map(async (event) => (await events.getJob(event.id))?.getState()),
     );
@@ -199,23 +189,11 @@ describe('sales rollups', () => {
     await admin.setUp();
     const shop = new ShopClient(api.baseUrl);
     const { variantId } = await admin.variantWithStock(10, 2500);
-    const { cart, shopper } = await shop.newCart();
-    await shop.add(cart.id, shopper, variantId, 3);
-    await shop.prepare(cart.id, shopper);
-    const placed = await shop.checkout(cart.id, shopper, randomUUID(), { paymentMethod: 'card' });
-    expect(placed.status).toBe(201);
-    const order: Order = placed.body;
-    const payment = await payWithCard(shop, order.id, shopper, SANDBOX_CARDS.succeeds);
-    const status = async () => (await admin.send<Order>('GET', `/v1/admin/orders/${order.id}`)).body.status;
-    await waitFor(async () => (await status()) === 'paid', 15_000, 'the order to be paid');
-    const refund = await admin.send(
-      'POST',
-      `/v1/admin/payments/${payment.body.id}/refunds`,
-      { amount: 1000, reason: 'damaged' },
-      { 'idempotency-key': randomUUID() },
-    );
-    expect(refund.status).toBe(202);
-    await waitFor(async () => (await status()) === 'partially_refunded', 15_000, 'the refund');
+    const order = await orderPaidThenPartlyRefunded(admin, shop, variantId, {
+      units: 3,
+      refund: 1000,
+      reason: 'damaged',
+    });
     await waitForQueuesToSettle(worker, [EVENTS_QUEUE], 30_000);
     await waitFor(
       async () =>

@@ -2,8 +2,10 @@ import { TestApi, TestEnvironment } from './test-environment';
 import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { SANDBOX_CARDS } from '../../src/modules/payments/providers/sandbox.provider';
 import { AuthClient, createUser } from './auth-client';
 import { ShopAdmin, ShopClient, type Order, type Shopper } from './shop-client';
+import { waitFor } from './wait-for';
 
 /** A payment as the admin API shows it (the fields the payment tests look at). */
 export interface PaymentView {
@@ -82,4 +84,34 @@ export function payWithCard(
     { paymentMethod: card },
     { 'idempotency-key': key },
   );
+}
+
+/**
+ * Through the API: `units` of the variant checked out by a guest and paid with the sandbox card that
+ * succeeds, then `refund` (minor units) of it refunded by staff; the order once it is partially refunded.
+ */
+export async function orderPaidThenPartlyRefunded(
+  admin: ShopAdmin,
+  shop: ShopClient,
+  variantId: string,
+  options: { units: number; refund: number; reason: string },
+): Promise<Order> {
+  const { cart, shopper } = await shop.newCart();
+  await shop.add(cart.id, shopper, variantId, options.units);
+  await shop.prepare(cart.id, shopper);
+  const placed = await shop.checkout(cart.id, shopper, randomUUID(), { paymentMethod: 'card' });
+  expect(placed.status).toBe(201);
+  const order: Order = placed.body;
+  const payment = await payWithCard(shop, order.id, shopper, SANDBOX_CARDS.succeeds);
+  const status = async () => (await admin.send<Order>('GET', `/v1/admin/orders/${order.id}`)).body.status;
+  await waitFor(async () => (await status()) === 'paid', 15_000, 'the order to be paid');
+  const refund = await admin.send(
+    'POST',
+    `/v1/admin/payments/${payment.body.id}/refunds`,
+    { amount: options.refund, reason: options.reason },
+    { 'idempotency-key': randomUUID() },
+  );
+  expect(refund.status).toBe(202);
+  await waitFor(async () => (await status()) === 'partially_refunded', 15_000, 'the refund');
+  return order;
 }

@@ -1,9 +1,17 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { DomainEventEnvelope } from '../../src/modules/notifications/events/domain-event-handler';
-import type { DomainEventName } from '../../src/modules/notifications/jobs/events.jobs';
+import {
+  SALES_ROLLUP_HANDLER,
+  type DomainEventEnvelope,
+  type DomainEventHandler,
+} from '../../src/modules/notifications/events/domain-event-handler';
+import { EVENTS_QUEUE, type DomainEventName } from '../../src/modules/notifications/jobs/events.jobs';
 import { LATE_PAYMENT_REFUNDER } from '../../src/modules/payments/settlement/refunds.service';
 import { ADDRESS } from './shop-client';
+import { waitForQueuesToSettle } from './wait-for';
 
 /**
  * Order histories for the sales rollups and reports e2e tests: written straight into the tables at
@@ -500,4 +508,39 @@ export async function insertHistory<V extends string>(
     timestamp: at,
     payload: payload as DomainEventEnvelope['payload'],
   }));
+}
+
+/**
+ * The events through the worker's real queue and EventsProcessor (the job id is the event id, as
+ * the outbox relay does it), until the queue has settled.
+ */
+export async function deliverEvents(
+  worker: INestApplicationContext,
+  delivered: readonly DomainEventEnvelope[],
+): Promise<void> {
+  const events = worker.get<Queue>(getQueueToken(EVENTS_QUEUE));
+  for (const event of delivered) await events.add(event.type, event.payload, { jobId: event.id });
+  await waitForQueuesToSettle(worker, [EVENTS_QUEUE], 30_000);
+}
+
+/**
+ * Delivered events again: twice more straight to the sales rollup handler, then once more through
+ * the queue as Bull redelivers it (the job removed, a new job with the same id), until the queue has
+ * settled. `beforeRedelivery` looks at each event's finished job first.
+ */
+export async function replayEvents(
+  worker: INestApplicationContext,
+  delivered: readonly DomainEventEnvelope[],
+  beforeRedelivery: (job: Job | null) => Promise<void> | void = () => undefined,
+): Promise<void> {
+  const handler = worker.get<DomainEventHandler>(SALES_ROLLUP_HANDLER);
+  for (let round = 0; round < 2; round++) for (const event of delivered) await handler.handle(event);
+  const events = worker.get<Queue>(getQueueToken(EVENTS_QUEUE));
+  for (const event of delivered) {
+    const job = await events.getJob(event.id);
+    await beforeRedelivery(job);
+    await job?.remove();
+    await events.add(event.type, event.payload, { jobId: event.id });
+  }
+  await waitForQueuesToSettle(worker, [EVENTS_QUEUE], 30_000);
 }
