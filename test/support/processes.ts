@@ -19,10 +19,18 @@ export interface Running {
  * Runs an entry point (`src/worker.ts`) as its own process: from source under ts-node, or from a
  * `CompiledApp` the way `node dist/src/worker.js` runs it.
  */
-export function runEntry(entry: string, env: Record<string, string>, compiled?: CompiledApp): Running {
-  const args = compiled
-    ? [compiled.path(entry)]
-    : ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', entry];
+export function runEntry(
+  entry: string,
+  env: Record<string, string>,
+  compiled?: CompiledApp,
+  entryArgs: string[] = [],
+): Running {
+  const args = [
+    ...(compiled
+      ? [compiled.path(entry)]
+      : ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', entry]),
+    ...entryArgs,
+  ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {

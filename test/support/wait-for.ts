@@ -2,6 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
+import { QueueRegistry } from '../../src/queues/queue.registry';
 
 /** Polls `check` until it holds (work done by a worker, a delayed job, a webhook) or fails the test. */
 export async function waitFor(
@@ -44,5 +45,29 @@ export async function waitForQueuesToSettle(
     },
     timeoutMs,
     `the ${queues.join(' and ')} queues to settle`,
+  );
+}
+
+/**
+ * Waits until every outbox row is relayed and no job of any queue `app` registered is waiting or
+ * active. Delayed jobs are allowed: the repeatable ones (sweeps, reconciliation) always wait there.
+ */
+export async function waitForWorkToDrain(app: INestApplicationContext, timeoutMs = 30_000): Promise<void> {
+  const db = app.get(DataSource, { strict: false });
+  const queues = app.get(QueueRegistry, { strict: false }).all();
+  await waitFor(
+    async () => {
+      const [{ n }] = await db.query<Array<{ n: string }>>(
+        'SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL',
+      );
+      if (Number(n) > 0) return false;
+      for (const queue of queues) {
+        const counts = await queue.getJobCounts();
+        if (counts.waiting + counts.active > 0) return false;
+      }
+      return true;
+    },
+    timeoutMs,
+    'the outbox and every queue to drain',
   );
 }
