@@ -233,6 +233,20 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     expect(autoscaler.spec.minReplicas).toBeGreaterThanOrEqual(2);
   });
 
+  it("apply what the migrations Job needs in a release's first step, and nothing that rolls", () => {
+    const firstStep = checked.objects
+      .filter((entry) => {
+        const labels = (entry.object.metadata as { labels?: Record<string, string> }).labels ?? {};
+        return labels['storekeep/release-step'] === 'schema';
+      })
+      .map((entry) => `${entry.kind} ${entry.name}`);
+    expect(firstStep.sort()).toEqual([
+      'ConfigMap storekeep-config',
+      'Job storekeep-migrate',
+      'Namespace storekeep',
+    ]);
+  });
+
   it('leave each process time to drain before SIGKILL', () => {
     const apiPod = api.spec.template.spec;
     const config = loadConfig(environmentOf(only(api), filledSecret(secret.stringData)));
