@@ -169,7 +169,7 @@ if (chromiumMissing && underCi) {
         // assets and "Try it out" are what this suite checks.
         ({ page, watched } = await open('/docs', { viewport: { width: 1280, height: 60_000 } }));
         rendered = await visible(page.locator('.opblock').first());
-      });
+      }, 180_000); // a 60,000-pixel page takes Chromium over a minute on a loaded 2-core box
 
       it('renders every operation with all its assets over http: no failure, no CSP violation', async () => {
         expect(page.url()).toBe(`${origin}/docs`);
