@@ -1,11 +1,12 @@
 // Validates the Kubernetes manifests under deploy/kubernetes offline:
 //   node scripts/deploy-check.mjs [dir]          a line per object; exit 0 valid, 1 not
 //   node scripts/deploy-check.mjs --json [dir]   the parsed objects and problems as JSON (for the unit spec)
-// Each object is checked against the Kubernetes JSON schema of its apiVersion/kind (kubernetes-models,
-// the schemas of kubernetes-models 5.1.0: types, required fields, enums; like kubeconform without --strict, an unknown
-// field is not reported: src/bootstrap/deploy-manifests.spec.ts checks the fields that matter by name).
+// Each object is checked against the Kubernetes JSON schema of its apiVersion/kind (the schemas of
+// kubernetes-models 5.1.0: types, required fields, enums). Like kubeconform without --strict, the
+// schemas let an unknown field through (`readinesProbe`); src/bootstrap/deploy-manifests.spec.ts
+// catches those by type-checking each object against its kubernetes-models TypeScript interface.
 // kustomization.yaml must list every manifest but the *.example.yaml ones, and only files that exist.
-// The cross-checks with the app (its config validation, probe paths, ports) are in that spec:
+// The cross-checks with the app (its config validation, probe paths, ports) are in that spec too:
 // `npm run deploy:check` runs it, and this script through it.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { HealthController } from '../modules/health/health.controller';
 
 // The Kubernetes manifests of deploy/kubernetes (docs/operations.md), checked in CI (`npm run deploy:check`):
@@ -91,6 +92,49 @@ const healthRoute = (handler: keyof HealthController): string =>
     Reflect.getMetadata(PATH_METADATA, HealthController.prototype[handler]),
   )}`;
 
+type ManifestObject = Checked['objects'][number];
+
+/**
+ * Fields Kubernetes does not know (`readinesProbe`), which the JSON schemas let through: each object is
+ * type-checked as an object literal of its kubernetes-models interface (`IDeployment`), so TypeScript's
+ * excess-property check reports an unknown field at any depth (kubeconform's --strict). One message
+ * per problem, prefixed with the object's file, kind and name.
+ */
+function unknownFields(objects: ManifestObject[]): string[] {
+  const file = join(ROOT, 'deploy-manifests.generated.ts');
+  const text = objects
+    .map(
+      ({ kind, object }, index) =>
+        `import type { I${kind} as T${index} } from 'kubernetes-models/${String(object.apiVersion)}/${kind}';\n` +
+        `export const object${index}: T${index} = ${JSON.stringify(object)};`,
+    )
+    .join('\n');
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    target: ts.ScriptTarget.ES2022,
+    skipLibCheck: true,
+    types: [],
+  };
+  const host = ts.createCompilerHost(options);
+  const { getSourceFile, fileExists } = host;
+  host.getSourceFile = (name, language, ...rest) =>
+    name === file ? ts.createSourceFile(name, text, language) : getSourceFile(name, language, ...rest);
+  host.fileExists = (name) => name === file || fileExists(name);
+  const program = ts.createProgram([file], options, host);
+  return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+    const line =
+      diagnostic.file && diagnostic.start !== undefined
+        ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line
+        : -1;
+    const entry = objects[Math.floor(line / 2)] as ManifestObject | undefined;
+    const where = entry ? `${entry.file} (${entry.kind} ${entry.name})` : 'generated file';
+    return `${where}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`;
+  });
+}
+
 /** Values that pass the app's validation, for the Secret's placeholders. */
 const filledSecret = (data: Record<string, string>): Record<string, string> => ({
   ...data,
@@ -153,6 +197,22 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       ]),
     );
   });
+
+  it('use no field Kubernetes does not know (and the check finds a misspelt one)', () => {
+    // The real objects plus a copy of the API Deployment with a typo, compiled together (one slow
+    // type-check): exactly the copy's field is reported.
+    const typo = structuredClone(
+      checked.objects.find((entry) => entry.name === 'storekeep-api' && entry.kind === 'Deployment'),
+    );
+    if (!typo) throw new Error('no API Deployment');
+    typo.file = 'typo-copy.yaml';
+    Object.assign(only(typo.object as unknown as Workload), { livenesProbe: {} });
+    expect(unknownFields([...checked.objects, typo])).toEqual([
+      expect.stringMatching(
+        /^typo-copy\.yaml \(Deployment storekeep-api\): .*'"livenesProbe"' does not exist in type 'IContainer'/,
+      ),
+    ]);
+  }, 30_000);
 
   it('name only variables the app reads', () => {
     const known = knownVariables();
