@@ -3,6 +3,8 @@
 # Storekeep image: one image for both processes.
 #   API    (default):  node dist/src/main.js    (listens on $PORT, 3000)
 #   worker:            node dist/src/worker.js  (no HTTP port; override the HEALTHCHECK, see docker-compose.yml)
+#   migrations:        node dist/src/cli/migrate.js  (one-off: applies pending migrations and exits; the
+#                      Kubernetes migrations Job, deploy/kubernetes, docs/operations.md)
 #   first admin:       node dist/src/cli/admin-create.js --email ops@example.com [--role staff] [--name "..."]
 #                      (one-off, same environment as the API; creates or promotes a staff/admin account,
 #                      audited. Password from ADMIN_PASSWORD, else stdin, else generated and printed once.
