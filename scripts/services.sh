@@ -6,6 +6,7 @@
 #   3. as root, apt-get install mariadb-server / redis-server and start them;
 #   4. docker compose up -d mysql redis (with deploy/compose.dev-services.yml publishing them on localhost);
 #   5. fail, saying exactly what to run.
+# Then, as root, installs the MySQL client tools if they are missing (npm run backup / restore use them).
 # Idempotent. Only local addresses are ever started; a remote one that does not answer is an error.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -107,4 +108,16 @@ ensure() { # name check start apt-package compose-service host port
 status=0
 ensure mysql mysql_answers start_mysql_service mariadb-server mysql "$db_host" "$db_port" || status=1
 ensure redis redis_answers start_redis_service redis-server redis "$redis_host" "$redis_port" || status=1
+
+# npm run backup / restore (and their test) need the client tools, also when the server is a container.
+# Not a failure here: only those need them.
+if ! command -v mariadb-dump >/dev/null && ! command -v mysqldump >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "MySQL client tools missing (npm run backup/restore): apt-get install -y mariadb-client"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-client; } >/dev/null 2>&1 ||
+      say "could not install mariadb-client"
+  else
+    say "npm run backup/restore need the MySQL client tools: sudo apt-get install -y mariadb-client"
+  fi
+fi
 exit $status
