@@ -8,7 +8,13 @@ import { EVENTS_QUEUE } from '../../src/modules/notifications/jobs/events.jobs';
 import { LATE_PAYMENT_REFUNDER } from '../../src/modules/payments/settlement/refunds.service';
 import { AuthClient, createUser } from '../support/auth-client';
 import { orderPaidThenPartlyRefunded } from '../support/payments-shop';
-import { deliverEvents, insertHistory, type OrderHistory, replayEvents } from '../support/sales-histories';
+import {
+  deliverEvents,
+  insertHistory,
+  type OrderHistory,
+  replayEvents,
+  startSalesEnvironment,
+} from '../support/sales-histories';
 import { ShopAdmin, ShopClient } from '../support/shop-client';
 import { TestApi, TestEnvironment } from '../support/test-environment';
 import { waitFor, waitForQueuesToSettle } from '../support/wait-for';
@@ -363,15 +369,10 @@ describe('product reports: top products, stock, funnel', () => {
     });
 
   beforeAll(async () => {
-    env = await TestEnvironment.create({ analytics: { storeTimeZone: 'Europe/Berlin' } });
-    api = await env.startApi([], { rateLimit: { max: 1_000_000 } });
-    worker = await env.startWorker([], {
-      payments: {
-        sandboxWebhookUrl: `${api.baseUrl}/v1/payments/webhooks/sandbox`,
-        sandboxSettleDelayMs: 100,
-      },
-    });
-    db = api.app.get(DataSource);
+    ({ env, api, worker, db } = await startSalesEnvironment({
+      timeZone: 'Europe/Berlin',
+      sandboxPayments: true,
+    }));
     const client = new AuthClient(api.baseUrl);
     const owner = await createUser(client, db, { role: 'admin' });
     staffToken = (await createUser(client, db, { role: 'staff' })).tokens.accessToken;

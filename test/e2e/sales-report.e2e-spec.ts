@@ -20,6 +20,7 @@ import {
   insertHistory,
   type History,
   replayEvents,
+  startSalesEnvironment,
 } from '../support/sales-histories';
 import { TestApi, TestEnvironment } from '../support/test-environment';
 import { waitFor } from '../support/wait-for';
@@ -182,10 +183,7 @@ describe('sales report (GET /v1/admin/reports/sales, sales.csv)', () => {
   const delivered: DomainEventEnvelope[] = [];
 
   beforeAll(async () => {
-    env = await TestEnvironment.create({ analytics: { storeTimeZone: ZONE } });
-    api = await env.startApi([], { rateLimit: { max: 1_000_000 } });
-    worker = await env.startWorker();
-    db = api.app.get(DataSource);
+    ({ env, api, worker, db } = await startSalesEnvironment({ timeZone: ZONE, sandboxPayments: false }));
     const client = new AuthClient(api.baseUrl);
     staffToken = (await createUser(client, db, { role: 'staff' })).tokens.accessToken;
     customerToken = (await createUser(client, db)).tokens.accessToken;

@@ -23,7 +23,13 @@ import {
   type RollupRow,
 } from '../support/independent-rollups';
 import { orderPaidThenPartlyRefunded } from '../support/payments-shop';
-import { deliverEvents, HISTORIES, insertHistory, replayEvents } from '../support/sales-histories';
+import {
+  deliverEvents,
+  HISTORIES,
+  insertHistory,
+  replayEvents,
+  startSalesEnvironment,
+} from '../support/sales-histories';
 import { ShopAdmin, ShopClient } from '../support/shop-client';
 import { TestApi, TestEnvironment } from '../support/test-environment';
 import { waitFor, waitForQueuesToSettle } from '../support/wait-for';
@@ -47,15 +53,10 @@ describe('sales rollups', () => {
   const delivered: DomainEventEnvelope[] = [];
 
   beforeAll(async () => {
-    env = await TestEnvironment.create({ analytics: { storeTimeZone: 'Europe/Berlin' } });
-    api = await env.startApi([], { rateLimit: { max: 1_000_000 } });
-    worker = await env.startWorker([], {
-      payments: {
-        sandboxWebhookUrl: `${api.baseUrl}/v1/payments/webhooks/sandbox`,
-        sandboxSettleDelayMs: 100,
-      },
-    });
-    db = api.app.get(DataSource);
+    ({ env, api, worker, db } = await startSalesEnvironment({
+      timeZone: 'Europe/Berlin',
+      sandboxPayments: true,
+    }));
     events = worker.get<Queue>(getQueueToken(EVENTS_QUEUE));
   }, 60_000);
   afterAll(async () => {

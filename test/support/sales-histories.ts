@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   SALES_ROLLUP_HANDLER,
   type DomainEventEnvelope,
@@ -11,6 +11,7 @@ import {
 import { EVENTS_QUEUE, type DomainEventName } from '../../src/modules/notifications/jobs/events.jobs';
 import { LATE_PAYMENT_REFUNDER } from '../../src/modules/payments/settlement/refunds.service';
 import { ADDRESS } from './shop-client';
+import { TestApi, TestEnvironment } from './test-environment';
 import { waitForQueuesToSettle } from './wait-for';
 
 /**
@@ -508,6 +509,35 @@ export async function insertHistory<V extends string>(
     timestamp: at,
     payload: payload as DomainEventEnvelope['payload'],
   }));
+}
+
+/** The API and a worker of one test environment whose store is in `timeZone`, and its database. */
+export interface SalesEnvironment {
+  env: TestEnvironment;
+  api: TestApi;
+  worker: INestApplicationContext;
+  db: DataSource;
+}
+
+/**
+ * Starts the environment of a rollups or reports test: no rate limit on the API; with
+ * `sandboxPayments`, a worker that delivers the sandbox's card webhooks back to the API (100 ms).
+ */
+export async function startSalesEnvironment(options: {
+  timeZone: string;
+  sandboxPayments: boolean;
+}): Promise<SalesEnvironment> {
+  const env = await TestEnvironment.create({ analytics: { storeTimeZone: options.timeZone } });
+  const api = await env.startApi([], { rateLimit: { max: 1_000_000 } });
+  const worker = options.sandboxPayments
+    ? await env.startWorker([], {
+        payments: {
+          sandboxWebhookUrl: `${api.baseUrl}/v1/payments/webhooks/sandbox`,
+          sandboxSettleDelayMs: 100,
+        },
+      })
+    : await env.startWorker();
+  return { env, api, worker, db: api.app.get(DataSource) };
 }
 
 /**
