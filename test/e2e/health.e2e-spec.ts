@@ -61,6 +61,17 @@ describe('health, readiness and metrics', () => {
     );
     expect(Date.now() - started).toBeLessThan(5_000);
     expectProblem(down, 503, '/problems/dependency-unavailable');
+    expect(down.headers.get('retry-after')).toBe('5');
+    // A route that needs MySQL answers 503 with Retry-After too (not 500): the client retries, nothing
+    // was written.
+    const cart = await request(`${api.baseUrl}/v1/carts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expectProblem(cart, 503, '/problems/dependency-unavailable');
+    expect(cart.headers.get('retry-after')).toBe('5');
+    expect(cart.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|3306/);
     expect(down.body.checks).toEqual(
       expect.objectContaining({
         mysql: expect.objectContaining({ status: 'down' }),
@@ -78,6 +89,17 @@ describe('health, readiness and metrics', () => {
       (r) => r.status === 200,
     );
     expect(up.status).toBe(200);
+    // The same process serves writes again: its pool reconnected by itself.
+    const again = await eventually(
+      () =>
+        request(`${api.baseUrl}/v1/carts`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        }),
+      (r) => r.status === 201,
+    );
+    expect(again.status).toBe(201);
   });
 
   // Open here: a test (like development) has no METRICS_TOKEN. The token and production: ops-exposure.e2e-spec.ts.

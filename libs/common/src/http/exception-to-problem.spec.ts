@@ -90,4 +90,45 @@ describe('exceptionToProblem', () => {
     expect(thrown.detail).not.toContain('db-3');
     expect(exceptionToProblem(undefined).status).toBe(500);
   });
+
+  it.each([
+    [
+      'mysql2 refused at connect',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' }),
+    ],
+    [
+      'a query whose connection was lost',
+      new QueryFailedError(
+        'SELECT 1',
+        [],
+        Object.assign(new Error('Connection lost: The server closed the connection.'), {
+          code: 'PROTOCOL_CONNECTION_LOST',
+        }),
+      ),
+    ],
+    ['MariaDB shutting down', queryError(1053, 'Server shutdown in progress')],
+    ['too many connections', queryError(1040, 'Too many connections')],
+    [
+      'a fatal mysql2 error wrapped by TypeORM',
+      new QueryFailedError('SELECT 1', [], Object.assign(new Error('closed state'), { fatal: true })),
+    ],
+    [
+      'ioredis giving up',
+      Object.assign(new Error('Reached the max retries per request limit'), {
+        name: 'MaxRetriesPerRequestError',
+      }),
+    ],
+    ['ioredis on a closed connection', new Error('Connection is closed.')],
+  ])('maps %s to 503 with Retry-After, saying nothing of the cause', (_what, error) => {
+    const problem = exceptionToProblem(error);
+    expect(problem).toEqual(
+      expect.objectContaining({
+        status: 503,
+        type: '/problems/dependency-unavailable',
+        headers: { 'retry-after': '5' },
+        extensions: { retryAfterSeconds: 5 },
+      }),
+    );
+    expect(problem.detail).not.toMatch(/3306|127\.0\.0\.1|SELECT|closed/);
+  });
 });

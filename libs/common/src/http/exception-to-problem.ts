@@ -114,6 +114,63 @@ const DATABASE_ERRORS: Record<number, { status: number; slug: string; detail: st
   },
 };
 
+/** Seconds a client is told to wait (Retry-After) when MySQL or Redis is down or went away. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Error codes that say a dependency is down, restarting or went away mid-request (mysql2's and
+ * Node's socket codes, ioredis's), not that the request was wrong: the same request may succeed on
+ * retry. Whether a half-done write may be retried is for idempotency keys to say, not this mapping.
+ */
+const DEPENDENCY_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CON_COUNT_ERROR',
+  'ER_CONNECTION_KILLED',
+]);
+/** The same for MySQL/MariaDB error numbers: too many connections, shutdown in progress, connection killed. */
+const DEPENDENCY_DOWN_ERRNOS = new Set([1040, 1053, 1927]);
+/** ioredis: a command given up while Redis is unreachable, or sent on a connection being closed. */
+const REDIS_DOWN_NAMES = new Set(['MaxRetriesPerRequestError']);
+const REDIS_DOWN_MESSAGES = new Set([
+  'Connection is closed.',
+  "Stream isn't writeable and enableOfflineQueue options is false",
+]);
+
+interface DependencyErrorShape {
+  code?: unknown;
+  errno?: unknown;
+  fatal?: unknown;
+  name?: unknown;
+  message?: unknown;
+}
+
+/** Whether the error (or what TypeORM or Nest wrapped in it) says MySQL or Redis is unavailable. */
+function isDependencyDown(exception: unknown): boolean {
+  const candidates: unknown[] = [exception];
+  if (exception instanceof QueryFailedError) candidates.push(exception.driverError);
+  if (exception instanceof Error && exception.cause) candidates.push(exception.cause);
+  return candidates.some((candidate) => {
+    if (typeof candidate !== 'object' || candidate === null) return false;
+    const error = candidate as DependencyErrorShape;
+    return (
+      (typeof error.code === 'string' && DEPENDENCY_DOWN_CODES.has(error.code)) ||
+      (typeof error.errno === 'number' && DEPENDENCY_DOWN_ERRNOS.has(error.errno)) ||
+      // mysql2 marks every error that broke its connection as fatal (the socket closed under a query).
+      error.fatal === true ||
+      (typeof error.name === 'string' && REDIS_DOWN_NAMES.has(error.name)) ||
+      (typeof error.message === 'string' && REDIS_DOWN_MESSAGES.has(error.message))
+    );
+  });
+}
+
 const statusTitle = (status: number): string => STATUS_CODES[status] ?? 'Error';
 
 function slugOf(status: number): string {
@@ -237,6 +294,17 @@ export function exceptionToProblem(exception: unknown): MappedProblem {
         detail: statusTitle(status),
       };
     }
+  }
+  if (isDependencyDown(exception)) {
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      type: problemType('dependency-unavailable'),
+      title: 'A dependency is unavailable',
+      detail:
+        'A service this request needs is unavailable for a moment; retry after the time given in Retry-After.',
+      extensions: { retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS },
+      headers: { 'retry-after': String(DEPENDENCY_RETRY_AFTER_SECONDS) },
+    };
   }
   return {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
