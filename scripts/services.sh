@@ -7,6 +7,8 @@
 #   4. docker compose up -d mysql redis (with deploy/compose.dev-services.yml publishing them on localhost);
 #   5. fail, saying exactly what to run.
 # Then, as root, installs the MySQL client tools if they are missing (npm run backup / restore use them).
+# It also installs nginx (Debian's package, as root) where it is missing, without starting it: the
+# topology test (test/e2e/topology.e2e-spec.ts) runs a private nginx with its own configuration.
 # Idempotent. Only local addresses are ever started; a remote one that does not answer is an error.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -105,7 +107,29 @@ ensure() { # name check start apt-package compose-service host port
   return 1
 }
 
+# nginx: installed, never started (no system daemon on port 80: tests run their own). Without it only
+# the topology test fails, saying how to install it, so a missing nginx is a warning here.
+ensure_nginx() {
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "nginx is not installed: apt-get install -y nginx (not started)"
+    # Debian starts a service on install unless policy-rc.d says no (101): say no for this install
+    # only, when the machine has no policy of its own (Docker images have one that says no already).
+    local policy=/usr/sbin/policy-rc.d added=''
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && added=yes
+    fi
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; } >/dev/null 2>&1
+    local installed=$?
+    [ -n "$added" ] && rm -f "$policy"
+    [ $installed = 0 ] && return 0
+  fi
+  say "nginx is not installed (the topology test needs it): sudo apt-get install -y nginx"
+  return 0
+}
+
 status=0
+ensure_nginx
 ensure mysql mysql_answers start_mysql_service mariadb-server mysql "$db_host" "$db_port" || status=1
 ensure redis redis_answers start_redis_service redis-server redis "$redis_host" "$redis_port" || status=1
 

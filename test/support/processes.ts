@@ -1,9 +1,11 @@
 import type { AppConfig } from '@app/config';
+import { checkedFetch } from '@app/testing';
 import { transformFile } from '@swc/core';
 import { ChildProcess, spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { waitFor } from './wait-for';
 
 const ROOT = join(__dirname, '../..');
 
@@ -116,4 +118,101 @@ export function servicesEnvironment(config: AppConfig): Record<string, string> {
     REDIS_PORT: String(redis.port),
     REDIS_PREFIX: redis.prefix,
   };
+}
+
+/** An API process (src/main.ts) listening on 127.0.0.1:`port`. */
+export interface ApiProcess extends Running {
+  port: number;
+  baseUrl: string;
+}
+
+/**
+ * Starts the API as its own process on 127.0.0.1:`port` and resolves once GET /health/ready answers
+ * 200 (migrated, MySQL and Redis connected); fails at once, with its output, if the process exits.
+ */
+export async function startApiProcess(
+  env: Record<string, string>,
+  port: number,
+  compiled?: CompiledApp,
+  timeoutMs = 90_000,
+): Promise<ApiProcess> {
+  const running = runEntry('src/main.ts', { ...env, PORT: String(port), HOST: '127.0.0.1' }, compiled);
+  const api = { ...running, port, baseUrl: `http://127.0.0.1:${port}` };
+  await waitUntilStarted(
+    api,
+    () =>
+      checkedFetch(`${api.baseUrl}/health/ready`).then(
+        (response) => response.ok,
+        () => false, // not listening yet
+      ),
+    timeoutMs,
+    `the API on port ${port} to be ready`,
+  );
+  return api;
+}
+
+/** Starts the worker (src/worker.ts) as its own process; resolves once it has logged that it started. */
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  compiled?: CompiledApp,
+  timeoutMs = 90_000,
+): Promise<Running> {
+  // "Worker started" is logged at info: a quieter LOG_LEVEL would hide the moment it is up.
+  const worker = runEntry('src/worker.ts', { ...env, LOG_LEVEL: 'info' }, compiled);
+  await waitUntilStarted(
+    worker,
+    () => Promise.resolve(worker.output().includes('Worker started')),
+    timeoutMs,
+    'the worker to start',
+  );
+  return worker;
+}
+
+async function waitUntilStarted(
+  target: Running,
+  started: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  try {
+    await waitFor(
+      async () => {
+        if (target.child.exitCode !== null || target.child.signalCode !== null)
+          throw new Error(`the process exited (${target.child.exitCode ?? target.child.signalCode})`);
+        return started();
+      },
+      timeoutMs,
+      what,
+    );
+  } catch (error) {
+    if (target.child.exitCode === null) target.child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}; it said:\n${target.output().slice(-4000)}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Sends `signal` and waits for the process to exit; past `timeoutMs` it is SIGKILLed and this fails.
+ * Resolves with the exit code (null when a signal ended it).
+ */
+export async function stopProcess(
+  target: Running,
+  signal: NodeJS.Signals = 'SIGTERM',
+  timeoutMs = 30_000,
+): Promise<number | null> {
+  if (target.child.exitCode !== null || target.child.signalCode !== null) return target.exited;
+  target.child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
+  const result = await Promise.race([target.exited, late]);
+  clearTimeout(timer);
+  if (result === 'late') {
+    target.child.kill('SIGKILL');
+    await target.exited;
+    throw new Error(
+      `still running ${timeoutMs} ms after ${signal}; it said:\n${target.output().slice(-4000)}`,
+    );
+  }
+  return result;
 }
