@@ -45,6 +45,8 @@ export function nginxConfigFrom(source: string, prefix: string, port: number, up
   );
   replace(/^(\s*)resolver .*;\n\s*resolver_timeout .*;\n/m, '');
   replace(/^(\s*)listen 80 default_server;$/m, `$1listen 127.0.0.1:${port} default_server;`);
+  // Plain http only: the TLS listener (a certificate docker-compose mounts) would take port 443.
+  replace(/^\s*listen 443 ssl default_server;\n/m, '');
   // The compiled-in temporary folders are /var/lib/nginx/*: keep everything under the prefix.
   replace(
     /^http \{$/m,
