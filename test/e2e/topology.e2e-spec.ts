@@ -240,7 +240,7 @@ describe('topology: 2 API processes and 2 workers behind nginx', () => {
         {
           url: cluster.url,
           connections: 8,
-          duration: 120, // stopped below, once both replicas are back
+          duration: 200, // stopped below, once both replicas are back
           requests: [
             { method: 'GET', path: '/v1/products?limit=5' },
             { method: 'GET', path: `/v1/products/${product.slug}` },
@@ -288,5 +288,5 @@ describe('topology: 2 API processes and 2 workers behind nginx', () => {
       non2xx: result.non2xx,
       '5xx': result['5xx'],
     }).toEqual({ errors: 0, timeouts: 0, non2xx: 0, '5xx': 0 });
-  }, 180_000);
+  }, 240_000);
 });
