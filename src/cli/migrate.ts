@@ -9,13 +9,19 @@ import '@app/config/runtime';
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
 import { buildDataSourceOptions, runMigrationsLocked } from '@app/database';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../database/migrations';
+import { nestLogLevels } from './log-levels';
 
 const print = (line: string) => process.stdout.write(`migrate: ${line}\n`);
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  // The lock's and TypeORM's lines (which migrations ran) as JSON at LOG_LEVEL, like the processes'
+  // logs, for a log collector reading the Job's pod; no colour codes.
+  const levels = nestLogLevels(config.logLevel);
+  Logger.overrideLogger(levels === false ? false : new ConsoleLogger({ json: true, logLevels: levels }));
   // Two connections: one holds the lock, the other runs the migrations.
   const dataSource = new DataSource(
     buildDataSourceOptions({ ...config.database, poolSize: 2 }, { migrations: MIGRATIONS }),
