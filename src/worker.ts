@@ -1,5 +1,7 @@
 // First: sizes libuv's thread pool before any import can start it (see libs/config/src/runtime.ts).
 import '@app/config/runtime';
+// Second: tracing, when configured, patches the modules below before they load.
+import './telemetry/register-worker';
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
 import { Logger } from '@nestjs/common';

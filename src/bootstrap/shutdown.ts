@@ -1,8 +1,10 @@
+import { flushTracing } from '@app/common';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 
 /**
  * Closes the applications on SIGTERM/SIGINT: the API stops accepting and finishes in-flight
- * requests, the worker drains its jobs, then pools close. Past the deadline the process exits anyway.
+ * requests, the worker drains its jobs, then pools close, then the spans still buffered are
+ * exported (tracing on). Past the deadline the process exits anyway.
  */
 export function exitOnShutdownSignal(apps: INestApplicationContext[], deadlineMs: number): void {
   const logger = new Logger('Shutdown');
@@ -19,6 +21,7 @@ export function exitOnShutdownSignal(apps: INestApplicationContext[], deadlineMs
     const results = await Promise.allSettled(apps.map((app) => app.close()));
     const failed = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     for (const failure of failed) logger.error({ err: failure.reason as unknown }, 'Close failed');
+    await flushTracing().catch((error: unknown) => logger.error({ err: error }, 'Flushing traces failed'));
     process.exit(failed.length > 0 ? 1 : 0);
   };
   process.once('SIGTERM', (signal) => void shutdown(signal));

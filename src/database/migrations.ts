@@ -22,6 +22,7 @@ import { SalesRollups1798000000001 } from './migrations/1798000000001-SalesRollu
 import { SalesCustomers1798100000001 } from './migrations/1798100000001-SalesCustomers';
 import { ProductSalesRollups1798200000001 } from './migrations/1798200000001-ProductSalesRollups';
 import { SalesDaily1798300000001 } from './migrations/1798300000001-SalesDaily';
+import { OutboxTraceContext1798400000001 } from './migrations/1798400000001-OutboxTraceContext';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -50,4 +51,5 @@ export const MIGRATIONS: Function[] = [
   SalesCustomers1798100000001,
   ProductSalesRollups1798200000001,
   SalesDaily1798300000001,
+  OutboxTraceContext1798400000001,
 ];

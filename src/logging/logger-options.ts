@@ -1,3 +1,4 @@
+import { traceLogFields, tracingStarted } from '@app/common';
 import { AppConfig } from '@app/config';
 import type { Params } from 'nestjs-pino';
 import { stdSerializers } from 'pino';
@@ -60,6 +61,9 @@ export function buildLoggerParams(config: AppConfig, service: 'storekeep-api' | 
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       serializers: { err: serializeError },
       base: { service, pid: process.pid },
+      // With tracing on, a line written inside a span names it (trace_id, span_id): logs join traces.
+      // Off, no mixin runs at all.
+      mixin: tracingStarted() ? traceLogFields : undefined,
       transport:
         config.logPretty && !destination
           ? { target: 'pino-pretty', options: { singleLine: true } }

@@ -26,3 +26,4 @@ export * from './http/early-errors';
 export * from './http/opaque-id.pipe';
 export * from './http/search-text';
 export * from './http/storefront-cached';
+export * from './tracing/trace-context';

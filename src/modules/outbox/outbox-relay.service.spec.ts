@@ -12,6 +12,7 @@ const message = (id: string, queue = 'mail'): PendingOutboxMessage => ({
   jobName: 'send',
   payload: { id },
   delayMs: 0,
+  traceContext: null,
 });
 
 function relayWith(messages: PendingOutboxMessage[], queue: Partial<Queue> | undefined) {
@@ -43,6 +44,28 @@ describe('OutboxRelayService.publishBatch', () => {
       outboxJobId('2'),
     ]);
     expect(outbox.markPublished).toHaveBeenCalledWith(manager, ['1', '2']);
+  });
+
+  it("puts a row's trace context on its job as an option, outside the payload", async () => {
+    const traced = {
+      ...message('3'),
+      traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    };
+    const addBulk = jest.fn((jobs: Array<{ opts: { jobId: string } }>) =>
+      Promise.resolve(jobs.map((job) => ({ id: job.opts.jobId }) as unknown as Job)),
+    );
+    const { relay } = relayWith([traced, message('4')], { addBulk } as unknown as Queue);
+    await relay.publishBatch();
+    const [withContext, without] = addBulk.mock.calls[0][0] as unknown as Array<{
+      data: unknown;
+      opts: Record<string, unknown>;
+    }>;
+    expect(withContext).toEqual({
+      name: 'send',
+      data: { id: '3' },
+      opts: { jobId: outboxJobId('3'), delay: undefined, traceContext: traced.traceContext },
+    });
+    expect(without.opts).not.toHaveProperty('traceContext');
   });
 
   it('does not mark rows published when Bull silently refused a job (addBulk resolves without an id)', async () => {

@@ -1,8 +1,8 @@
-import { withTimeout } from '@app/common';
+import { TRACE_CONTEXT_JOB_OPTION, withTimeout } from '@app/common';
 import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
-import type { Queue } from 'bull';
+import type { JobOptions, Queue } from 'bull';
 import { OutboxRepository, PendingOutboxMessage } from './outbox.repository';
 
 export const outboxJobId = (outboxId: string): string => `outbox-${outboxId}`;
@@ -76,7 +76,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
               batch.map((message) => ({
                 name: message.jobName,
                 data: message.payload,
-                opts: { jobId: outboxJobId(message.id), delay: message.delayMs || undefined },
+                opts: jobOptions(message),
               })),
             ),
             OutboxRelayService.ADD_TIMEOUT_MS,
@@ -126,6 +126,19 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     }
     this.schedule(next);
   }
+}
+
+/**
+ * The row id as job id, its delay, and the trace context it was written in: a job option, not part
+ * of the payload, so processors and what they forward (webhook bodies) never see it.
+ */
+function jobOptions(message: PendingOutboxMessage): JobOptions {
+  const options: JobOptions & { [TRACE_CONTEXT_JOB_OPTION]?: PendingOutboxMessage['traceContext'] } = {
+    jobId: outboxJobId(message.id),
+    delay: message.delayMs || undefined,
+  };
+  if (message.traceContext) options[TRACE_CONTEXT_JOB_OPTION] = message.traceContext;
+  return options;
 }
 
 function groupByQueue(messages: PendingOutboxMessage[]): Map<string, PendingOutboxMessage[]> {

@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '@app/common';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -14,6 +15,8 @@ export interface OutboxRowToInsert {
   jobName: string;
   payload: unknown;
   delayMs?: number;
+  /** The trace the row continues in the worker (none when tracing is off). */
+  traceContext?: TraceCarrier | null;
 }
 
 /** A row to publish: its payload is relayed to Bull as stored, without being read. */
@@ -23,6 +26,7 @@ export interface PendingOutboxMessage {
   jobName: string;
   payload: unknown;
   delayMs: number;
+  traceContext: TraceCarrier | null;
 }
 
 interface PendingRow {
@@ -32,6 +36,8 @@ interface PendingRow {
   /** The JSON column, as a string or already parsed (depending on the server). */
   payload: unknown;
   delay_ms: number;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 @Injectable()
@@ -40,14 +46,19 @@ export class OutboxRepository {
 
   async insert(manager: EntityManager, messages: OutboxRowToInsert[]): Promise<void> {
     if (messages.length === 0) return;
-    await manager.query('INSERT INTO outbox (queue, job_name, payload, delay_ms) VALUES ?', [
-      messages.map((message) => [
-        message.queue,
-        message.jobName,
-        JSON.stringify(message.payload),
-        message.delayMs ?? 0,
-      ]),
-    ]);
+    await manager.query(
+      'INSERT INTO outbox (queue, job_name, payload, delay_ms, traceparent, tracestate) VALUES ?',
+      [
+        messages.map((message) => [
+          message.queue,
+          message.jobName,
+          JSON.stringify(message.payload),
+          message.delayMs ?? 0,
+          message.traceContext?.traceparent ?? null,
+          message.traceContext?.tracestate ?? null,
+        ]),
+      ],
+    );
   }
 
   /**
@@ -56,7 +67,7 @@ export class OutboxRepository {
    */
   async lockNextUnpublished(manager: EntityManager, limit: number): Promise<PendingOutboxMessage[]> {
     const rows = await manager.query<PendingRow[]>(
-      `SELECT id, queue, job_name, payload, delay_ms FROM outbox
+      `SELECT id, queue, job_name, payload, delay_ms, traceparent, tracestate FROM outbox
         WHERE published_at IS NULL AND attempts < ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
       [OUTBOX_MAX_ATTEMPTS, limit],
     );
@@ -66,6 +77,11 @@ export class OutboxRepository {
       jobName: row.job_name,
       payload: typeof row.payload === 'string' ? (JSON.parse(row.payload) as unknown) : row.payload,
       delayMs: Number(row.delay_ms),
+      traceContext: row.traceparent
+        ? row.tracestate
+          ? { traceparent: row.traceparent, tracestate: row.tracestate }
+          : { traceparent: row.traceparent }
+        : null,
     }));
   }
 

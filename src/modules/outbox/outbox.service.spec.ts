@@ -29,8 +29,14 @@ describe('OutboxService.enqueue', () => {
     );
     expect(insert).toHaveBeenCalledTimes(1);
     expect(insert).toHaveBeenCalledWith(manager, [
-      { queue: 'events', jobName: 'order.placed', payload: placed },
-      { queue: 'orders', jobName: 'orders.expire', payload: { orderId: 'o1' }, delayMs: 900_000 },
+      { queue: 'events', jobName: 'order.placed', payload: placed, traceContext: null },
+      {
+        queue: 'orders',
+        jobName: 'orders.expire',
+        payload: { orderId: 'o1' },
+        delayMs: 900_000,
+        traceContext: null,
+      },
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { activeTraceCarrier } from '@app/common';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { NewOutboxMessage, OUTBOX_ROUTES, OutboxRoutes } from './outbox-jobs';
@@ -8,7 +9,8 @@ export type { NewOutboxMessage };
 /**
  * What other features call to schedule a side effect. It takes the caller's transaction manager:
  * the message exists exactly when the business change commits. Each message names a job of the
- * OutboxJobs map with that job's payload; the row goes to the queue the job is routed to.
+ * OutboxJobs map with that job's payload; the row goes to the queue the job is routed to. With
+ * tracing on, each row carries the caller's trace context, which the job continues.
  */
 @Injectable()
 export class OutboxService {
@@ -18,9 +20,10 @@ export class OutboxService {
   ) {}
 
   async enqueue(manager: EntityManager, ...messages: NewOutboxMessage[]): Promise<void> {
+    const traceContext = activeTraceCarrier();
     await this.outbox.insert(
       manager,
-      messages.map((message) => ({ ...message, queue: this.routes[message.jobName] })),
+      messages.map((message) => ({ ...message, queue: this.routes[message.jobName], traceContext })),
     );
   }
 

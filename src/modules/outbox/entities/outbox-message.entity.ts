@@ -35,4 +35,14 @@ export class OutboxMessage {
 
   @Column({ type: 'varchar', length: 512, name: 'last_error', nullable: true })
   lastError: string | null;
+
+  /**
+   * The W3C trace context of the work that wrote the row (null when tracing is off): the relay puts it
+   * on the Bull job, whose span continues that trace (a checkout and the mail it sends are one trace).
+   */
+  @Column({ type: 'varchar', length: 55, name: 'traceparent', nullable: true })
+  traceparent: string | null;
+
+  @Column({ type: 'varchar', length: 512, name: 'tracestate', nullable: true })
+  tracestate: string | null;
 }
