@@ -4,7 +4,7 @@ import { startNodeSdk } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Job } from 'bull';
 import { traced } from './bull-job-spans';
-import { storekeepSampler } from './tracing';
+import { redisStatement, storekeepSampler } from './tracing';
 
 // The SDK as startTracing starts it, minus the instrumentations, with an in-memory exporter (Jest
 // gives each spec file its own globals, so the tracer provider set here stays in this file).
@@ -105,5 +105,17 @@ describe('storekeepSampler', () => {
       expect(activeTraceCarrier()).toBeNull();
       span.end();
     });
+  });
+});
+
+describe('redisStatement', () => {
+  it('shows the command and its key, never the values', () => {
+    expect(redisStatement('set', ['sk:mail:sent:outbox-7', '1', 'EX', 86400])).toBe(
+      'set sk:mail:sent:outbox-7 [3 other arguments]',
+    );
+    expect(redisStatement('evalsha', ['f1e0', 2, 'sk:bull:mail:wait', '{"to":"ada@example.test"}'])).toBe(
+      'evalsha [4 other arguments]',
+    );
+    expect(redisStatement('ping', [])).toBe('ping');
   });
 });

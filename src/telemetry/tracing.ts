@@ -44,11 +44,22 @@ export function startTracing(settings: TracingSettings, spanProcessors?: SpanPro
       // The statement with its literals masked: bound values (tokens, e-mail addresses, hashes) never
       // reach a span, as they never reach a log line (src/logging/logger-options.ts).
       new MySQL2Instrumentation({ maskStatement: true }),
-      new IORedisInstrumentation(),
+      new IORedisInstrumentation({ dbStatementSerializer: redisStatement }),
     ],
   });
   traceBullJobs();
   markTracingStarted(() => sdk.shutdown());
+}
+
+/**
+ * A Redis command as a span shows it: the command and its key, never the values (the default shows
+ * every argument of EVAL, where Bull's scripts carry job payloads, e.g. a mail's recipient).
+ */
+export function redisStatement(command: string, args: Array<string | Buffer | number | unknown[]>): string {
+  if (args.length === 0) return command;
+  const key = /^eval/i.test(command) ? '' : ` ${String(args[0])}`;
+  const rest = args.length - (key ? 1 : 0);
+  return `${command}${key}${rest > 0 ? ` [${rest} other arguments]` : ''}`;
 }
 
 /**
