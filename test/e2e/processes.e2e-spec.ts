@@ -1,7 +1,7 @@
 import { checkedFetch, registerServedContract, unregisterContract } from '@app/testing';
 import { TestEnvironment } from '../support/test-environment';
 import { createServer } from 'node:net';
-import { runEntry as run, servicesEnvironment, type Running } from '../support/processes';
+import { runEntry as run, servicesEnvironment, type Running, logLines } from '../support/processes';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,12 +22,6 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: numbe
   }
   throw new Error('timed out');
 }
-
-const logLines = (output: string) =>
-  output
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('the API and worker as real processes', () => {
   let env: TestEnvironment;

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuthClient, createUser } from '../support/auth-client';
 import { descendsFrom, exportedSpans, type ExportedSpan } from '../support/otlp-spans';
 import { freePort } from '../support/process-tree';
-import { CompiledApp, runEntry, servicesEnvironment, type Running } from '../support/processes';
+import { CompiledApp, runEntry, servicesEnvironment, type Running, logLines } from '../support/processes';
 import { ShopAdmin, ShopClient } from '../support/shop-client';
 import { TestEnvironment, type TestApi } from '../support/test-environment';
 import { waitFor } from '../support/wait-for';
@@ -14,12 +14,6 @@ const SERVER = 2;
 const CONSUMER = 5;
 const MYSQL = '@opentelemetry/instrumentation-mysql2';
 const REDIS = '@opentelemetry/instrumentation-ioredis';
-
-const logLines = (output: string) =>
-  output
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 /**
  * Tracing (issue 19): the API and the worker as real processes with tracing on, exporting over
@@ -74,8 +68,10 @@ describe('tracing: one checkout, one trace from the HTTP request to the mail job
           () => false,
         ),
       60_000,
-      `the traced API to listen; it said:\n${running[0].output().slice(-2000)}`,
-    );
+      'the traced API to listen',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; it said:\n${running[0].output().slice(-2000)}`);
+    });
     // A child process: its answers are checked against the document it serves (issue 15).
     expect(await registerServedContract(baseUrl)).toBe(true);
     await waitFor(

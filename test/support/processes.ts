@@ -17,6 +17,14 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
+/** The JSON log lines in what a process wrote (pino's lines; anything else is skipped). */
+export function logLines(output: string): Array<Record<string, unknown>> {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 /**
  * Runs an entry point (`src/worker.ts`) as its own process: from source under ts-node, or from a
  * `CompiledApp` the way `node dist/src/worker.js` runs it.
