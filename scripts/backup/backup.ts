@@ -52,6 +52,7 @@ const NOT_INCLUDED =
   'replay history, Bull queues): see README "What Redis loses"';
 
 const print = (line: string) => process.stdout.write(`backup: ${line}\n`);
+const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
 
 async function main(): Promise<number> {
   let out: string;
@@ -84,7 +85,10 @@ async function main(): Promise<number> {
 
     const tool = dumpTool();
     const { bytes, sha256 } = await dump(config, tool, database, file);
-    print(`dumped ${database} with ${tool} ${DUMP_OPTIONS.join(' ')} to ${file} (${bytes} bytes)`);
+    const dumpSeconds = seconds(startedAt.getTime());
+    print(
+      `dumped ${database} with ${tool} ${DUMP_OPTIONS.join(' ')} to ${file} (${bytes} bytes in ${dumpSeconds} s)`,
+    );
 
     await createDatabase(connection, scratch, charset);
     scratchCreated = true;
@@ -106,7 +110,7 @@ async function main(): Promise<number> {
       notIncluded: NOT_INCLUDED,
     };
     await writeFile(manifestPath(file), `${JSON.stringify(manifest, null, 2)}\n`);
-    print(`wrote ${manifestPath(file)} in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s`);
+    print(`wrote ${manifestPath(file)}; ${seconds(startedAt.getTime())} s in all`);
     return 0;
   } catch (error) {
     await rm(file, { force: true });
