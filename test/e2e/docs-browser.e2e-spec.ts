@@ -1,18 +1,14 @@
 import { TestApi, TestEnvironment } from '../support/test-environment';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { QUEUE_NAMES } from '../../src/bootstrap/queue-names';
 import { AuthClient, createUser } from '../support/auth-client';
+import { browserOrigin, describeInChromium, launchChromium, watch, type Watched } from '../support/browser';
 import { CatalogAdmin } from '../support/catalog-client';
 import { IdempotencyProbeModule } from '../support/idempotency-probe.module';
 
-// Debian's Chromium (scripts/ensure-chromium.sh installs it); playwright-core never downloads one.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Not localhost: Chromium treats localhost as secure and would hide what other hosts get (an
-// https upgrade of every asset). The name resolves to the test API, and nothing else resolves.
-const HOST = 'shop.test';
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** Some font of the system's (Chromium's fontconfig brings one), served as Google's IBM Plex. */
@@ -22,32 +18,6 @@ function anInstalledFont(): Buffer {
   );
   if (!file) throw new Error('no .ttf font under /usr/share/fonts');
   return readFileSync(join('/usr/share/fonts', file));
-}
-
-interface Watched {
-  /** Failed requests, error responses, console errors and warnings, page errors, CSP violations. */
-  problems: string[];
-}
-
-/** Records everything that went wrong on a page, CSP violations included (as the page sees them). */
-async function watch(page: Page): Promise<Watched> {
-  const watched: Watched = { problems: [] };
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning')
-      watched.problems.push(`console ${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => watched.problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) =>
-    watched.problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
-  );
-  await page.exposeFunction('reportCspViolation', (violation: string) =>
-    watched.problems.push(`CSP violation: ${violation}`),
-  );
-  await page.addInitScript({
-    content: `document.addEventListener('securitypolicyviolation', (event) =>
-      window.reportCspViolation(event.effectiveDirective + ' blocked ' + event.blockedURI));`,
-  });
-  return watched;
 }
 
 /** Reads until the value is accepted or 5 s have passed; returns the last value read. */
@@ -70,26 +40,10 @@ const visible = (locator: Locator): Promise<boolean> =>
     () => false,
   );
 
-const chromiumMissing = !existsSync(CHROMIUM);
-const underCi = !['', '0', 'false'].includes(process.env.CI ?? '');
-const suite = 'Swagger UI and Bull Board in Chromium, over plain http on a host that is not localhost';
-
-if (chromiumMissing && underCi) {
-  describe(suite, () => {
-    it('has Chromium (required under CI)', () => {
-      throw new Error(`${CHROMIUM} is missing: CI must run scripts/ensure-chromium.sh first`);
-    });
-  });
-} else if (chromiumMissing) {
-  // Jest does not name a skipped file: say why here (console.* would add a stack location).
-  process.stderr.write(
-    `docs-browser.e2e-spec.ts SKIPPED: ${CHROMIUM} not found (install it: sudo bash scripts/ensure-chromium.sh)\n`,
-  );
-  describe.skip(suite, () => {
-    it('needs Chromium', () => undefined);
-  });
-} else {
-  describe(suite, () => {
+describeInChromium(
+  __filename,
+  'Swagger UI and Bull Board in Chromium, over plain http on a host that is not localhost',
+  () => {
     let env: TestEnvironment;
     let api: TestApi;
     let browser: Browser;
@@ -100,7 +54,7 @@ if (chromiumMissing && underCi) {
     beforeAll(async () => {
       env = await TestEnvironment.create();
       api = await env.startApi([IdempotencyProbeModule]);
-      origin = `http://${HOST}:${new URL(api.baseUrl).port}`;
+      origin = browserOrigin(api.baseUrl);
       const client = new AuthClient(api.baseUrl);
       const admin = await createUser(client, api.app.get(DataSource), { role: 'admin' });
       const catalog = new CatalogAdmin(client, admin.tokens.accessToken);
@@ -113,21 +67,7 @@ if (chromiumMissing && underCi) {
           admin.tokens.accessToken,
         )
       ).body.key;
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        // Playwright gives each launch a fresh temporary --user-data-dir and removes it on close.
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          `--host-resolver-rules=MAP ${HOST} 127.0.0.1, MAP * ~NOTFOUND`,
-        ],
-      });
+      browser = await launchChromium();
     }, 60_000);
     afterAll(async () => {
       for (const context of contexts) await context.close();
@@ -294,5 +234,5 @@ if (chromiumMissing && underCi) {
         expect(watched.problems).toEqual([]);
       });
     });
-  });
-}
+  },
+);
