@@ -3,6 +3,7 @@
 #   scripts/make-local-cert.sh                  localhost, 127.0.0.1 and ::1
 #   scripts/make-local-cert.sh shop.test 192.168.1.20   and these names/addresses too
 #   scripts/make-local-cert.sh --force ...      replace a certificate that is still valid
+#   scripts/make-local-cert.sh --dir DIR ...    write to DIR instead (relative to the repository; the TLS e2e test)
 # Writes deploy/certs/local.crt and deploy/certs/local.key (git-ignored). nginx reads them at each
 # handshake, so a running stack serves the new certificate at once. Browsers warn about a self-signed
 # certificate: accept it once, or trust deploy/certs/local.crt; curl: `curl --cacert deploy/certs/local.crt`.
@@ -12,17 +13,25 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 dir=deploy/certs
-crt="$dir/local.crt"
-key="$dir/local.key"
 
 force=false
 names=(localhost)
 ips=(127.0.0.1 ::1)
-for arg in "$@"; do
+while [[ $# -gt 0 ]]; do
+  arg="$1"
+  shift
   case "$arg" in
     --force) force=true ;;
+    --dir)
+      [[ $# -gt 0 ]] || {
+        echo "make-local-cert: --dir needs a folder" >&2
+        exit 2
+      }
+      dir="$1"
+      shift
+      ;;
     -h | --help)
-      sed -n '2,9p' "$0"
+      sed -n '2,10p' "$0"
       exit 0
       ;;
     -*)
@@ -34,6 +43,9 @@ for arg in "$@"; do
       ;;
   esac
 done
+
+crt="$dir/local.crt"
+key="$dir/local.key"
 
 command -v openssl >/dev/null || {
   echo "make-local-cert: openssl is not installed" >&2

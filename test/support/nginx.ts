@@ -11,6 +11,12 @@ const ROOT = join(__dirname, '../..');
 /** The configuration docker-compose runs: the test proxy is derived from it, not written again. */
 export const DEPLOY_NGINX_CONF = join(ROOT, 'deploy/nginx.conf');
 
+/** The TLS listener of deploy/nginx.conf, kept: on `port`, with the certificate files read from `certDir`. */
+export interface NginxTls {
+  port: number;
+  certDir: string;
+}
+
 /** One line of the JSON access log deploy/nginx.conf writes (`log_format storekeep`). */
 export interface NginxAccessEntry {
   time: string;
@@ -28,7 +34,13 @@ export interface NginxAccessEntry {
  * name, a local port, files under `prefix`, a foreground master). Fails when an expected line is
  * missing, so a change to the deployed file that this cannot follow breaks the test, not silently it.
  */
-export function nginxConfigFrom(source: string, prefix: string, port: number, upstreams: string[]): string {
+export function nginxConfigFrom(
+  source: string,
+  prefix: string,
+  port: number,
+  upstreams: string[],
+  tls?: NginxTls,
+): string {
   let config = source;
   const replace = (pattern: RegExp, replacement: string | ((...groups: string[]) => string)) => {
     if (!pattern.test(config)) throw new Error(`deploy/nginx.conf no longer has ${String(pattern)}`);
@@ -45,8 +57,14 @@ export function nginxConfigFrom(source: string, prefix: string, port: number, up
   );
   replace(/^(\s*)resolver .*;\n\s*resolver_timeout .*;\n/m, '');
   replace(/^(\s*)listen 80 default_server;$/m, `$1listen 127.0.0.1:${port} default_server;`);
-  // Plain http only: the TLS listener (a certificate docker-compose mounts) would take port 443.
-  replace(/^\s*listen 443 ssl default_server;\n/m, '');
+  if (tls) {
+    // docker-compose's TLS listener on a local port, its certificates (mounted at /etc/nginx/certs there) from tls.certDir.
+    replace(/^(\s*)listen 443 ssl default_server;$/m, `$1listen 127.0.0.1:${tls.port} ssl default_server;`);
+    replace(/\/etc\/nginx\/certs\//g, `${tls.certDir}/`);
+  } else {
+    // Plain http only: the TLS listener (a certificate docker-compose mounts) would take port 443.
+    replace(/^\s*listen 443 ssl default_server;\n/m, '');
+  }
   // The compiled-in temporary folders are /var/lib/nginx/*: keep everything under the prefix.
   replace(
     /^http \{$/m,
@@ -79,14 +97,20 @@ export class Nginx {
     private readonly prefix: string,
     readonly port: number,
     private readonly output: () => string,
+    /** The TLS listener's port and certificate folder, when started with `{ tls: true }`. */
+    readonly tls?: NginxTls,
   ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts nginx proxying to `upstreams` (`host:port` each); resolves once it answers. */
-  static async start(upstreams: string[]): Promise<Nginx> {
+  /**
+   * Starts nginx proxying to `upstreams` (`host:port` each); resolves once it answers. With `tls`, the
+   * TLS listener stays too, on a port of its own, reading its certificate from `<prefix>/certs` (empty
+   * at first: write one there, e.g. with scripts/make-local-cert.sh --dir).
+   */
+  static async start(upstreams: string[], options: { tls?: boolean } = {}): Promise<Nginx> {
     const binary = nginxBinary();
     const prefix = await mkdtemp(join(tmpdir(), 'storekeep-nginx-'));
     // Run as root, nginx's workers are `nobody`: they must reach the logs and temporary folders.
@@ -94,7 +118,13 @@ export class Nginx {
     await mkdir(join(prefix, 'logs'), { mode: 0o777 });
     await chmod(join(prefix, 'logs'), 0o777);
     const port = await freePort();
-    const config = nginxConfigFrom(await readFile(DEPLOY_NGINX_CONF, 'utf8'), prefix, port, upstreams);
+    let tls: NginxTls | undefined;
+    if (options.tls) {
+      tls = { port: await freePort(), certDir: join(prefix, 'certs') };
+      await mkdir(tls.certDir);
+      await chmod(tls.certDir, 0o755); // nginx's workers read the certificate at each handshake
+    }
+    const config = nginxConfigFrom(await readFile(DEPLOY_NGINX_CONF, 'utf8'), prefix, port, upstreams, tls);
     await writeFile(join(prefix, 'nginx.conf'), config);
     // Its own process group: stop() ends the master and its workers together, whatever happens.
     const child = spawn(binary, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', 'stderr'], {
@@ -105,7 +135,7 @@ export class Nginx {
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    const nginx = new Nginx(child, exited, prefix, port, () => output);
+    const nginx = new Nginx(child, exited, prefix, port, () => output, tls);
     try {
       await waitFor(
         async () => {
