@@ -275,22 +275,23 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
         workload.spec.selector?.matchLabels ?? {},
       );
     }
-    for (const [name, workload] of [
-      ['storekeep-api', api],
-      ['storekeep-worker', worker],
+    const autoscaler = find<{
+      spec: { scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number };
+    }>('HorizontalPodAutoscaler', 'storekeep-api');
+    expect(autoscaler.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'storekeep-api' });
+    // The autoscaler owns the API's count: a `replicas` in the Deployment would reset it at each apply.
+    expect(api.spec.replicas).toBeUndefined();
+    for (const [name, workload, fewest] of [
+      ['storekeep-api', api, autoscaler.spec.minReplicas],
+      ['storekeep-worker', worker, worker.spec.replicas ?? 1],
     ] as const) {
       const budget = find<{
         spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } };
       }>('PodDisruptionBudget', name);
       expect(workload.spec.template.metadata?.labels).toMatchObject(budget.spec.selector.matchLabels);
       // A budget of minAvailable 1 on a single replica would block every node drain.
-      expect(workload.spec.replicas ?? 1).toBeGreaterThan(budget.spec.minAvailable);
+      expect(fewest).toBeGreaterThan(budget.spec.minAvailable);
     }
-    const autoscaler = find<{
-      spec: { scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number };
-    }>('HorizontalPodAutoscaler', 'storekeep-api');
-    expect(autoscaler.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'storekeep-api' });
-    expect(autoscaler.spec.minReplicas).toBeGreaterThanOrEqual(2);
   });
 
   it("apply what the migrations Job needs in a release's first step, and nothing that rolls", () => {
@@ -366,10 +367,10 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
         expect(text).toContain(from);
         writeFileSync(join(copy, file), text.replace(from, to));
       };
-      edit('api-deployment.yaml', '  replicas: 2\n', '  replicas: "2"\n');
+      edit('worker-deployment.yaml', '  replicas: 2\n', '  replicas: "2"\n');
       edit('kustomization.yaml', '  - worker-pdb.yaml\n', '');
       expect(runDeployCheck(copy).problems).toEqual([
-        'api-deployment.yaml (Deployment storekeep-api): /spec/replicas must be integer',
+        'worker-deployment.yaml (Deployment storekeep-worker): /spec/replicas must be integer',
         'kustomization.yaml: does not list worker-pdb.yaml (name it *.example.yaml if it is not to be applied)',
       ]);
     } finally {
