@@ -304,7 +304,7 @@ export async function seedCatalog(
       try {
         // DELETE, not TRUNCATE: it is part of the transaction, so a failed reseed keeps the old catalog.
         if (!empty) for (const table of CATALOG_TABLES) await runner.query(`DELETE FROM \`${table}\``);
-        const storefront = new StorefrontRepository(dataSource);
+        const storefront = new StorefrontRepository();
         const mapping = new StorefrontMapping(options.currency ?? 'EUR');
         for (const part of demoCatalogParts(productCount, seed)) {
           await writeCatalog(runner, part);

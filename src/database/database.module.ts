@@ -2,6 +2,7 @@ import { AppConfig } from '@app/config';
 import {
   buildDataSourceOptions,
   ensureDatabase,
+  ReplicaReads,
   runMigrationsLocked,
   TransactionRunner,
 } from '@app/database';
@@ -35,7 +36,7 @@ import { MIGRATIONS } from './migrations';
       },
     }),
   ],
-  providers: [TransactionRunner],
-  exports: [TransactionRunner],
+  providers: [TransactionRunner, ReplicaReads],
+  exports: [TransactionRunner, ReplicaReads],
 })
 export class DatabaseModule {}

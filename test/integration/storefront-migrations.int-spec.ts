@@ -124,7 +124,7 @@ describe('frozen storefront migrations on real MySQL', () => {
     await db.transaction((manager) =>
       refreshStorefront(
         manager,
-        new StorefrontRepository(db),
+        new StorefrontRepository(),
         new StorefrontMapping(config.catalog.currency),
         shown,
       ),

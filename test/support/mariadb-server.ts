@@ -56,7 +56,7 @@ export class MariaDbServer {
   private constructor(
     readonly name: string,
     readonly folder: string,
-    readonly port: number,
+    private currentPort: number,
     private readonly options: MariaDbServerOptions,
   ) {}
 
@@ -70,7 +70,18 @@ export class MariaDbServer {
     const server = new MariaDbServer(name, folder, await freePort(), options);
     try {
       await server.install();
-      await server.startProcess();
+      // The port was free a moment ago; another process (or a server started beside this one) may
+      // have taken it since: then another free port.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await server.startProcess();
+          break;
+        } catch (error) {
+          if (attempt === 3 || !/Address already in use|Can't start server/i.test((error as Error).message))
+            throw error;
+          server.port = await freePort();
+        }
+      }
     } catch (error) {
       await server.remove();
       throw error;
@@ -81,6 +92,15 @@ export class MariaDbServer {
   readonly host = HOST;
   readonly user = USER;
   readonly password = '';
+
+  /** Chosen at the first start and kept across restarts. */
+  get port(): number {
+    return this.currentPort;
+  }
+
+  private set port(port: number) {
+    this.currentPort = port;
+  }
 
   get dataDir(): string {
     return join(this.folder, 'data');
@@ -183,7 +203,10 @@ export class MariaDbServer {
     await waitFor(
       async () => {
         const status = await this.replicationStatus();
-        if (status?.lastError) throw new Error(`${this.name}: replication failed: ${status.lastError}`);
+        // A thread that stopped with an error will not recover (one still connecting retries).
+        const stopped = status?.ioRunning === 'No' || status?.sqlRunning === 'No';
+        if (stopped && status?.lastError)
+          throw new Error(`${this.name}: replication failed: ${status.lastError}`);
         return status?.ioRunning === 'Yes' && status.sqlRunning === 'Yes';
       },
       timeoutMs,
@@ -222,6 +245,25 @@ export class MariaDbServer {
         `${this.name} did not reach ${primary.name}'s position ${position} in ${timeoutSeconds} s`,
       );
     }
+  }
+
+  /**
+   * Records every statement clients send from now on (the general log, into mysql.general_log),
+   * starting from an empty record. Log tables are not replicated: each server records its own.
+   */
+  async recordStatements(): Promise<void> {
+    await this.query("SET GLOBAL log_output = 'TABLE'");
+    await this.query('SET GLOBAL general_log = ON');
+    await this.query('TRUNCATE mysql.general_log');
+  }
+
+  /** What clients sent since `recordStatements()`, oldest first (the recording's own statements left out). */
+  async statements(): Promise<string[]> {
+    const rows = await this.query<RowDataPacket & { statement: string }>(
+      `SELECT CONVERT(argument USING utf8mb4) AS statement FROM mysql.general_log
+        WHERE command_type IN ('Query', 'Execute') ORDER BY event_time`,
+    );
+    return rows.map((row) => row.statement).filter((statement) => !/general_log/i.test(statement));
   }
 
   private async install(): Promise<void> {

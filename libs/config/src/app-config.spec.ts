@@ -44,6 +44,37 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ STORE_TIME_ZONE: '+02:00x' })).toThrow(/STORE_TIME_ZONE/);
   });
 
+  it('has no read replica unless DB_REPLICA_HOSTS names one; parses host[:port] lists', () => {
+    expect(loadConfig({}).database.replica).toBeUndefined();
+    const config = loadConfig({
+      DB_PORT: '3307',
+      DB_USER: 'shop',
+      DB_PASSWORD: 'secret',
+      DB_REPLICA_HOSTS: 'replica-1, 10.0.0.7:3310,[::1]:3311',
+    });
+    expect(config.database.replica).toEqual({
+      hosts: [
+        { host: 'replica-1', port: 3307 },
+        { host: '10.0.0.7', port: 3310 },
+        { host: '::1', port: 3311 },
+      ],
+      user: 'shop',
+      password: 'secret',
+      catchUpWaitMs: 200,
+    });
+    const own = loadConfig({
+      DB_REPLICA_HOSTS: 'r',
+      DB_REPLICA_USER: 'reader',
+      DB_REPLICA_PASSWORD: 'pw',
+      DB_REPLICA_WAIT_MS: '50',
+    }).database.replica;
+    expect(own).toEqual(expect.objectContaining({ user: 'reader', password: 'pw', catchUpWaitMs: 50 }));
+    for (const bad of ['a;b', 'db:port', 'a,,b', 'host:3306:1'])
+      expect(() => loadConfig({ DB_REPLICA_HOSTS: bad })).toThrow(/DB_REPLICA_HOSTS must be host\[:port\]/);
+    expect(() => loadConfig({ DB_REPLICA_HOSTS: 'db:70000' })).toThrow(/port 70000/);
+    expect(() => loadConfig({ DB_REPLICA_WAIT_MS: '-1' })).toThrow(/DB_REPLICA_WAIT_MS/);
+  });
+
   it('rejects malformed settings with one error naming every bad variable', () => {
     let error: unknown;
     try {

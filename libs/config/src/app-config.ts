@@ -67,6 +67,15 @@ export interface DatabaseConfig {
   createIfMissing: boolean;
   migrationsRun: boolean;
   logQueries: boolean;
+  /** Read replicas of this server; undefined: none (every statement goes to the primary). */
+  replica: ReplicaConfig | undefined;
+}
+export interface ReplicaConfig {
+  hosts: Array<{ host: string; port: number }>;
+  user: string;
+  password: string;
+  /** How long a read that must be current waits for the replica before it reads the primary. */
+  catchUpWaitMs: number;
 }
 export interface RedisConfig {
   host: string;
@@ -296,6 +305,22 @@ function parseCorsOrigins(raw: string): HttpConfig['corsOrigins'] {
   return origins.includes('*') ? '*' : origins;
 }
 
+function parseReplica(variables: EnvironmentVariables, problems: string[]): ReplicaConfig | undefined {
+  if (!variables.DB_REPLICA_HOSTS) return undefined;
+  const hosts = variables.DB_REPLICA_HOSTS.split(',').map((entry) => {
+    const [, host, port] = /^\s*\[?([^\]]*?)\]?(?::(\d+))?\s*$/.exec(entry)!;
+    return { host, port: port === undefined ? variables.DB_PORT : Number(port) };
+  });
+  for (const { port } of hosts)
+    if (port < 1 || port > 65535) problems.push(`DB_REPLICA_HOSTS: port ${port} is not between 1 and 65535`);
+  return {
+    hosts,
+    user: variables.DB_REPLICA_USER ?? variables.DB_USER,
+    password: variables.DB_REPLICA_PASSWORD ?? variables.DB_PASSWORD,
+    catchUpWaitMs: variables.DB_REPLICA_WAIT_MS,
+  };
+}
+
 /**
  * Validates the environment once and returns the typed configuration. Unset or empty variables
  * take their dev defaults; a malformed one throws a ConfigValidationError naming every bad variable.
@@ -305,6 +330,9 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
   const known = Object.keys(defaults).concat([
     'DB_CREATE_IF_MISSING',
     'DB_MIGRATIONS_RUN',
+    'DB_REPLICA_HOSTS',
+    'DB_REPLICA_USER',
+    'DB_REPLICA_PASSWORD',
     'DOCS_ENABLED',
     'METRICS_TOKEN',
   ]);
@@ -353,6 +381,7 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
     problems.push(
       `PAYMENT_BANK_TRANSFER_REMINDER_HOURS must be shorter than the hold (PAYMENT_BANK_TRANSFER_HOLD_DAYS=${variables.PAYMENT_BANK_TRANSFER_HOLD_DAYS}, ${variables.PAYMENT_BANK_TRANSFER_HOLD_DAYS * 24} hours), or 0 for no reminder`,
     );
+  const replica = parseReplica(variables, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return new AppConfig({
@@ -385,6 +414,7 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       createIfMissing: variables.DB_CREATE_IF_MISSING ?? !isProduction,
       migrationsRun: variables.DB_MIGRATIONS_RUN ?? !isProduction,
       logQueries: variables.DB_LOG_QUERIES,
+      replica,
     },
     redis: {
       host: variables.REDIS_HOST,

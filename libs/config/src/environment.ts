@@ -25,6 +25,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const DB_TYPES = ['mariadb', 'mysql'] as const;
 export type DbType = (typeof DB_TYPES)[number];
 
+/** `host[:port]` entries separated by commas (a host name, IPv4 address or [IPv6] address). */
+const REPLICA_HOSTS =
+  /^\s*(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?\s*(?:,\s*(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?\s*)*$/;
+
 /** Dev-only secrets: known to everyone, so production refuses to start with them. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-never-use-in-production';
 export const DEV_ENCRYPTION_KEYS = 'dev:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZSE=';
@@ -191,6 +195,36 @@ export class EnvironmentVariables {
   @Transform(toBoolean)
   @IsBoolean()
   DB_LOG_QUERIES = false;
+
+  /**
+   * Read replicas of DB_HOST, `host[:port]` separated by commas (port default DB_PORT). Unset: every
+   * statement goes to DB_HOST. Set: storefront catalog reads and staff reports read a replica; all
+   * else stays on the primary (README "Read replica").
+   */
+  @IsOptional()
+  @Matches(REPLICA_HOSTS, {
+    message: 'DB_REPLICA_HOSTS must be host[:port] entries separated by commas, e.g. db-replica-1:3306',
+  })
+  DB_REPLICA_HOSTS?: string;
+
+  /** The replica's user and password; unset: DB_USER / DB_PASSWORD. */
+  @IsOptional()
+  @IsString()
+  DB_REPLICA_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  DB_REPLICA_PASSWORD?: string;
+
+  /**
+   * How long a storefront read waits for the replica to reach the primary's position before it reads
+   * the primary instead (a replica that lags more sends those reads to the primary for a second).
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  DB_REPLICA_WAIT_MS = 200;
 
   @IsString()
   @IsNotEmpty()

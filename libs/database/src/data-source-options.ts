@@ -1,4 +1,4 @@
-import { DatabaseConfig } from '@app/config';
+import { DatabaseConfig, ReplicaConfig } from '@app/config';
 import { MillisecondUpdateDates } from './millisecond-update-dates';
 import { TypeOrmLogger } from './typeorm-logger';
 import type { MysqlDataSourceOptions } from 'typeorm/driver/mysql/MysqlDataSourceOptions';
@@ -15,12 +15,7 @@ export function buildDataSourceOptions(
 ): MysqlOptions {
   return {
     type: config.type,
-    host: config.host,
-    port: config.port,
-    ...(config.socketPath ? { socketPath: config.socketPath } : {}),
-    username: config.user,
-    password: config.password,
-    database: config.name,
+    ...primaryCredentials(config),
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
     synchronize: false,
@@ -39,6 +34,47 @@ export function buildDataSourceOptions(
       connectTimeout: 2_000,
       enableKeepAlive: true,
     },
+    ...(config.replica ? { replication: replication(config, config.replica) } : {}),
     ...extra,
+  };
+}
+
+function primaryCredentials(config: DatabaseConfig) {
+  return {
+    host: config.host,
+    port: config.port,
+    ...(config.socketPath ? { socketPath: config.socketPath } : {}),
+    username: config.user,
+    password: config.password,
+    database: config.name,
+  };
+}
+
+/**
+ * With replicas, mysql2 keeps a pool per server (a PoolCluster). `defaultMode: 'master'`: TypeORM's
+ * own default would send every find() and query builder read outside a transaction to a replica,
+ * auth and cart reads included, which could then miss what the same client wrote a moment before.
+ * Here a read reaches a replica only when its code asks for one (ReplicaReads), so read-your-writes
+ * holds everywhere else without tracking who wrote what.
+ */
+function replication(
+  config: DatabaseConfig,
+  replica: ReplicaConfig,
+): NonNullable<MysqlOptions['replication']> {
+  return {
+    master: primaryCredentials(config),
+    slaves: replica.hosts.map(({ host, port }) => ({
+      host,
+      port,
+      username: replica.user,
+      password: replica.password,
+      database: config.name,
+    })),
+    defaultMode: 'master',
+    selector: 'RR',
+    // A replica that failed to connect 3 times is left out for 5 s, then tried again (mysql2's
+    // default drops it for good); meanwhile ReplicaReads reads the primary.
+    removeNodeErrorCount: 3,
+    restoreNodeTimeout: 5_000,
   };
 }

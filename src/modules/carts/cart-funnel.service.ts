@@ -1,6 +1,5 @@
+import { ReplicaReads } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { CartsRepository } from './carts.repository';
 
 export interface CartCohort {
@@ -20,10 +19,11 @@ export interface CartCohort {
 export class CartFunnelService {
   constructor(
     private readonly carts: CartsRepository,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reads: ReplicaReads,
   ) {}
 
   cohort(from: Date, to: Date): Promise<CartCohort> {
-    return this.carts.cohort(this.dataSource.manager, from, to);
+    // A report: the read replica's carts and orders will do (see ReplicaReads.lagging).
+    return this.reads.lagging((manager) => this.carts.cohort(manager, from, to));
   }
 }

@@ -1,14 +1,16 @@
+import { ReplicaReads } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { InventoryRepository, type ShortVariant } from './inventory.repository';
 
-/** What other features may read of stock that runs short (the stock report): live, not cached. */
+/**
+ * What other features may read of stock that runs short (the stock report): live, not cached, from
+ * the read replica when there is one (as current as its lag: see ReplicaReads.lagging).
+ */
 @Injectable()
 export class StockShortageService {
   constructor(
     private readonly inventory: InventoryRepository,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reads: ReplicaReads,
   ) {}
 
   /**
@@ -16,6 +18,6 @@ export class StockShortageService {
    * `threshold`, or below the variant's own low-stock threshold when none is given).
    */
   shortVariants(threshold: number | null): Promise<ShortVariant[]> {
-    return this.inventory.shortVariants(this.dataSource.manager, threshold);
+    return this.reads.lagging((manager) => this.inventory.shortVariants(manager, threshold));
   }
 }

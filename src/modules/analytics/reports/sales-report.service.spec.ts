@@ -1,6 +1,7 @@
 import { AppConfig } from '@app/config';
 import { buildWithMocks } from '@app/testing/unit-fixture';
-import { DataSource } from 'typeorm';
+import { ReplicaReads } from '@app/database';
+import type { EntityManager } from 'typeorm';
 import { type SalesMeasures, zeroMeasures } from '../sales-measures';
 import { SalesRollupsRepository } from '../sales-rollups.repository';
 import { averageHalfUp, SalesReportService } from './sales-report.service';
@@ -12,7 +13,7 @@ describe('SalesReportService: rollup sums → report rows', () => {
     const fixture = await buildWithMocks(SalesReportService, {
       provide: [
         [AppConfig, { analytics: { storeTimeZone: 'Europe/Berlin' } }],
-        [DataSource, { manager: {} }],
+        [ReplicaReads, { lagging: (work: (manager: EntityManager) => unknown) => work({} as EntityManager) }],
       ],
     });
     return { service: fixture.subject, rollups: fixture.mock(SalesRollupsRepository) };

@@ -1,5 +1,5 @@
+import { ReplicaReads } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { StockShortageService } from '../../inventory';
 import { ProductSalesRollupsRepository } from '../product-sales-rollups.repository';
 import { hourBucket } from '../store-calendar';
@@ -17,16 +17,18 @@ export class StockReportService {
   constructor(
     private readonly stock: StockShortageService,
     private readonly rollups: ProductSalesRollupsRepository,
-    private readonly dataSource: DataSource,
+    private readonly reads: ReplicaReads,
   ) {}
 
   async report(query: StockReportQueryDto, now = new Date()): Promise<StockReportDto> {
     const short = await this.stock.shortVariants(query.lowStockThreshold ?? null);
     const since = new Date(hourBucket(now).getTime() - SALES_RATE_DAYS * DAY_MS);
-    const sold = await this.rollups.unitsSince(
-      this.dataSource.manager,
-      short.map((variant) => variant.variantId),
-      since,
+    const sold = await this.reads.lagging((manager) =>
+      this.rollups.unitsSince(
+        manager,
+        short.map((variant) => variant.variantId),
+        since,
+      ),
     );
     const data: StockRowDto[] = short.map((variant) => {
       const unitsSoldLast30Days = sold.get(variant.variantId) ?? 0;

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import type { ProductImage, ProductOption } from '../entities/product.entity';
 import type { ProductSort } from '../dto/list-products.query.dto';
 
@@ -102,12 +101,11 @@ function toVariants(value: unknown): StorefrontVariantRow[] {
 /**
  * The storefront's reads and its read model. A read is a single SQL statement however many products
  * or variants it returns (the entries are stored serialised), so a page never costs N+1 queries.
+ * Reads take the manager of the server they run on (StorefrontService reads a replica when there is one).
  */
 @Injectable()
 export class StorefrontRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  async search(search: ProductSearch): Promise<PageRow[]> {
+  async search(manager: EntityManager, search: ProductSearch): Promise<PageRow[]> {
     const where: string[] = ["p.status = 'active'", 'p.min_price IS NOT NULL'];
     const params: unknown[] = [];
     const selectParams: unknown[] = [];
@@ -185,7 +183,7 @@ export class StorefrontRepository {
     // The page is chosen first (a derived table with its LIMIT, sorting only ids and keys), then its
     // serialised entries are joined: the stored JSON is read for the page's rows, never for every match.
     // `min_price IS NOT NULL` with `active` is exactly when a product has a read-model entry.
-    const rows = await this.dataSource.query<Array<{ id: string; sort_key: unknown; summary: string }>>(
+    const rows = await manager.query<Array<{ id: string; sort_key: unknown; summary: string }>>(
       `SELECT page.id, page.sort_key, sp.summary
          FROM (SELECT p.id, ${keyExpression} AS sort_key
                  FROM products p
@@ -204,8 +202,8 @@ export class StorefrontRepository {
   }
 
   /** The serialised page of a visible product, or null. */
-  async findDetail(idOrSlug: string, byId: boolean): Promise<string | null> {
-    const rows = await this.dataSource.query<Array<{ detail: string }>>(
+  async findDetail(manager: EntityManager, idOrSlug: string, byId: boolean): Promise<string | null> {
+    const rows = await manager.query<Array<{ detail: string }>>(
       byId
         ? 'SELECT detail FROM storefront_products WHERE product_id = ?'
         : 'SELECT sp.detail FROM products p JOIN storefront_products sp ON sp.product_id = p.id WHERE p.slug = ?',
@@ -283,8 +281,8 @@ export class StorefrontRepository {
     return rows.map((row) => row.product_id);
   }
 
-  categories(): Promise<CategoryRow[]> {
-    return this.dataSource.query<CategoryRow[]>(
+  categories(manager: EntityManager): Promise<CategoryRow[]> {
+    return manager.query<CategoryRow[]>(
       'SELECT id, parent_id AS parentId, slug, name, position FROM categories ORDER BY position, name, id',
     );
   }

@@ -1,4 +1,5 @@
 import { decodeCursor, encodeCursor, InvalidCursorError } from '@app/common';
+import { ReplicaReads } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { CachedBody, CatalogCache } from '../cache/catalog.cache';
 import type { CategoryTreeNodeDto } from '../dto/category.dto';
@@ -11,12 +12,17 @@ const EMPTY_PAGE = '{"data":[],"nextCursor":null}';
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The public catalog: what shoppers may see (active products), cached and served as ready JSON. */
+/**
+ * The public catalog: what shoppers may see (active products), cached and served as ready JSON. Read
+ * from a replica when one is configured, never older than the primary when the read began (the cache
+ * files it under the generation read before: see ReplicaReads.current).
+ */
 @Injectable()
 export class StorefrontService {
   constructor(
     private readonly storefront: StorefrontRepository,
     private readonly cache: CatalogCache,
+    private readonly reads: ReplicaReads,
   ) {}
 
   /** `url` is the request's: the response is remembered for it (see StorefrontHitsService). */
@@ -46,7 +52,9 @@ export class StorefrontService {
     if (!byId && !(idOrSlug.length <= 120 && SLUG.test(idOrSlug)))
       throw new ProductNotFoundError(idOrSlug.slice(0, 120));
     const cached = await this.cache.read(`product:${idOrSlug}`, async () => {
-      const detail = await this.storefront.findDetail(idOrSlug, byId);
+      const detail = await this.reads.current((manager) =>
+        this.storefront.findDetail(manager, idOrSlug, byId),
+      );
       if (detail === null) throw new ProductNotFoundError(idOrSlug);
       return detail;
     });
@@ -55,7 +63,9 @@ export class StorefrontService {
 
   async categoryTree(url: string): Promise<CachedBody> {
     const cached = await this.cache.read('categories', async () =>
-      JSON.stringify({ data: buildTree(await this.storefront.categories()) }),
+      JSON.stringify({
+        data: buildTree(await this.reads.current((manager) => this.storefront.categories(manager))),
+      }),
     );
     return this.remember(url, cached);
   }
@@ -83,7 +93,7 @@ export class StorefrontService {
       const name = filter.slice(0, separator);
       options.set(name, [...(options.get(name) ?? []), filter.slice(separator + 1)]);
     }
-    const rows = await this.storefront.search({
+    const search = {
       fullText,
       category: query.category,
       minPrice: query.minPrice,
@@ -93,7 +103,8 @@ export class StorefrontService {
       sort,
       after,
       limit: query.limit + 1,
-    });
+    };
+    const rows = await this.reads.current((manager) => this.storefront.search(manager, search));
     const hasMore = rows.length > query.limit;
     const page = hasMore ? rows.slice(0, query.limit) : rows;
     const last = page[page.length - 1];
