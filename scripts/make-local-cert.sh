@@ -7,6 +7,8 @@
 # Writes deploy/certs/local.crt and deploy/certs/local.key (git-ignored). nginx reads them at each
 # handshake, so a running stack serves the new certificate at once. Browsers warn about a self-signed
 # certificate: accept it once, or trust deploy/certs/local.crt; curl: `curl --cacert deploy/certs/local.crt`.
+# A browser that trusts it also keeps the API's HSTS for localhost, on every port: http://localhost:3000
+# is then upgraded to https and fails (README, docker-compose; clear it in chrome://net-internals/#hsts).
 # For local use only: the key is world-readable (nginx's worker user reads it), and it is never a
 # production certificate (there, TLS ends at the load balancer or ingress).
 set -euo pipefail
@@ -31,7 +33,7 @@ while [[ $# -gt 0 ]]; do
       shift
       ;;
     -h | --help)
-      sed -n '2,10p' "$0"
+      awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"
       exit 0
       ;;
     -*)
