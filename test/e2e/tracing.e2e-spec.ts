@@ -28,7 +28,34 @@ describe('tracing: one checkout, one trace from the HTTP request to the mail job
   let collector: WebhookReceiver;
   let smtp: SmtpReceiver;
   let baseUrl: string;
+  let tracedEnvironment: Record<string, string>;
   const running: Running[] = [];
+
+  /** An API process with tracing on, listening; `environment` adds to (or overrides) the traced one. */
+  async function startTracedApi(
+    environment: Record<string, string> = {},
+  ): Promise<{ life: Running; url: string }> {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const life = runEntry(
+      'src/main.ts',
+      { ...tracedEnvironment, ...environment, PORT: String(port), HOST: '127.0.0.1' },
+      compiled,
+    );
+    running.push(life);
+    await waitFor(
+      () =>
+        checkedFetch(`${url}/health/live`).then(
+          (response) => response.ok,
+          () => false,
+        ),
+      60_000,
+      'the traced API to listen',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; it said:\n${life.output().slice(-2000)}`);
+    });
+    return { life, url };
+  }
 
   beforeAll(async () => {
     [compiled, collector, smtp] = await Promise.all([
@@ -40,9 +67,7 @@ describe('tracing: one checkout, one trace from the HTTP request to the mail job
     env = await TestEnvironment.create();
     // An untraced API in this process migrates the database and serves the admin's setup.
     setupApi = await env.startApi([], { rateLimit: { max: 1_000_000 } });
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const common = {
+    tracedEnvironment = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
       ...servicesEnvironment(env.config),
@@ -53,29 +78,17 @@ describe('tracing: one checkout, one trace from the HTTP request to the mail job
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collector.port}`,
       OTEL_BSP_SCHEDULE_DELAY: '100',
     };
-    running.push(
-      runEntry('src/main.ts', { ...common, PORT: String(port), HOST: '127.0.0.1' }, compiled),
-      runEntry(
-        'src/worker.ts',
-        { ...common, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_SECURE: 'false' },
-        compiled,
-      ),
+    const worker = runEntry(
+      'src/worker.ts',
+      { ...tracedEnvironment, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_SECURE: 'false' },
+      compiled,
     );
-    await waitFor(
-      () =>
-        checkedFetch(`${baseUrl}/health/live`).then(
-          (response) => response.ok,
-          () => false,
-        ),
-      60_000,
-      'the traced API to listen',
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}; it said:\n${running[0].output().slice(-2000)}`);
-    });
+    running.push(worker);
+    baseUrl = (await startTracedApi()).url;
     // A child process: its answers are checked against the document it serves (issue 15).
     expect(await registerServedContract(baseUrl)).toBe(true);
     await waitFor(
-      () => Promise.resolve(running[1].output().includes('Worker started')),
+      () => Promise.resolve(worker.output().includes('Worker started')),
       60_000,
       'the traced worker to start',
     );
@@ -167,7 +180,7 @@ describe('tracing: one checkout, one trace from the HTTP request to the mail job
     expect(below(mailJob!, REDIS).map((span) => span.name)).toContain('exists');
 
     // Log lines written inside the trace carry its id, in both processes.
-    const [apiProcess, workerProcess] = running;
+    const [workerProcess, apiProcess] = running;
     await waitFor(
       () => Promise.resolve(logLines(apiProcess.output()).some((line) => line.trace_id === http.traceId)),
       5_000,
@@ -177,5 +190,26 @@ describe('tracing: one checkout, one trace from the HTTP request to the mail job
       (line) => line.msg === 'domain event order.placed' && line.trace_id === http.traceId,
     );
     expect(eventLog).toEqual(expect.objectContaining({ span_id: eventJob!.spanId }));
+  }, 90_000);
+
+  it('exports the spans still buffered when the API shuts down (SIGTERM)', async () => {
+    // Batches would wait 10 minutes: only the flush on shutdown can deliver this request's span.
+    const service = 'storekeep-api-draining';
+    const { life, url } = await startTracedApi({
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+      OTEL_SERVICE_NAME: service,
+    });
+    const created = await new ShopClient(url).newCart();
+    const cartSpans = () =>
+      exportedSpans(collector).filter(
+        (span) =>
+          span.service === service && span.kind === SERVER && span.attributes['url.path'] === '/v1/carts',
+      );
+    expect(created.cart.id).toBeTruthy();
+    expect(cartSpans()).toEqual([]);
+
+    life.child.kill('SIGTERM');
+    expect(await life.exited).toBe(0);
+    expect(cartSpans()).toHaveLength(1);
   }, 90_000);
 });
