@@ -17,6 +17,9 @@ const UNCHECKED: Record<string, string> = {
   'test/support/sse-client.ts':
     "node:http for event streams (undici's pool leaves spare sockets after an abort, holding a closing API open); " +
     'it checks every response itself with assertContract, the stream by status and media type',
+  'test/e2e/nginx-tls.e2e-spec.ts':
+    'node:https through a private nginx with a self-signed certificate (fetch cannot be told to trust it); ' +
+    'it checks TLS and the headers nginx adds, the API behind it is the one checked elsewhere',
   'test/e2e/dev-mail-inbox.e2e-spec.ts':
     'node:http to the dev mail inbox (another port, not the API) to send a forged Host header',
   'test/support/webhook-receiver.ts':
