@@ -8,6 +8,7 @@ import { INestApplicationContext, Logger } from '@nestjs/common';
 import { createHttpApp } from './bootstrap/http-app';
 import { exitOnShutdownSignal } from './bootstrap/shutdown';
 import { createWorkerApp } from './bootstrap/worker-app';
+import { HttpDrainService } from './modules/health';
 
 /** The HTTP API process (and, with API_WITH_WORKER=true, the worker too: single-process dev mode). */
 async function main(): Promise<void> {
@@ -20,7 +21,10 @@ async function main(): Promise<void> {
   const apps: INestApplicationContext[] = [api];
   if (config.worker.runInApiProcess) apps.push(await createWorkerApp(config));
   const workerGrace = config.worker.runInApiProcess ? config.worker.shutdownTimeoutMs : 0;
-  exitOnShutdownSignal(apps, config.http.shutdownTimeoutMs + workerGrace + 5_000);
+  const { drainDelayMs } = config.http;
+  exitOnShutdownSignal(apps, drainDelayMs + config.http.shutdownTimeoutMs + workerGrace + 5_000, () =>
+    api.get(HttpDrainService).drainFor(drainDelayMs),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -316,7 +316,7 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     const preStopMs = Number(preStop[1]) * 1000;
     expect(preStopMs).toBeGreaterThan(0);
     expect((apiPod.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThan(
-      preStopMs + config.http.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS,
+      preStopMs + config.http.drainDelayMs + config.http.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS,
     );
     expect((worker.spec.template.spec.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThan(
       config.worker.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS,

@@ -14,6 +14,7 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { installRequestLogging } from '../logging/request-logging';
 import { mountDashboard } from '../modules/analytics';
 import { StorefrontHitsService } from '../modules/catalog';
+import { HttpDrainService } from '../modules/health';
 import { ApiModule } from './api.module';
 import { mountQueueBoard } from './queue-board';
 import { securityHeadersFor } from './security-headers';
@@ -82,8 +83,9 @@ export async function createHttpApp(
   // the security, request-id, logging and CORS hooks have run).
   app.get(StorefrontHitsService, { strict: false }).install(app.getHttpAdapter().getInstance());
 
-  // Once closing, responses to in-flight requests tell the client to drop the connection: a
-  // keep-alive socket that turns idle after close() began would otherwise hold the server open.
+  // Once draining or closing, responses tell the client to drop the connection: a keep-alive socket
+  // that turns idle after close() began would otherwise hold the server open (see HttpDrainService).
+  const drain = app.get(HttpDrainService);
   let closing = false;
   fastify.addHook('preClose', (done) => {
     closing = true;
@@ -97,7 +99,7 @@ export async function createHttpApp(
     done();
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (closing) void reply.header('connection', 'close');
+    if (closing || drain.active) void reply.header('connection', 'close');
     done(null, payload);
   });
   if (config.http.corsOrigins) {

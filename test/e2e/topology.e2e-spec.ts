@@ -46,6 +46,8 @@ describe('topology: 2 API processes and 2 workers behind nginx', () => {
         AUTH_ROUTE_RATE_LIMIT_PER_MINUTE: String(CREDENTIAL_ROUTE_LIMIT),
         AUTH_LOGIN_MAX_FAILURES: String(LOGIN_MAX_FAILURES),
         REALTIME_HEARTBEAT_SECONDS: '1',
+        // As deployed (docker-compose, deploy/kubernetes): above nginx's upstream keepalive_timeout (4 s).
+        HTTP_DRAIN_DELAY_MS: '5000',
       },
     });
     db = await new DataSource(buildDataSourceOptions(env.config.database)).initialize();
@@ -212,17 +214,23 @@ describe('topology: 2 API processes and 2 workers behind nginx', () => {
     expect((await checkedFetch(`${replica.baseUrl}/health/live`)).status).toBe(200);
 
     const restarted = cluster.restartApi(1); // SIGTERM now; resolves once a new process is ready
+    const probes: Array<{ status: number; connection: string | null }> = [];
     await waitFor(
       () =>
         checkedFetch(`${replica.baseUrl}/health/ready`, {
-          uncheckedBecause: 'while closing, Fastify answers a request on a kept-alive connection 503 itself',
+          uncheckedBecause: 'while draining and closing, readiness answers 503',
         }).then(
-          () => false,
+          (probe) => {
+            probes.push({ status: probe.status, connection: probe.headers.get('connection') });
+            return false;
+          },
           () => true, // refused: the listening socket is closed
         ),
       15_000,
       'the stopping replica to refuse new connections',
     );
+    // It drained first (HTTP_DRAIN_DELAY_MS): out of rotation, closing each connection it answered on.
+    expect(probes).toContainEqual({ status: 503, connection: 'close' });
     expect(answered).toBe(false);
     sendRest();
     const response = await inFlight;
@@ -245,6 +253,14 @@ describe('topology: 2 API processes and 2 workers behind nginx', () => {
             { method: 'GET', path: '/v1/products?limit=5' },
             { method: 'GET', path: `/v1/products/${product.slug}` },
             { method: 'GET', path: '/health/ready' },
+            // A POST nginx may not send again once it reached a replica: it must never meet a
+            // kept-alive connection that the stopping replica closes (HttpDrainService).
+            {
+              method: 'POST',
+              path: '/v1/carts',
+              headers: { 'content-type': 'application/json' },
+              body: '{}',
+            },
           ],
         },
         (error: Error | null, result) => (error ? reject(error) : resolve(result)),

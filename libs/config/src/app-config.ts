@@ -43,6 +43,8 @@ export interface HttpConfig {
   bodyLimitBytes: number;
   corsOrigins: string[] | '*' | false;
   shutdownTimeoutMs: number;
+  /** On SIGTERM: serve this long with `Connection: close` and readiness 503 before closing. */
+  drainDelayMs: number;
   trustProxy: boolean;
   docsEnabled: boolean;
   /** The staff dashboard's built files (absolute path): its page and hashed assets. */
@@ -394,6 +396,7 @@ export function loadConfig(environment: Environment = process.env): AppConfig {
       bodyLimitBytes: variables.HTTP_BODY_LIMIT_BYTES,
       corsOrigins: parseCorsOrigins(variables.CORS_ORIGINS),
       shutdownTimeoutMs: variables.HTTP_SHUTDOWN_TIMEOUT_MS,
+      drainDelayMs: variables.HTTP_DRAIN_DELAY_MS,
       trustProxy: variables.HTTP_TRUST_PROXY,
       docsEnabled: variables.DOCS_ENABLED ?? !isProduction,
       dashboardDir: resolve(variables.DASHBOARD_DIR),

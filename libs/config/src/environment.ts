@@ -101,6 +101,17 @@ export class EnvironmentVariables {
   @Min(0)
   HTTP_SHUTDOWN_TIMEOUT_MS = 10_000;
 
+  /**
+   * On SIGTERM, how long the API keeps serving before it stops accepting: readiness answers 503 and
+   * every response says `Connection: close`, so a proxy stops reusing its kept-alive connections
+   * (set it above the proxy's upstream keepalive timeout; 0 closes at once, as in development).
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  HTTP_DRAIN_DELAY_MS = 0;
+
   /** Trust X-Forwarded-* from a proxy in front (nginx in docker-compose). */
   @Transform(toBoolean)
   @IsBoolean()

@@ -12,6 +12,7 @@ import type Redis from 'ioredis';
 import { MAINTENANCE_QUEUE } from '../outbox';
 import { ReadinessResponseDto } from './dto/health.response.dto';
 import { DependencyUnavailableError } from './health.errors';
+import { HttpDrainService } from './http-drain.service';
 
 const CHECK_TIMEOUT_MS = 1_500;
 
@@ -25,10 +26,13 @@ export class HealthService {
     private readonly database: TypeOrmHealthIndicator,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
+    private readonly drain: HttpDrainService,
   ) {}
 
-  /** Ready when MySQL, Redis and the queue connection answer; otherwise a 503 naming what is down. */
+  /** Ready when MySQL, Redis and the queue connection answer and the API is not draining; otherwise a 503 naming what is down. */
   async readiness(): Promise<ReadinessResponseDto> {
+    // Draining for shutdown: out of the load balancer's rotation, whatever the dependencies say.
+    if (this.drain.active) throw new DependencyUnavailableError('Not ready: shutting down.', { checks: {} });
     let result: HealthCheckResult;
     try {
       result = await this.health.check([
