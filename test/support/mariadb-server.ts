@@ -370,7 +370,7 @@ export class MariaDbServer {
  * however this process ends (Jest's sandbox never runs a `process.on('exit')` hook of a test file, and
  * nothing runs after SIGKILL). Killed itself when `child` exits, so it never hits a reused pid.
  */
-function watch(child: ChildProcess): ChildProcess {
+export function watch(child: ChildProcess): ChildProcess {
   const watchdog = spawn('sh', ['-c', `cat >/dev/null; kill -9 ${child.pid} 2>/dev/null`], {
     stdio: ['pipe', 'ignore', 'ignore'],
   });

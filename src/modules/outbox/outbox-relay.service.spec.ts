@@ -2,6 +2,7 @@ import { loadConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import type { Job, Queue } from 'bull';
 import { EntityManager } from 'typeorm';
+import { OutboxRedriveService } from './outbox-redrive.service';
 import { OutboxRelayService, outboxJobId } from './outbox-relay.service';
 import { OutboxRepository, PendingOutboxMessage } from './outbox.repository';
 
@@ -28,6 +29,7 @@ function relayWith(messages: PendingOutboxMessage[], queue: Partial<Queue> | und
     transactions as unknown as TransactionRunner,
     outbox as unknown as OutboxRepository,
     queues,
+    { guard: jest.fn().mockResolvedValue(0) } as unknown as OutboxRedriveService,
   );
   return { relay, outbox };
 }

@@ -3,6 +3,7 @@ import { AppConfig } from '@app/config';
 import { TransactionRunner } from '@app/database';
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import type { JobOptions, Queue } from 'bull';
+import { OutboxRedriveService } from './outbox-redrive.service';
 import { OutboxRepository, PendingOutboxMessage } from './outbox.repository';
 
 export const outboxJobId = (outboxId: string): string => `outbox-${outboxId}`;
@@ -38,6 +39,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     private readonly transactions: TransactionRunner,
     private readonly outbox: OutboxRepository,
     private readonly queues: OutboxQueues,
+    private readonly redrive: OutboxRedriveService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -109,6 +111,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   private async pass(): Promise<void> {
     let next = this.config.outbox.pollIntervalMs;
     try {
+      // Before publishing: jobs published into a Redis that has since lost its data are published again.
+      await this.redrive.guard();
       const count = await this.publishBatch();
       if (this.consecutiveFailures > 0) this.logger.log('Outbox relay recovered');
       this.consecutiveFailures = 0;

@@ -6,6 +6,7 @@ import { OutboxMessage } from './entities/outbox-message.entity';
 import { OutboxMaintenanceProcessor } from './jobs/outbox-maintenance.processor';
 import { MAINTENANCE_QUEUE, OutboxJobs } from './jobs/outbox.jobs';
 import { OutboxPrunerService } from './outbox-pruner.service';
+import { OutboxRedriveService } from './outbox-redrive.service';
 import { OutboxRelayService } from './outbox-relay.service';
 import { OutboxRepository } from './outbox.repository';
 
@@ -14,7 +15,13 @@ const PRUNE_EVERY_MS = 3_600_000;
 /** The outbox's worker side: the relay and the pruning job. Imported only by the worker. */
 @Module({
   imports: [TypeOrmModule.forFeature([OutboxMessage])],
-  providers: [OutboxRepository, OutboxRelayService, OutboxPrunerService, OutboxMaintenanceProcessor],
+  providers: [
+    OutboxRepository,
+    OutboxRedriveService,
+    OutboxRelayService,
+    OutboxPrunerService,
+    OutboxMaintenanceProcessor,
+  ],
   exports: [OutboxRelayService],
 })
 export class OutboxWorkerModule implements OnApplicationBootstrap {

@@ -90,6 +90,25 @@ export class OutboxRepository {
     await manager.query('UPDATE outbox SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (?)', [ids]);
   }
 
+  /**
+   * Moves rows published at or after `since`, and delayed rows published earlier that were not yet
+   * due at `since`, back to unpublished, each keeping what is left of its delay (recovery after Redis
+   * lost the jobs; a rare path, so the scan of the delayed rows is acceptable).
+   */
+  async markUnpublishedSince(since: Date): Promise<number> {
+    const result = await this.dataSource.query<{ affectedRows?: number }>(
+      `UPDATE outbox
+          SET delay_ms = GREATEST(0, CAST(delay_ms AS SIGNED)
+                         - TIMESTAMPDIFF(MICROSECOND, published_at, CURRENT_TIMESTAMP(3)) DIV 1000),
+              published_at = NULL
+        WHERE published_at >= ?
+           OR (published_at IS NOT NULL AND delay_ms > 0
+               AND published_at + INTERVAL delay_ms * 1000 MICROSECOND >= ?)`,
+      [since, since],
+    );
+    return result.affectedRows ?? 0;
+  }
+
   async recordFailure(manager: EntityManager, ids: string[], error: string): Promise<void> {
     if (ids.length === 0) return;
     await manager.query('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id IN (?)', [
