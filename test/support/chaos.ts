@@ -135,8 +135,8 @@ export type FailureTally = Map<number, number>;
 /**
  * A storefront customer and the shop's staff under chaos: each order goes through checkout, a sandbox
  * card authorization and a capture request (manual capture, so the capture is a job). A step that
- * fails with a 5xx or a dropped connection is retried, as a client told Retry-After would, with the
- * same Idempotency-Key; what failed is tallied by status.
+ * fails with a 5xx, a dropped connection or a 409 for its key still in flight is retried, as a client
+ * told Retry-After would, with the same Idempotency-Key; what failed is tallied by status.
  */
 export class ChaosShopper {
   readonly failures: FailureTally = new Map();
@@ -204,7 +204,12 @@ export class ChaosShopper {
           lastError = error;
           return false;
         }
-        if (last.status >= 500) {
+        // 409 in-flight: the first try of this key died with its dependency before it could release
+        // its claim; the claim lapses after IDEMPOTENCY_LOCK_SECONDS (Retry-After says when).
+        if (
+          last.status >= 500 ||
+          (last.status === 409 && JSON.stringify(last).includes('idempotency-key-in-flight'))
+        ) {
           this.tally(last.status);
           return false;
         }
