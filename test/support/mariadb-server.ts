@@ -1,7 +1,7 @@
 import type { DatabaseConfig } from '@app/config';
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -267,6 +267,7 @@ export class MariaDbServer {
   }
 
   private async install(): Promise<void> {
+    await mkdir(this.tmpDir);
     await promisify(execFile)(
       INSTALL_DB,
       [
@@ -276,15 +277,23 @@ export class MariaDbServer {
         '--auth-root-authentication-method=normal',
         '--skip-test-db',
         '--skip-name-resolve',
-        ...this.sizeArgs(),
+        ...this.commonArgs(),
       ],
       { timeout: 60_000 },
     );
   }
 
-  /** Small, so a server starts in about a second and several fit on a shared machine. */
-  private sizeArgs(): string[] {
-    return ['--innodb-buffer-pool-size=16M', '--innodb-log-file-size=4M'];
+  /**
+   * Small, so a server starts in about a second and several fit on a shared machine; and a tmpdir of
+   * its own: a starting mariadbd deletes the `#sql*` files it finds in its tmpdir, so servers (and
+   * mariadb-install-db's bootstrap) sharing the system one broke each other's temporary tables.
+   */
+  private commonArgs(): string[] {
+    return ['--innodb-buffer-pool-size=16M', '--innodb-log-file-size=4M', `--tmpdir=${this.tmpDir}`];
+  }
+
+  private get tmpDir(): string {
+    return join(this.folder, 'tmp');
   }
 
   private args(): string[] {
@@ -301,7 +310,7 @@ export class MariaDbServer {
       '--skip-name-resolve',
       '--performance-schema=OFF',
       '--innodb-flush-log-at-trx-commit=2',
-      ...this.sizeArgs(),
+      ...this.commonArgs(),
       `--server-id=${this.options.serverId ?? this.port}`,
       ...(binaryLog ? ['--log-bin=binlog', '--binlog-format=ROW'] : []),
       ...(readOnly ? ['--read-only=ON'] : []),
