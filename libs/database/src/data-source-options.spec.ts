@@ -23,6 +23,8 @@ describe('buildDataSourceOptions', () => {
       expect.objectContaining({
         // TypeORM's default ('slave') would send find() and query builder reads to a replica.
         defaultMode: 'master',
+        // mysql2 would take the primary offline (by default, for good) after a few failed connects.
+        removeNodeErrorCount: Number.MAX_SAFE_INTEGER,
         master: expect.objectContaining({ host: 'primary', port: 3306, username: 'shop', database: 'shop' }),
         slaves: [
           { host: 'replica-1', port: 3306, username: 'reader', password: 'secret', database: 'shop' },

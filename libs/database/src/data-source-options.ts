@@ -72,9 +72,10 @@ function replication(
     })),
     defaultMode: 'master',
     selector: 'RR',
-    // A replica that failed to connect 3 times is left out for 5 s, then tried again (mysql2's
-    // default drops it for good); meanwhile ReplicaReads reads the primary.
-    removeNodeErrorCount: 3,
-    restoreNodeTimeout: 5_000,
+    // mysql2 takes a node whose connections failed removeNodeErrorCount times offline — the primary
+    // too: with its default (5, and removed for good) a restart of the primary would leave the API
+    // without a database until it restarts. So no node is ever taken offline here; ReplicaReads
+    // skips a replica that does not answer for a second itself.
+    removeNodeErrorCount: Number.MAX_SAFE_INTEGER,
   };
 }
