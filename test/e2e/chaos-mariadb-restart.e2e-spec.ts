@@ -2,11 +2,9 @@ import { request } from '@app/testing';
 import {
   chaosCount,
   expectInvariantsToHold,
-  placeOrders,
-  randomDelay,
+  ordersThroughOutage,
   recordChaosFigures,
   startChaosShop,
-  type ChaosOrder,
   type ChaosShop,
 } from '../support/chaos';
 import { MariaDbServer } from '../support/mariadb-server';
@@ -43,42 +41,18 @@ describe('chaos: MariaDB killed and restarted under load', () => {
 
   it('answers 503 + Retry-After while it is gone, recovers without a restart, writes no half order', async () => {
     const { api, db } = shop;
-    const worker = shop.fleet.start();
-    await waitFor(
-      () => Promise.resolve(worker.output().includes('Worker started')),
-      60_000,
-      'the worker to start',
-    );
-
-    const orders: ChaosOrder[] = [];
-    const producing = placeOrders(shop.shopper, ORDERS, 4, orders);
-    await waitFor(
-      () => Promise.resolve(orders.length >= Math.ceil(ORDERS / 3)),
-      120_000,
-      'a third of the orders',
-    );
-    await server.kill();
-    const downAt = Date.now();
-    // A route that needs MariaDB: 503 with Retry-After, not 500.
-    await waitFor(
-      async () => (await request(`${api.baseUrl}/health/ready`)).status === 503,
-      10_000,
-      'readiness to fail',
-    );
-    const cart = await request(`${api.baseUrl}/v1/carts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
+    const { downMs, worker } = await ordersThroughOutage(shop, ORDERS, server, async () => {
+      // A route that needs MariaDB: 503 with Retry-After too, not 500.
+      const cart = await request(`${api.baseUrl}/v1/carts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect({ status: cart.status, retryAfter: cart.headers.get('retry-after') }).toEqual({
+        status: 503,
+        retryAfter: '5',
+      });
     });
-    expect({ status: cart.status, retryAfter: cart.headers.get('retry-after') }).toEqual({
-      status: 503,
-      retryAfter: '5',
-    });
-    await new Promise((resolve) => setTimeout(resolve, randomDelay(500, 1_500)));
-    await server.start();
-    const downMs = Date.now() - downAt;
-
-    await producing;
     const producedAt = Date.now();
     try {
       await waitFor(async () => (await shop.captured()) === ORDERS, 120_000, `${ORDERS} captures`);

@@ -1,13 +1,10 @@
-import { request } from '@app/testing';
 import {
   chaosCount,
   expectInvariantsToHold,
   mailKey,
-  placeOrders,
-  randomDelay,
+  ordersThroughOutage,
   recordChaosFigures,
   startChaosShop,
-  type ChaosOrder,
   type ChaosShop,
 } from '../support/chaos';
 import { expectedHourlyFromOrders, storedHourlyRollups } from '../support/independent-rollups';
@@ -47,40 +44,18 @@ describe('chaos: Redis restarted without persistence under load', () => {
 
   it('loses no paid order: the outbox re-drives what Bull lost; 503 + Retry-After while Redis is gone', async () => {
     const { api, db } = shop;
-    const worker = shop.fleet.start();
-    await waitFor(
-      () => Promise.resolve(worker.output().includes('Worker started')),
-      60_000,
-      'the worker to start',
-    );
-
-    const orders: ChaosOrder[] = [];
-    const producing = placeOrders(shop.shopper, ORDERS, 4, orders);
-    // Redis goes away once a third of the orders is through (their jobs in flight or queued).
-    await waitFor(
-      () => Promise.resolve(orders.length >= Math.ceil(ORDERS / 3)),
-      120_000,
-      'a third of the orders',
-    );
-    const keysBefore = await redis.keyCount();
-    await redis.kill();
-    const downAt = Date.now();
-    await waitFor(
-      async () => (await request(`${api.baseUrl}/health/ready`)).status === 503,
-      10_000,
-      'readiness to fail',
-    );
-    const ready = await request(`${api.baseUrl}/health/ready`);
-    expect({ status: ready.status, retryAfter: ready.headers.get('retry-after') }).toEqual({
-      status: 503,
-      retryAfter: '5',
+    let keysBefore = 0;
+    let keysAfterRestart = 0;
+    const { orders, downMs, worker } = await ordersThroughOutage(shop, ORDERS, {
+      kill: async () => {
+        keysBefore = await redis.keyCount();
+        await redis.kill();
+      },
+      start: async () => {
+        await redis.start();
+        keysAfterRestart = await redis.keyCount();
+      },
     });
-    await new Promise((resolve) => setTimeout(resolve, randomDelay(500, 1_500)));
-    await redis.start();
-    const downMs = Date.now() - downAt;
-    const keysAfterRestart = await redis.keyCount();
-
-    await producing;
     const producedAt = Date.now();
     const distinctMails = () => new Set(shop.customerMails().map(mailKey)).size;
     try {

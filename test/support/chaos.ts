@@ -1,4 +1,4 @@
-import { SmtpReceiver, type ReceivedMail } from '@app/testing';
+import { request, SmtpReceiver, type ReceivedMail } from '@app/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -346,4 +346,51 @@ export async function expectInvariantsToHold(shop: ChaosShop): Promise<Invariant
   const command = await checkInvariantsCommand(shop.compiled, WorkerFleet.environment(shop.env));
   expect({ code: command.code, broken: brokenInvariants(command.report) }).toEqual({ code: 0, broken: {} });
   return report;
+}
+
+/** A dependency a scenario takes away under load (a private redis-server or mariadbd). */
+export interface Outage {
+  kill(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/**
+ * Starts a worker, places `count` orders, and once a third of them is through kills the dependency:
+ * readiness must turn 503 with Retry-After, `whileDown` may check more, and after a random 0.5–1.5 s
+ * the dependency starts again. Resolves when every order went through (the clients retried).
+ */
+export async function ordersThroughOutage(
+  shop: ChaosShop,
+  count: number,
+  dependency: Outage,
+  whileDown: () => Promise<void> = () => Promise.resolve(),
+): Promise<{ orders: ChaosOrder[]; downMs: number; worker: Running }> {
+  const worker = shop.fleet.start();
+  await waitFor(
+    () => Promise.resolve(worker.output().includes('Worker started')),
+    60_000,
+    'the worker to start',
+  );
+  const orders: ChaosOrder[] = [];
+  const producing = placeOrders(shop.shopper, count, 4, orders);
+  await waitFor(
+    () => Promise.resolve(orders.length >= Math.ceil(count / 3)),
+    120_000,
+    'a third of the orders',
+  );
+  await dependency.kill();
+  const downAt = Date.now();
+  const readiness = `${shop.api.baseUrl}/health/ready`;
+  await waitFor(async () => (await request(readiness)).status === 503, 10_000, 'readiness to fail');
+  const ready = await request(readiness);
+  expect({ status: ready.status, retryAfter: ready.headers.get('retry-after') }).toEqual({
+    status: 503,
+    retryAfter: '5',
+  });
+  await whileDown();
+  await new Promise((resolve) => setTimeout(resolve, randomDelay(500, 1_500)));
+  await dependency.start();
+  const downMs = Date.now() - downAt;
+  await producing;
+  return { orders, downMs, worker };
 }
