@@ -1,8 +1,8 @@
-// npm run chaos: the chaos scenarios of issue 19 at their full counts (100 jobs of each kind), then
-// their figures as one table. Each scenario is an e2e spec (test/e2e/chaos-*.e2e-spec.ts) that CI
-// runs with small counts; CHAOS_FULL=1 gives them the issue's counts. Each writes its figures to
-// reports/chaos/<scenario>.json after its assertions passed; this prints them (also as Markdown
-// for BENCHMARKS.md with --markdown, reading what the last run wrote).
+// npm run chaos: the chaos scenarios of issue 19 at their full counts (100 jobs of each kind; 5 API
+// kills at each of 4 checkout points), then their figures as one table. Each scenario is an e2e spec
+// (test/e2e/chaos-*.e2e-spec.ts) that CI runs with small counts; CHAOS_FULL=1 gives them the issue's
+// counts. Each writes its figures to reports/chaos/<scenario>.json after its assertions passed; this
+// prints them (also as Markdown for BENCHMARKS.md with --markdown, reading what the last run wrote).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
