@@ -119,9 +119,12 @@ describe('chaos: the worker SIGKILLed at random moments while jobs of every kind
     for (const payment of payments)
       expect(payment).toEqual({ ...payment, state: 'captured', charged: payment.amount, captures: 1 });
 
-    // Mails: each order's two mails arrived; a repeat would be a mail sent twice (SMTP cannot tell).
+    // Mails: each order's two mails arrived; a repeat (SMTP cannot refuse one) carries the same
+    // Message-ID as the first send, so mail stores and clients can tell it is the same mail.
     for (const order of orders)
       expect(shop.smtp.messagesTo(order.email).length).toBeGreaterThanOrEqual(MAILS_PER_ORDER);
+    const messageIds = new Set(shop.customerMails().map((mail) => mail.parsed.messageId));
+    expect(messageIds.size).toBe(distinctMails());
 
     // Webhooks: one delivery (one webhook-id) per event and endpoint, every one received; a killed
     // attempt is sent again under the same id, which receivers deduplicate.

@@ -8,6 +8,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
+  /** The Message-ID header, angle brackets included: the same for every resend of one mail. */
+  messageId: string;
 }
 
 /** The SMTP connection pool of the worker; `from` comes from config, never from a payload. */
@@ -32,8 +34,8 @@ export class MailTransportService implements OnModuleDestroy {
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    const { to, subject, text, html } = mail;
-    await this.transporter.sendMail({ from: this.config.mail.from, to, subject, text, html });
+    const { to, subject, text, html, messageId } = mail;
+    await this.transporter.sendMail({ from: this.config.mail.from, to, subject, text, html, messageId });
   }
 
   onModuleDestroy(): void {

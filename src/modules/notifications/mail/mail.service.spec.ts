@@ -6,7 +6,7 @@ import { SendMailPayload } from './mail.jobs';
 import { MailTransportService, OutgoingMail } from './mail-transport.service';
 import { UndeliverableMailError } from './mail.errors';
 import { MAIL_SECRET_CONTEXT } from './mail.jobs';
-import { MailService, mailSentMarkerKey } from './mail.service';
+import { MailService, mailMessageId, mailSentMarkerKey } from './mail.service';
 
 const config = loadConfig({ PUBLIC_APP_URL: 'https://shop.example.com' });
 const secretBox = new SecretBox(config);
@@ -51,6 +51,21 @@ describe('MailService.deliver', () => {
     expect(sent[0].to).toBe('ann@Example.com');
     expect(sent[0].text).toContain('https://shop.example.com/verify-email?token=tok-123');
     expect(redis.set).toHaveBeenCalledWith(mailSentMarkerKey('outbox-1'), expect.any(String), 'EX', 604_800);
+  });
+
+  it("gives a mail the same Message-ID at every send of its job, in the sender's domain", async () => {
+    const { service, sent, store } = setup();
+    await service.deliver(verifyPayload(), 'outbox:7');
+    store.clear(); // the sent-marker lost (a Redis restart): the job sends again
+    await service.deliver(verifyPayload(), 'outbox:7');
+    await service.deliver(verifyPayload(), 'outbox:8');
+    expect(sent.map((mail) => mail.messageId)).toEqual([
+      '<mail.outbox-7@storekeep.local>',
+      '<mail.outbox-7@storekeep.local>',
+      '<mail.outbox-8@storekeep.local>',
+    ]);
+    expect(mailMessageId('1', 'Shop <orders@shop.example.com>')).toBe('<mail.1@shop.example.com>');
+    expect(mailMessageId('1', 'orders@shop.example.com')).toBe('<mail.1@shop.example.com>');
   });
 
   it('sends once when the same job is delivered twice', async () => {

@@ -17,6 +17,16 @@ const SENT_MARKER_TTL_SECONDS = 7 * 24 * 3600;
 
 export const mailSentMarkerKey = (jobId: string): string => `mail:sent:${jobId}`;
 
+/**
+ * One Message-ID per mail job, e.g. `<mail.outbox-42@storekeep.local>` (the sender's domain): SMTP
+ * cannot refuse a repeat, so a mail sent again (a worker killed after the send, before its marker;
+ * a marker lost with Redis) at least carries the same id, which mail stores and clients deduplicate.
+ */
+export function mailMessageId(jobId: string, from: string): string {
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'storekeep.local';
+  return `<mail.${jobId.replace(/[^A-Za-z0-9.-]/g, '-')}@${domain}>`;
+}
+
 /** Sends one transactional mail per `mail.send` job, at most once per job id. */
 @Injectable()
 export class MailService {
@@ -57,7 +67,11 @@ export class MailService {
     }
 
     try {
-      await this.transport.send({ to: payload.to, ...mail });
+      await this.transport.send({
+        to: payload.to,
+        ...mail,
+        messageId: mailMessageId(jobId, this.config.mail.from),
+      });
     } catch (error) {
       // The SMTP reply text may quote the address: log the codes only. Bull retries the job.
       const { code, responseCode } = (error ?? {}) as { code?: string; responseCode?: number };
