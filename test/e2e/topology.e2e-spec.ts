@@ -243,6 +243,7 @@ describe('topology: 2 API processes and 2 workers behind nginx', () => {
     const product = await admin.createProduct();
     const restarts: Array<{ exitCode: number | null; drainMs: number; readyMs: number }> = [];
     let tracker: autocannon.Instance | undefined;
+    const requestErrors = new Map<string, number>();
     const load = new Promise<autocannon.Result>((resolve, reject) => {
       tracker = autocannon(
         {
@@ -265,6 +266,11 @@ describe('topology: 2 API processes and 2 workers behind nginx', () => {
         },
         (error: Error | null, result) => (error ? reject(error) : resolve(result)),
       );
+      // Each failed request's reason, printed below: a count alone does not tell whose fault it was.
+      tracker.on('reqError', (error: Error & { code?: string }) => {
+        const reason = `${error.code ?? ''} ${error.message}`.trim();
+        requestErrors.set(reason, (requestErrors.get(reason) ?? 0) + 1);
+      });
     });
     const began = Date.now();
     try {
@@ -284,6 +290,10 @@ describe('topology: 2 API processes and 2 workers behind nginx', () => {
     const logged = await cluster.nginx.accessLog();
     const retried = logged.filter((entry) => entry.upstream.includes(', ')).length;
     process.stdout.write(`nginx sent ${retried} of them to the other replica after a failed attempt\n`);
+    if (requestErrors.size > 0)
+      process.stdout.write(
+        `client errors: ${[...requestErrors].map(([why, n]) => `${n} × ${why}`).join(', ')}\n`,
+      );
     const failures = logged.filter((entry) => entry.status >= 500);
     if (failures.length > 0) {
       const kinds = new Map<string, number>();

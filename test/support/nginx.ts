@@ -65,6 +65,11 @@ export function nginxConfigFrom(
     // Plain http only: the TLS listener (a certificate docker-compose mounts) would take port 443.
     replace(/^\s*listen 443 ssl default_server;\n/m, '');
   }
+  // A test-only change to the proxy's behaviour, for the load tool: autocannon ignores `Connection:
+  // close` and writes its next request onto the client connection nginx closes after
+  // keepalive_requests (1000), an ECONNRESET of the tool's own (seen once in ~25,000 requests) that
+  // browsers and HTTP libraries, which reconnect, never meet.
+  replace(/^(\s*)(keepalive_timeout \S+;)$/m, '$1$2\n$1keepalive_requests 1000000;');
   // The compiled-in temporary folders are /var/lib/nginx/*: keep everything under the prefix.
   replace(
     /^http \{$/m,
