@@ -6,7 +6,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection, Connection, RowDataPacket } from 'mysql2/promise';
-import { freePort } from './process-tree';
+import { freePort, supervise } from './process-tree';
 import { waitFor } from './wait-for';
 
 const MARIADBD = process.env.MARIADBD_PATH ?? '/usr/sbin/mariadbd';
@@ -320,16 +320,9 @@ export class MariaDbServer {
 
   private async startProcess(): Promise<void> {
     const child = spawn(MARIADBD, this.args(), { stdio: 'ignore' });
-    const watchdog = watch(child);
-    // A forgotten server must not keep the test process alive: the watchdog ends it instead.
-    child.unref();
     this.child = child;
-    this.exited = new Promise((resolve) => {
-      child.once('exit', () => {
-        watchdog.kill('SIGKILL');
-        if (this.child === child) this.child = undefined;
-        resolve();
-      });
+    this.exited = supervise(child, () => {
+      if (this.child === child) this.child = undefined;
     });
     try {
       await waitFor(
@@ -372,18 +365,4 @@ export class MariaDbServer {
     const log = await readFile(this.errorLogPath, 'utf8').catch(() => '(no error log)');
     return log.split('\n').slice(-15).join('\n');
   }
-}
-
-/**
- * A process that SIGKILLs `child` once the pipe from this process closes, which the kernel does
- * however this process ends (Jest's sandbox never runs a `process.on('exit')` hook of a test file, and
- * nothing runs after SIGKILL). Killed itself when `child` exits, so it never hits a reused pid.
- */
-export function watch(child: ChildProcess): ChildProcess {
-  const watchdog = spawn('sh', ['-c', `cat >/dev/null; kill -9 ${child.pid} 2>/dev/null`], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  watchdog.unref();
-  (watchdog.stdin as unknown as { unref(): void }).unref();
-  return watchdog;
 }

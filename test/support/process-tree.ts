@@ -1,3 +1,4 @@
+import { ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -58,6 +59,36 @@ export function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A process that SIGKILLs `child` once the pipe from this process closes, which the kernel does
+ * however this process ends (Jest's sandbox never runs a `process.on('exit')` hook of a test file, and
+ * nothing runs after SIGKILL). Killed itself when `child` exits, so it never hits a reused pid.
+ */
+function watch(child: ChildProcess): ChildProcess {
+  const watchdog = spawn('sh', ['-c', `cat >/dev/null; kill -9 ${child.pid} 2>/dev/null`], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref(): void }).unref();
+  return watchdog;
+}
+
+/**
+ * A private server for a test: `watch`ed (a forgotten one must not outlive the test process) and
+ * unref'd (nor keep it alive); resolves when it exits, after `onExit`.
+ */
+export function supervise(child: ChildProcess, onExit: () => void): Promise<void> {
+  const watchdog = watch(child);
+  child.unref();
+  return new Promise((resolve) => {
+    child.once('exit', () => {
+      watchdog.kill('SIGKILL');
+      onExit();
+      resolve();
     });
   });
 }

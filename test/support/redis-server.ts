@@ -3,8 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { watch } from './mariadb-server';
-import { freePort } from './process-tree';
+import { freePort, supervise } from './process-tree';
 import { waitFor } from './wait-for';
 
 const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? 'redis-server';
@@ -51,15 +50,9 @@ export class RedisServer {
       ],
       { stdio: 'ignore' },
     );
-    const watchdog = watch(child);
-    child.unref();
     this.child = child;
-    this.exited = new Promise((resolve) => {
-      child.once('exit', () => {
-        watchdog.kill('SIGKILL');
-        if (this.child === child) this.child = undefined;
-        resolve();
-      });
+    this.exited = supervise(child, () => {
+      if (this.child === child) this.child = undefined;
     });
     await waitFor(
       async () => {
