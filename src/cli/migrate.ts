@@ -28,10 +28,11 @@ async function main(): Promise<void> {
   );
   await dataSource.initialize();
   try {
-    const pendingBefore = await dataSource.showMigrations();
-    await runMigrationsLocked(dataSource);
+    // Whether anything was pending is asked under the lock, by the run itself: a showMigrations()
+    // before it would create the migrations table outside the lock, racing a concurrent run.
+    const applied = await runMigrationsLocked(dataSource);
     print(
-      pendingBefore
+      applied > 0
         ? `done: the schema has all ${MIGRATIONS.length} migrations`
         : `nothing pending: the schema has all ${MIGRATIONS.length} migrations`,
     );

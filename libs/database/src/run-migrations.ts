@@ -6,11 +6,12 @@ const MIGRATION_LOCK_WAIT_SECONDS = 120;
 /**
  * Runs pending migrations under a MySQL advisory lock, so API replicas and workers that start at
  * the same moment do not race each other through the same DDL (DDL is not transactional in MySQL).
+ * Returns how many it applied (0: another process had, or nothing was pending).
  */
 export async function runMigrationsLocked(
   dataSource: DataSource,
   logger = new Logger('Migrations'),
-): Promise<void> {
+): Promise<number> {
   // GET_LOCK names are server-wide: include the database so deployments sharing a server do not wait on each other.
   const lockName = `sk:migrations:${String(dataSource.options.database)}`.slice(0, 64); // MySQL caps lock names at 64
   const lockHolder = dataSource.createQueryRunner();
@@ -28,6 +29,7 @@ export async function runMigrationsLocked(
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       if (applied.length > 0)
         logger.log(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+      return applied.length;
     } finally {
       await lockHolder.query('SELECT RELEASE_LOCK(?)', [lockName]);
     }
