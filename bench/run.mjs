@@ -77,7 +77,7 @@
 // The modules: lib/ holds the harness (settings, processes, HTTP, load and statistics, sampling, the database,
 // the bare ceilings, the report); sections/ what is measured (scenarios, catalog, login, shop, commerce, payments).
 import { existsSync } from 'node:fs';
-import { benchmarkScenario } from './lib/ceilings.mjs';
+import { benchmarkScenario, checkRelativeBudgets } from './lib/ceilings.mjs';
 import { clearRedisPrefix, prepareDatabase } from './lib/database.mjs';
 import { APP_ENTRY, REDIS, WORKER_ENTRY } from './lib/environment.mjs';
 import {
@@ -146,7 +146,9 @@ async function runScenarios(phases, settings, context) {
     }
     await stopChild(app.child);
   }
-  return SCENARIOS.filter((scenario) => results.has(scenario.id)).map((scenario) => results.get(scenario.id));
+  return checkRelativeBudgets(
+    SCENARIOS.filter((scenario) => results.has(scenario.id)).map((scenario) => results.get(scenario.id)),
+  );
 }
 
 function catalogReport(catalog) {

@@ -2,9 +2,9 @@
 // loaded in alternating rounds, and its verdict against the scenario's budgets.
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { countCatalogCacheEntries } from './database.mjs';
+import { connectToServer, countCatalogCacheEntries, statementMeter } from './database.mjs';
 import { BENCH_DIR, ROOT_DIR } from './environment.mjs';
-import { formatMs, formatRate, percent } from './format.mjs';
+import { formatCpuMs, formatMs, formatRate, percent } from './format.mjs';
 import { request, streamedRequest } from './http.mjs';
 import {
   combineRuns,
@@ -17,10 +17,18 @@ import {
   summarize,
 } from './load.mjs';
 import { assertAlive, stopChild, track } from './processes.mjs';
-import { sampleRss, waitUntilIdle } from './sampling.mjs';
+import { addCpuTimes, cpuPerRequest, sampleCpuTime, sampleRss, waitUntilIdle } from './sampling.mjs';
 
 /** Answers sampled to size the bare server's body when the app's answers vary (see learnAnswer). */
 export const ANSWER_SAMPLE_SIZE = 25;
+/**
+ * The app's own floor (issue 20): the scenario that authenticated and cached reads are held to a share of, in the
+ * same run (see `relativeTo` in SCENARIOS).
+ */
+export const FLOOR_SCENARIO_ID = 'health';
+export const relativeToFloor = (minShare) => ({ id: FLOOR_SCENARIO_ID, minShare });
+/** Requests sent one at a time to count a scenario's SQL statements (the fewest counts, see statementMeter). */
+export const STATEMENT_SAMPLES = 5;
 
 /**
  * Starts the ceiling for one scenario, answering with the same status, size and content type as the app did
@@ -100,6 +108,8 @@ async function runRounds(app, bare, scenario, settings, { response, appNext, bar
   let appRequestsSent = response.sampled ?? 1;
   const appResponseTimesMs = [];
   let peakRssMb = 0;
+  let appCpu = null;
+  let appRequestsAnswered = 0;
   console.log(`    warm-up: ${settings.warmupSeconds} s each (JIT, pools, caches), discarded`);
   await load(bare.baseUrl, scenario, settings, settings.warmupSeconds, bareNext);
   appRequestsSent += (await load(app.baseUrl, scenario, settings, settings.warmupSeconds, appNext)).result
@@ -115,14 +125,18 @@ async function runRounds(app, bare, scenario, settings, { response, appNext, bar
       ),
     );
     const stopSampling = sampleRss(app.child.pid);
+    const stopCpu = await sampleCpuTime(app.child.pid);
     const appRun = await load(app.baseUrl, scenario, settings, settings.durationSeconds, appNext);
+    appCpu = addCpuTimes(appCpu, stopCpu());
     peakRssMb = Math.max(peakRssMb, stopSampling());
+    appRequestsAnswered += appRun.result.requests.total;
     appRuns.push(summarize(appRun, scenario.expectedStatus));
     appRequestsSent += appRun.result.requests.sent;
     for (const time of appRun.responseTimesMs) appResponseTimesMs.push(time);
     assertAlive(app);
   }
-  return { bareRuns, appRuns, appRequestsSent, appResponseTimesMs, peakRssMb };
+  const cpu = cpuPerRequest(appCpu, appRequestsAnswered);
+  return { bareRuns, appRuns, appRequestsSent, appResponseTimesMs, peakRssMb, cpu };
 }
 
 /**
@@ -142,6 +156,30 @@ async function checkColdCache(app, cacheEntriesBefore, appRequestsSent) {
       `(${percent(cold.share)} missed)`,
   );
   return cold;
+}
+
+/**
+ * SQL statements per request of the scenario (see statementMeter): STATEMENT_SAMPLES of its requests sent one at a
+ * time once the app is idle (the next ones of its stream: new search keys, new carts).
+ */
+async function countStatements(app, scenario, next) {
+  await waitUntilIdle(app);
+  const connection = await connectToServer();
+  try {
+    const meter = await statementMeter(connection);
+    for (let sample = 0; sample < STATEMENT_SAMPLES; sample++) {
+      const sent = streamedRequest(scenario, next);
+      const answer = await meter.measure(scenario.id, () => request(app.baseUrl, sent));
+      if (!isExpected(answer.status, scenario.expectedStatus)) {
+        throw new Error(
+          `${scenario.method} ${sent.path} answered ${answer.status} while counting statements`,
+        );
+      }
+    }
+    return meter.perStep[scenario.id];
+  } finally {
+    await connection.end();
+  }
 }
 
 export async function benchmarkScenario(app, baseScenario, settings, context) {
@@ -170,7 +208,7 @@ export async function benchmarkScenario(app, baseScenario, settings, context) {
   } finally {
     await stopChild(bare.child);
   }
-  const { bareRuns, appRuns, appRequestsSent, appResponseTimesMs, peakRssMb } = measured;
+  const { bareRuns, appRuns, appRequestsSent, appResponseTimesMs, peakRssMb, cpu } = measured;
   const ratios = appRuns.map((run, index) =>
     bareRuns[index].requestsPerSecond > 0 ? run.requestsPerSecond / bareRuns[index].requestsPerSecond : 0,
   );
@@ -179,6 +217,7 @@ export async function benchmarkScenario(app, baseScenario, settings, context) {
   const cold = scenario.coldCache
     ? await checkColdCache(app, cacheEntriesBefore, appRequestsSent)
     : undefined;
+  const statements = await countStatements(app, scenario, appNext);
   return evaluate(scenario, settings, {
     connections,
     details: scenario.describeRun?.(),
@@ -188,18 +227,56 @@ export async function benchmarkScenario(app, baseScenario, settings, context) {
     ratio: median(ratios),
     ratios,
     peakRssMb,
+    cpu,
+    statements,
     cold,
   });
 }
 
-/** The scenario's budgets, e.g. ['≥ 0.50 of bare', '≥ 1,500 req/s', 'p99 ≤ 50 ms']. */
-export function describeBudgets({ minRatio, minRps, maxP99Ms }) {
-  return [
-    minRatio !== null && `≥ ${minRatio.toFixed(2)} of bare`,
-    minRps !== null && `≥ ${formatRate(minRps)} req/s`,
-    maxP99Ms !== null && `p99 ≤ ${maxP99Ms} ms`,
-  ].filter(Boolean);
-}
+/**
+ * The budgets a scenario may hold (see SCENARIOS), each with what it allows and what it reads from the run:
+ * `figure(run, limit)` describes what was measured, `holds(run, limit)` decides.
+ */
+const BUDGETS = [
+  {
+    key: 'minRatio',
+    describe: (limit) => `≥ ${limit.toFixed(2)} of bare`,
+    figure: ({ ratio }) => `${ratio.toFixed(2)} of bare`,
+    holds: ({ ratio }, limit) => ratio >= limit,
+  },
+  {
+    key: 'minRps',
+    describe: (limit) => `≥ ${formatRate(limit)} req/s`,
+    figure: ({ app }) => `${formatRate(app.requestsPerSecond)} req/s (median of rounds)`,
+    holds: ({ app }, limit) => app.requestsPerSecond >= limit,
+  },
+  {
+    key: 'maxP99Ms',
+    describe: (limit) => `p99 ≤ ${limit} ms`,
+    figure: ({ app, connections }) =>
+      `p99 ${formatMs(app.latencyP99AllRoundsMs)} ms (every measured request, ${connections} connections)`,
+    holds: ({ app }, limit) => app.latencyP99AllRoundsMs <= limit,
+  },
+  {
+    key: 'maxDatabaseCpuMs',
+    describe: (limit) => `MariaDB CPU ≤ ${limit} ms/request`,
+    figure: ({ cpu }) => `MariaDB CPU ${formatCpuMs(cpu.databaseMs)} ms/request`,
+    // Unknown (no server process found) is no pass.
+    holds: ({ cpu }, limit) => cpu.databaseMs !== null && cpu.databaseMs <= limit,
+  },
+  {
+    key: 'maxStatements',
+    describe: (limit) => `≤ ${limit} SQL statements/request`,
+    figure: ({ statements }) => `${statements.Questions} SQL statements/request`,
+    holds: ({ statements }, limit) => statements.Questions <= limit,
+  },
+];
+
+/** One checked budget: `{ subject, figure, budget, passed }` (what the report's budget table lists). */
+export const budgetCheck = (subject, figure, budget, passed) => ({ subject, figure, budget, passed });
+
+/** A failed check as the report's FAIL line tells it. */
+export const describeFailedCheck = (check) => `${check.figure} misses the budget (${check.budget})`;
 
 /** What makes the run's numbers doubtful, whatever the budgets. */
 function flagsOf(scenario, { response, app, bare, cold }) {
@@ -225,27 +302,12 @@ function flagsOf(scenario, { response, app, bare, cold }) {
   return flags;
 }
 
-/** The budgets the run missed. */
-function budgetFailures(settings, budgets, { connections, app, ratio, peakRssMb, cold }) {
+/** Whatever makes a budget verdict worthless, or the memory budget missed (every scenario holds it). */
+function runFailures(settings, hasBudget, { app, peakRssMb, cold }) {
   const failures = [];
   if (peakRssMb > settings.memoryBudgetMb) {
     failures.push(`peak RSS ${peakRssMb.toFixed(1)} MB is over the ${settings.memoryBudgetMb} MB budget`);
   }
-  if (budgets.minRatio !== null && ratio < budgets.minRatio) {
-    failures.push(`ratio ${ratio.toFixed(2)} is below the ${budgets.minRatio.toFixed(2)} budget`);
-  }
-  if (budgets.minRps !== null && app.requestsPerSecond < budgets.minRps) {
-    failures.push(
-      `${formatRate(app.requestsPerSecond)} req/s (median of rounds) is below the ${formatRate(budgets.minRps)} req/s budget`,
-    );
-  }
-  if (budgets.maxP99Ms !== null && app.latencyP99AllRoundsMs > budgets.maxP99Ms) {
-    failures.push(
-      `p99 ${formatMs(app.latencyP99AllRoundsMs)} ms (over every measured request) is over the ` +
-        `${budgets.maxP99Ms} ms budget at ${connections} connections`,
-    );
-  }
-  const hasBudget = describeBudgets(budgets).length > 0;
   // Error responses are often cheaper than real ones: a budget measured on them proves nothing.
   if (hasBudget && (app.unexpected > 0 || app.errors > 0))
     failures.push('the budgets were measured on failed requests');
@@ -254,20 +316,51 @@ function budgetFailures(settings, budgets, { connections, app, ratio, peakRssMb,
   return failures;
 }
 
-function evaluate(scenario, settings, measured) {
-  const { connections, details, response, app, bare, ratio, ratios, peakRssMb, cold } = measured;
-  const flags = flagsOf(scenario, measured);
-  const budgets = {
-    minRatio: scenario.minRatio ?? null,
-    minRps: scenario.minRps ?? null,
-    maxP99Ms: scenario.maxP99Ms ?? null,
-  };
-  const failures = budgetFailures(settings, budgets, measured);
+/** The verdict of a result from its checks and other failures. */
+export function withVerdict(result) {
+  const failures = [
+    ...result.runFailures,
+    ...result.checks.filter((c) => !c.passed).map(describeFailedCheck),
+  ];
   let verdict = 'report only';
   if (failures.length > 0) verdict = 'FAIL';
-  else if (describeBudgets(budgets).length > 0) verdict = 'PASS';
+  else if (result.checks.length > 0) verdict = 'PASS';
+  return { ...result, failures, verdict };
+}
 
-  return {
+/**
+ * The budgets relative to another scenario of the same run (`relativeTo: { id, minShare }`: this scenario's ratio
+ * at least minShare × that one's), checked once every scenario has run. `results` in the order of SCENARIOS.
+ */
+export function checkRelativeBudgets(results) {
+  const byId = new Map(results.map((result) => [result.id, result]));
+  return results.map((result) => {
+    if (!result.relativeTo) return result;
+    const { id, minShare } = result.relativeTo;
+    const reference = byId.get(id);
+    const share = reference && reference.ratio > 0 ? result.ratio / reference.ratio : null;
+    const check = budgetCheck(
+      result.name,
+      share === null
+        ? `${id} did not run`
+        : `${share.toFixed(2)} × ${reference.name} (${result.ratio.toFixed(2)} vs ${reference.ratio.toFixed(2)} of bare)`,
+      `≥ ${minShare.toFixed(2)} × ${reference?.name ?? id}`,
+      share !== null && share >= minShare,
+    );
+    return withVerdict({ ...result, checks: [...result.checks, check] });
+  });
+}
+
+function evaluate(scenario, settings, measured) {
+  const { connections, details, response, app, bare, ratio, ratios, peakRssMb, cpu, statements, cold } =
+    measured;
+  const flags = flagsOf(scenario, measured);
+  const budgets = Object.fromEntries(BUDGETS.map(({ key }) => [key, scenario[key] ?? null]));
+  const checks = BUDGETS.filter(({ key }) => budgets[key] !== null).map(({ key, describe, figure, holds }) =>
+    budgetCheck(scenario.name, figure(measured), describe(budgets[key]), holds(measured, budgets[key])),
+  );
+
+  return withVerdict({
     id: scenario.id,
     group: scenario.group,
     name: scenario.name,
@@ -286,11 +379,14 @@ function evaluate(scenario, settings, measured) {
     ratio,
     ratios,
     peakRssMb,
+    cpuPerRequest: cpu,
+    statementsPerRequest: statements,
     ...(cold && { cold }),
-    verdict,
+    ...(scenario.relativeTo && { relativeTo: scenario.relativeTo }),
     flags,
-    failures,
-  };
+    checks,
+    runFailures: runFailures(settings, checks.length > 0 || Boolean(scenario.relativeTo), measured),
+  });
 }
 
 /** A bearer token in the results file would be a live credential for 15 minutes: only its kind is kept. */

@@ -73,40 +73,47 @@ export async function countCatalogCacheEntries() {
   return count;
 }
 
-/** MariaDB's server-wide statement counters (SHOW GLOBAL STATUS). */
-export const STATEMENT_COUNTERS = [
-  'Questions',
-  'Com_select',
-  'Com_insert',
-  'Com_update',
-  'Com_delete',
-  'Com_commit',
-];
-
+/**
+ * MariaDB's server-wide statement counters (SHOW GLOBAL STATUS): `Questions` (every statement a client sent) and
+ * one `Com_<kind>` per kind of statement (select, insert, update, delete, begin, commit, set_option, …).
+ */
 export async function readStatementCounters(connection) {
   const [rows] = await connection.query(
-    `SHOW GLOBAL STATUS WHERE Variable_name IN (${STATEMENT_COUNTERS.map(() => '?').join(', ')})`,
-    STATEMENT_COUNTERS,
+    "SHOW GLOBAL STATUS WHERE Variable_name = 'Questions' OR Variable_name LIKE 'Com\\_%'",
   );
   return Object.fromEntries(rows.map((row) => [row.Variable_name, Number(row.Value)]));
 }
 
+/** `{ Questions, kinds: { select: 2, commit: 1, … } }` between two readings; `idle`: what to subtract from each. */
+function statementsBetween(before, after, idle = { Questions: 0, kinds: {} }) {
+  const kinds = {};
+  for (const [name, value] of Object.entries(after)) {
+    if (!name.startsWith('Com_')) continue;
+    const kind = name.slice(4);
+    const count = value - before[name] - (idle.kinds[kind] ?? 0);
+    if (count !== 0) kinds[kind] = count;
+  }
+  return { Questions: after.Questions - before.Questions - idle.Questions, kinds };
+}
+
 /**
  * SQL statements per request: the server's counters read around each request sent one at a time on an idle app,
- * minus what two reads in a row add (the reads themselves); per step the minimum over every request measured,
- * so a statement from anything else running on the server does not count. Server-wide counters: exact only while
- * nothing else uses the server, hence the minimum. `measure(step, send)` returns what `send()` returned.
+ * minus what two reads in a row add (the reads themselves); per step the fewest over every request measured, so a
+ * statement from anything else running on the server does not count. Server-wide counters (per-connection ones
+ * need performance_schema, off in MariaDB by default): exact once one request of the step ran while nothing else
+ * used the server, hence the minimum. `measure(step, send)` returns what `send()` returned; `perStep[step]` is
+ * `{ Questions, kinds }` (see statementsBetween).
  */
 export async function statementMeter(connection) {
-  const delta = (before, after) =>
-    Object.fromEntries(STATEMENT_COUNTERS.map((name) => [name, after[name] - before[name]]));
-  const idle = delta(await readStatementCounters(connection), await readStatementCounters(connection));
+  const idle = statementsBetween(
+    await readStatementCounters(connection),
+    await readStatementCounters(connection),
+  );
   const perStep = {};
   const measure = async (step, send) => {
     const before = await readStatementCounters(connection);
     const response = await send();
-    const used = delta(before, await readStatementCounters(connection));
-    const counts = Object.fromEntries(STATEMENT_COUNTERS.map((name) => [name, used[name] - idle[name]]));
+    const counts = statementsBetween(before, await readStatementCounters(connection), idle);
     if (!perStep[step] || counts.Questions < perStep[step].Questions) perStep[step] = counts;
     return response;
   };

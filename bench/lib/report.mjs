@@ -3,25 +3,20 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CATALOG } from '../sections/catalog.mjs';
 import { CHECKOUT_STEPS } from '../sections/commerce.mjs';
-import { describeBudgets } from './ceilings.mjs';
-import { STATEMENT_COUNTERS } from './database.mjs';
 import { BUSY_MACHINE_SHARE, RESULTS_FILE, ROOT_DIR } from './environment.mjs';
-import { formatCounts, formatMs, formatRate, formatTable, percent } from './format.mjs';
+import {
+  formatCounts,
+  formatCpuMs,
+  formatMs,
+  formatRate,
+  formatStatements,
+  formatTable,
+  percent,
+} from './format.mjs';
 
-/** "SQL statements per request (select/insert/…): step N (s/i/…), …" for the steps of `perRequest`. */
+/** "SQL statements per request: step N (select …, insert …), …" for the steps of `perRequest`. */
 function describeStatementCounts(label, perRequest, steps) {
-  const counters = STATEMENT_COUNTERS.slice(1);
-  return (
-    `  ${label} (${counters.map((name) => name.slice(4).toLowerCase()).join('/')}): ` +
-    steps
-      .map((step) => {
-        const counts = perRequest[step];
-        return counts
-          ? `${step} ${counts.Questions} (${counters.map((name) => counts[name]).join('/')})`
-          : `${step} -`;
-      })
-      .join(', ')
-  );
+  return `  ${label}: ${steps.map((step) => `${step} ${formatStatements(perRequest[step])}`).join(', ')}`;
 }
 
 /** The report's opening lines: the machine, the settings, a warning about a busy machine, the catalog. */
@@ -75,6 +70,8 @@ function printScenarios(scenarios) {
     'bare p50',
     'bare p99',
     'ratio',
+    'API CPU ms/req',
+    'DB CPU ms/req',
     'peak RSS MB',
     'app unexpected/err',
     'budget',
@@ -89,16 +86,19 @@ function printScenarios(scenarios) {
     formatMs(result.bare.latencyP50Ms),
     formatMs(result.bare.latencyP99Ms),
     result.ratio.toFixed(2),
+    formatCpuMs(result.cpuPerRequest.appMs),
+    formatCpuMs(result.cpuPerRequest.databaseMs),
     result.peakRssMb.toFixed(1),
     `${result.app.unexpected}/${result.app.errors}`,
-    [result.verdict, ...describeBudgets(result)].join(', '),
+    [result.verdict, ...result.checks.map((check) => check.budget)].join(', '),
   ]);
   if (rows.length > 0) console.log(formatTable([header, ...rows]));
   for (const result of scenarios) {
     console.log(
       `  ${result.name}: ratios per round ${result.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}` +
         ` (app ${result.app.rounds.join(', ')} req/s; bare ${result.bare.rounds.join(', ')} req/s);` +
-        ` app p99 over every round ${formatMs(result.app.latencyP99AllRoundsMs)} ms` +
+        ` app p99 over every round ${formatMs(result.app.latencyP99AllRoundsMs)} ms;` +
+        ` SQL statements per request ${formatStatements(result.statementsPerRequest)}` +
         (result.cold ? `; ${percent(result.cold.share)} of the app's requests missed the cache` : '') +
         (result.details?.carts
           ? `; ${formatRate(result.details.appRequestsBuilt)} app requests over ${formatRate(result.details.carts)} ` +

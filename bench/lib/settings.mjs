@@ -95,6 +95,15 @@ function listOption(name, raw, known) {
   return [...new Set(values)];
 }
 
+/** The scenarios `selects(id, group)` picks, and those their relative budgets compare with (same run). */
+function selectedScenarios(selects) {
+  const picked = SCENARIOS.filter((scenario) => selects(scenario.id, scenario.group));
+  const compared = picked.flatMap((scenario) => (scenario.relativeTo ? [scenario.relativeTo.id] : []));
+  return SCENARIOS.filter((scenario) => picked.includes(scenario) || compared.includes(scenario.id)).map(
+    (scenario) => scenario.id,
+  );
+}
+
 export function readSettings() {
   const { values } = parseArgs({ options: OPTIONS });
   const only = listOption('only', values.only, [...SCENARIO_GROUPS, NOTIFICATIONS_GROUP, REPORTS_GROUP]);
@@ -122,9 +131,7 @@ export function readSettings() {
     keepDb: values['keep-db'],
     only,
     scenarioIds: ids,
-    selectedScenarios: SCENARIOS.filter((scenario) => selects(scenario.id, scenario.group)).map(
-      (scenario) => scenario.id,
-    ),
+    selectedScenarios: selectedScenarios(selects),
     login: !values['no-login'] && selects(LOGIN_ID, LOGIN_GROUP),
     checkout: selects(CHECKOUT_ID, CHECKOUT_GROUP),
     checkoutDurationSeconds: numbers.checkoutDurationSeconds,

@@ -40,6 +40,7 @@ export const ADD_TO_CART_SCENARIO = {
   barePath: '/v1/carts/:id/items',
   expectedStatus: 200,
   minRatio: 0.1,
+  maxStatements: 4,
   prepare: (app, context) => prepareAddToCart(app, context),
 };
 
@@ -202,7 +203,7 @@ async function countStatementsPerStep(app, run, flows = 3) {
 async function measureCheckouts(app, run, connections, settings) {
   console.log(`    measured: ${settings.checkoutDurationSeconds} s`);
   const stopSampling = sampleRss(app.child.pid);
-  const stopCpu = sampleCpuSplit(app.child.pid);
+  const stopCpu = await sampleCpuSplit(app.child.pid);
   const measured = await runShoppers(run, connections, settings.checkoutDurationSeconds);
   const cpu = stopCpu();
   const peakRssMb = stopSampling();

@@ -204,7 +204,7 @@ export async function measurePaymentRun(
     const startedAtMs = Date.now();
     const stopApiRss = sampleRss(app.child.pid);
     const stopWorkerRss = sampleRss(worker.child.pid);
-    const stopCpu = sampleCpuSplit(app.child.pid, worker.child.pid);
+    const stopCpu = await sampleCpuSplit(app.child.pid, worker.child.pid);
     const { results, seconds } = await runCustomers(section, connections, items, work, { spreadMs });
     const cpu = stopCpu();
     const peakRssMb = stopApiRss();
