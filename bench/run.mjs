@@ -4,7 +4,10 @@
 // content type on the same route, load both with autocannon under the same settings, and compare. The ratio
 // (app req/s / bare req/s) is what most budgets hold, because absolute numbers depend on the machine while the
 // ratio mostly measures what the app's stack adds; a scenario may also hold an absolute floor (req/s) or a latency
-// ceiling (p99). Also samples the app's peak RSS during each measured run.
+// ceiling (p99). Also samples the app's peak RSS during each measured run, the CPU time of the app and of the
+// MariaDB server per request (/proc/<pid>/stat over the measured rounds) and counts the SQL statements per request
+// by kind (MariaDB's counters around requests sent one at a time on the idle app; see statementMeter). A scenario
+// may hold a budget relative to another one of the same run (issue 20: reads as a share of /health/live).
 //
 // The catalog scenarios run against the deterministic demo catalog of 10,000 products (`npm run seed -- --products
 // 10000 --reset`, seeded into the bench database before them), with the Redis read cache on, and two of them again
@@ -19,7 +22,8 @@
 // admin API). `add-to-cart` is an ordinary scenario (autocannon against a bare ceiling) over thousands of guest
 // carts written straight to the database beforehand. `checkout` is a closed loop of virtual shoppers, each
 // repeating the whole guest flow (new cart, 3 lines, address, shipping method, checkout with a fresh
-// Idempotency-Key); it reports checkouts/s and latencies, and ends with its own check that nothing was oversold.
+// Idempotency-Key), warmed until its rate is steady; it reports checkouts/s, latencies, CPU per request and the SQL
+// statements of each step and of the order's read after it, and ends with its own check that nothing was oversold.
 // `payment` starts the API with a worker beside it (SANDBOX_WEBHOOK_URL at the API) and pays card orders through
 // the sandbox provider: orders placed beforehand paid with the success card, ready carts checked out and paid in
 // one go, and orders paid with the card that succeeds after a delay, by webhook (settled and delivered by the

@@ -2,9 +2,10 @@
 // loaded in alternating rounds, and its verdict against the scenario's budgets.
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import { budgetCheck, failedChecks } from './budgets.mjs';
 import { connectToServer, countCatalogCacheEntries, statementMeter } from './database.mjs';
 import { BENCH_DIR, ROOT_DIR } from './environment.mjs';
-import { formatCpuMs, formatMs, formatRate, percent } from './format.mjs';
+import { formatCpuMs, formatMs, formatRate, formatStatements, percent } from './format.mjs';
 import { request, streamedRequest } from './http.mjs';
 import {
   combineRuns,
@@ -267,16 +268,10 @@ const BUDGETS = [
   {
     key: 'maxStatements',
     describe: (limit) => `≤ ${limit} SQL statements/request`,
-    figure: ({ statements }) => `${statements.Questions} SQL statements/request`,
+    figure: ({ statements }) => `${formatStatements(statements)} SQL statements/request`,
     holds: ({ statements }, limit) => statements.Questions <= limit,
   },
 ];
-
-/** One checked budget: `{ subject, figure, budget, passed }` (what the report's budget table lists). */
-export const budgetCheck = (subject, figure, budget, passed) => ({ subject, figure, budget, passed });
-
-/** A failed check as the report's FAIL line tells it. */
-export const describeFailedCheck = (check) => `${check.figure} misses the budget (${check.budget})`;
 
 /** What makes the run's numbers doubtful, whatever the budgets. */
 function flagsOf(scenario, { response, app, bare, cold }) {
@@ -317,11 +312,8 @@ function runFailures(settings, hasBudget, { app, peakRssMb, cold }) {
 }
 
 /** The verdict of a result from its checks and other failures. */
-export function withVerdict(result) {
-  const failures = [
-    ...result.runFailures,
-    ...result.checks.filter((c) => !c.passed).map(describeFailedCheck),
-  ];
+function withVerdict(result) {
+  const failures = [...result.runFailures, ...failedChecks(result.checks)];
   let verdict = 'report only';
   if (failures.length > 0) verdict = 'FAIL';
   else if (result.checks.length > 0) verdict = 'PASS';

@@ -154,9 +154,10 @@ export function distinctIndices(count, size) {
 
 /**
  * What fails a section of closed-loop flows whatever its budget: flows that failed (`describe` tells the first;
- * at `max` the section stopped looping, `stopped` says so) and a final check that found problems.
+ * at `max` the section stopped looping, `stopped` says so) and a final check that found problems (`check`, when
+ * the section does not report it as a budget check of its own).
  */
-export function flowFailures(failed, { max, stopped, describe }, check) {
+export function flowFailures(failed, { max, stopped, describe }, check = undefined) {
   const failures = [];
   if (failed.length > 0) {
     failures.push(
@@ -164,6 +165,6 @@ export function flowFailures(failed, { max, stopped, describe }, check) {
         (failed.length >= max ? `; ${stopped}` : ''),
     );
   }
-  if (!check.passed) failures.push(`final check: ${check.problems.slice(0, 5).join('; ')}`);
+  if (check && !check.passed) failures.push(`final check: ${check.problems.slice(0, 5).join('; ')}`);
   return failures;
 }

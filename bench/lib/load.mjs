@@ -1,6 +1,7 @@
 // Load with autocannon, and the statistics of its runs.
 import autocannon from 'autocannon';
 import { isSuccess, requestBody } from './http.mjs';
+import { sleep } from './processes.mjs';
 
 /**
  * One autocannon run. autocannon's own latency histogram has whole-millisecond resolution, so a local API's
@@ -130,4 +131,29 @@ export function summarizeTimes(values) {
     p99Ms: percentile(sorted, 0.99),
     maxMs: sorted.length > 0 ? sorted[sorted.length - 1] : 0,
   };
+}
+
+/**
+ * A warm-up that lasts until the rate is steady: while the load runs, `completed()` (how many units of work, e.g.
+ * flows, have finished so far) is read every `windowSeconds`; the windows' rates follow until two in a row are
+ * within `tolerance` of the higher one (and above 0), or `maxSeconds` have passed (JIT, pools and the database's
+ * buffers take a while on a busy machine). Returns `{ rates, steady }`; the caller then stops the load.
+ */
+export async function waitUntilSteady(
+  completed,
+  { windowSeconds = 2, tolerance = 0.1, maxSeconds = 30 } = {},
+) {
+  const rates = [];
+  let before = completed();
+  while ((rates.length + 1) * windowSeconds <= maxSeconds) {
+    await sleep(windowSeconds * 1000);
+    const after = completed();
+    rates.push((after - before) / windowSeconds);
+    before = after;
+    const [previous, last] = rates.slice(-2);
+    if (rates.length >= 2 && last > 0 && Math.abs(last - previous) <= tolerance * Math.max(last, previous)) {
+      return { rates, steady: true };
+    }
+  }
+  return { rates, steady: false };
 }

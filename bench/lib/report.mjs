@@ -2,7 +2,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CATALOG } from '../sections/catalog.mjs';
-import { CHECKOUT_STEPS } from '../sections/commerce.mjs';
+import { CHECKOUT_STEPS, ORDER_READ_STEP } from '../sections/commerce.mjs';
 import { BUSY_MACHINE_SHARE, RESULTS_FILE, ROOT_DIR } from './environment.mjs';
 import {
   formatCounts,
@@ -192,16 +192,27 @@ function printCheckout(checkout) {
       ],
     ]),
   );
-  const { cpu, check } = checkout;
+  const { cpu, cpuPerRequest, cpuPerFlow, check, warmup } = checkout;
+  const steps = [...CHECKOUT_STEPS, ORDER_READ_STEP];
+  console.log(
+    `  warm-up flows/s per window: ${warmup.rates.map((rate) => rate.toFixed(1)).join(', ')} ` +
+      (warmup.steady ? '(steady)' : '(NOT steady)'),
+  );
   console.log(
     `  CPU while measured (cores of ${cpu.machineCores}): app ${cpu.appCores}, database ${cpu.databaseCores}, ` +
-      `this harness ${cpu.harnessCores}`,
+      `this harness ${cpu.harnessCores}; CPU ms per request (per flow): API ${formatCpuMs(cpuPerRequest.appMs)} ` +
+      `(${formatCpuMs(cpuPerFlow.appMs)}), MariaDB ${formatCpuMs(cpuPerRequest.databaseMs)} ` +
+      `(${formatCpuMs(cpuPerFlow.databaseMs)})`,
   );
   console.log(
-    describeStatementCounts('SQL statements per request', checkout.statementsPerRequest, CHECKOUT_STEPS),
+    describeStatementCounts(
+      'SQL statements per request (read: the order after its checkout)',
+      checkout.statementsPerRequest,
+      steps,
+    ),
   );
   console.log(
-    `  statuses: ${CHECKOUT_STEPS.map((step) => `${step} ${formatCounts(checkout.statuses[step])}`).join('; ')}`,
+    `  statuses: ${steps.map((step) => `${step} ${formatCounts(checkout.statuses[step])}`).join('; ')}`,
   );
   console.log(
     `  final check: ${check.orders} orders for ${check.checkoutsAnswered201} answers 201; ${check.variants} variants, ` +
