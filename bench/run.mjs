@@ -42,7 +42,8 @@
 // Usage: npm run bench [-- --duration 3 --rounds 5 --connections 10 --login-duration 20 --no-login --no-build
 //                         --checkout-duration 15 --shoppers 20 --payment-orders 600 --payers 20 --delayed-payers 100
 //                         --sse-streams 2000 --webhook-events 1000
-//                         --only GROUP[,GROUP] --scenarios ID[,ID] --keep-db --app-env NAME=value ... --help]
+//                         --only GROUP[,GROUP] --scenarios ID[,ID] --keep-db --app-env NAME=value ... --markdown
+//                         --help]
 //        (or BENCH_DURATION / BENCH_ROUNDS / BENCH_CONNECTIONS / BENCH_LOGIN_DURATION in the environment; flags win)
 //   --duration, --rounds   measured seconds per side and round, and the number of alternating rounds
 //   --connections          default connection count (a scenario may set its own: the cold search uses 50)
@@ -52,7 +53,8 @@
 //                          sse and webhooks sections), reports (the sales report over a year of rollups)
 //   --scenarios            run only these scenario ids (repeatable or comma-separated; `login` is the login
 //                          section, `checkout` the checkout section, `payment` the payment section); combined with
-//                          --only, a scenario runs when either selects it. Ids: health, docs, me, login,
+//                          --only, a scenario runs when either selects it; one whose budget is relative to
+//                          /health/live (me, catalog-list, catalog-detail, catalog-304) brings health along. Ids: health, docs, me, login,
 //                          catalog-list, catalog-detail, catalog-304, catalog-search-cold, catalog-list-nocache,
 //                          catalog-detail-nocache, add-to-cart, checkout, payment, sse, webhooks, reports
 //   --checkout-duration    measured seconds of the checkout section (after its own warm-up)
@@ -70,6 +72,8 @@
 //   --app-env NAME=value   (repeatable) adds a variable to every app process's environment, to measure a setting
 //                          before adopting it; a scenario's own variables (CATALOG_CACHE_ENABLED=false) win
 //                          (e.g. --app-env SANDBOX_SETTLE_DELAY_MS=1000 for the payment section's delayed card)
+//   --markdown             also prints the budget table and each scenario's req/s, ratio, CPU and SQL statements
+//                          per request as Markdown, with the command and the machine's load (for BENCHMARKS.md)
 //   --help                 prints this usage and exits
 // Examples: npm run bench -- --no-build --only catalog --no-login
 //           npm run bench -- --no-build --scenarios catalog-list,catalog-304 --rounds 3 --keep-db
@@ -92,6 +96,7 @@ import {
   stopAllChildren,
   stopChild,
 } from './lib/processes.mjs';
+import { printBudgetTables } from './lib/budget-report.mjs';
 import { printReport, writeResults } from './lib/report.mjs';
 import { machine, measureBackgroundCpu, waitForQuietMachine } from './lib/sampling.mjs';
 import { readSettings, usage } from './lib/settings.mjs';
@@ -235,6 +240,7 @@ async function main() {
   printReport(report);
   printNotifications(report);
   printReports(report.reports);
+  printBudgetTables(report);
   await writeResults(report);
   return report.passed ? 0 : 1;
 }

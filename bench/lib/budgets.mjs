@@ -4,11 +4,13 @@ import { formatStatements } from './format.mjs';
 /** One checked budget: `{ subject, figure, budget, passed }`. */
 export const budgetCheck = (subject, figure, budget, passed) => ({ subject, figure, budget, passed });
 
-/** The failed checks as the report's FAIL lines tell them. */
-export const failedChecks = (checks) =>
+/** The failed checks as the report's FAIL lines tell them; `named`: with their subject (a section's many). */
+export const failedChecks = (checks, { named = true } = {}) =>
   checks
     .filter((check) => !check.passed)
-    .map((check) => `${check.subject}: ${check.figure} misses the budget (${check.budget})`);
+    .map(
+      (check) => `${named ? `${check.subject}: ` : ''}${check.figure} misses the budget (${check.budget})`,
+    );
 
 /**
  * One check per step of `budgets` ({ step: most SQL statements per request }) against `perStep` (see

@@ -313,7 +313,8 @@ function runFailures(settings, hasBudget, { app, peakRssMb, cold }) {
 
 /** The verdict of a result from its checks and other failures. */
 function withVerdict(result) {
-  const failures = [...result.runFailures, ...failedChecks(result.checks)];
+  // Printed after the scenario's name already.
+  const failures = [...result.runFailures, ...failedChecks(result.checks, { named: false })];
   let verdict = 'report only';
   if (failures.length > 0) verdict = 'FAIL';
   else if (result.checks.length > 0) verdict = 'PASS';

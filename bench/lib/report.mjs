@@ -322,7 +322,8 @@ function printPayment(payment) {
         : `FAILED (${check.problems.length} problems)`),
   );
   console.log(
-    `  budget: API peak RSS ≤ 250 MB (${payment.peakRssMb.toFixed(1)} MB); otherwise ${payment.verdict}`,
+    `  budgets: API peak RSS ≤ 250 MB (${payment.peakRssMb.toFixed(1)} MB), SQL statements per request ` +
+      `(see the budget table): ${payment.verdict}`,
   );
   for (const failure of payment.failures) console.log(`  FAIL payment: ${failure}`);
 }
