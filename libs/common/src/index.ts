@@ -17,6 +17,8 @@ export * from './access/principal';
 export * from './access/access.decorators';
 export * from './pagination/pagination';
 export * from './redis/versioned-cache';
+export * from './redis/invalidated-copy';
+export * from './redis/invalidation-link';
 export * from './redis/throttler-storage';
 export * from './idempotency';
 export * from './address/postal-address';

@@ -1,6 +1,7 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig, RedisConfig } from '@app/config';
 import Redis, { RedisOptions } from 'ioredis';
+import { InvalidationLink } from './invalidation-link';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
@@ -24,7 +25,10 @@ class RedisClientCloser implements OnApplicationShutdown {
   }
 }
 
-/** One shared ioredis client for the process (cache, health, rate-limit storage). */
+/**
+ * One shared ioredis client for the process (cache, health, rate-limit storage), and the link that
+ * keeps process copies of Redis keys honest (InvalidationLink; it connects only once a copy exists).
+ */
 @Global()
 @Module({
   providers: [
@@ -48,7 +52,16 @@ class RedisClientCloser implements OnApplicationShutdown {
         ),
     },
     RedisClientCloser,
+    {
+      provide: InvalidationLink,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        new InvalidationLink(
+          redisOptions(config.redis, { connectTimeout: 2_000 }),
+          `${config.redis.prefix}:`,
+        ),
+    },
   ],
-  exports: [REDIS_CLIENT],
+  exports: [REDIS_CLIENT, InvalidationLink],
 })
 export class RedisModule {}
