@@ -24,6 +24,11 @@ const COM_STMT_PREPARE = 0x16;
  */
 export class MysqlProxy {
   trap: Trap | null = null;
+  /**
+   * Sees every command a client sends (a packet with sequence number 0: the first of a command;
+   * handshake, auth and continuation packets have others) and its body, before it is passed on.
+   */
+  onCommand: ((command: number, body: Buffer) => void) | null = null;
   private readonly sockets = new Set<Socket>();
 
   /** Where the application connects instead of MariaDB (known once started). */
@@ -76,6 +81,7 @@ export class MysqlProxy {
         const packet = pending.subarray(0, 4 + length);
         pending = pending.subarray(4 + length);
         const command = packet[4];
+        if (packet[3] === 0 && length > 0) this.onCommand?.(command, packet.subarray(5));
         const sql =
           length > 0 && (command === COM_QUERY || command === COM_STMT_PREPARE)
             ? packet.subarray(5).toString('utf8').trim()
