@@ -35,13 +35,13 @@ interface RouteBudget {
 const ROUTES: RouteBudget[] = [
   {
     route: 'POST /v1/carts (guest)',
-    budget: 4, // today's count; issue 20's budget is 2
+    budget: 2,
     status: 201,
     arrange: ({ shop }) => Promise.resolve(() => shop.send('POST', '/v1/carts', {}, {})),
   },
   {
     route: 'POST /v1/carts/{id}/items (a new line)',
-    budget: 8, // today's count; issue 20's budget is 4
+    budget: 4,
     status: 200,
     arrange: async ({ shop, guestCart, variantId }) => {
       const cart = await guestCart(1);
@@ -52,7 +52,7 @@ const ROUTES: RouteBudget[] = [
   },
   {
     route: 'POST /v1/carts/{id}/items (a variant already in the cart)',
-    budget: 8, // today's count; issue 20's budget is 4
+    budget: 4,
     status: 200,
     arrange: async ({ shop, guestCart }) => {
       const cart = await guestCart(2);
@@ -66,7 +66,7 @@ const ROUTES: RouteBudget[] = [
   },
   {
     route: 'PUT /v1/carts/{id}/addresses',
-    budget: 9, // today's count; issue 20's budget is 3
+    budget: 3,
     status: 200,
     arrange: async ({ shop, guestCart }) => {
       const cart = await guestCart(3);
@@ -79,7 +79,7 @@ const ROUTES: RouteBudget[] = [
   },
   {
     route: 'PUT /v1/carts/{id}/shipping-method',
-    budget: 10, // today's count; issue 20's budget is 3
+    budget: 3,
     status: 200,
     arrange: async ({ shop, guestCart }) => {
       const cart = await guestCart(3, true);

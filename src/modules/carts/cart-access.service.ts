@@ -39,23 +39,31 @@ export class CartAccessService {
   ): Promise<Cart> {
     const cart = lock ? await this.carts.lockById(manager, id) : await this.carts.findById(manager, id);
     if (!cart) throw new CartNotFoundError(id);
+    if (this.check(caller, cart, takeOver) === 'allowed') return cart;
+    const locked = lock ? cart : await this.carts.lockById(manager, id);
+    if (!locked || locked.status !== 'active' || locked.customerId)
+      return this.resolve(manager, caller, id, true);
+    return this.takeOver(manager, locked, caller.customer!);
+  }
+
+  /**
+   * Whether this caller may use the cart as it is (else 404 whether it exists or not), or must first
+   * take it over: a signed-in customer presenting an open guest cart's token (see resolve).
+   */
+  check(caller: CartCaller, cart: Cart, takeOver: 'merge' | 'refuse' = 'merge'): 'allowed' | 'take-over' {
     if (cart.customerId) {
-      if (caller.customer?.id !== cart.customerId) throw new CartNotFoundError(id);
-      return cart;
+      if (caller.customer?.id !== cart.customerId) throw new CartNotFoundError(cart.id);
+      return 'allowed';
     }
     const tokenMatches =
       caller.token !== null &&
       cart.tokenHash !== null &&
       constantTimeEquals(hashToken(caller.token), cart.tokenHash);
-    if (!tokenMatches) throw new CartNotFoundError(id);
-    if (!caller.customer || cart.status !== 'active') return cart;
-    // A signed-in customer with a guest cart's token: the guest cart becomes (part of) theirs. Never
-    // during checkout, which would place an order for lines the shopper has not seen together.
-    if (takeOver === 'refuse') throw new CartTakeoverPendingError(id);
-    const locked = lock ? cart : await this.carts.lockById(manager, id);
-    if (!locked || locked.status !== 'active' || locked.customerId)
-      return this.resolve(manager, caller, id, true);
-    return this.takeOver(manager, locked, caller.customer);
+    if (!tokenMatches) throw new CartNotFoundError(cart.id);
+    if (!caller.customer || cart.status !== 'active') return 'allowed';
+    // Never during checkout, which would place an order for lines the shopper has not seen together.
+    if (takeOver === 'refuse') throw new CartTakeoverPendingError(cart.id);
+    return 'take-over';
   }
 
   /** Logging in merges: the guest cart's lines join the customer's open cart, or it becomes theirs. */

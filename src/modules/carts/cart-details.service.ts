@@ -1,10 +1,10 @@
 import type { PostalAddress } from '@app/common';
 import { Injectable } from '@nestjs/common';
 import { PromotionRedemptionsService } from '../promotions';
-import { ShippingRatesService } from '../shipping';
 import type { CartCaller } from './cart-access.service';
 import { CartWritesService } from './cart-writes.service';
 import { PromotionCodeNotUsableError, ShippingMethodUnavailableError } from './carts.errors';
+import { CartsRepository } from './carts.repository';
 import type { ApplyPromotionDto, SetAddressesDto, SetShippingMethodDto } from './dto/cart-input.dto';
 import type { CartDto } from './dto/cart.response.dto';
 
@@ -26,43 +26,46 @@ const toAddress = (address: SetAddressesDto['shippingAddress']): PostalAddress =
 export class CartDetailsService {
   constructor(
     private readonly writes: CartWritesService,
+    private readonly carts: CartsRepository,
     private readonly promotions: PromotionRedemptionsService,
-    private readonly shipping: ShippingRatesService,
   ) {}
 
   setPromotion(caller: CartCaller, id: string, dto: ApplyPromotionDto): Promise<CartDto> {
-    return this.writes.mutate(caller, id, async (manager) => {
-      if (dto.code === null || dto.code === undefined) return { cart: { promotionCode: null } };
-      const rule = await this.promotions.findUsable(manager, dto.code, new Date());
-      if (!rule) throw new PromotionCodeNotUsableError(dto.code);
-      return { cart: { promotionCode: rule.code } };
+    return this.writes.mutate(caller, id, async (manager, { cart }) => {
+      const code = dto.code ?? null;
+      const rule = code === null ? null : await this.promotions.findUsable(manager, code, new Date());
+      if (code !== null && !rule) throw new PromotionCodeNotUsableError(code);
+      const fields = { promotionCode: rule?.code ?? null };
+      const updatedAt = await this.carts.update(manager, cart.id, fields);
+      return { cart: { ...cart, ...fields, version: cart.version + 1, updatedAt }, promotion: rule };
     });
   }
 
+  /** Priced for the new address from the same read that checks the cart (shipping methods, tax rate). */
   setAddresses(caller: CartCaller, id: string, dto: SetAddressesDto): Promise<CartDto> {
-    return this.writes.mutate(caller, id, (_manager, cart) => {
-      const shippingAddress = toAddress(dto.shippingAddress);
-      const countryChanged = cart.shippingAddress?.country !== shippingAddress.country;
-      return Promise.resolve({
-        cart: {
+    const shippingAddress = toAddress(dto.shippingAddress);
+    return this.writes.updateFields(
+      caller,
+      id,
+      (_manager, { cart }) =>
+        Promise.resolve({
           shippingAddress,
           billingAddress: toAddress(dto.billingAddress ?? dto.shippingAddress),
           // A customer's order goes to their account email; a guest (or an account without one) gives one.
           ...(!dto.email || (cart.customerId && cart.email) ? {} : { email: dto.email.toLowerCase() }),
           // A method chosen for another country may not serve this one.
-          ...(countryChanged ? { shippingMethodId: null } : {}),
-        },
-      });
-    });
+          ...(cart.shippingAddress?.country !== shippingAddress.country ? { shippingMethodId: null } : {}),
+        }),
+      { destination: { country: shippingAddress.country, region: shippingAddress.region ?? null } },
+    );
   }
 
+  /** The methods offered to the cart's address come with the read that checks the cart. */
   setShippingMethod(caller: CartCaller, id: string, dto: SetShippingMethodDto): Promise<CartDto> {
-    return this.writes.mutate(caller, id, async (manager, cart) => {
-      const country = cart.shippingAddress?.country ?? null;
-      const methods = country ? await this.shipping.methodsFor(manager, country) : [];
-      if (!methods.some((method) => method.id === dto.shippingMethodId))
-        throw new ShippingMethodUnavailableError(dto.shippingMethodId, country);
-      return { cart: { shippingMethodId: dto.shippingMethodId } };
+    return this.writes.updateFields(caller, id, (_manager, { cart, shippingMethods }) => {
+      if (!shippingMethods.some((method) => method.id === dto.shippingMethodId))
+        throw new ShippingMethodUnavailableError(dto.shippingMethodId, cart.shippingAddress?.country ?? null);
+      return Promise.resolve({ shippingMethodId: dto.shippingMethodId });
     });
   }
 }

@@ -1,11 +1,9 @@
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { SellableVariant, SellableVariantsService } from '../catalog';
-import { ReservationsService } from '../inventory';
-import { PromotionRedemptionsService, type PromotionRule } from '../promotions';
-import { ShippingRatesService, type ShippingMethodRule } from '../shipping';
-import { TaxRatesService } from '../taxes';
+import type { SellableVariant } from '../catalog';
+import type { PromotionRule } from '../promotions';
+import type { ShippingMethodRule } from '../shipping';
+import { cartUpdatedAt, cartVersion, type CartPricingRead } from './carts.repository';
 import type { CartDto, CartLineDto, CartProblemDto, LineProblem } from './dto/cart.response.dto';
 import type { Cart, CartItem } from './entities/cart.entity';
 import { priceCart, type PricingPromotion, type PricingResult } from './pricing/pricing';
@@ -49,36 +47,19 @@ const toPricingPromotion = (rule: PromotionRule): PricingPromotion => {
  */
 @Injectable()
 export class CartQuotesService {
-  constructor(
-    private readonly variants: SellableVariantsService,
-    private readonly stock: ReservationsService,
-    private readonly promotions: PromotionRedemptionsService,
-    private readonly shipping: ShippingRatesService,
-    private readonly taxes: TaxRatesService,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly config: AppConfig) {}
 
-  /** `known`: variants the caller has already read in this transaction (not read again). */
-  async quote(
-    manager: EntityManager,
-    cart: Cart,
-    items: CartItem[],
-    known?: Map<string, SellableVariant>,
-    now = new Date(),
-  ): Promise<CartQuote> {
-    const variantIds = items.map((item) => item.variantId);
+  /** Prices what one read found (CartsRepository.findForPricing), with the caller's changes applied. */
+  quote({
+    cart,
+    items,
+    variants,
+    available,
+    promotion,
+    shippingMethods: methods,
+    taxRate,
+  }: CartPricingRead): CartQuote {
     const address = cart.shippingAddress;
-    const [variants, available, promotion, methods, taxRate] = await Promise.all([
-      known && variantIds.every((variantId) => known.has(variantId))
-        ? Promise.resolve(known)
-        : this.variants.findMany(manager, variantIds),
-      this.stock.available(manager, variantIds),
-      cart.promotionCode
-        ? this.promotions.findUsable(manager, cart.promotionCode, now)
-        : Promise.resolve(null),
-      address ? this.shipping.methodsFor(manager, address.country) : Promise.resolve([]),
-      address ? this.taxes.rateFor(manager, address.country, address.region ?? null) : Promise.resolve(null),
-    ]);
     const shippingMethod = methods.find((method) => method.id === cart.shippingMethodId) ?? null;
     const sellableItems = items.filter((item) => variants.get(item.variantId)?.sellable);
     const pricing = priceCart({
@@ -206,9 +187,9 @@ export class CartQuotesService {
       problems,
       checkoutReady: problems.length === 0 && cart.status === 'active',
       orderId: cart.orderId,
-      version: cart.version,
+      version: cartVersion(cart, items),
       createdAt: cart.createdAt.toISOString(),
-      updatedAt: cart.updatedAt.toISOString(),
+      updatedAt: cartUpdatedAt(cart, items).toISOString(),
     };
     return { cart, items, variants, sellableItems, promotion, shippingMethod, taxRate, pricing, view };
   }

@@ -1,22 +1,43 @@
 import { TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { SellableVariant } from '../catalog';
+import type { PromotionRule } from '../promotions';
 import { CartAccessService, type CartCaller } from './cart-access.service';
 import { CartQuote, CartQuotesService } from './cart-quotes.service';
-import { CartClosedError } from './carts.errors';
-import { type CartFields, CartsRepository } from './carts.repository';
+import { CartClosedError, CartNotFoundError } from './carts.errors';
+import {
+  type CartFields,
+  type CartPricingRead,
+  CartsRepository,
+  type PricingReadOptions,
+} from './carts.repository';
 import type { CartDto } from './dto/cart.response.dto';
 import type { Cart, CartItem } from './entities/cart.entity';
 
-/** What a write did: the cart's new item list and fields (and the variants it already read). */
+/** What a write did: the cart's new item list and/or the cart as it left it (and a new promotion). */
 export interface CartChange {
   items?: CartItem[];
-  cart?: CartFields;
-  variants?: Map<string, SellableVariant>;
+  cart?: Cart;
+  promotion?: PromotionRule | null;
 }
 
-/** The one shape of every cart write, shared by the line and the detail use cases. */
+type ReadOptions = Pick<PricingReadOptions, 'variantId' | 'destination'>;
+
+/** A write whose only statement is on the cart row, tried without a lock this many times. */
+const UNLOCKED_ATTEMPTS = 3;
+
+const withFields = (cart: Cart, fields: CartFields, updatedAt: Date): Cart => ({
+  ...cart,
+  ...fields,
+  version: cart.version + 1,
+  updatedAt,
+});
+
+/**
+ * The shapes of every cart write, shared by the line and the detail use cases. Each answers with the
+ * cart priced from one read (CartsRepository.findForPricing) plus its own change — never reading back
+ * what it just wrote.
+ */
 @Injectable()
 export class CartWritesService {
   constructor(
@@ -27,28 +48,80 @@ export class CartWritesService {
   ) {}
 
   /**
-   * A write to a cart: lock it, let `work` change items (returning the new list) and/or cart fields,
-   * bump the version once, and answer with the cart priced from what is now in it — without reading
-   * back what this transaction just wrote.
+   * The cart this caller may use, locked and read for pricing in one statement; a guest cart that a
+   * signed-in customer presents is taken over first (then read again: the slow path, once per cart).
    */
-  async mutate(
+  async readLocked(
+    manager: EntityManager,
     caller: CartCaller,
     id: string,
-    work: (manager: EntityManager, cart: Cart, items: CartItem[]) => Promise<CartChange>,
+    options: ReadOptions & { takeOver?: 'merge' | 'refuse' } = {},
+  ): Promise<CartPricingRead> {
+    const read = await this.carts.findForPricing(manager, id, { ...options, lock: true });
+    if (!read) throw new CartNotFoundError(id);
+    if (this.access.check(caller, read.cart, options.takeOver) === 'allowed') return read;
+    const cart = await this.access.resolve(manager, caller, id, true, options.takeOver);
+    return (await this.carts.findForPricing(manager, cart.id, { ...options, lock: true }))!;
+  }
+
+  /**
+   * A write to a cart inside its lock: `work` changes items and/or the cart (bumping the stored
+   * version as its statements do; a new line needs no bump, see cartVersion).
+   */
+  mutate(
+    caller: CartCaller,
+    id: string,
+    work: (manager: EntityManager, read: CartPricingRead) => Promise<CartChange>,
+    options: ReadOptions = {},
   ): Promise<CartDto> {
     return this.transactions.run(async (manager) => {
-      const cart = await this.access.resolve(manager, caller, id, true);
-      if (cart.status !== 'active') throw new CartClosedError(cart.status, cart.orderId);
-      const items = await this.carts.itemsOf(manager, cart.id);
-      const change = await work(manager, cart, items);
-      const updatedAt = await this.carts.update(manager, cart.id, change.cart ?? {});
-      const fresh: Cart = { ...cart, ...change.cart, version: cart.version + 1, updatedAt };
-      return (await this.quotes.quote(manager, fresh, change.items ?? items, change.variants)).view;
+      const read = await this.readLocked(manager, caller, id, options);
+      if (read.cart.status !== 'active') throw new CartClosedError(read.cart.status, read.cart.orderId);
+      const change = await work(manager, read);
+      return this.quote({
+        ...read,
+        cart: change.cart ?? read.cart,
+        items: change.items ?? read.items,
+        promotion: change.promotion === undefined ? read.promotion : change.promotion,
+      }).view;
     });
   }
 
-  /** The cart priced from what is stored now. */
-  async quoteOf(manager: EntityManager, cart: Cart): Promise<CartQuote> {
-    return this.quotes.quote(manager, cart, await this.carts.itemsOf(manager, cart.id));
+  /**
+   * A write of cart fields only, without a transaction: one read, then one UPDATE that applies only
+   * if the cart is still as read (else read again). `decide` may throw to refuse. A guest cart
+   * presented by a customer, or a cart that keeps changing under us, takes the locked path instead.
+   */
+  async updateFields(
+    caller: CartCaller,
+    id: string,
+    decide: (manager: EntityManager, read: CartPricingRead) => Promise<CartFields>,
+    options: ReadOptions = {},
+  ): Promise<CartDto> {
+    for (let attempt = 1; attempt <= UNLOCKED_ATTEMPTS; attempt++) {
+      const read = await this.carts.findForPricing(this.carts.manager, id, options);
+      if (!read) throw new CartNotFoundError(id);
+      if (this.access.check(caller, read.cart) === 'take-over') break;
+      if (read.cart.status !== 'active') throw new CartClosedError(read.cart.status, read.cart.orderId);
+      const fields = await decide(this.carts.manager, read);
+      const updatedAt = await this.carts.updateIfUnchanged(read, fields);
+      if (updatedAt) return this.quote({ ...read, cart: withFields(read.cart, fields, updatedAt) }).view;
+    }
+    return this.mutate(
+      caller,
+      id,
+      async (manager, read) => {
+        const fields = await decide(manager, read);
+        return {
+          cart: withFields(read.cart, fields, await this.carts.update(manager, read.cart.id, fields)),
+        };
+      },
+      options,
+    );
+  }
+
+  /** The cart as read, priced. */
+  quote(read: CartPricingRead): CartQuote {
+    return this.quotes.quote(read);
   }
 }

@@ -1,8 +1,84 @@
 import type { PostalAddress } from '@app/common';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import type { SellableVariant } from '../catalog';
+import type { PromotionRule } from '../promotions';
+import type { ShippingMethodRule } from '../shipping';
 import { Cart, CartItem } from './entities/cart.entity';
+
+/** Everything a cart is priced from, as one read found it (see CartsRepository.findForPricing). */
+export interface CartPricingRead {
+  cart: Cart;
+  items: CartItem[];
+  /** The variants of the items (and the one asked for), whether sellable or not; missing ones are gone. */
+  variants: Map<string, SellableVariant>;
+  /** Stock free to sell now per variant of `variants` (0 without stock). */
+  available: Map<string, number>;
+  /** The cart's promotion code's promotion if it is usable at the time of the read, else null. */
+  promotion: PromotionRule | null;
+  /** The methods offered to the destination, ordered by position ([] without a destination). */
+  shippingMethods: ShippingMethodRule[];
+  taxRate: { id: string; name: string; rateBp: number } | null;
+}
+
+export interface PricingReadOptions {
+  /** Lock the cart row (FOR UPDATE; only the cart row: MariaDB and MySQL lock no subquery's rows). */
+  lock?: boolean;
+  /** A variant not (yet) in the cart to read too: the one being added. */
+  variantId?: string;
+  /** Price for this destination instead of the stored shipping address (the one being set). */
+  destination?: { country: string; region: string | null };
+  now?: Date;
+}
+
+type JsonColumn<T> = string | T | null;
+
+interface PricingRow extends CartRow {
+  items: JsonColumn<Array<{ id: string; variantId: string; quantity: number; createdAt: string }>>;
+  variants: JsonColumn<
+    Array<{
+      id: string;
+      productId: string;
+      slug: string;
+      productTitle: string;
+      title: string;
+      sku: string;
+      price: number;
+      imageUrl: string | null;
+      status: string;
+      productStatus: string;
+      available: number | string;
+    }>
+  >;
+  promotion: JsonColumn<
+    Omit<PromotionRule, 'startsAt' | 'endsAt'> & { startsAt: string | null; endsAt: string | null }
+  >;
+  shipping_methods: JsonColumn<Array<ShippingMethodRule & { position: number }>>;
+  tax_rate: JsonColumn<{ id: string; name: string; rateBp: number }>;
+}
+
+/**
+ * The version a client sees: the stored counter plus the number of lines. Adding a line then needs no
+ * statement on the cart row (the add stays one INSERT inside its lock); every other write bumps the
+ * counter, and removing a line bumps it by 2. It only ever grows, and every write moves it.
+ */
+export const cartVersion = (cart: Cart, items: readonly CartItem[]): number => cart.version + items.length;
+
+/** When the cart last changed: its own row or its newest line. */
+export const cartUpdatedAt = (cart: Cart, items: readonly CartItem[]): Date =>
+  items.reduce((latest, item) => (item.createdAt > latest ? item.createdAt : latest), cart.updatedAt);
+
+/** MariaDB hands JSON over as text, MySQL parsed. */
+const parsed = <T>(value: JsonColumn<T>): T | null =>
+  typeof value === 'string' ? (JSON.parse(value) as T) : value;
+
+/** A DATETIME inside JSON ('2026-12-08 01:03:47.457', UTC as every stored time). */
+const jsonDate = (value: string): Date => new Date(`${value.replace(' ', 'T')}Z`);
+
+/** A JSON string member of the stored address, upper-cased (JSON null is SQL NULL). */
+const addressPart = (member: string) =>
+  `UPPER(TRIM(NULLIF(JSON_UNQUOTE(JSON_EXTRACT(c.shipping_address, '$.${member}')), 'null')))`;
 
 export type CartFields = Partial<
   Pick<
@@ -64,6 +140,60 @@ const toCart = (row: CartRow): Cart => ({
   updatedAt: row.updated_at,
 });
 
+function toPricingRead(row: PricingRow): CartPricingRead {
+  const items = (parsed(row.items) ?? [])
+    .map((item) => ({
+      id: item.id,
+      cartId: row.id,
+      variantId: item.variantId,
+      quantity: Number(item.quantity),
+      createdAt: jsonDate(item.createdAt),
+    }))
+    // As itemsOf orders them: the order they were added in.
+    .sort(
+      (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+  const variants = new Map<string, SellableVariant>();
+  const available = new Map(items.map((item) => [item.variantId, 0]));
+  for (const variant of parsed(row.variants) ?? []) {
+    variants.set(variant.id, {
+      variantId: variant.id,
+      productId: variant.productId,
+      productSlug: variant.slug,
+      productTitle: variant.productTitle,
+      variantTitle: variant.title,
+      sku: variant.sku,
+      price: Number(variant.price),
+      imageUrl: variant.imageUrl,
+      sellable: variant.status === 'active' && variant.productStatus === 'active',
+    });
+    available.set(variant.id, Number(variant.available));
+  }
+  const promotion = parsed(row.promotion);
+  const taxRate = parsed(row.tax_rate);
+  return {
+    cart: toCart(row),
+    items,
+    variants,
+    available,
+    promotion: promotion && {
+      ...promotion,
+      startsAt: promotion.startsAt === null ? null : jsonDate(promotion.startsAt),
+      endsAt: promotion.endsAt === null ? null : jsonDate(promotion.endsAt),
+    },
+    shippingMethods: (parsed(row.shipping_methods) ?? [])
+      .sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((method) => ({
+        id: method.id,
+        zoneId: method.zoneId,
+        name: method.name,
+        rate: Number(method.rate),
+        freeOver: method.freeOver === null ? null : Number(method.freeOver),
+      })),
+    taxRate: taxRate && { id: taxRate.id, name: taxRate.name, rateBp: Number(taxRate.rateBp) },
+  };
+}
+
 /**
  * Carts and their items: the only place that builds their SQL. The statements of every cart
  * request (read, lock, items, bump) are plain SQL: they run on each storefront call, and TypeORM's
@@ -71,6 +201,78 @@ const toCart = (row: CartRow): Cart => ({
  */
 @Injectable()
 export class CartsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** For statements that are atomic on their own: no transaction around them. */
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  /**
+   * The cart and everything it is priced from in one statement: its row, its items, their variants
+   * and free stock, its usable promotion, the shipping methods and the tax rate of its destination.
+   * The rules are those of SellableVariantsService.findMany, ReservationsService.available,
+   * PromotionRedemptionsService.findUsable, ShippingRatesService.methodsFor and TaxRatesService.rateFor
+   * (their specs and the carts/pricing e2e keep them equal); each of those costs a statement apiece,
+   * and every cart request prices the cart.
+   */
+  async findForPricing(
+    manager: EntityManager,
+    id: string,
+    options: PricingReadOptions = {},
+  ): Promise<CartPricingRead | null> {
+    const now = options.now ?? new Date();
+    // The destination's country and subdivision, normalised as TaxRatesService.rateFor does: given
+    // (the address being set) or the stored shipping address's.
+    let country = addressPart('country');
+    let subdivision = `COALESCE(${addressPart('region')}, '')`;
+    subdivision = `IF(LEFT(${subdivision}, 3) = CONCAT(${country}, '-'), SUBSTRING(${subdivision}, 4), ${subdivision})`;
+    let destination: string[] = [];
+    if (options.destination) {
+      const code = options.destination.country.trim().toUpperCase();
+      let region = (options.destination.region ?? '').trim().toUpperCase();
+      if (region.startsWith(`${code}-`)) region = region.slice(code.length + 1);
+      [country, subdivision, destination] = ['?', '?', [code, region]];
+    }
+    const [row] = await manager.query<PricingRow[]>(
+      `SELECT ${CART_COLUMNS},
+         (SELECT JSON_ARRAYAGG(JSON_OBJECT('id', i.id, 'variantId', i.variant_id, 'quantity', i.quantity,
+                                           'createdAt', i.created_at))
+            FROM cart_items i WHERE i.cart_id = c.id) AS items,
+         (SELECT JSON_ARRAYAGG(JSON_OBJECT(
+                   'id', v.id, 'productId', v.product_id, 'slug', p.slug, 'productTitle', p.title,
+                   'title', v.title, 'sku', v.sku, 'price', v.price, 'status', v.status,
+                   'productStatus', p.status, 'imageUrl', JSON_UNQUOTE(JSON_EXTRACT(p.images, '$[0].url')),
+                   'available', COALESCE((SELECT SUM(l.on_hand - l.reserved)
+                                            FROM inventory_levels l
+                                            JOIN stock_locations s ON s.id = l.location_id AND s.active = 1
+                                           WHERE l.variant_id = v.id), 0)))
+            FROM product_variants v JOIN products p ON p.id = v.product_id
+           WHERE v.id IN (SELECT i.variant_id FROM cart_items i WHERE i.cart_id = c.id) OR v.id = ?) AS variants,
+         (SELECT JSON_OBJECT('id', pr.id, 'code', pr.code, 'kind', pr.kind, 'percentBp', pr.percent_bp,
+                             'amount', pr.amount, 'minSubtotal', pr.min_subtotal, 'startsAt', pr.starts_at,
+                             'endsAt', pr.ends_at, 'usageLimit', pr.usage_limit,
+                             'perCustomerLimit', pr.per_customer_limit, 'timesUsed', pr.times_used)
+            FROM promotions pr
+           WHERE pr.code = c.promotion_code AND pr.active = 1
+             AND (pr.starts_at IS NULL OR pr.starts_at <= ?) AND (pr.ends_at IS NULL OR ? < pr.ends_at)
+             AND (pr.usage_limit IS NULL OR pr.times_used < pr.usage_limit)) AS promotion,
+         (SELECT JSON_ARRAYAGG(JSON_OBJECT('id', m.id, 'zoneId', m.zone_id, 'name', m.name, 'rate', m.rate,
+                                           'freeOver', m.free_over, 'position', m.position))
+            FROM shipping_methods m
+            JOIN shipping_zones z ON z.id = m.zone_id AND z.active = 1
+            JOIN shipping_zone_countries zc ON zc.zone_id = z.id AND zc.country_code = ${country}
+           WHERE m.active = 1) AS shipping_methods,
+         (SELECT JSON_OBJECT('id', t.id, 'name', t.name, 'rateBp', t.rate_bp)
+            FROM tax_rates t
+           WHERE t.country = ${country} AND t.region IN (${subdivision}, '')
+           ORDER BY t.region DESC LIMIT 1) AS tax_rate
+       FROM carts c WHERE c.id = ?${options.lock ? ' FOR UPDATE' : ''}`,
+      [options.variantId ?? null, now, now, ...destination.slice(0, 1), ...destination, id],
+    );
+    if (!row) return null;
+    return toPricingRead(row);
+  }
   async insert(
     manager: EntityManager,
     fields: { customerId: string | null; tokenHash: string | null; currency: string; email: string | null },
@@ -119,23 +321,38 @@ export class CartsRepository {
       .getOne();
   }
 
-  /** Changes fields and bumps the version; returns the new `updatedAt`. */
-  async update(manager: EntityManager, id: string, fields: CartFields): Promise<Date> {
+  /** Changes fields and bumps the stored version by `bump`; returns the new `updatedAt`. */
+  async update(manager: EntityManager, id: string, fields: CartFields, bump = 1): Promise<Date> {
     const updatedAt = new Date();
-    if (Object.keys(fields).length === 0) {
-      await manager.query('UPDATE carts SET version = version + 1, updated_at = ? WHERE id = ?', [
-        updatedAt,
-        id,
-      ]);
-      return updatedAt;
-    }
     await manager
       .createQueryBuilder()
       .update(Cart)
-      .set({ ...fields, updatedAt, version: () => 'version + 1' })
+      .set({ ...fields, updatedAt, version: () => `version + ${bump}` })
       .where('id = :id', { id })
       .execute();
     return updatedAt;
+  }
+
+  /**
+   * Changes fields and bumps the version in one statement, only if the cart is still active and as
+   * `read` found it (its stored version and its number of lines: together they are the cart's version,
+   * see cartVersion). Returns the new `updatedAt`, or null when the cart changed in between.
+   */
+  async updateIfUnchanged(read: { cart: Cart; items: CartItem[] }, fields: CartFields): Promise<Date | null> {
+    const updatedAt = new Date();
+    const result = await this.manager
+      .createQueryBuilder()
+      .update(Cart)
+      .set({ ...fields, updatedAt, version: () => 'version + 1' })
+      .where("id = :id AND status = 'active' AND version = :version", {
+        id: read.cart.id,
+        version: read.cart.version,
+      })
+      .andWhere('(SELECT COUNT(*) FROM cart_items i WHERE i.cart_id = :id) = :lines', {
+        lines: read.items.length,
+      })
+      .execute();
+    return result.affected ? updatedAt : null;
   }
 
   async itemsOf(manager: EntityManager, cartId: string): Promise<CartItem[]> {
@@ -170,6 +387,23 @@ export class CartsRepository {
 
   async setItemQuantity(manager: EntityManager, itemId: string, quantity: number): Promise<void> {
     await manager.query('UPDATE cart_items SET quantity = ? WHERE id = ?', [quantity, itemId]);
+  }
+
+  /** A line's new quantity and the cart's version bump, in one statement; returns the new `updatedAt`. */
+  async setItemQuantityAndBump(
+    manager: EntityManager,
+    cartId: string,
+    itemId: string,
+    quantity: number,
+  ): Promise<Date> {
+    const updatedAt = new Date();
+    await manager.query(
+      `UPDATE carts c JOIN cart_items i ON i.cart_id = c.id
+          SET i.quantity = ?, c.version = c.version + 1, c.updated_at = ?
+        WHERE c.id = ? AND i.id = ?`,
+      [quantity, updatedAt, cartId, itemId],
+    );
+    return updatedAt;
   }
 
   async deleteItem(manager: EntityManager, itemId: string): Promise<void> {
