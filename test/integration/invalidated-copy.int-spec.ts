@@ -41,7 +41,7 @@ describe('InvalidatedCopy over a real Redis: kept until Redis reports a change, 
     const list = await admin.client('LIST');
     const line = String(list)
       .split('\n')
-      .find((entry) => entry.includes(` name=${prefix}invalidations `));
+      .find((entry) => entry.includes(` name=${prefix}invalidations:${process.pid} `));
     if (!line) throw new Error('no invalidation connection in CLIENT LIST');
     return /\bid=(\d+)/.exec(line)![1];
   };

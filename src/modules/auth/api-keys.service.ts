@@ -2,6 +2,8 @@ import {
   ApiKeyPrincipal,
   decodeCursor,
   hashToken,
+  type InvalidatedCopy,
+  InvalidationLink,
   NotFoundError,
   Page,
   type Permission,
@@ -33,7 +35,10 @@ export const API_KEY_PREFIX = 'sk_';
 const PREFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const LAST_USED_RESOLUTION_SECONDS = 60;
 
-/** What a request needs to know about a key; cached in Redis by the key's hash. */
+/**
+ * What a request needs to know about a key; cached in Redis by the key's hash, and copied in this
+ * process until Redis reports the entry changed (a revocation stores a newer version).
+ */
 interface CachedApiKey {
   id: string;
   createdBy: string | null;
@@ -58,6 +63,7 @@ export class ApiKeysService {
   static readonly CACHE_TTL_SECONDS = 60;
   private readonly logger = new Logger(ApiKeysService.name);
   private readonly cache: VersionedCache<CachedApiKey>;
+  private readonly copy: InvalidatedCopy<CachedApiKey | null>;
 
   constructor(
     private readonly transactions: TransactionRunner,
@@ -65,8 +71,14 @@ export class ApiKeysService {
     private readonly audit: AuditService,
     private readonly principals: PrincipalCache,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    link: InvalidationLink,
   ) {
     this.cache = new VersionedCache(redis, ApiKeysService.CACHE_TTL_SECONDS);
+    this.copy = link.copy({
+      keyPrefix: CACHE_KEY_PREFIX,
+      maxEntries: 1_000,
+      ttlMs: ApiKeysService.CACHE_TTL_SECONDS * 1000,
+    });
   }
 
   /**
@@ -126,7 +138,9 @@ export class ApiKeysService {
   async authenticate(presented: string): Promise<ApiKeyPrincipal | null> {
     if (!presented.startsWith(API_KEY_PREFIX) || presented.length > 200) return null;
     const keyHash = hashToken(presented);
-    let key = VersionedCache.parse<CachedApiKey>(await this.redis.get(cacheKey(keyHash)));
+    let key = await this.copy.read(cacheKey(keyHash), async () =>
+      VersionedCache.parse<CachedApiKey>(await this.redis.get(cacheKey(keyHash))),
+    );
     if (!key) {
       const row = await this.keys.findByHash(keyHash);
       if (!row) return null;
@@ -154,4 +168,5 @@ export class ApiKeysService {
   }
 }
 
-const cacheKey = (keyHash: string) => `auth:api-key:${keyHash}`;
+const CACHE_KEY_PREFIX = 'auth:api-key:';
+const cacheKey = (keyHash: string) => `${CACHE_KEY_PREFIX}${keyHash}`;

@@ -1,7 +1,8 @@
-import { REDIS_CLIENT } from '@app/common';
+import { type InvalidatedCopy, InvalidationLink, REDIS_CLIENT } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { PrincipalCache, type UserSnapshot } from '../users';
 import { SessionsRepository } from './sessions.repository';
 import { ACCESS_TOKEN_CLOCK_SKEW_SECONDS } from './tokens/token-claims';
 
@@ -13,26 +14,47 @@ export interface SessionClaims {
 }
 
 const REVOKED = 'revoked';
+const SESSION_KEY_PREFIX = 'auth:session:';
 
 /**
  * Which sessions are live, in Redis (shared by every replica): `auth:session:<sid>` holds
  * `live:<userId>:<tokenEpoch>` while the session lives and `revoked` for an access token's life after
- * it ends. The access guard reads the entry in the same MGET as the principal (one round trip per
- * request), so a token is accepted only when its `sid` is a live session of its `sub` — a token
- * minted with the signing key for a made-up or someone else's session is refused. MySQL stays the
- * record: an entry Redis lost (flush, restart without persistence, a session older than this key)
- * is read from the session row once and stored again.
+ * it ends. A token is accepted only when its `sid` is a live session of its `sub` — a token minted
+ * with the signing key for a made-up or someone else's session is refused. MySQL stays the record:
+ * an entry Redis lost (flush, restart without persistence, a session older than this key) is read
+ * from the session row once and stored again. Entries are read through this process's copy, which
+ * Redis invalidates (DESIGN.md, Processes): a revocation's write reaches every replica at once.
  */
 @Injectable()
 export class LiveSessionsService {
+  private readonly copy: InvalidatedCopy<string | null>;
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly sessions: SessionsRepository,
+    private readonly principals: PrincipalCache,
     private readonly config: AppConfig,
-  ) {}
+    link: InvalidationLink,
+  ) {
+    this.copy = link.copy({ keyPrefix: SESSION_KEY_PREFIX, maxEntries: 10_000, ttlMs: 60_000 });
+  }
 
   static key(sessionId: string): string {
-    return `auth:session:${sessionId}`;
+    return `${SESSION_KEY_PREFIX}${sessionId}`;
+  }
+
+  /**
+   * The token's user as of now, when the token is still good: the user is active and in the token's
+   * epoch, and the session is live and theirs. Null otherwise. With warm copies, no round trip.
+   */
+  async currentUser(claims: SessionClaims): Promise<UserSnapshot | null> {
+    const key = LiveSessionsService.key(claims.sid);
+    const [user, entry] = await Promise.all([
+      this.principals.get(claims.sub),
+      this.copy.read(key, () => this.redis.get(key)),
+    ]);
+    if (!user || user.status !== 'active' || user.tokenEpoch !== claims.ep) return null;
+    return (await this.accepts(entry, claims)) ? user : null;
   }
 
   /**
@@ -67,10 +89,10 @@ export class LiveSessionsService {
   }
 
   /**
-   * Whether the token's session is live and belongs to its subject and epoch, given the entry read
-   * with the principal (`null`: Redis has none, so the session row decides and the entry is stored).
+   * Whether the token's session is live and belongs to its subject and epoch, given its entry
+   * (`null`: Redis has none, so the session row decides and the entry is stored).
    */
-  async accepts(entry: string | null, claims: SessionClaims): Promise<boolean> {
+  private async accepts(entry: string | null, claims: SessionClaims): Promise<boolean> {
     const known = entry ?? (await this.load(claims.sid));
     return known === liveEntry({ userId: claims.sub, tokenEpoch: claims.ep });
   }

@@ -1,4 +1,4 @@
-import { REDIS_CLIENT, type Role, VersionedCache } from '@app/common';
+import { type InvalidatedCopy, InvalidationLink, REDIS_CLIENT, type Role, VersionedCache } from '@app/common';
 import type { TransactionContext } from '@app/database';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
@@ -34,44 +34,40 @@ export function snapshotOf(user: User): UserSnapshot {
   };
 }
 
-export interface AccessState {
-  user: UserSnapshot | null;
-  /** The raw value of the session key read alongside (its meaning is the caller's). */
-  session: string | null;
-}
-
 /**
- * The per-request authorization state in Redis (shared by every replica): one round trip per
- * request instead of a MySQL read. Whoever changes a user in a transaction registers the new state
- * with `publishOnCommit`; it is written once the transaction commits. Entries expire after a minute,
- * which also bounds how long a crash (or a Redis failure) between a commit and the publish could
- * leave a stale entry.
+ * The per-request authorization state in Redis (shared by every replica), and this process's copy
+ * of it, which Redis invalidates (DESIGN.md, Processes): a request costs no round trip once its
+ * user has been read. Whoever changes a user in a transaction registers the new state with
+ * `publishOnCommit`; it is written once the transaction commits, and that write makes Redis tell
+ * every replica to drop its copy. Entries expire after a minute, which also bounds how long a crash
+ * (or a Redis failure) between a commit and the publish could leave a stale entry.
  */
 @Injectable()
 export class PrincipalCache {
   static readonly TTL_SECONDS = 60;
   private readonly cache: VersionedCache<UserSnapshot>;
+  private readonly copy: InvalidatedCopy<UserSnapshot | null>;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly users: UsersRepository,
+    link: InvalidationLink,
   ) {
     this.cache = new VersionedCache(redis, PrincipalCache.TTL_SECONDS);
+    this.copy = link.copy({
+      keyPrefix: USER_KEY_PREFIX,
+      maxEntries: 10_000,
+      ttlMs: PrincipalCache.TTL_SECONDS * 1000,
+    });
   }
 
-  /**
-   * The user's current state and the entry of their session (auth's `LiveSessionsService` key), in one
-   * round trip.
-   */
-  async lookup(userId: string, sessionKey: string): Promise<AccessState> {
-    const [cached, session] = await this.redis.mget(userKey(userId), sessionKey);
-    const user = VersionedCache.parse<UserSnapshot>(cached) ?? (await this.load(userId));
-    return { user, session };
-  }
-
+  /** The user's current state: this process's copy, else Redis, else MySQL (stored in Redis). */
   async get(userId: string): Promise<UserSnapshot | null> {
-    const cached = await this.redis.get(userKey(userId));
-    return VersionedCache.parse<UserSnapshot>(cached) ?? this.load(userId);
+    const key = userKey(userId);
+    const cached = await this.copy.read(key, async () =>
+      VersionedCache.parse<UserSnapshot>(await this.redis.get(key)),
+    );
+    return cached ?? this.load(userId);
   }
 
   /**
@@ -108,4 +104,5 @@ export class PrincipalCache {
   }
 }
 
-const userKey = (userId: string) => `auth:user:${userId}`;
+const USER_KEY_PREFIX = 'auth:user:';
+const userKey = (userId: string) => `${USER_KEY_PREFIX}${userId}`;

@@ -73,8 +73,8 @@ export class InvalidationLink implements InvalidationSource, OnApplicationBootst
     const connection = new Redis({
       ...this.connectionOptions,
       keyPrefix: undefined,
-      // Named, so an operator (or a test) can find it in CLIENT LIST.
-      connectionName: `${this.keyPrefix}invalidations`,
+      // Named, so an operator (or a test) can find each process's link in CLIENT LIST.
+      connectionName: `${this.keyPrefix}invalidations:${process.pid}`,
       lazyConnect: true,
       // Tracking is set up anew on every connection (ready below), never replayed by ioredis.
       autoResubscribe: false,
