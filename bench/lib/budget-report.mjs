@@ -20,7 +20,7 @@ const budgetRows = (report) =>
 
 const BUDGET_HEADER = ['scenario', 'figure', 'budget', 'result'];
 
-/** What each request cost: one row per scenario, and the checkout flow's. */
+/** What each request cost: one row per scenario, the checkout flow's and each payment run's (per order). */
 function perRequestRows(report) {
   const rows = report.scenarios.map((result) => [
     result.name,
@@ -39,6 +39,16 @@ function perRequestRows(report) {
       formatCpuMs(checkout.cpuPerRequest.appMs),
       formatCpuMs(checkout.cpuPerRequest.databaseMs),
       'per step: see the budgets',
+    ]);
+  }
+  for (const run of report.payment?.runs ?? []) {
+    rows.push([
+      `payment ${run.id} (${run.customers} customers), CPU per order paid`,
+      `${run.paidPerSecond.toFixed(1)} orders paid/s`,
+      '-',
+      formatCpuMs(run.cpuPerOrder.appMs),
+      formatCpuMs(run.cpuPerOrder.databaseMs),
+      'per request: see the budgets',
     ]);
   }
   return rows;

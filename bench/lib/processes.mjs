@@ -32,6 +32,22 @@ export async function stopChild(child) {
   clearTimeout(timer);
 }
 
+/**
+ * `work()` run while `child` is stopped (SIGSTOP), continued (SIGCONT) when it ends or after `limitMs` at the
+ * latest: a stopped process holding a lock that `work` needs would otherwise hold it for good.
+ */
+export async function whileStopped(child, work, limitMs = 5_000) {
+  child.kill('SIGSTOP');
+  const resume = () => child.kill('SIGCONT');
+  const timer = setTimeout(resume, limitMs);
+  try {
+    return await work();
+  } finally {
+    clearTimeout(timer);
+    resume();
+  }
+}
+
 export async function stopAllChildren() {
   await Promise.all([...children].map(stopChild));
 }

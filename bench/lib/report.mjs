@@ -270,6 +270,7 @@ function printPaymentRuns(payment) {
         (run.checkout ? `checkout request p50/p99 ${pair(run.checkout)} ms; ` : '') +
         `CPU (cores of ${cpu.machineCores}) API ${cpu.appCores}, worker ${cpu.workerCores}, database ` +
         `${cpu.databaseCores}, harness ${cpu.harnessCores}, rest ${cpu.otherCores} (Redis, kernel, others); ` +
+        `CPU ms per order: API ${formatCpuMs(run.cpuPerOrder.appMs)}, MariaDB ${formatCpuMs(run.cpuPerOrder.databaseMs)}; ` +
         `worked off ${drain.seconds.toFixed(1)} s after the last paid order${drain.drained ? '' : ' (NOT drained)'}; ` +
         `~${Math.round(run.statementsPerOrder)} SQL statements per order`,
     );

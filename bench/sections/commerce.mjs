@@ -127,6 +127,8 @@ const STEP_REQUESTS = {
   [ORDER_READ_STEP]: 'GET /v1/orders/{id}',
 };
 const REQUESTS_PER_FLOW = CHECKOUT.linesPerCheckout + 4;
+/** Flows sent one request at a time to count the statements (the fewest per step, see statementMeter). */
+const STATEMENT_FLOWS = 5;
 // A dead app makes every flow fail at once: stop looping after this many failures.
 const CHECKOUT_MAX_FAILURES = 200;
 
@@ -205,7 +207,7 @@ function checkoutStepOf(method, path) {
  * SQL statements per request of each step of the flow and of the order's read after it (see statementMeter), over
  * a few flows one request at a time.
  */
-async function countStatementsPerStep(app, run, flows = 3) {
+async function countStatementsPerStep(app, run, flows = STATEMENT_FLOWS) {
   const connection = await connectToServer();
   const shopper = shopperConnection(app.baseUrl);
   try {
@@ -248,7 +250,7 @@ async function measureCheckouts(app, run, connections, settings) {
   assertAlive(app);
   const inWindow = measured.flows.filter((flow) => flow.endedAt <= measured.deadline);
   await waitUntilIdle(app);
-  console.log('    counting SQL statements per request (3 flows, one request at a time)');
+  console.log(`    counting SQL statements per request (${STATEMENT_FLOWS} flows, one request at a time)`);
   const statementsPerRequest = await countStatementsPerStep(app, run);
   const checkoutsAnswered201 = run.statuses.checkout[201] ?? 0;
   console.log('    checking stock, reservations, ledger and orders');

@@ -8,8 +8,14 @@ import { connectToServer, readStatementCounters, statementMeter } from '../lib/d
 import { ROOT_DIR } from '../lib/environment.mjs';
 import { FlowStepError, flowStep, shopperConnection } from '../lib/http.mjs';
 import { summarizeTimes } from '../lib/load.mjs';
-import { assertAlive, sleep } from '../lib/processes.mjs';
-import { sampleCpuSplit, sampleRss, waitForQuietMachine } from '../lib/sampling.mjs';
+import { assertAlive, sleep, whileStopped } from '../lib/processes.mjs';
+import {
+  cpuPerRequest,
+  sampleCpuSplit,
+  sampleCpuTime,
+  sampleRss,
+  waitForQuietMachine,
+} from '../lib/sampling.mjs';
 import { paymentJobTimes, waitForPaymentsDrained } from './payment-worker.mjs';
 
 const SANDBOX_PROVIDER_SOURCE = join(ROOT_DIR, 'src/modules/payments/providers/sandbox.provider.ts');
@@ -205,7 +211,9 @@ export async function measurePaymentRun(
     const stopApiRss = sampleRss(app.child.pid);
     const stopWorkerRss = sampleRss(worker.child.pid);
     const stopCpu = await sampleCpuSplit(app.child.pid, worker.child.pid);
+    const stopCpuTime = await sampleCpuTime(app.child.pid);
     const { results, seconds } = await runCustomers(section, connections, items, work, { spreadMs });
+    const cpuTime = stopCpuTime();
     const cpu = stopCpu();
     const peakRssMb = stopApiRss();
     const workerPeakRssMb = stopWorkerRss();
@@ -222,6 +230,8 @@ export async function measurePaymentRun(
       ...summarizePaidOrders(results, seconds),
       failedFlows: section.failures.length - failuresBefore,
       cpu,
+      // The API's and the whole MariaDB server's (the worker's statements included) per order paid.
+      cpuPerOrder: cpuPerRequest(cpuTime, results.length),
       peakRssMb,
       workerPeakRssMb,
       drain,
@@ -237,7 +247,9 @@ export async function measurePaymentRun(
 
 /**
  * SQL statements per payment request (success card) and per order read, on an idle app (see statementMeter); the
- * worker's webhook work for each payment is drained before the next one is measured.
+ * worker's webhook work for each payment is drained before the next one is measured, and the worker is stopped
+ * while a request is counted: its outbox relay polls every few hundred milliseconds (SET TRANSACTION, BEGIN,
+ * SELECT …), which the server-wide counters would add to the request.
  */
 export async function countPaymentStatements(app, worker, orders, card) {
   const connection = await connectToServer();
@@ -245,7 +257,9 @@ export async function countPaymentStatements(app, worker, orders, card) {
   try {
     const meter = await statementMeter(connection);
     const measure = async (step, method, path, headers, body, expected) => {
-      const response = await meter.measure(step, () => customer.send(method, path, headers, body));
+      const response = await whileStopped(worker.child, () =>
+        meter.measure(step, () => customer.send(method, path, headers, body)),
+      );
       if (response.status !== expected) {
         throw new Error(`${method} ${path} answered ${response.status}: ${response.text.slice(0, 300)}`);
       }

@@ -64,7 +64,7 @@ export const PAYMENT = {
   pollIntervalMs: 100,
   delayedPollIntervalMs: 250,
   // Orders paid one at a time for the statement count.
-  statementOrders: 5,
+  statementOrders: 10,
 };
 
 /** Every cart the section checks out, written at once: the warm-ups, the three runs, the statement count. */

@@ -12,7 +12,7 @@
 // is seeded first when the bench database has none), and the top-products report over the year is timed (reported
 // only).
 import { connectToServer, db, statementMeter } from '../lib/database.mjs';
-import { formatMs, formatTable } from '../lib/format.mjs';
+import { formatMs, formatStatements, formatTable } from '../lib/format.mjs';
 import { request } from '../lib/http.mjs';
 import { percentile } from '../lib/load.mjs';
 import { sampleRss } from '../lib/sampling.mjs';
@@ -468,11 +468,11 @@ export function printReports(reports) {
     formatMs(result.meanMs),
     formatMs(result.maxMs),
     extra,
-    String(statements[label]?.Questions ?? '-'),
+    formatStatements(statements[label]),
   ];
   console.log(
     formatTable([
-      ['request', 'requests', 'p50 ms', 'p99 ms', 'mean ms', 'max ms', 'answer', 'SQL/request'],
+      ['request', 'requests', 'p50 ms', 'p99 ms', 'mean ms', 'max ms', 'answer', 'SQL statements/request'],
       row('day', day, `${day.rows} rows, ${(day.bytes / 1024).toFixed(0)} KB`),
       row('week', week, `${week.rows} rows, ${(week.bytes / 1024).toFixed(0)} KB`),
       row('month', month, `${month.rows} rows, ${(month.bytes / 1024).toFixed(0)} KB`),
