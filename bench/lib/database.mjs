@@ -96,33 +96,46 @@ function statementsBetween(before, after, idle = { Questions: 0, kinds: {} }) {
   return { Questions: after.Questions - before.Questions - idle.Questions, kinds };
 }
 
-/** Pairs of readings in a row, the fewest of which is what the readings themselves add (see statementMeter). */
+/** Pairs of readings in a row, whose most common count is what the readings themselves add (see statementMeter). */
 const IDLE_READING_PAIRS = 5;
 
 /**
+ * The count most of `samples` agree on (ties: the fewer statements), with how many agreed: `{ Questions, kinds,
+ * agreed, samples }`. A request's statements are deterministic, while the server-wide counters around it also
+ * take others' statements (more) and, on a server whose other clients disconnect meanwhile, may briefly miss a
+ * closing connection's counts (fewer): neither the fewest nor the most is safe, the usual count is.
+ */
+function mostCommonCount(samples) {
+  const byCount = Map.groupBy(samples, (sample) => sample.Questions);
+  const [, agreeing] = [...byCount].sort(
+    ([countA, a], [countB, b]) => b.length - a.length || countA - countB,
+  )[0];
+  return { ...agreeing[0], agreed: agreeing.length, samples: samples.length };
+}
+
+/**
  * SQL statements per request: the server's counters read around each request sent one at a time on an idle app,
- * minus what two reads in a row add (the reads themselves, the fewest of a few pairs: a statement of anyone else
- * between two readings would be subtracted from every request); per step the fewest over every request, so a
- * statement from anything else running on the server does not count. Server-wide counters (per-connection ones
- * need performance_schema, off in MariaDB by default): exact once one request of the step ran while nothing else
- * used the server, hence the minimum. `measure(step, send)` returns what `send()` returned; `perStep[step]` is
- * `{ Questions, kinds }` (see statementsBetween).
+ * minus what two readings in a row add (the readings themselves); per step the count most of its requests agree
+ * on (see mostCommonCount). Server-wide counters (per-connection ones need performance_schema, off in MariaDB by
+ * default): exact when most requests of a step ran while nothing else used the server. `measure(step, send)`
+ * returns what `send()` returned; `perStep[step]` is `{ Questions, kinds, agreed, samples }`.
  */
 export async function statementMeter(connection) {
-  let idle = null;
+  const idlePairs = [];
   for (let pair = 0; pair < IDLE_READING_PAIRS; pair++) {
-    const read = statementsBetween(
-      await readStatementCounters(connection),
-      await readStatementCounters(connection),
+    idlePairs.push(
+      statementsBetween(await readStatementCounters(connection), await readStatementCounters(connection)),
     );
-    if (!idle || read.Questions < idle.Questions) idle = read;
   }
+  const idle = mostCommonCount(idlePairs);
+  const samples = {};
   const perStep = {};
   const measure = async (step, send) => {
     const before = await readStatementCounters(connection);
     const response = await send();
-    const counts = statementsBetween(before, await readStatementCounters(connection), idle);
-    if (!perStep[step] || counts.Questions < perStep[step].Questions) perStep[step] = counts;
+    samples[step] ??= [];
+    samples[step].push(statementsBetween(before, await readStatementCounters(connection), idle));
+    perStep[step] = mostCommonCount(samples[step]);
     return response;
   };
   return { perStep, measure };

@@ -28,11 +28,16 @@ const kindRank = (kind) => {
   return rank === -1 ? STATEMENT_KIND_ORDER.length : rank;
 };
 
-/** SQL statements of a request (see statementMeter): "6 (select 2, insert 1, begin 1, commit 1)"; '-' unknown. */
+/**
+ * SQL statements of a request (see statementMeter): "6 (select 2, insert 1, begin 1, commit 1)", with "[3 of 5
+ * requests agreed]" when some requests counted otherwise (others used the server); '-' unknown.
+ */
 export function formatStatements(counts) {
   if (!counts) return '-';
   const kinds = Object.entries(counts.kinds)
     .sort(([a], [b]) => kindRank(a) - kindRank(b) || a.localeCompare(b))
     .map(([kind, count]) => `${kind} ${count}`);
-  return kinds.length > 0 ? `${counts.Questions} (${kinds.join(', ')})` : String(counts.Questions);
+  const agreement =
+    counts.agreed < counts.samples ? ` [${counts.agreed} of ${counts.samples} requests agreed]` : '';
+  return `${counts.Questions}${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''}${agreement}`;
 }
