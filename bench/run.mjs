@@ -54,9 +54,10 @@
 //   --scenarios            run only these scenario ids (repeatable or comma-separated; `login` is the login
 //                          section, `checkout` the checkout section, `payment` the payment section); combined with
 //                          --only, a scenario runs when either selects it; one whose budget is relative to
-//                          /health/live (me, catalog-list, catalog-detail, catalog-304) brings health along. Ids: health, docs, me, login,
-//                          catalog-list, catalog-detail, catalog-304, catalog-search-cold, catalog-list-nocache,
-//                          catalog-detail-nocache, add-to-cart, checkout, payment, sse, webhooks, reports
+//                          /health/live (me, catalog-list, catalog-detail, catalog-304) brings health along.
+//                          Ids: health, docs, me, login, catalog-list, catalog-detail, catalog-304,
+//                          catalog-search-cold, catalog-list-nocache, catalog-detail-nocache, add-to-cart, checkout,
+//                          payment, sse, webhooks, reports
 //   --checkout-duration    measured seconds of the checkout section (after its own warm-up)
 //   --shoppers             concurrent virtual shoppers of the checkout section
 //   --payment-orders       orders in each of the payment section's three runs
