@@ -138,6 +138,36 @@ describe('carts', () => {
     expect(await itemsOf(cart.id)).toBe(2);
   });
 
+  it('concurrent writes to one cart all land, each answered with a version of its own', async () => {
+    const variants = await Promise.all([1, 2, 3].map(() => admin.variantWithStock(5)));
+    const { cart, shopper } = await shop.newCart();
+    // Adds take the cart's lock; addresses and shipping method write without one, if the cart is
+    // still as they read it (else they read again): each answer is the cart its write left.
+    const writes = [
+      ...variants.map(
+        ({ variantId }) =>
+          () =>
+            shop.add(cart.id, shopper, variantId, 1),
+      ),
+      ...['10115', '10117', '10119', '10178', '10179'].map(
+        (postalCode) => async () =>
+          (
+            await shop.send('PUT', `/v1/carts/${cart.id}/addresses`, shopper, {
+              shippingAddress: { ...ADDRESS, postalCode },
+            })
+          ).body,
+      ),
+    ];
+    const answers = await Promise.all(writes.map((write) => write()));
+    expect(new Set(answers.map((answer) => answer.version)).size).toBe(writes.length);
+    const final = (await shop.send('GET', `/v1/carts/${cart.id}`, shopper)).body;
+    expect(final.version).toBe(cart.version + writes.length);
+    expect(final.lines).toHaveLength(3);
+    // The answer with the highest version is the cart as it is now.
+    const last = answers.reduce((a, b) => (b.version > a.version ? b : a));
+    expect({ ...last, updatedAt: undefined }).toEqual({ ...final, updatedAt: undefined });
+  });
+
   it('shows availability problems instead of failing, and reprices from current prices', async () => {
     const scarce = await admin.variantWithStock(2, 1500);
     const { cart, shopper } = await shop.newCart();
