@@ -44,4 +44,13 @@ describe('InvalidatedCopy', () => {
     expect(await copy.read('k:1', () => Promise.resolve('v'))).toBe('v');
     expect(copy.size).toBe(1);
   });
+
+  it('peeks at what it holds, without a read', async () => {
+    const copy = copyOf();
+    expect(copy.peek('k:1')).toBeUndefined();
+    await copy.read('k:1', () => Promise.resolve('v'));
+    expect(copy.peek('k:1')).toBe('v');
+    copy.invalidate('k:1');
+    expect(copy.peek('k:1')).toBeUndefined();
+  });
 });

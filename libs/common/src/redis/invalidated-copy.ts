@@ -54,6 +54,14 @@ export class InvalidatedCopy<V> {
     }
   }
 
+  /**
+   * The value held for `key` now, without waiting (undefined: none held, `read` it): for a hot path
+   * that must not pay a promise per call.
+   */
+  peek(key: string): V | undefined {
+    return this.entries.get(key)?.value;
+  }
+
   /** Whether `key` belongs to this copy (so a change to it concerns it). */
   covers(key: string): boolean {
     return key.startsWith(this.options.keyPrefix);
