@@ -475,7 +475,8 @@ export class EnvironmentVariables {
 
   /**
    * Bytes of storefront responses each API process also keeps in memory (0: none). A copy is used
-   * only while the catalog generation read from Redis for the request is the one it was made for.
+   * only under the catalog generation it was made for, which the process holds while Redis reports
+   * every raise to it (and drops when that link is lost).
    */
   @Transform(toInteger)
   @IsInt()

@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CachedBody } from '../cache/catalog.cache';
 
 /** True when an If-None-Match header lists the entity tag (or is `*`). */
 export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   if (!header) return false;
+  // What a client sends back is, almost always, exactly the tag it was given.
+  if (header === etag) return true;
   return header.split(',').some((candidate) => {
     const tag = candidate.trim();
     return tag === '*' || tag === etag || tag === `W/${etag}`;
@@ -11,15 +12,16 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
 }
 
 /**
- * Sends a storefront body that is already JSON (no second serialisation) with its ETag and
- * Cache-Control, or 304 without a body when the client holds the same version.
+ * Sends a storefront body that is already JSON (no second serialisation; text, or the hit path's
+ * bytes) with its ETag and Cache-Control, or 304 without a body when the client holds the same
+ * version.
  */
-export function sendCached(
+export function sendCached<Body extends string | Buffer>(
   request: FastifyRequest,
   reply: FastifyReply,
-  cached: CachedBody,
+  cached: { etag: string; body: Body },
   maxAgeSeconds: number,
-): string {
+): Body | '' {
   void reply.header('etag', cached.etag);
   void reply.header(
     'cache-control',

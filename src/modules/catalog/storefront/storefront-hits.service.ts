@@ -1,14 +1,15 @@
 import { isStorefrontCached } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { CatalogCache } from '../cache/catalog.cache';
 import { sendCached } from './cached-response';
 
 /**
  * Answers a storefront GET that this process has already answered, for exactly the same URL and the
- * catalog generation Redis names now, before Nest's pipeline runs (guard, pipes, rate limit): a
- * cached read then costs little more than a health probe. Only hits take this path — whatever
+ * catalog generation it holds now (a copy Redis invalidates: see CatalogCache), before Nest's
+ * pipeline runs (guard, pipes, rate limit): a hit costs a map lookup — no Redis round trip, no
+ * promise, a body already encoded — and so little more than a health probe. Only hits take this path — whatever
  * reaches the database still goes through Nest, its validation and its rate limit — and only
  * responses Nest produced (successful, validated) are ever repeated. Security, request-id and CORS
  * headers come from the hooks that ran before (this is a preHandler hook).
@@ -25,10 +26,11 @@ export class StorefrontHitsService {
    * Nest's init): every other request — a health probe, a cart write — runs no hook of this.
    */
   install(fastify: FastifyInstance): void {
-    const repeatHit = async (request: FastifyRequest, reply: FastifyReply) => {
-      const hit = await this.cache.hitFor(request.url);
-      if (!hit) return;
-      return reply.send(sendCached(request, reply, hit, this.config.catalog.httpMaxAgeSeconds));
+    // A callback hook, not an async one: a hit is answered in the same tick, with no promise.
+    const repeatHit = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      const hit = this.cache.hitFor(request.url);
+      if (!hit) return done();
+      void reply.send(sendCached(request, reply, hit, this.config.catalog.httpMaxAgeSeconds));
     };
     fastify.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
