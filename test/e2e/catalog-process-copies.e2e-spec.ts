@@ -1,16 +1,8 @@
 import { buildDataSourceOptions } from '@app/database';
-import { registerServedContract, unregisterContract } from '@app/testing';
 import { DataSource } from 'typeorm';
+import { ApiReplicas } from '../support/api-replicas';
 import { AuthClient, createUser } from '../support/auth-client';
 import { CatalogAdmin, type AdminProduct } from '../support/catalog-client';
-import { freePort } from '../support/process-tree';
-import {
-  CompiledApp,
-  servicesEnvironment,
-  startApiProcess,
-  stopProcess,
-  type ApiProcess,
-} from '../support/processes';
 import { RedisProxy } from '../support/redis-proxy';
 import { TestEnvironment } from '../support/test-environment';
 import { waitFor } from '../support/wait-for';
@@ -20,7 +12,7 @@ interface Detail {
   variants: Array<{ id: string; price: number }>;
 }
 
-/** The invalidation link's connection name (InvalidationLink names it `<prefix>:invalidations`). */
+/** In the invalidation link's connection name (InvalidationLink names it `<prefix>:invalidations:<pid>`). */
 const LINK = 'invalidations';
 /** DESIGN.md, Processes: what one replica changes, every other one serves within this. */
 const PROPAGATION_BUDGET_MS = 100;
@@ -31,28 +23,18 @@ const PROPAGATION_BUDGET_MS = 100;
  */
 describe('catalog: process copies of the storefront cache, two API processes', () => {
   let env: TestEnvironment;
-  let compiled: CompiledApp;
   let proxy: RedisProxy;
-  let a: ApiProcess;
-  let b: ApiProcess;
+  let replicas: ApiReplicas;
   let db: DataSource;
   let admin: CatalogAdmin;
   let clientB: AuthClient;
 
   beforeAll(async () => {
     env = await TestEnvironment.create();
-    compiled = await CompiledApp.build();
     proxy = await RedisProxy.start({ host: env.config.redis.host, port: env.config.redis.port });
-    const processEnv = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_MAX: '1000000',
-      ...servicesEnvironment(env.config),
-    };
-    // A first: it runs the migrations.
-    a = await startApiProcess(processEnv, await freePort(), compiled);
-    b = await startApiProcess({ ...processEnv, REDIS_PORT: String(proxy.port) }, await freePort(), compiled);
-    for (const api of [a, b]) await registerServedContract(api.baseUrl);
+    const limit = { RATE_LIMIT_MAX: '1000000' };
+    replicas = await ApiReplicas.start(env, 2, [limit, { ...limit, REDIS_PORT: String(proxy.port) }]);
+    const [a, b] = replicas.apis;
     db = await new DataSource(buildDataSourceOptions(env.config.database)).initialize();
     const clientA = new AuthClient(a.baseUrl);
     clientB = new AuthClient(b.baseUrl);
@@ -61,11 +43,9 @@ describe('catalog: process copies of the storefront cache, two API processes', (
   }, 240_000);
 
   afterAll(async () => {
-    for (const api of [a, b]) if (api) unregisterContract(api.baseUrl);
-    await Promise.all([a, b].map((api) => api && stopProcess(api, 'SIGTERM').catch(() => undefined)));
+    await replicas?.stop();
     await proxy?.stop();
     await db?.destroy();
-    await compiled?.remove();
     await env?.cleanup();
   }, 60_000);
 

@@ -14,21 +14,23 @@ export class ApiReplicas {
     readonly apis: ApiProcess[],
   ) {}
 
+  /** `extraEnv`: for every replica, or one entry per replica (e.g. one that reaches Redis through a proxy). */
   static async start(
     env: TestEnvironment,
     count: number,
-    extraEnv: Record<string, string> = {},
+    extraEnv: Record<string, string> | Array<Record<string, string>> = {},
   ): Promise<ApiReplicas> {
     const compiled = await CompiledApp.build();
-    const processEnv = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      ...servicesEnvironment(env.config),
-      ...extraEnv,
-    };
+    const processEnv = { NODE_ENV: 'test', LOG_LEVEL: 'warn', ...servicesEnvironment(env.config) };
     const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
     const settled = await Promise.allSettled(
-      ports.map((port) => startApiProcess(processEnv, port, compiled)),
+      ports.map((port, index) =>
+        startApiProcess(
+          { ...processEnv, ...(Array.isArray(extraEnv) ? extraEnv[index] : extraEnv) },
+          port,
+          compiled,
+        ),
+      ),
     );
     const apis = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     const failed = settled.find((result) => result.status === 'rejected');
