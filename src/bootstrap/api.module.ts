@@ -1,6 +1,7 @@
 import {
   CREDENTIAL_ROUTE,
   IdempotencyModule,
+  LeasedThrottlerStorage,
   ProblemDetailsFilter,
   REDIS_CLIENT,
   RedisModule,
@@ -91,10 +92,16 @@ export class ApiModule {
                 skipIf: (context) => !Reflect.getMetadata(CREDENTIAL_ROUTE, context.getHandler()),
               },
             ],
-            // Counters live in Redis so a limit holds across every API replica. The shared client is
-            // closed only after the HTTP server has drained: a client of the storage's own would be
-            // closed by Nest before that, and requests still in flight would get 500s.
-            storage: new ScriptedThrottlerStorage(redis),
+            // Counters live in Redis so a limit holds across every API replica: leased to each replica
+            // in slices (no more than the limit, a little less at worst; README "Rate limits"), exact
+            // for the credential routes. The shared client is closed only after the HTTP server has
+            // drained: a client of the storage's own would be closed by Nest before that, and
+            // requests still in flight would get 500s.
+            storage: new LeasedThrottlerStorage(
+              redis,
+              new ScriptedThrottlerStorage(redis),
+              new Set(['credentials']),
+            ),
             errorMessage: 'Too many requests',
           }),
         }),

@@ -20,6 +20,7 @@ export * from './redis/versioned-cache';
 export * from './redis/invalidated-copy';
 export * from './redis/invalidation-link';
 export * from './redis/throttler-storage';
+export * from './redis/leased-throttler-storage';
 export * from './idempotency';
 export * from './address/postal-address';
 export * from './http/versioned-resource';
