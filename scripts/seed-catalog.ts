@@ -16,6 +16,7 @@ import { DemoCatalog, demoCatalogParts, SEED_MOVEMENT } from './seed/demo-catalo
 
 /** Every table the seed writes or `reset` empties, children first. */
 export const CATALOG_TABLES = [
+  'product_search_terms',
   'storefront_products',
   'inventory_reservation_lines',
   'inventory_reservations',

@@ -23,6 +23,7 @@ import { SalesCustomers1798100000001 } from './migrations/1798100000001-SalesCus
 import { ProductSalesRollups1798200000001 } from './migrations/1798200000001-ProductSalesRollups';
 import { SalesDaily1798300000001 } from './migrations/1798300000001-SalesDaily';
 import { OutboxTraceContext1798400000001 } from './migrations/1798400000001-OutboxTraceContext';
+import { StorefrontSearchTerms1798500000001 } from './migrations/1798500000001-StorefrontSearchTerms';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app loads the same set from
 // TypeScript under Jest and from the compiled build; a unit test fails when a file is not listed.
@@ -52,4 +53,5 @@ export const MIGRATIONS: Function[] = [
   ProductSalesRollups1798200000001,
   SalesDaily1798300000001,
   OutboxTraceContext1798400000001,
+  StorefrontSearchTerms1798500000001,
 ];

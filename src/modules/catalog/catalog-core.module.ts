@@ -4,6 +4,7 @@ import { CatalogCache } from './cache/catalog.cache';
 import { CatalogChangesService } from './storefront/catalog-changes.service';
 import { StorefrontProjectionService } from './storefront/storefront-projection.service';
 import { SellableVariantsService } from './storefront/sellable-variants.service';
+import { PRODUCT_SEARCH } from './storefront/search/product-search.port';
 import { StorefrontRepository } from './storefront/storefront.repository';
 
 /**
@@ -17,6 +18,8 @@ import { StorefrontRepository } from './storefront/storefront.repository';
     CatalogCache,
     CatalogChangesService,
     StorefrontRepository,
+    // MariaDB's own search index; an external engine would be bound here instead.
+    { provide: PRODUCT_SEARCH, useExisting: StorefrontRepository },
     StorefrontProjectionService,
     SellableVariantsService,
   ],
@@ -24,6 +27,7 @@ import { StorefrontRepository } from './storefront/storefront.repository';
     CatalogCache,
     CatalogChangesService,
     StorefrontRepository,
+    PRODUCT_SEARCH,
     StorefrontProjectionService,
     SellableVariantsService,
   ],

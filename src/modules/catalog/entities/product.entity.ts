@@ -21,8 +21,6 @@ export interface ProductImage {
 @Index('ix_products_status_id', ['status', 'id'])
 @Index('ix_products_status_min_price', ['status', 'minPrice', 'id'])
 @Index('ix_products_status_title', ['status', 'title', 'id'])
-@Index('ft_products_title', ['title'], { fulltext: true })
-@Index('ft_products_search', ['title', 'searchText'], { fulltext: true })
 export class Product {
   /** UUIDv7: time-ordered, so "newest" is the id order. */
   @PrimaryColumn({ type: 'char', length: 36, name: 'id' })
@@ -38,7 +36,7 @@ export class Product {
   @Column({ type: 'mediumtext', name: 'description' })
   description: string;
 
-  /** The description as plain text plus the attribute values: what full-text search reads. */
+  /** The description as plain text plus the attribute values: what search reads beside the title. */
   @Column({ type: 'mediumtext', name: 'search_text' })
   searchText: string;
 

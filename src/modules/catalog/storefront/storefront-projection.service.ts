@@ -1,6 +1,7 @@
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { searchIndexTerms } from './search/search-terms';
 import { StorefrontMapping } from './storefront-mapping';
 import { StorefrontRepository } from './storefront.repository';
 
@@ -9,11 +10,12 @@ const BATCH = 500;
 /**
  * Rebuilds the storefront read model of the given products inside the caller's transaction, so the
  * model changes exactly when the data it shows does. Products the storefront may not show (draft,
- * archived, no active variant) lose their entry. Also used by the seed and the backfill migration.
+ * archived, no active variant) lose their entry. The search index (the products' terms) is part of the
+ * model and changes with it. Also used by the seed.
  */
 export async function refreshStorefront(
   manager: EntityManager,
-  repository: Pick<StorefrontRepository, 'loadForProjection' | 'replaceEntries'>,
+  repository: Pick<StorefrontRepository, 'loadForProjection' | 'replaceEntries' | 'replaceSearchTerms'>,
   mapping: StorefrontMapping,
   productIds: Iterable<string>,
 ): Promise<void> {
@@ -28,6 +30,16 @@ export async function refreshStorefront(
         productId: row.id,
         summary: JSON.stringify(mapping.summary(row)),
         detail: JSON.stringify(mapping.detail(row)),
+      })),
+    );
+    await repository.replaceSearchTerms(
+      manager,
+      batch,
+      rows.map((row) => ({
+        productId: row.id,
+        minPrice: row.minPrice,
+        maxPrice: row.maxPrice,
+        terms: searchIndexTerms(row.title, row.searchText),
       })),
     );
   }

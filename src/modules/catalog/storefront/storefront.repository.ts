@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import type { ProductImage, ProductOption } from '../entities/product.entity';
 import type { ProductSort } from '../dto/list-products.query.dto';
+import type { PageRow, ProductSearch, StorefrontQuery } from './search/product-search.port';
+import type { IndexedTerm } from './search/search-terms';
 
 export interface StorefrontVariantRow {
   id: string;
@@ -24,14 +27,6 @@ export interface ProductSummaryRow {
   variants: StorefrontVariantRow[];
 }
 
-/** A list page's row: the position it sorts at and its serialised entry from the read model. */
-export interface PageRow {
-  id: string;
-  /** The value the list is sorted by (cursor position with the id). */
-  sortKey: string | number | null;
-  summary: string;
-}
-
 export interface ProductDetailRow extends ProductSummaryRow {
   description: string;
   attributes: Record<string, string>;
@@ -47,20 +42,21 @@ export interface CategoryRow {
   position: number;
 }
 
-export interface ProductSearch {
-  /** A MySQL BOOLEAN MODE expression (built from the shopper's words), or absent. */
-  fullText?: string;
-  /** A category slug or id: it and its descendants. */
-  category?: string;
-  minPrice?: number;
-  maxPrice?: number;
-  inStock?: boolean;
-  /** Option name → accepted values (alternatives); every option must match the same variant. */
-  options: Map<string, string[]>;
-  sort: ProductSort;
-  after?: { key: string | null; id: string };
-  limit: number;
+/** A product as the projection reads it: its page, and the text its search terms come from. */
+export interface ProjectionRow extends ProductDetailRow {
+  searchText: string;
 }
+
+/** A product's search index rows: the prefixes of its words with its rank for each (see searchIndexTerms). */
+export interface SearchDocument {
+  productId: string;
+  minPrice: number;
+  maxPrice: number;
+  terms: IndexedTerm[];
+}
+
+/** Rows per INSERT of search terms (a product has about a hundred). */
+const TERM_INSERT_CHUNK = 5_000;
 
 /** A level counts when its location serves reservations and has stock not yet held for someone. */
 const IN_STOCK = `EXISTS (SELECT 1 FROM inventory_levels l JOIN stock_locations sl ON sl.id = l.location_id
@@ -73,7 +69,7 @@ const VARIANTS_JSON = (ref: string) => `(SELECT JSON_ARRAYAGG(JSON_OBJECT(
   FROM product_variants v WHERE v.product_id = ${ref} AND v.status = 'active')`;
 
 const SORTS: Record<ProductSort, { key: string; direction: 'ASC' | 'DESC' }> = {
-  relevance: { key: 'relevance', direction: 'DESC' },
+  relevance: { key: 't.relevance', direction: 'DESC' },
   newest: { key: 'NULL', direction: 'DESC' },
   price_asc: { key: 'p.min_price', direction: 'ASC' },
   price_desc: { key: 'p.min_price', direction: 'DESC' },
@@ -104,22 +100,33 @@ function toVariants(value: unknown): StorefrontVariantRow[] {
  * Reads take the manager of the server they run on (StorefrontService reads a replica when there is one).
  */
 @Injectable()
-export class StorefrontRepository {
-  async search(manager: EntityManager, search: ProductSearch): Promise<PageRow[]> {
-    const where: string[] = ["p.status = 'active'", 'p.min_price IS NOT NULL'];
+export class StorefrontRepository implements ProductSearch {
+  async search(manager: EntityManager, search: StorefrontQuery): Promise<PageRow[]> {
+    const where: string[] = [];
     const params: unknown[] = [];
-    const selectParams: unknown[] = [];
-    let relevance = 'NULL';
-    if (search.fullText !== undefined) {
-      // Relevance from the product alone — a title match above a description match, then the shorter
-      // (more specific) title — never from corpus statistics: TF-IDF scores move whenever any product
-      // changes, and a cursor position in a moving score would repeat and skip products.
-      relevance = `(CASE WHEN MATCH(p.title) AGAINST (? IN BOOLEAN MODE) > 0 THEN 1000 ELSE 0 END
-                    + 999 - LEAST(CHAR_LENGTH(p.title), 999))`;
-      selectParams.push(search.fullText);
-      where.push('MATCH(p.title, p.search_text) AGAINST (? IN BOOLEAN MODE)');
-      params.push(search.fullText);
+    // With terms, the candidates come from the search index (t: product_id, relevance, price range) — one
+    // B-tree range per term, holding only products the storefront shows. One term: its rows are read
+    // best-ranked first, so a relevance page stops after `limit` rows that pass the filters. Several: a
+    // product must carry them all, ranked by its lowest (see searchIndexTerms). Without terms, every
+    // product is a candidate.
+    const terms = search.terms;
+    let from = 'products p';
+    const fromParams: unknown[] = [];
+    if (terms === undefined) {
+      where.push("p.status = 'active'", 'p.min_price IS NOT NULL');
+    } else if (terms.length === 1) {
+      from = 'product_search_terms t';
+      where.push('t.term = ?');
+      params.push(terms[0]);
+    } else {
+      from = `(SELECT product_id, MIN(relevance) AS relevance, MAX(min_price) AS min_price,
+                      MAX(max_price) AS max_price
+                 FROM product_search_terms WHERE term IN (?) GROUP BY product_id HAVING COUNT(*) = ?) t`;
+      fromParams.push(terms, terms.length);
     }
+    const id = terms === undefined ? 'p.id' : 't.product_id';
+    // A search's rows carry the price range: its bounds and price order need no product row per candidate.
+    const prices = terms === undefined ? 'p' : 't';
     if (search.category !== undefined) {
       where.push(`EXISTS (SELECT 1 FROM product_categories pc JOIN categories c ON c.id = pc.category_id
                            WHERE pc.product_id = p.id
@@ -130,11 +137,11 @@ export class StorefrontRepository {
     // Price bounds first on the product's own range (indexed columns, no variant lookup): with one
     // bound that is exact; with both, or with other variant filters, one variant must satisfy all.
     if (search.maxPrice !== undefined) {
-      where.push('p.min_price <= ?');
+      where.push(`${prices}.min_price <= ?`);
       params.push(search.maxPrice);
     }
     if (search.minPrice !== undefined) {
-      where.push('p.max_price >= ?');
+      where.push(`${prices}.max_price >= ?`);
       params.push(search.minPrice);
     }
     const variantConditions: string[] = [];
@@ -163,36 +170,48 @@ export class StorefrontRepository {
     }
 
     const sort = SORTS[search.sort];
-    const keyExpression = sort.key === 'relevance' ? relevance : sort.key;
-    const keyParams = sort.key === 'relevance' ? selectParams : [];
+    // Relevance ranks only a search (StorefrontService sorts a list without terms newest first).
+    const key =
+      sort.key === 't.relevance' && terms === undefined
+        ? 'NULL'
+        : sort.key.replace('p.min_price', `${prices}.min_price`);
     const comparator = sort.direction === 'ASC' ? '>' : '<';
     if (search.after) {
-      if (sort.key === 'NULL') {
-        where.push(`p.id ${comparator} ?`);
+      if (key === 'NULL') {
+        where.push(`${id} ${comparator} ?`);
         params.push(search.after.id);
       } else {
-        where.push(`(${keyExpression} ${comparator} ? OR (${keyExpression} = ? AND p.id ${comparator} ?))`);
-        params.push(...keyParams, search.after.key, ...keyParams, search.after.key, search.after.id);
+        where.push(`(${key} ${comparator} ? OR (${key} = ? AND ${id} ${comparator} ?))`);
+        params.push(search.after.key, search.after.key, search.after.id);
       }
     }
     const order =
-      sort.key === 'NULL'
-        ? `p.id ${sort.direction}`
-        : `${keyExpression} ${sort.direction}, p.id ${sort.direction}`;
+      key === 'NULL' ? `${id} ${sort.direction}` : `${key} ${sort.direction}, ${id} ${sort.direction}`;
+    // A search joins the product row only for what the index rows lack (category, variants, title order).
+    // The index drives: left to choose, the optimizer may scan products by a price bound instead and
+    // look every one up in the index (3,000 lookups where 40 rows in rank order suffice).
+    let join = '';
+    const needsProduct =
+      search.category !== undefined || variantConditions.length > 0 || key.startsWith('p.');
+    if (terms !== undefined && needsProduct) {
+      from = `${from} JOIN products p ON p.id = t.product_id`;
+      join = 'STRAIGHT_JOIN ';
+    }
 
     // The page is chosen first (a derived table with its LIMIT, sorting only ids and keys), then its
     // serialised entries are joined: the stored JSON is read for the page's rows, never for every match.
-    // `min_price IS NOT NULL` with `active` is exactly when a product has a read-model entry.
+    // `min_price IS NOT NULL` with `active` is exactly when a product has a read-model entry (and rows in
+    // the search index).
     const rows = await manager.query<Array<{ id: string; sort_key: unknown; summary: string }>>(
       `SELECT page.id, page.sort_key, sp.summary
-         FROM (SELECT p.id, ${keyExpression} AS sort_key
-                 FROM products p
+         FROM (SELECT ${join}${id} AS id, ${key} AS sort_key
+                 FROM ${from}
                 WHERE ${where.join(' AND ')}
                 ORDER BY ${order}
                 LIMIT ?) page
          JOIN storefront_products sp ON sp.product_id = page.id
-        ORDER BY ${sort.key === 'NULL' ? `page.id ${sort.direction}` : `page.sort_key ${sort.direction}, page.id ${sort.direction}`}`,
-      [...keyParams, ...params, ...(sort.key === 'NULL' ? [] : keyParams), search.limit],
+        ORDER BY ${key === 'NULL' ? `page.id ${sort.direction}` : `page.sort_key ${sort.direction}, page.id ${sort.direction}`}`,
+      [...fromParams, ...params, search.limit],
     );
     return rows.map((row) => ({
       id: row.id,
@@ -213,10 +232,10 @@ export class StorefrontRepository {
   }
 
   /** Everything the read model holds for these products, for those the storefront may show. */
-  async loadForProjection(manager: EntityManager, productIds: string[]): Promise<ProductDetailRow[]> {
+  async loadForProjection(manager: EntityManager, productIds: string[]): Promise<ProjectionRow[]> {
     if (productIds.length === 0) return [];
     const rows = await manager.query<Array<Record<string, unknown>>>(
-      `SELECT p.id, p.slug, p.title, p.description, p.attributes, p.options, p.images, p.min_price, p.max_price,
+      `SELECT p.id, p.slug, p.title, p.description, p.search_text, p.attributes, p.options, p.images, p.min_price, p.max_price,
               ${VARIANTS_JSON('p.id')} AS variants,
               (SELECT JSON_ARRAYAGG(JSON_OBJECT('id', c.id, 'slug', c.slug, 'name', c.name))
                  FROM product_categories pc JOIN categories c ON c.id = pc.category_id
@@ -230,6 +249,7 @@ export class StorefrontRepository {
       slug: row.slug as string,
       title: row.title as string,
       description: row.description as string,
+      searchText: row.search_text as string,
       attributes: json<Record<string, string>>(row.attributes, {}),
       options: json<ProductOption[]>(row.options, []),
       images: json<ProductImage[]>(row.images, []),
@@ -262,6 +282,41 @@ export class StorefrontRepository {
            ON DUPLICATE KEY UPDATE summary = VALUES(summary), detail = VALUES(detail)`,
         [entries.map((entry) => [entry.productId, entry.summary, entry.detail])],
       );
+  }
+
+  /**
+   * Replaces the search index rows of these products: `documents` for the visible ones, none for the
+   * others. Upserted under a new stamp, then the rows of older stamps deleted — never a delete first: for a
+   * new product that would lock the gap its rows go into, and two creators doing so deadlock (as above).
+   */
+  async replaceSearchTerms(
+    manager: EntityManager,
+    productIds: string[],
+    documents: SearchDocument[],
+  ): Promise<void> {
+    if (productIds.length === 0) return;
+    const stamp = randomInt(1, 2 ** 32 - 1);
+    const rows = documents.flatMap((document) =>
+      document.terms.map((term) => [
+        document.productId,
+        term.term,
+        term.relevance,
+        document.minPrice,
+        document.maxPrice,
+        stamp,
+      ]),
+    );
+    for (let start = 0; start < rows.length; start += TERM_INSERT_CHUNK)
+      await manager.query(
+        `INSERT INTO product_search_terms (product_id, term, relevance, min_price, max_price, stamp) VALUES ?
+           ON DUPLICATE KEY UPDATE min_price = VALUES(min_price), max_price = VALUES(max_price),
+                                   stamp = VALUES(stamp)`,
+        [rows.slice(start, start + TERM_INSERT_CHUNK)],
+      );
+    await manager.query('DELETE FROM product_search_terms WHERE product_id IN (?) AND stamp <> ?', [
+      productIds,
+      stamp,
+    ]);
   }
 
   async productIdsStockedAt(manager: EntityManager, locationId: string): Promise<string[]> {

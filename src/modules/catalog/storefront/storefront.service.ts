@@ -1,11 +1,12 @@
 import { decodeCursor, encodeCursor, InvalidCursorError } from '@app/common';
 import { ReplicaReads } from '@app/database';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CachedBody, CatalogCache } from '../cache/catalog.cache';
 import type { CategoryTreeNodeDto } from '../dto/category.dto';
 import type { ListProductsQueryDto, ProductSort } from '../dto/list-products.query.dto';
 import { ProductNotFoundError } from '../catalog.errors';
-import { toFullTextQuery } from './full-text-query';
+import { PRODUCT_SEARCH, type ProductSearch, type StorefrontQuery } from './search/product-search.port';
+import { queryTerms } from './search/search-terms';
 import { CategoryRow, StorefrontRepository } from './storefront.repository';
 
 const EMPTY_PAGE = '{"data":[],"nextCursor":null}';
@@ -23,6 +24,7 @@ export class StorefrontService {
     private readonly storefront: StorefrontRepository,
     private readonly cache: CatalogCache,
     private readonly reads: ReplicaReads,
+    @Inject(PRODUCT_SEARCH) private readonly productSearch: ProductSearch,
   ) {}
 
   /** `url` is the request's: the response is remembered for it (see StorefrontHitsService). */
@@ -81,11 +83,11 @@ export class StorefrontService {
     sort: ProductSort,
     after: { key: string | null; id: string } | undefined,
   ): Promise<string> {
-    let fullText: string | undefined;
+    let terms: string[] | undefined;
     if (query.q !== undefined) {
-      const expression = toFullTextQuery(query.q);
-      if (expression === null) return EMPTY_PAGE;
-      fullText = expression;
+      const found = queryTerms(query.q);
+      if (found === null) return EMPTY_PAGE;
+      terms = found;
     }
     const options = new Map<string, string[]>();
     for (const filter of query.option ?? []) {
@@ -93,8 +95,7 @@ export class StorefrontService {
       const name = filter.slice(0, separator);
       options.set(name, [...(options.get(name) ?? []), filter.slice(separator + 1)]);
     }
-    const search = {
-      fullText,
+    const search: StorefrontQuery = {
       category: query.category,
       minPrice: query.minPrice,
       maxPrice: query.maxPrice,
@@ -104,7 +105,11 @@ export class StorefrontService {
       after,
       limit: query.limit + 1,
     };
-    const rows = await this.reads.current((manager) => this.storefront.search(manager, search));
+    const rows = await this.reads.current((manager) =>
+      terms === undefined
+        ? this.storefront.search(manager, search)
+        : this.productSearch.search(manager, { ...search, terms }),
+    );
     const hasMore = rows.length > query.limit;
     const page = hasMore ? rows.slice(0, query.limit) : rows;
     const last = page[page.length - 1];
