@@ -206,7 +206,7 @@ export class StorefrontRepository implements ProductSearch {
       `SELECT page.id, page.sort_key, sp.summary
          FROM (SELECT ${join}${id} AS id, ${key} AS sort_key
                  FROM ${from}
-                WHERE ${where.join(' AND ')}
+                WHERE ${where.join(' AND ') || 'TRUE'}
                 ORDER BY ${order}
                 LIMIT ?) page
          JOIN storefront_products sp ON sp.product_id = page.id
