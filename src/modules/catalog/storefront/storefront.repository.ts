@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import type { ProductImage, ProductOption } from '../entities/product.entity';
 import type { ProductSort } from '../dto/list-products.query.dto';
@@ -288,6 +288,8 @@ export class StorefrontRepository implements ProductSearch {
    * Replaces the search index rows of these products: `documents` for the visible ones, none for the
    * others. Upserted under a new stamp, then the rows of older stamps deleted — never a delete first: for a
    * new product that would lock the gap its rows go into, and two creators doing so deadlock (as above).
+   * The stamp is a hash of what is written, so the same catalog always gives the same rows (the seed is
+   * reproducible); the same stamp as before means the same rows as before.
    */
   async replaceSearchTerms(
     manager: EntityManager,
@@ -295,7 +297,10 @@ export class StorefrontRepository implements ProductSearch {
     documents: SearchDocument[],
   ): Promise<void> {
     if (productIds.length === 0) return;
-    const stamp = randomInt(1, 2 ** 32 - 1);
+    const stamp = createHash('sha256')
+      .update(JSON.stringify([productIds, documents]))
+      .digest()
+      .readUInt32BE();
     const rows = documents.flatMap((document) =>
       document.terms.map((term) => [
         document.productId,
