@@ -24,7 +24,7 @@ const SEARCH = {
   priceFloor: 2_000,
   priceSteps: 10_007,
   minProductsPerWord: 20,
-  connections: 50,
+  connections: 10,
 };
 
 /** The catalog scenarios (see SCENARIOS in ./scenarios.mjs for the fields). */

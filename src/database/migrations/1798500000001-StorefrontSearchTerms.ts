@@ -61,7 +61,7 @@ export class StorefrontSearchTerms1798500000001 implements MigrationInterface {
         \`min_price\` int UNSIGNED NOT NULL,
         \`max_price\` int UNSIGNED NOT NULL,
         \`stamp\` int UNSIGNED NOT NULL,
-        INDEX \`ix_product_search_terms_product\` (\`product_id\`),
+        INDEX \`ix_product_search_terms_product\` (\`product_id\`, \`stamp\`),
         PRIMARY KEY (\`term\`, \`relevance\`, \`product_id\`)
       ) ENGINE = InnoDB
     `);

@@ -7,7 +7,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  * term's best-ranked rows and stops at the end of its page, without a lookup per candidate.
  */
 @Entity({ name: 'product_search_terms' })
-@Index('ix_product_search_terms_product', ['productId'])
+// (product_id, stamp): a rewrite finds the rows of older stamps without reading the rows themselves.
+@Index('ix_product_search_terms_product', ['productId', 'stamp'])
 export class ProductSearchTerm {
   @PrimaryColumn({ type: 'varchar', length: 32, name: 'term', charset: 'utf8mb4', collation: 'utf8mb4_bin' })
   term: string;
