@@ -205,7 +205,7 @@ export async function prepareCatalog(settings) {
   return { reseeded: true, seedSeconds, ...(await readCatalogFacts()) };
 }
 
-/** InnoDB's default full-text stopwords and shortest indexed word (see full-text-query.ts in the catalog). */
+/** The stopwords and shortest word search leaves out (catalog/storefront/search/search-terms.ts). */
 const FULL_TEXT_STOPWORDS = new Set(
   'a about an are as at be by com de en for from how i in is it la of on or that the this to was what when where who will with und www'.split(
     ' ',
@@ -213,7 +213,7 @@ const FULL_TEXT_STOPWORDS = new Set(
 );
 const FULL_TEXT_MIN_WORD = 3;
 
-/** Every word of the titles that the full-text index holds and that at least `minProducts` titles carry, sorted. */
+/** Every word of the titles that the search index holds and that at least `minProducts` titles carry, sorted. */
 function searchWordsOf(titles, minProducts) {
   const productsPerWord = new Map();
   for (const title of titles) {
@@ -235,7 +235,7 @@ function searchWordsOf(titles, minProducts) {
 /**
  * What the catalog scenarios need from the seeded rows: the slug of the newest active product (the first a
  * shopper sees on the list page) and the search words: every word of the active products' titles that the
- * full-text index holds and that at least SEARCH.minProductsPerWord products carry, in alphabetical order.
+ * search index holds and that at least SEARCH.minProductsPerWord products carry, in alphabetical order.
  */
 async function readCatalogFacts() {
   const connection = await connectToServer();
