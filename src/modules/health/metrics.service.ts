@@ -2,11 +2,12 @@ import { withTimeout } from '@app/common';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { SalesReconciliationService } from '../analytics';
 import { JobFailureCounterService } from '../notifications';
 import { OutboxService } from '../outbox';
 import { QueueRegistry } from '../../queues/queue.registry';
+import { RequestDurations } from './request-durations';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const COLLECT_TIMEOUT_MS = 1_000;
@@ -24,7 +25,7 @@ function bounded<T>(promise: Promise<T>): Promise<T | undefined> {
 @Injectable()
 export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();
-  private readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  private readonly httpDuration: RequestDurations;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -34,13 +35,12 @@ export class MetricsService implements OnModuleInit {
     private readonly salesReconciliation: SalesReconciliationService,
   ) {
     collectDefaultMetrics({ register: this.registry });
-    this.httpDuration = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP request duration by method, route template and status code',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [this.registry],
-    });
+    this.httpDuration = new RequestDurations(
+      'http_request_duration_seconds',
+      'HTTP request duration by method, route template and status code',
+      [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      this.registry,
+    );
     const registry = this.queues;
     new Gauge({
       name: 'bull_queue_jobs',
@@ -132,11 +132,9 @@ export class MetricsService implements OnModuleInit {
     if (!fastify) return;
     fastify.addHook('onResponse', (request, reply, done) => {
       this.httpDuration.observe(
-        {
-          method: request.method,
-          route: request.routeOptions.url ?? 'unmatched',
-          status_code: String(reply.statusCode),
-        },
+        request.method,
+        request.routeOptions.url ?? 'unmatched',
+        reply.statusCode,
         reply.elapsedTime / 1000,
       );
       done();
