@@ -36,9 +36,12 @@ export function installRequestLogging(fastify: FastifyInstance, logger: PinoLogg
     logger.runInContext(done, { bindings: { reqId: request.id } });
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    if (!UNLOGGED_ROUTES.has(request.routeOptions.url ?? '')) {
-      const level = reply.statusCode >= 500 ? 'error' : 'info';
-      access()[level](
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    const log = access();
+    // Below the configured level the line's fields (the client address behind trusted proxies, the
+    // path) are not even built.
+    if (log.isLevelEnabled(level) && !UNLOGGED_ROUTES.has(request.routeOptions.url ?? '')) {
+      log[level](
         {
           // Flat fields: pino-http's serializers own the `req`/`res` keys and expect Node objects.
           reqId: request.id,
