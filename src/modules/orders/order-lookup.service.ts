@@ -4,7 +4,13 @@ import { EntityManager } from 'typeorm';
 import type { CartCaller } from '../carts';
 import type { Order } from './entities/order.entity';
 import { OrderNotFoundError } from './orders.errors';
-import { OrdersRepository } from './orders.repository';
+import { type OrderDetail, OrdersRepository } from './orders.repository';
+
+/** Whether the caller may see the order: its customer, or a guest holding its token. */
+function mayRead(caller: CartCaller, order: Order): boolean {
+  if (order.customerId !== null) return caller.customer?.id === order.customerId;
+  return !!caller.token && !!order.tokenHash && constantTimeEquals(hashToken(caller.token), order.tokenHash);
+}
 
 /** Finds an order for whoever may see it: its customer, or a guest with its token (invariant 3). */
 @Injectable()
@@ -20,14 +26,18 @@ export class OrderLookupService {
     const order = lock
       ? await this.orders.lockById(manager, id)
       : await this.orders.findByIdOrNumber(manager, id);
-    if (!order) throw new OrderNotFoundError(id);
-    if (order.customerId !== null) {
-      if (caller.customer?.id === order.customerId) return order;
-      throw new OrderNotFoundError(id);
-    }
-    if (caller.token && order.tokenHash && constantTimeEquals(hashToken(caller.token), order.tokenHash))
-      return order;
-    throw new OrderNotFoundError(id);
+    if (!order || !mayRead(caller, order)) throw new OrderNotFoundError(id);
+    return order;
+  }
+
+  /**
+   * The order with its lines, history and fulfilments if this caller may see it (else 404), read in
+   * one statement without a transaction. `id` may be the order's number.
+   */
+  async visibleDetail(caller: CartCaller, id: string): Promise<OrderDetail> {
+    const detail = await this.orders.findDetail(id);
+    if (!detail || !mayRead(caller, detail.order)) throw new OrderNotFoundError(id);
+    return detail;
   }
 
   /** For staff: the order, read (404 when there is none). */

@@ -11,13 +11,11 @@ import { toOrderDto, toOrderSummary } from './order-views';
 export class OrderReadsService {
   constructor(private readonly orders: OrdersRepository) {}
 
+  /** The order as given, with its lines, history and fulfilments read in one statement. */
   async detail(manager: EntityManager, order: Order, options: { actors: boolean }): Promise<OrderDto> {
-    const [lines, history, fulfilments] = await Promise.all([
-      this.orders.linesOf(manager, order.id),
-      this.orders.historyOf(manager, order.id),
-      this.orders.fulfilmentsOf(manager, order.id),
-    ]);
-    return toOrderDto(order, lines, history, fulfilments, options);
+    const detail = await this.orders.findDetail(order.id, manager);
+    if (!detail) throw new Error(`order ${order.id} vanished inside its transaction`);
+    return toOrderDto(order, detail.lines, detail.history, detail.fulfilments, options);
   }
 
   async page(

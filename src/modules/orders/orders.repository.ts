@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { validate as isUuid, v7 as uuidv7 } from 'uuid';
 import {
   Fulfilment,
@@ -110,6 +111,51 @@ const toSalesFacts = (row: OrderSalesFactsRow): OrderSalesFacts => ({
   returningCustomer: Number(row.returning_customer) === 1,
 });
 
+/** An order with everything its detail shows. */
+export interface OrderDetail {
+  order: Order;
+  lines: OrderLine[];
+  history: OrderHistoryEntry[];
+  fulfilments: Array<Fulfilment & { lines: FulfilmentLine[] }>;
+}
+
+// An order's children as JSON arrays beside its row, so a detail is one statement (and one snapshot).
+// No ORDER BY inside JSON_ARRAYAGG (MySQL 8 has none): the rows are sorted after parsing.
+const DETAIL_CHILDREN: Array<[alias: string, sql: string]> = [
+  [
+    'lines_json',
+    `(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', l.id, 'position', l.position, 'variantId', l.variant_id,
+        'productId', l.product_id, 'sku', l.sku, 'title', l.title, 'variantTitle', l.variant_title,
+        'unitPrice', l.unit_price, 'quantity', l.quantity, 'subtotal', l.subtotal, 'discount', l.discount,
+        'tax', l.tax, 'total', l.total, 'fulfilledQuantity', l.fulfilled_quantity,
+        'restockedQuantity', l.restocked_quantity)) FROM order_lines l WHERE l.order_id = o.id)`,
+  ],
+  [
+    'history_json',
+    `(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', h.id, 'fromStatus', h.from_status, 'toStatus', h.to_status,
+        'actor', h.actor, 'reason', h.reason, 'createdAt', h.created_at))
+        FROM order_history h WHERE h.order_id = o.id)`,
+  ],
+  [
+    'fulfilments_json',
+    // The lines go through JSON_EXTRACT so that MariaDB nests them as JSON, not as a quoted string.
+    `(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', f.id, 'carrier', f.carrier, 'trackingNumber', f.tracking_number,
+        'actor', f.actor, 'createdAt', f.created_at, 'lines', JSON_EXTRACT(
+          (SELECT JSON_ARRAYAGG(JSON_OBJECT('orderLineId', fl.order_line_id, 'quantity', fl.quantity))
+             FROM fulfilment_lines fl WHERE fl.fulfilment_id = f.id), '$')))
+        FROM fulfilments f WHERE f.order_id = o.id)`,
+  ],
+];
+
+/** A JSON column as the driver hands it: parsed already (MySQL's JSON type) or as text (MariaDB). */
+function parsedJson<T>(value: unknown): T[] {
+  if (value === null || value === undefined) return [];
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T[];
+}
+
+/** A DATETIME inside JSON ('2026-12-08 01:01:59.515', MySQL with six digits): UTC, as the driver reads it. */
+const jsonDate = (value: string): Date => new Date(`${value.replace(' ', 'T')}Z`);
+
 /** IN lists of at most 1,000 ids: one statement per thousand orders, never one per order. */
 function chunks<T>(items: readonly T[], size = 1000): T[][] {
   const result: T[][] = [];
@@ -120,6 +166,8 @@ function chunks<T>(items: readonly T[], size = 1000): T[][] {
 /** Orders, their lines, history and fulfilments: the only place that builds their SQL. */
 @Injectable()
 export class OrdersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   /** The next order number; an AUTO_INCREMENT takes no lock held to commit. */
   async nextNumber(manager: EntityManager): Promise<number> {
     const result = await manager.insert(OrderNumber, {});
@@ -166,6 +214,50 @@ export class OrdersRepository {
     return manager.findOne(Order, {
       where: isUuid(idOrNumber) ? { id: idOrNumber } : { number: idOrNumber },
     });
+  }
+
+  /**
+   * The order by id or number with its lines, history and fulfilments, in one statement; outside a
+   * transaction by default (a single statement reads one consistent snapshot by itself).
+   */
+  async findDetail(
+    idOrNumber: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<OrderDetail | null> {
+    const query = manager
+      .createQueryBuilder(Order, 'o')
+      .where(isUuid(idOrNumber) ? 'o.id = :key' : 'o.number = :key', { key: idOrNumber });
+    for (const [alias, sql] of DETAIL_CHILDREN) query.addSelect(sql, alias);
+    const { entities, raw } = await query.getRawAndEntities<Record<string, unknown>>();
+    const order = entities[0];
+    if (!order) return null;
+    const row = raw[0];
+    const lines = parsedJson<Omit<OrderLine, 'orderId'>>(row.lines_json)
+      .map((line) => ({ ...line, orderId: order.id }))
+      .sort((a, b) => a.position - b.position);
+    const history = parsedJson<Omit<OrderHistoryEntry, 'orderId' | 'createdAt'> & { createdAt: string }>(
+      row.history_json,
+    )
+      .map((entry) => ({
+        ...entry,
+        id: String(entry.id),
+        orderId: order.id,
+        createdAt: jsonDate(entry.createdAt),
+      }))
+      .sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+    type FulfilmentJson = Omit<Fulfilment, 'orderId' | 'createdAt'> & {
+      createdAt: string;
+      lines: Array<Pick<FulfilmentLine, 'orderLineId' | 'quantity'>> | null;
+    };
+    const fulfilments = parsedJson<FulfilmentJson>(row.fulfilments_json)
+      .map((fulfilment) => ({
+        ...fulfilment,
+        orderId: order.id,
+        createdAt: jsonDate(fulfilment.createdAt),
+        lines: (fulfilment.lines ?? []).map((line) => ({ ...line, fulfilmentId: fulfilment.id })),
+      }))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+    return { order, lines, history, fulfilments };
   }
 
   lockById(manager: EntityManager, id: string): Promise<Order | null> {
@@ -245,10 +337,6 @@ export class OrdersRepository {
 
   linesOf(manager: EntityManager, orderId: string): Promise<OrderLine[]> {
     return manager.find(OrderLine, { where: { orderId }, order: { position: 'ASC' } });
-  }
-
-  historyOf(manager: EntityManager, orderId: string): Promise<OrderHistoryEntry[]> {
-    return manager.find(OrderHistoryEntry, { where: { orderId }, order: { id: 'ASC' } });
   }
 
   async fulfilmentsOf(

@@ -9,6 +9,7 @@ import { CUSTOMER_CANCELLABLE } from './lifecycle/order-status';
 import { OrderTransitionsService } from './lifecycle/order-transitions.service';
 import { IllegalTransitionError } from './orders.errors';
 import { OrdersRepository } from './orders.repository';
+import { toOrderDto } from './order-views';
 
 /** A customer's (or a guest's) own orders: reading them and cancelling one. */
 @Injectable()
@@ -27,11 +28,10 @@ export class OrdersService {
     );
   }
 
-  get(caller: CartCaller, id: string): Promise<OrderDto> {
-    return this.transactions.run(async (manager) => {
-      const order = await this.lookup.visible(manager, caller, id, false);
-      return this.reads.detail(manager, order, { actors: false });
-    });
+  /** One statement, no transaction: a storefront reads an order after checkout and while it waits for payment. */
+  async get(caller: CartCaller, id: string): Promise<OrderDto> {
+    const { order, lines, history, fulfilments } = await this.lookup.visibleDetail(caller, id);
+    return toOrderDto(order, lines, history, fulfilments, { actors: false });
   }
 
   /** While nothing has been handed to a carrier: the stock and the promotion use come back. */
