@@ -1,5 +1,5 @@
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { isRetryableTransactionError, TransactionRunner } from './transaction-runner';
+import { isRetryableTransactionError, isTransactionContext, TransactionRunner } from './transaction-runner';
 
 const dbError = (errno: number) =>
   new QueryFailedError('UPDATE x', [], Object.assign(new Error(`errno ${errno}`), { errno }));
@@ -70,5 +70,30 @@ describe('TransactionRunner', () => {
     });
     expect(result).toBe('committed');
     expect(ran).toEqual(['second']);
+  });
+
+  it('runs before-commit work inside the transaction, after the use case, once per key in its latest form', async () => {
+    const ran: string[] = [];
+    let inside = false;
+    const transaction = jest.fn(async (work: (m: EntityManager) => Promise<unknown>) => {
+      inside = true;
+      const result = await work({} as EntityManager);
+      inside = false;
+      return result;
+    });
+    const result = await runnerWith(transaction).run((tx) => {
+      expect(isTransactionContext(tx)).toBe(true);
+      tx.beforeCommit(() => Promise.resolve(ran.push(`first ${inside}`)), 'flush');
+      tx.beforeCommit(() => Promise.resolve(ran.push(`latest ${inside}`)), 'flush');
+      tx.beforeCommit(() => {
+        // Work may register more before-commit work; it runs too, still inside.
+        tx.beforeCommit(() => Promise.resolve(ran.push(`late ${inside}`)));
+        return Promise.resolve(ran.push(`unkeyed ${inside}`));
+      });
+      ran.push('use case');
+      return Promise.resolve('committed');
+    });
+    expect(result).toBe('committed');
+    expect(ran).toEqual(['use case', 'unkeyed true', 'latest true', 'late true']);
   });
 });

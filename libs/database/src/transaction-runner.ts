@@ -24,6 +24,7 @@ export function isRetryableTransactionError(error: unknown): boolean {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type AfterCommitWork = () => unknown;
+export type BeforeCommitWork = () => Promise<unknown>;
 
 /**
  * The manager of one transaction attempt, plus `afterCommit`: whoever changes state inside the
@@ -35,19 +36,42 @@ export type AfterCommitWork = () => unknown;
  */
 export interface TransactionContext extends EntityManager {
   afterCommit(work: AfterCommitWork, key?: string): void;
+  /**
+   * Work that belongs to the transaction but is best done once, at its end: it runs inside the
+   * transaction after the use case returned and before COMMIT (its failure rolls everything back).
+   * Under a `key` it runs once, in its latest form — the outbox writes all of a transaction's rows
+   * in one INSERT this way.
+   */
+  beforeCommit(work: BeforeCommitWork, key?: string): void;
 }
 
-class AfterCommitQueue {
-  private readonly keyed = new Map<string, AfterCommitWork>();
-  private readonly unkeyed: AfterCommitWork[] = [];
+/** Set on every context TransactionRunner makes (and on test doubles of one). */
+export const TRANSACTION_CONTEXT = Symbol('TransactionContext');
 
-  add(work: AfterCommitWork, key?: string): void {
+/** Whether `manager` is a transaction's context from TransactionRunner (which offers beforeCommit). */
+export function isTransactionContext(manager: EntityManager): manager is TransactionContext {
+  return (manager as Partial<Record<typeof TRANSACTION_CONTEXT, boolean>>)[TRANSACTION_CONTEXT] === true;
+}
+
+class WorkQueue<W> {
+  private readonly keyed = new Map<string, W>();
+  private unkeyed: W[] = [];
+
+  add(work: W, key?: string): void {
     if (key === undefined) this.unkeyed.push(work);
     else this.keyed.set(key, work);
   }
 
-  get works(): AfterCommitWork[] {
+  get works(): W[] {
     return [...this.unkeyed, ...this.keyed.values()];
+  }
+
+  /** The works queued so far, which leave the queue (work may queue more while it runs). */
+  take(): W[] {
+    const works = this.works;
+    this.unkeyed = [];
+    this.keyed.clear();
+    return works;
   }
 }
 
@@ -70,9 +94,15 @@ export class TransactionRunner {
   async run<T>(work: (tx: TransactionContext) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const maxAttempts = options.maxAttempts ?? TransactionRunner.DEFAULT_MAX_ATTEMPTS;
     for (let attempt = 1; ; attempt++) {
-      // A fresh queue per attempt: what a rolled-back attempt registered is dropped with it.
-      const afterCommit = new AfterCommitQueue();
-      const attemptWork = (manager: EntityManager) => work(withAfterCommit(manager, afterCommit));
+      // Fresh queues per attempt: what a rolled-back attempt registered is dropped with it.
+      const afterCommit = new WorkQueue<AfterCommitWork>();
+      const attemptWork = async (manager: EntityManager) => {
+        const beforeCommit = new WorkQueue<BeforeCommitWork>();
+        const outcome = await work(withCommitHooks(manager, afterCommit, beforeCommit));
+        for (let due = beforeCommit.take(); due.length > 0; due = beforeCommit.take())
+          for (const finish of due) await finish();
+        return outcome;
+      };
       let result: T;
       try {
         result = options.isolation
@@ -108,11 +138,18 @@ export class TransactionRunner {
 }
 
 /**
- * The transaction's own manager (TypeORM makes one per transaction) gains `afterCommit`: every
- * repository keeps taking an EntityManager, and only code that registers work needs the wider type.
+ * The transaction's own manager (TypeORM makes one per transaction) gains `afterCommit` and
+ * `beforeCommit`: every repository keeps taking an EntityManager, and only code that registers work
+ * needs the wider type.
  */
-function withAfterCommit(manager: EntityManager, queue: AfterCommitQueue): TransactionContext {
+function withCommitHooks(
+  manager: EntityManager,
+  after: WorkQueue<AfterCommitWork>,
+  before: WorkQueue<BeforeCommitWork>,
+): TransactionContext {
   return Object.assign(manager, {
-    afterCommit: (work: AfterCommitWork, key?: string) => queue.add(work, key),
+    [TRANSACTION_CONTEXT]: true,
+    afterCommit: (work: AfterCommitWork, key?: string) => after.add(work, key),
+    beforeCommit: (work: BeforeCommitWork, key?: string) => before.add(work, key),
   });
 }

@@ -57,7 +57,7 @@ describe('FakeTransactions', () => {
         return Promise.reject(new Error('boom'));
       }),
     ).rejects.toThrow('boom');
-    expect(fake.last).toEqual({ afterCommit: [{ work }], outcome: 'rolled back' });
+    expect(fake.last).toEqual({ afterCommit: [{ work }], beforeCommit: [], outcome: 'rolled back' });
     expect(work).not.toHaveBeenCalled();
   });
 });

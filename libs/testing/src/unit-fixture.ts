@@ -1,4 +1,10 @@
-import { TransactionRunner, type AfterCommitWork, type TransactionContext } from '@app/database';
+import {
+  TRANSACTION_CONTEXT,
+  TransactionRunner,
+  type AfterCommitWork,
+  type BeforeCommitWork,
+  type TransactionContext,
+} from '@app/database';
 import type { Abstract, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { QueryRunner } from 'typeorm';
@@ -55,6 +61,8 @@ export function mockOf<T extends object>(members: Partial<T> = {}): jest.Mocked<
 export interface FakeTransaction {
   /** In the order the real runner runs it: unkeyed work first, then keyed work (latest per key). */
   afterCommit: Array<{ work: AfterCommitWork; key?: string }>;
+  /** Run at the end of the work, before it counts as committed (latest per key). */
+  beforeCommit: Array<{ work: BeforeCommitWork; key?: string }>;
   outcome: 'open' | 'committed' | 'rolled back';
 }
 
@@ -80,7 +88,20 @@ export class FakeTransactions {
       current.afterCommit =
         key === undefined ? [...unkeyed, { work }, ...keyed] : [...unkeyed, ...keyed, { work, key }];
     },
+    beforeCommit: (work: BeforeCommitWork, key?: string) => {
+      const current = this.open.at(-1);
+      if (!current) throw new Error('beforeCommit called outside TransactionRunner.run');
+      current.beforeCommit = [
+        ...current.beforeCommit.filter((entry) => key === undefined || entry.key !== key),
+        { work, key },
+      ];
+    },
   });
+
+  constructor() {
+    // Recognised as a real transaction's context (isTransactionContext): the outbox defers to beforeCommit.
+    Object.assign(this.tx, { [TRANSACTION_CONTEXT]: true });
+  }
 
   readonly runner: jest.Mocked<TransactionRunner> = mockOf<TransactionRunner>({
     run: <R>(work: (tx: TransactionContext) => Promise<R>) => this.run(work),
@@ -94,12 +115,16 @@ export class FakeTransactions {
   }
 
   private async run<R>(work: (tx: TransactionContext) => Promise<R>): Promise<R> {
-    const transaction: FakeTransaction = { afterCommit: [], outcome: 'open' };
+    const transaction: FakeTransaction = { afterCommit: [], beforeCommit: [], outcome: 'open' };
     this.transactions.push(transaction);
     this.open.push(transaction);
     let result: R;
     try {
       result = await work(this.tx);
+      for (let due = transaction.beforeCommit; due.length > 0; due = transaction.beforeCommit) {
+        transaction.beforeCommit = [];
+        for (const { work: finish } of due) await finish();
+      }
     } catch (error) {
       transaction.outcome = 'rolled back';
       throw error;

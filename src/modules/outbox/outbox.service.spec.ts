@@ -1,3 +1,4 @@
+import { FakeTransactions } from '@app/testing/unit-fixture';
 import type { EntityManager } from 'typeorm';
 import type { OutboxRoutes } from './outbox-jobs';
 import type { OutboxRepository } from './outbox.repository';
@@ -38,5 +39,16 @@ describe('OutboxService.enqueue', () => {
         traceContext: null,
       },
     ]);
+  });
+
+  it('inside a transaction, collects every enqueue and writes them in one insert just before the commit', async () => {
+    const transactions = new FakeTransactions();
+    await transactions.runner.run(async (tx) => {
+      await service.enqueue(tx, { jobName: 'order.placed', payload: { orderId: 'o1' } as never });
+      await service.enqueue(tx, { jobName: 'orders.expire', payload: { orderId: 'o1' } });
+      expect(insert).not.toHaveBeenCalled();
+    });
+    expect(insert).toHaveBeenCalledTimes(1);
+    expect(insert.mock.calls[0][1].map((row) => row.jobName)).toEqual(['order.placed', 'orders.expire']);
   });
 });
