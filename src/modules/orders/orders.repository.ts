@@ -355,18 +355,24 @@ export class OrdersRepository {
     return fulfilments.map((f) => ({ ...f, lines: lines.filter((line) => line.fulfilmentId === f.id) }));
   }
 
+  /**
+   * Sets the status. With `whileStatus`, only if the order still has that status (compare-and-set
+   * instead of a locking read); answers whether the row changed.
+   */
   async setStatus(
     manager: EntityManager,
     id: string,
     status: OrderStatus,
     extra: Partial<Pick<Order, 'paidAt' | 'cancelledAt' | 'expiresAt'>> = {},
-  ): Promise<void> {
-    await manager
+    whileStatus?: OrderStatus,
+  ): Promise<boolean> {
+    const query = manager
       .createQueryBuilder()
       .update(Order)
       .set({ status, ...extra, version: () => 'version + 1' })
-      .where('id = :id', { id })
-      .execute();
+      .where('id = :id', { id });
+    if (whileStatus) query.andWhere('status = :whileStatus', { whileStatus });
+    return (await query.execute()).affected === 1;
   }
 
   async appendHistory(

@@ -24,10 +24,29 @@ export interface RefundSalesFacts {
 /** Payments, their attempts, refunds and the provider events: the only place that builds their SQL. */
 @Injectable()
 export class PaymentsRepository {
+  /** Writes the payment and answers with the row as written (nothing is read back). */
   async insert(manager: EntityManager, payment: NewPayment): Promise<Payment> {
-    const id = uuidv7();
-    await manager.insert(Payment, { id, capturedAmount: 0, refundedAmount: 0, version: 1, ...payment });
-    return (await manager.findOne(Payment, { where: { id } }))!;
+    const now = new Date();
+    const row: Payment = {
+      id: uuidv7(),
+      providerReference: null,
+      capturedAmount: 0,
+      refundedAmount: 0,
+      failureCode: null,
+      failureMessage: null,
+      flaggedReason: null,
+      givenBackAt: null,
+      lastEventAt: null,
+      reconciledAt: null,
+      requestKeyHash: null,
+      recordedBy: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      ...payment,
+    };
+    await manager.insert(Payment, row);
+    return row;
   }
 
   findById(manager: EntityManager, id: string): Promise<Payment | null> {
@@ -120,6 +139,25 @@ export class PaymentsRepository {
       .set({ ...fields, version: () => 'version + 1' })
       .where('id = :id', { id })
       .execute();
+  }
+
+  /**
+   * Updates the payment only if it is still at `version` (nothing changed it since it was read):
+   * a compare-and-set instead of a locking read. False when it had changed; then nothing is written.
+   */
+  async updateIfVersion(
+    manager: EntityManager,
+    id: string,
+    version: number,
+    fields: Partial<Payment>,
+  ): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Payment)
+      .set({ ...fields, version: () => 'version + 1' })
+      .where('id = :id AND version = :version', { id, version })
+      .execute();
+    return result.affected === 1;
   }
 
   async attempt(

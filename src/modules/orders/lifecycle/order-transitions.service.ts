@@ -82,6 +82,36 @@ export class OrderTransitionsService {
     } else {
       await this.orders.setStatus(manager, order.id, to);
     }
+    await this.recordMove(manager, order, from, to, context);
+  }
+
+  /**
+   * `markPaid` for an order read before the caller's transaction, without a locking read: an order
+   * that was awaiting payment becomes `paid` only if it still is (compare-and-set). False when it is
+   * not (or never was) `pending_payment`: nothing was written, and the caller locks and reads it.
+   */
+  async markPaidIfUnchanged(
+    manager: TransactionContext,
+    order: Order,
+    context: TransitionContext,
+  ): Promise<boolean> {
+    if (order.status !== 'pending_payment') return false;
+    const now = new Date();
+    const extra = { paidAt: now, expiresAt: null };
+    if (!(await this.orders.setStatus(manager, order.id, 'paid', extra, 'pending_payment'))) return false;
+    order.paidAt = now;
+    await this.recordMove(manager, order, 'pending_payment', 'paid', context);
+    return true;
+  }
+
+  /** The move's history entry and event; the order then reads `to`. */
+  private async recordMove(
+    manager: TransactionContext,
+    order: Order,
+    from: OrderStatus,
+    to: OrderStatus,
+    context: TransitionContext,
+  ): Promise<void> {
     await this.orders.appendHistory(manager, {
       orderId: order.id,
       fromStatus: from,

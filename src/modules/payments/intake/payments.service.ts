@@ -6,11 +6,19 @@ import type { CartCaller } from '../../carts';
 import { OrderLookupService } from '../../orders';
 import { PaymentDto, StartPaymentDto, toPaymentDto } from '../dto/payment.dto';
 import type { Payment } from '../entities/payment.entity';
-import { PaymentSettlementService } from '../settlement/payment-settlement.service';
+import { type ObservedState, PaymentSettlementService } from '../settlement/payment-settlement.service';
 import { OrderNotPayableError, PaymentInProgressError, ProviderDownError } from '../payments.errors';
 import { PaymentsRepository } from '../payments.repository';
 import { ProviderRejectedError, type ProviderPayment } from '../providers/payment-provider';
 import { PaymentProviderRegistry } from '../providers/payment-provider.registry';
+
+/** Still holds or may yet hold the order's money (as PaymentsRepository.liveOfOrder selects). */
+/** The order as the first transaction read (and locked) it. */
+type PayableOrder = Awaited<ReturnType<OrderLookupService['visible']>>;
+
+const isLive = (payment: Payment): boolean =>
+  ['pending', 'requires_action', 'authorized', 'captured'].includes(payment.state) &&
+  payment.givenBackAt === null;
 
 /**
  * A customer pays an order by card. No row lock is held across the provider call: the payment is
@@ -41,14 +49,17 @@ export class PaymentsService {
     const requestKeyHash = createHash('sha256').update(requestKey).digest('hex');
     const { payment, order, answered } = await this.transactions.run(async (manager) => {
       const order = await this.lookup.visible(manager, caller, orderId, true);
+      // One read of the order's payments serves both questions below (read after the order lock, so
+      // it sees every payment committed before it).
+      const payments = await this.payments.ofOrder(manager, orderId);
       // The same request again, after its payment settled without it (a webhook, reconciliation):
       // the answer it lost, not "the order is paid already".
-      const own = (await this.payments.ofOrder(manager, orderId)).find(
+      const own = payments.find(
         (candidate) => candidate.requestKeyHash === requestKeyHash && candidate.state !== 'pending',
       );
       if (own) return { payment: own, order, answered: true };
       if (order.status !== 'pending_payment') throw new OrderNotPayableError(order.status);
-      const live = await this.payments.liveOfOrder(manager, orderId);
+      const live = payments.filter(isLive);
       // The same request again (its answer was lost) re-drives its own pending payment with the same
       // provider key; any other request waits until the payment under way settles or fails.
       const retry = live.find(
@@ -108,22 +119,31 @@ export class PaymentsService {
         throw new ProviderDownError();
       }
     }
-    return this.record(payment, answer);
+    return this.record(payment, order, answer);
   }
 
-  private async record(payment: Payment, answer: ProviderPayment): Promise<PaymentDto> {
+  /**
+   * Applies the provider's answer. Usually nothing touched the payment or its order since the first
+   * transaction wrote and read them: then both are changed by compare-and-set, without locking reads,
+   * and the answer is built from what was written. Otherwise (a webhook came first, the order
+   * expired) the payment is locked and read, and the answer applied to what it is now.
+   */
+  private async record(payment: Payment, order: PayableOrder, answer: ProviderPayment): Promise<PaymentDto> {
+    const observed: ObservedState = {
+      state: answer.state,
+      reference: answer.reference || null,
+      amount: answer.amount,
+      currency: answer.currency,
+      failureCode: answer.failureCode ?? null,
+      failureMessage: answer.failureMessage ?? null,
+      at: new Date(),
+      source: 'create',
+    };
     return this.transactions.run(async (manager) => {
+      const applied = await this.settlement.applyIfUnchanged(manager, { ...payment }, { ...order }, observed);
+      if (applied) return toPaymentDto(applied);
       const locked = (await this.payments.lockById(manager, payment.id))!;
-      await this.settlement.apply(manager, locked, {
-        state: answer.state,
-        reference: answer.reference || null,
-        amount: answer.amount,
-        currency: answer.currency,
-        failureCode: answer.failureCode ?? null,
-        failureMessage: answer.failureMessage ?? null,
-        at: new Date(),
-        source: 'create',
-      });
+      await this.settlement.apply(manager, locked, observed);
       return toPaymentDto((await this.payments.findById(manager, payment.id))!);
     });
   }

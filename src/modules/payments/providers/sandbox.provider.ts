@@ -54,11 +54,6 @@ export class SandboxProvider implements PaymentProvider {
   ) {}
 
   async create(request: CreatePaymentRequest): Promise<ProviderPayment> {
-    const existing = await this.dataSource.manager.findOne(SandboxCharge, {
-      where: { idempotencyKey: request.idempotencyKey },
-    });
-    // The same key again: the same charge, never a second one (Stripe's idempotency).
-    if (existing) return this.view(existing);
     const card = request.paymentMethod.replace(/[\s-]/g, '');
     const charge: Partial<SandboxCharge> = {
       id: `sbx_${randomUUID().replace(/-/g, '')}`,
@@ -92,7 +87,8 @@ export class SandboxProvider implements PaymentProvider {
     try {
       await this.dataSource.manager.insert(SandboxCharge, charge);
     } catch (error) {
-      // A concurrent call with the same key won: answer with its charge.
+      // The same key again (a retry, or a concurrent call that won): the same charge, never a second
+      // one (Stripe's idempotency). Inserting first saves the lookup on every first call.
       const raced = await this.dataSource.manager.findOne(SandboxCharge, {
         where: { idempotencyKey: request.idempotencyKey },
       });

@@ -44,6 +44,40 @@ export interface ObservedState {
   source: string;
 }
 
+/** The order of a payment, as read by the caller (OrderLookupService). */
+type KnownOrder = Awaited<ReturnType<OrderLookupService['lock']>>;
+
+/** An amount or currency the provider reports that does not match ours (flagged, never applied). */
+function mismatch(payment: Payment, observed: ObservedState): boolean {
+  return (
+    // A partial capture of an authorization reports the captured part; anything else must match.
+    (observed.amount !== undefined &&
+      observed.amount !== null &&
+      observed.amount !== payment.amount &&
+      !(
+        observed.state === 'captured' &&
+        payment.state === 'authorized' &&
+        observed.amount < payment.amount
+      )) ||
+    !!(observed.currency && observed.currency.toUpperCase() !== payment.currency)
+  );
+}
+
+/** The payment's columns after a move to `observed.state`. */
+function advancedFields(payment: Payment, observed: ObservedState): Partial<Payment> {
+  return {
+    state: observed.state,
+    ...(observed.reference ? { providerReference: observed.reference } : {}),
+    ...(observed.capturedAmount !== undefined ? { capturedAmount: observed.capturedAmount } : {}),
+    ...(observed.state === 'captured' && observed.capturedAmount === undefined
+      ? { capturedAmount: payment.amount }
+      : {}),
+    failureCode: observed.failureCode ?? null,
+    failureMessage: observed.failureMessage ?? null,
+    lastEventAt: observed.at,
+  };
+}
+
 /**
  * Applies what a provider says about a payment — an answer to our call or a webhook event — to the
  * payment and its order, in the caller's transaction: the payment only moves forward; money held
@@ -63,18 +97,7 @@ export class PaymentSettlementService {
   ) {}
 
   async apply(manager: TransactionContext, payment: Payment, observed: ObservedState): Promise<void> {
-    if (
-      // A partial capture of an authorization reports the captured part; anything else must match.
-      (observed.amount !== undefined &&
-        observed.amount !== null &&
-        observed.amount !== payment.amount &&
-        !(
-          observed.state === 'captured' &&
-          payment.state === 'authorized' &&
-          observed.amount < payment.amount
-        )) ||
-      (observed.currency && observed.currency.toUpperCase() !== payment.currency)
-    ) {
+    if (mismatch(payment, observed)) {
       const reason = `${observed.source}: provider says ${observed.amount} ${observed.currency}, the payment is ${payment.amount} ${payment.currency}`;
       await this.payments.flag(manager, payment, reason);
       await this.payments.attempt(manager, {
@@ -86,16 +109,16 @@ export class PaymentSettlementService {
       this.logger.warn({ paymentId: payment.id }, 'payment event with a mismatched amount flagged for staff');
       return;
     }
-    if (observed.reference && !payment.providerReference) {
-      // The provider's id of the payment, even when its state is not news: webhooks are matched by it.
-      await this.payments.update(manager, payment.id, { providerReference: observed.reference });
-      payment.providerReference = observed.reference;
-    }
     // Money held for a payment we had failed: reconciliation found nothing at the provider while the
     // request was still on its way (or its search lagged), then the money came. It is never ignored.
     const revived =
       payment.state === 'failed' && (observed.state === 'authorized' || observed.state === 'captured');
     if (!revived && !canAdvance(payment.state, observed.state)) {
+      if (observed.reference && !payment.providerReference) {
+        // The provider's id of the payment, even when its state is not news: webhooks are matched by it.
+        await this.payments.update(manager, payment.id, { providerReference: observed.reference });
+        payment.providerReference = observed.reference;
+      }
       await this.payments.attempt(manager, {
         paymentId: payment.id,
         operation: observed.source,
@@ -104,28 +127,58 @@ export class PaymentSettlementService {
       });
       return;
     }
-    await this.payments.update(manager, payment.id, {
-      state: observed.state,
-      ...(observed.reference ? { providerReference: observed.reference } : {}),
-      ...(observed.capturedAmount !== undefined ? { capturedAmount: observed.capturedAmount } : {}),
-      ...(observed.state === 'captured' && observed.capturedAmount === undefined
-        ? { capturedAmount: payment.amount }
-        : {}),
-      failureCode: observed.failureCode ?? null,
-      failureMessage: observed.failureMessage ?? null,
-      lastEventAt: observed.at,
-    });
+    // One UPDATE: the move carries the provider's id too.
+    const fields = advancedFields(payment, observed);
+    await this.payments.update(manager, payment.id, fields);
+    const previous = payment.state;
+    Object.assign(payment, fields);
+    return this.advanced(manager, payment, previous, observed, revived, null);
+  }
+
+  /**
+   * `apply` for a payment and its order as read before this transaction, without locking reads: the
+   * payment is advanced only if it is still at the version read, its order marked paid only if it
+   * still awaits payment (compare-and-set). Answers the payment as written, or null when the fast
+   * path does not fit — a mismatch to flag, a move that is no move, a payment changed meanwhile —
+   * and then nothing was written: the caller locks the payment and calls `apply`.
+   */
+  async applyIfUnchanged(
+    manager: TransactionContext,
+    payment: Payment,
+    order: KnownOrder,
+    observed: ObservedState,
+  ): Promise<Payment | null> {
+    if (
+      mismatch(payment, observed) ||
+      payment.state === 'failed' ||
+      !canAdvance(payment.state, observed.state)
+    )
+      return null;
+    const fields = { ...advancedFields(payment, observed), updatedAt: observed.at };
+    if (!(await this.payments.updateIfVersion(manager, payment.id, payment.version, fields))) return null;
+    const written: Payment = { ...payment, ...fields, version: payment.version + 1 };
+    await this.advanced(manager, written, payment.state, observed, false, order);
+    return written;
+  }
+
+  /** What follows a payment's move from `previous` to `observed.state` (the payment as updated). */
+  private async advanced(
+    manager: TransactionContext,
+    payment: Payment,
+    previous: PaymentState,
+    observed: ObservedState,
+    revived: boolean,
+    knownOrder: KnownOrder | null,
+  ): Promise<void> {
     await this.payments.attempt(manager, {
       paymentId: payment.id,
       operation: observed.source,
       outcome: observed.state,
     });
-    const previous = payment.state;
-    payment.state = observed.state;
     if (revived) return this.revived(manager, payment, observed);
     await this.announce(manager, payment, previous, observed);
     if (observed.state !== 'authorized' && observed.state !== 'captured') return;
-    return this.moneyHeld(manager, payment, observed);
+    return this.moneyHeld(manager, payment, observed, knownOrder);
   }
 
   /**
@@ -199,13 +252,16 @@ export class PaymentSettlementService {
     manager: TransactionContext,
     payment: Payment,
     observed: ObservedState,
+    knownOrder: KnownOrder | null,
   ): Promise<void> {
+    const context = {
+      actor: `payment:${payment.id}`,
+      reason: `${payment.provider} payment ${observed.state}`,
+    };
+    // The order as read before this transaction, if it still awaits payment as it did: no locking read.
+    if (knownOrder && (await this.transitions.markPaidIfUnchanged(manager, knownOrder, context))) return;
     const order = await this.lookup.lock(manager, payment.orderId);
-    if (awaitsPayment(order))
-      return this.transitions.markPaid(manager, order, {
-        actor: `payment:${payment.id}`,
-        reason: `${payment.provider} payment ${observed.state}`,
-      });
+    if (awaitsPayment(order)) return this.transitions.markPaid(manager, order, context);
     if (order.status === 'cancelled')
       // Late success: the order expired (its stock went back on sale) before the money came. It is
       // not revived — the stock may be sold by now — the money goes back, and the customer is told.
