@@ -6,6 +6,7 @@ export { InsufficientStockError } from './inventory.errors';
 export { InventoryModule } from './inventory.module';
 export { INVENTORY_QUEUE } from './jobs/inventory.jobs';
 export { ReservationsService } from './reservations.service';
+export type { KnownVariant } from './reservations.service';
 export { StockCorrectionsService } from './stock-corrections.service';
 export { StockShortageService } from './stock-shortage.service';
 export type { ShortVariant } from './inventory.repository';

@@ -8,6 +8,18 @@ export interface LockedLevel {
   locationId: string;
   onHand: number;
   reserved: number;
+  /** The location's priority while it is active, null while it is not (read with the lock, unlocked). */
+  priority?: number | null;
+  /** The variant's low-stock threshold (read with the lock, unlocked). */
+  lowStockThreshold?: number | null;
+}
+
+/** The active locations among locked levels, with their priority (as activeLocationPriorities). */
+export function activeLocationsOf(locked: LockedLevel[]): Map<string, number> {
+  const active = new Map<string, number>();
+  for (const level of locked)
+    if (level.priority !== null && level.priority !== undefined) active.set(level.locationId, level.priority);
+  return active;
 }
 
 export interface VariantFacts {
@@ -110,15 +122,30 @@ export class InventoryRepository {
     );
   }
 
-  /** Locks every level of the variants, in primary-key order, for the rest of the transaction. */
+  /**
+   * Locks every level of the variants, in primary-key order, for the rest of the transaction. Each
+   * row also brings its location's priority (null when inactive) and its variant's low-stock
+   * threshold from scalar subqueries, which lock nothing (MariaDB and MySQL lock only the rows of
+   * the tables the locking SELECT itself reads), so reservations never queue on a location row.
+   */
   async lockLevels(manager: EntityManager, variantIds: string[]): Promise<LockedLevel[]> {
     if (variantIds.length === 0) return [];
     const sorted = [...new Set(variantIds)].sort();
     const rows = await manager.query<
-      Array<{ variant_id: string; location_id: string; on_hand: number; reserved: number }>
+      Array<{
+        variant_id: string;
+        location_id: string;
+        on_hand: number;
+        reserved: number;
+        priority: number | string | null;
+        low_stock_threshold: number | string | null;
+      }>
     >(
-      `SELECT variant_id, location_id, on_hand, reserved FROM inventory_levels
-        WHERE variant_id IN (?) ORDER BY variant_id, location_id FOR UPDATE`,
+      `SELECT l.variant_id, l.location_id, l.on_hand, l.reserved,
+              (SELECT s.priority FROM stock_locations s WHERE s.id = l.location_id AND s.active = 1) AS priority,
+              (SELECT v.low_stock_threshold FROM product_variants v WHERE v.id = l.variant_id) AS low_stock_threshold
+         FROM inventory_levels l
+        WHERE l.variant_id IN (?) ORDER BY l.variant_id, l.location_id FOR UPDATE`,
       [sorted],
     );
     return rows.map((row) => ({
@@ -126,32 +153,48 @@ export class InventoryRepository {
       locationId: row.location_id,
       onHand: Number(row.on_hand),
       reserved: Number(row.reserved),
+      priority: row.priority === null ? null : Number(row.priority),
+      lowStockThreshold: row.low_stock_threshold === null ? null : Number(row.low_stock_threshold),
     }));
   }
 
   /**
-   * Changes one level (the caller records the movement, see StockLedgerService). The UPDATE is conditional as well (defence in depth beside
-   * the row lock and the CHECK constraints): it refuses to take on-hand below zero or below what is
-   * reserved. Returns false when it refused.
+   * Changes the levels of all movements in one UPDATE (the caller records the movements, see
+   * StockLedgerService); movements of the same level are summed first. The UPDATE is conditional as
+   * well (defence in depth beside the row locks and the CHECK constraints): it refuses to take on-hand
+   * below zero or below what is reserved. Returns false when it refused a level (then some levels may
+   * have changed: the caller must roll the transaction back).
    */
-  async applyDelta(manager: EntityManager, movement: NewMovement): Promise<boolean> {
+  async applyDeltas(manager: EntityManager, movements: NewMovement[]): Promise<boolean> {
+    const deltas = new Map<
+      string,
+      { variantId: string; locationId: string; onHand: number; reserved: number }
+    >();
+    for (const movement of movements) {
+      const key = `${movement.variantId}/${movement.locationId}`;
+      const delta = deltas.get(key) ?? {
+        variantId: movement.variantId,
+        locationId: movement.locationId,
+        onHand: 0,
+        reserved: 0,
+      };
+      delta.onHand += movement.onHandDelta;
+      delta.reserved += movement.reservedDelta;
+      deltas.set(key, delta);
+    }
+    // A level whose deltas sum to nothing would not count as changed (affected rows): left out.
+    const changes = [...deltas.values()].filter((delta) => delta.onHand !== 0 || delta.reserved !== 0);
+    if (changes.length === 0) return true;
     const result = await manager.query<{ affectedRows: number }>(
-      `UPDATE inventory_levels
-          SET on_hand = on_hand + ?, reserved = reserved + ?
-        WHERE variant_id = ? AND location_id = ?
-          AND on_hand + ? >= 0 AND reserved + ? >= 0 AND on_hand + ? >= reserved + ?`,
-      [
-        movement.onHandDelta,
-        movement.reservedDelta,
-        movement.variantId,
-        movement.locationId,
-        movement.onHandDelta,
-        movement.reservedDelta,
-        movement.onHandDelta,
-        movement.reservedDelta,
-      ],
+      `UPDATE inventory_levels l
+         JOIN (${changes.map(() => 'SELECT ? AS variant_id, ? AS location_id, ? AS d_on_hand, ? AS d_reserved').join(' UNION ALL ')}) d
+           ON l.variant_id = d.variant_id AND l.location_id = d.location_id
+          SET l.on_hand = l.on_hand + d.d_on_hand, l.reserved = l.reserved + d.d_reserved
+        WHERE l.on_hand + d.d_on_hand >= 0 AND l.reserved + d.d_reserved >= 0
+          AND l.on_hand + d.d_on_hand >= l.reserved + d.d_reserved`,
+      changes.flatMap((change) => [change.variantId, change.locationId, change.onHand, change.reserved]),
     );
-    return result.affectedRows === 1;
+    return result.affectedRows === changes.length;
   }
 
   async insertMovements(manager: EntityManager, movements: NewMovement[]): Promise<void> {

@@ -45,11 +45,18 @@ const facts = (variantId: string, sellable = true): VariantFacts => ({
   sellable,
   lowStockThreshold: null,
 });
+// Two active warehouses: "near" is tried first (lower priority number), "far" second; any other is inactive.
+const PRIORITIES = new Map([
+  ['near', 1],
+  ['far', 2],
+]);
 const level = (variantId: string, locationId: string, onHand: number, reserved = 0): LockedLevel => ({
   variantId,
   locationId,
   onHand,
   reserved,
+  priority: PRIORITIES.get(locationId) ?? null,
+  lowStockThreshold: null,
 });
 const reservation = (status: ReservationStatus): InventoryReservation =>
   Object.assign(new InventoryReservation(), { id: 'res-1', reference: 'order:1', status, expiresAt: null });
@@ -70,13 +77,7 @@ describe('ReservationsService', () => {
     inventory = fixture.mock(InventoryRepository);
     reservations = fixture.mock(ReservationsRepository);
     ledger = fixture.mock(StockLedgerService);
-    // Two active warehouses: "near" is tried first (lower priority number), "far" second.
-    inventory.activeLocationPriorities.mockResolvedValue(
-      new Map([
-        ['near', 1],
-        ['far', 2],
-      ]),
-    );
+    inventory.activeLocationPriorities.mockResolvedValue(PRIORITIES);
     inventory.variantFacts.mockImplementation((_manager, ids) =>
       Promise.resolve(new Map(ids.map((id) => [id, facts(id)]))),
     );

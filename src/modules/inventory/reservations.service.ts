@@ -10,7 +10,13 @@ import {
   ReservationStateError,
   StockShortage,
 } from './inventory.errors';
-import { InventoryRepository, LockedLevel, NewMovement } from './inventory.repository';
+import {
+  activeLocationsOf,
+  InventoryRepository,
+  LockedLevel,
+  NewMovement,
+  type VariantFacts,
+} from './inventory.repository';
 import { ReservationsRepository } from './reservations.repository';
 import { LevelRefusedError, StockLedgerService } from './stock-ledger.service';
 
@@ -25,6 +31,17 @@ export interface ReservationView {
   status: InventoryReservation['status'];
   expiresAt: Date | null;
   lines: Array<Pick<InventoryReservationLine, 'variantId' | 'locationId' | 'quantity'>>;
+}
+
+/** What a caller knows of a variant; its low-stock threshold comes with the locked levels. */
+export type KnownVariant = Omit<VariantFacts, 'lowStockThreshold'>;
+
+/** VariantFacts of the variants the caller knows (a variant it does not know is unknown). */
+function knownFacts(variants: Map<string, KnownVariant>, locked: LockedLevel[]): Map<string, VariantFacts> {
+  const thresholds = new Map(locked.map((level) => [level.variantId, level.lowStockThreshold ?? null]));
+  return new Map(
+    [...variants].map(([id, variant]) => [id, { ...variant, lowStockThreshold: thresholds.get(id) ?? null }]),
+  );
 }
 
 /** Sums the quantities of lines for the same variant: a variant is decided once, with its total. */
@@ -58,12 +75,15 @@ export class ReservationsService {
     return this.transactions.run((tx) => this.reserveWithin(tx, reference, lines, options));
   }
 
-  /** For a caller with its own transaction (checkout): reserves inside it. */
+  /**
+   * For a caller with its own transaction (checkout): reserves inside it. `variants`: what the caller
+   * has read of every variant in this transaction (checkout's cart quote), so it is not read again.
+   */
   async reserveWithin(
     tx: TransactionContext,
     reference: string,
     lines: ReserveLine[],
-    options: { expiresAt?: Date | null; actor: string },
+    options: { expiresAt?: Date | null; actor: string; variants?: Map<string, KnownVariant> },
   ): Promise<ReservationView> {
     const manager: EntityManager = tx;
     const wanted = aggregateLines(lines);
@@ -75,11 +95,12 @@ export class ReservationsService {
     }
 
     const variantIds = [...wanted.keys()].sort();
+    // One statement: the levels locked, with their locations' priorities and the variants' thresholds.
     const locked = await this.inventory.lockLevels(manager, variantIds);
-    const [facts, activeLocations] = await Promise.all([
-      this.inventory.variantFacts(manager, variantIds),
-      this.inventory.activeLocationPriorities(manager),
-    ]);
+    const activeLocations = activeLocationsOf(locked);
+    const facts = options.variants
+      ? knownFacts(options.variants, locked)
+      : await this.inventory.variantFacts(manager, variantIds);
 
     const shortages: StockShortage[] = [];
     const allocations: Array<{ variantId: string; locationId: string; quantity: number }> = [];

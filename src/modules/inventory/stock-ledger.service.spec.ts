@@ -69,7 +69,7 @@ describe('StockLedgerService.apply', () => {
       ],
     });
     inventory = fixture.mock(InventoryRepository);
-    inventory.applyDelta.mockResolvedValue(true);
+    inventory.applyDeltas.mockResolvedValue(true);
   });
 
   const apply = (before: LockedLevel, movement: NewMovement, after?: () => Promise<void>) =>
@@ -83,12 +83,12 @@ describe('StockLedgerService.apply', () => {
 
   it('records every movement applied, in the transaction', async () => {
     await apply(levelOf(10, 0), reserving(1));
-    expect(inventory.applyDelta).toHaveBeenCalledWith(fixture.transactions.tx, reserving(1));
+    expect(inventory.applyDeltas).toHaveBeenCalledWith(fixture.transactions.tx, [reserving(1)]);
     expect(inventory.insertMovements).toHaveBeenCalledWith(fixture.transactions.tx, [reserving(1)]);
   });
 
   it('throws LevelRefusedError, recording nothing, when a conditional update refused the change', async () => {
-    inventory.applyDelta.mockResolvedValue(false);
+    inventory.applyDeltas.mockResolvedValue(false);
     await expect(apply(levelOf(1, 0), reserving(2))).rejects.toBeInstanceOf(LevelRefusedError);
     expect(inventory.insertMovements).not.toHaveBeenCalled();
     expect(outbox.enqueue).not.toHaveBeenCalled();

@@ -40,8 +40,8 @@ export class StockLedgerService {
         .filter((level) => level.variantId === variantId && activeLocations.has(level.locationId))
         .reduce((sum, level) => sum + level.onHand - level.reserved, 0);
     const after = locked.map((level) => ({ ...level }));
+    let refused: NewMovement | null = null;
     for (const movement of movements) {
-      if (!(await this.inventory.applyDelta(manager, movement))) throw new LevelRefusedError(movement);
       const level = after.find(
         (l) => l.variantId === movement.variantId && l.locationId === movement.locationId,
       );
@@ -49,7 +49,12 @@ export class StockLedgerService {
         level.onHand += movement.onHandDelta;
         level.reserved += movement.reservedDelta;
       }
+      if (!level || level.onHand < 0 || level.reserved < 0 || level.onHand < level.reserved)
+        refused ??= movement;
     }
+    // Every level change in one statement; a refusal names the first movement the locked rows cannot take.
+    if (!(await this.inventory.applyDeltas(manager, movements)))
+      throw new LevelRefusedError(refused ?? movements[0]);
     // The ledger rows of every level change above, in one statement, in the same transaction.
     await this.inventory.insertMovements(manager, movements);
 

@@ -193,7 +193,7 @@ describe('CheckoutService.checkout', () => {
           { variantId: 'variant-a', quantity: 2 },
           { variantId: 'variant-b', quantity: 1 },
         ],
-        { expiresAt: null, actor: 'guest:cart:cart-1' },
+        { expiresAt: null, actor: 'guest:cart:cart-1', variants: new Map() },
       );
     });
 
@@ -308,7 +308,11 @@ describe('CheckoutService.checkout', () => {
         fixture.transactions.tx,
         expect.objectContaining({ email: 'account@example.com', actor: 'user:u1' }),
       );
-      expect(reservations.reserveWithin.mock.calls[0][3]).toEqual({ expiresAt: null, actor: 'user:u1' });
+      expect(reservations.reserveWithin.mock.calls[0][3]).toEqual({
+        expiresAt: null,
+        actor: 'user:u1',
+        variants: new Map(),
+      });
       expect(promotions.redeemWithin.mock.calls[0][1].customerKey).toBe('email:account@example.com');
     });
   });

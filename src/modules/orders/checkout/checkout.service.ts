@@ -2,7 +2,7 @@ import { TransactionContext, TransactionRunner } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { CartClosedError, type CartCaller, CartsService, type CartQuote } from '../../carts';
-import { InsufficientStockError, ReservationsService } from '../../inventory';
+import { InsufficientStockError, type KnownVariant, ReservationsService } from '../../inventory';
 import { PromotionRedemptionsService } from '../../promotions';
 import type { CheckoutDto, OrderDto } from '../dto/order.dto';
 import { OrderOpeningService } from './order-opening.service';
@@ -19,6 +19,22 @@ import {
  * them: stock (the reservation) and a used-up or expired code (the redemption, which answers 409).
  */
 const DECIDED_UNDER_LOCK = new Set(['line-out-of-stock', 'line-insufficient-stock', 'promotion-not-usable']);
+
+/** The quote's variants as the reservation needs them. */
+function knownVariants(quote: CartQuote): Map<string, KnownVariant> {
+  return new Map(
+    [...quote.variants.values()].map((variant) => [
+      variant.variantId,
+      {
+        id: variant.variantId,
+        productId: variant.productId,
+        sku: variant.sku,
+        title: `${variant.productTitle} — ${variant.variantTitle}`,
+        sellable: variant.sellable,
+      },
+    ]),
+  );
+}
 
 /**
  * Turns a cart into an order, once, in one transaction: lock the cart, price it anew, reserve every
@@ -105,7 +121,8 @@ export class CheckoutService {
         manager,
         reservationOf(orderId),
         quote.sellableItems.map((item) => ({ variantId: item.variantId, quantity: item.quantity })),
-        { expiresAt: null, actor },
+        // The quote read every variant in this transaction: the reservation does not read them again.
+        { expiresAt: null, actor, variants: knownVariants(quote) },
       );
     } catch (error) {
       if (!(error instanceof InsufficientStockError)) throw error;
