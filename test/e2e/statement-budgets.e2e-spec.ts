@@ -1,6 +1,9 @@
 import type { JsonResponse } from '@app/testing';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { SANDBOX_CARDS } from '../../src/modules/payments/providers/sandbox.provider';
 import { AuthClient, createUser } from '../support/auth-client';
+import { payWithCard } from '../support/payments-shop';
 import { ADDRESS, ShopAdmin, ShopClient, type Shopper } from '../support/shop-client';
 import { describeCount, StatementCounter, type StatementCount } from '../support/statement-counter';
 import { TestApi, TestEnvironment } from '../support/test-environment';
@@ -90,7 +93,53 @@ const ROUTES: RouteBudget[] = [
         });
     },
   },
+  {
+    route: 'POST /v1/carts/{id}/checkout (guest, 3 lines, Idempotency-Key)',
+    budget: 16,
+    status: 201,
+    arrange: async ({ shop, guestCart }) => {
+      const cart = await readyCart(shop, guestCart);
+      return () => shop.checkout(cart.id, cart.shopper);
+    },
+  },
+  {
+    route: 'POST /v1/orders/{id}/payments (the sandbox card that succeeds)',
+    budget: 16,
+    status: 201,
+    arrange: async ({ shop, guestCart }) => {
+      const { order, shopper } = await placedOrder(shop, guestCart, 'card');
+      return () => payWithCard(shop, order.id, shopper, SANDBOX_CARDS.succeeds);
+    },
+  },
+  {
+    route: 'GET /v1/orders/{id} (the guest after checkout)',
+    budget: 2,
+    status: 200,
+    arrange: async ({ shop, guestCart }) => {
+      const { order, shopper } = await placedOrder(shop, guestCart, 'card');
+      return () => shop.send('GET', `/v1/orders/${order.id}`, shopper);
+    },
+  },
 ];
+
+/** A guest cart of 3 lines with address and shipping method: ready for checkout. */
+async function readyCart(shop: ShopClient, guestCart: Shop['guestCart']) {
+  const cart = await guestCart(3, true);
+  const { shippingMethods } = (await shop.send('GET', `/v1/carts/${cart.id}`, cart.shopper)).body;
+  const chosen = await shop.send('PUT', `/v1/carts/${cart.id}/shipping-method`, cart.shopper, {
+    shippingMethodId: shippingMethods[0].id,
+  });
+  if (chosen.status !== 200) throw new Error(`shipping method: ${chosen.status} ${chosen.text}`);
+  return cart;
+}
+
+/** A guest order of 3 lines awaiting payment, and the shopper holding its token. */
+async function placedOrder(shop: ShopClient, guestCart: Shop['guestCart'], paymentMethod: 'card') {
+  const cart = await readyCart(shop, guestCart);
+  const placed = await shop.checkout(cart.id, cart.shopper, randomUUID(), { paymentMethod });
+  if (placed.status !== 201) throw new Error(`checkout: ${placed.status} ${placed.text}`);
+  return { order: placed.body, shopper: cart.shopper };
+}
 
 const MEASUREMENTS = 2;
 
