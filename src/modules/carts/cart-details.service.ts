@@ -41,22 +41,17 @@ export class CartDetailsService {
     });
   }
 
-  /** Priced for the new address from the same read that checks the cart (shipping methods, tax rate). */
   setAddresses(caller: CartCaller, id: string, dto: SetAddressesDto): Promise<CartDto> {
     const shippingAddress = toAddress(dto.shippingAddress);
-    return this.writes.updateFields(
-      caller,
-      id,
-      (_manager, { cart }) =>
-        Promise.resolve({
-          shippingAddress,
-          billingAddress: toAddress(dto.billingAddress ?? dto.shippingAddress),
-          // A customer's order goes to their account email; a guest (or an account without one) gives one.
-          ...(!dto.email || (cart.customerId && cart.email) ? {} : { email: dto.email.toLowerCase() }),
-          // A method chosen for another country may not serve this one.
-          ...(cart.shippingAddress?.country !== shippingAddress.country ? { shippingMethodId: null } : {}),
-        }),
-      { destination: { country: shippingAddress.country, region: shippingAddress.region ?? null } },
+    return this.writes.updateFields(caller, id, (_manager, { cart }) =>
+      Promise.resolve({
+        shippingAddress,
+        billingAddress: toAddress(dto.billingAddress ?? dto.shippingAddress),
+        // A customer's order goes to their account email; a guest (or an account without one) gives one.
+        ...(!dto.email || (cart.customerId && cart.email) ? {} : { email: dto.email.toLowerCase() }),
+        // A method chosen for another country may not serve this one.
+        ...(cart.shippingAddress?.country !== shippingAddress.country ? { shippingMethodId: null } : {}),
+      }),
     );
   }
 

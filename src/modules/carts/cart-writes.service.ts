@@ -21,7 +21,7 @@ export interface CartChange {
   promotion?: PromotionRule | null;
 }
 
-type ReadOptions = Pick<PricingReadOptions, 'variantId' | 'destination'>;
+type ReadOptions = Pick<PricingReadOptions, 'variantId'>;
 
 /** A write whose only statement is on the cart row, tried without a lock this many times. */
 const UNLOCKED_ATTEMPTS = 3;
@@ -88,36 +88,30 @@ export class CartWritesService {
   }
 
   /**
-   * A write of cart fields only, without a transaction: one read, then one UPDATE that applies only
-   * if the cart is still as read (else read again). `decide` may throw to refuse. A guest cart
-   * presented by a customer, or a cart that keeps changing under us, takes the locked path instead.
+   * A write of cart fields only, without a transaction: one read to check and decide, one UPDATE that
+   * applies only if the cart row is still as read (else read again), and one read to answer with —
+   * lines added meanwhile take no lock on the cart row, so what the first read found may lack them.
+   * `decide` may throw to refuse. A guest cart presented by a customer, or a cart that keeps changing
+   * under us, takes the locked path instead.
    */
   async updateFields(
     caller: CartCaller,
     id: string,
     decide: (manager: EntityManager, read: CartPricingRead) => Promise<CartFields>,
-    options: ReadOptions = {},
   ): Promise<CartDto> {
+    const manager = this.carts.manager;
     for (let attempt = 1; attempt <= UNLOCKED_ATTEMPTS; attempt++) {
-      const read = await this.carts.findForPricing(this.carts.manager, id, options);
+      const read = await this.carts.findForPricing(manager, id);
       if (!read) throw new CartNotFoundError(id);
       if (this.access.check(caller, read.cart) === 'take-over') break;
       if (read.cart.status !== 'active') throw new CartClosedError(read.cart.status, read.cart.orderId);
-      const fields = await decide(this.carts.manager, read);
-      const updatedAt = await this.carts.updateIfUnchanged(read, fields);
-      if (updatedAt) return this.quote({ ...read, cart: withFields(read.cart, fields, updatedAt) }).view;
+      if (await this.carts.updateIfUnchanged(read.cart, await decide(manager, read)))
+        return this.quote((await this.carts.findForPricing(manager, id))!).view;
     }
-    return this.mutate(
-      caller,
-      id,
-      async (manager, read) => {
-        const fields = await decide(manager, read);
-        return {
-          cart: withFields(read.cart, fields, await this.carts.update(manager, read.cart.id, fields)),
-        };
-      },
-      options,
-    );
+    return this.mutate(caller, id, async (locked, read) => {
+      const fields = await decide(locked, read);
+      return { cart: withFields(read.cart, fields, await this.carts.update(locked, read.cart.id, fields)) };
+    });
   }
 
   /** The cart as read, priced. */

@@ -17,7 +17,7 @@ export interface CartPricingRead {
   available: Map<string, number>;
   /** The cart's promotion code's promotion if it is usable at the time of the read, else null. */
   promotion: PromotionRule | null;
-  /** The methods offered to the destination, ordered by position ([] without a destination). */
+  /** The methods offered to the shipping address, ordered by position ([] without an address). */
   shippingMethods: ShippingMethodRule[];
   taxRate: { id: string; name: string; rateBp: number } | null;
 }
@@ -27,8 +27,6 @@ export interface PricingReadOptions {
   lock?: boolean;
   /** A variant not (yet) in the cart to read too: the one being added. */
   variantId?: string;
-  /** Price for this destination instead of the stored shipping address (the one being set). */
-  destination?: { country: string; region: string | null };
   now?: Date;
 }
 
@@ -36,21 +34,8 @@ type JsonColumn<T> = string | T | null;
 
 interface PricingRow extends CartRow {
   items: JsonColumn<Array<{ id: string; variantId: string; quantity: number; createdAt: string }>>;
-  variants: JsonColumn<
-    Array<{
-      id: string;
-      productId: string;
-      slug: string;
-      productTitle: string;
-      title: string;
-      sku: string;
-      price: number;
-      imageUrl: string | null;
-      status: string;
-      productStatus: string;
-      available: number | string;
-    }>
-  >;
+  variants: JsonColumn<VariantJson[]>;
+  variant: JsonColumn<VariantJson>;
   promotion: JsonColumn<
     Omit<PromotionRule, 'startsAt' | 'endsAt'> & { startsAt: string | null; endsAt: string | null }
   >;
@@ -68,6 +53,29 @@ export const cartVersion = (cart: Cart, items: readonly CartItem[]): number => c
 /** When the cart last changed: its own row or its newest line. */
 export const cartUpdatedAt = (cart: Cart, items: readonly CartItem[]): Date =>
   items.reduce((latest, item) => (item.createdAt > latest ? item.createdAt : latest), cart.updatedAt);
+
+/** What SellableVariantsService.findMany reads of a variant `v` of product `p`, and its free stock. */
+const VARIANT_JSON = `JSON_OBJECT(
+  'id', v.id, 'productId', v.product_id, 'slug', p.slug, 'productTitle', p.title, 'title', v.title,
+  'sku', v.sku, 'price', v.price, 'status', v.status, 'productStatus', p.status,
+  'imageUrl', JSON_UNQUOTE(JSON_EXTRACT(p.images, '$[0].url')),
+  'available', COALESCE((SELECT SUM(l.on_hand - l.reserved)
+                           FROM inventory_levels l JOIN stock_locations s ON s.id = l.location_id AND s.active = 1
+                          WHERE l.variant_id = v.id), 0))`;
+
+type VariantJson = {
+  id: string;
+  productId: string;
+  slug: string;
+  productTitle: string;
+  title: string;
+  sku: string;
+  price: number;
+  imageUrl: string | null;
+  status: string;
+  productStatus: string;
+  available: number | string;
+};
 
 /** MariaDB hands JSON over as text, MySQL parsed. */
 const parsed = <T>(value: JsonColumn<T>): T | null =>
@@ -155,7 +163,8 @@ function toPricingRead(row: PricingRow): CartPricingRead {
     );
   const variants = new Map<string, SellableVariant>();
   const available = new Map(items.map((item) => [item.variantId, 0]));
-  for (const variant of parsed(row.variants) ?? []) {
+  const candidate = parsed(row.variant);
+  for (const variant of [...(parsed(row.variants) ?? []), ...(candidate ? [candidate] : [])]) {
     variants.set(variant.id, {
       variantId: variant.id,
       productId: variant.productId,
@@ -210,7 +219,7 @@ export class CartsRepository {
 
   /**
    * The cart and everything it is priced from in one statement: its row, its items, their variants
-   * and free stock, its usable promotion, the shipping methods and the tax rate of its destination.
+   * and free stock, its usable promotion, the shipping methods and the tax rate of its shipping address.
    * The rules are those of SellableVariantsService.findMany, ReservationsService.available,
    * PromotionRedemptionsService.findUsable, ShippingRatesService.methodsFor and TaxRatesService.rateFor
    * (their specs and the carts/pricing e2e keep them equal); each of those costs a statement apiece,
@@ -222,39 +231,32 @@ export class CartsRepository {
     options: PricingReadOptions = {},
   ): Promise<CartPricingRead | null> {
     const now = options.now ?? new Date();
-    // The destination's country and subdivision, normalised as TaxRatesService.rateFor does: given
-    // (the address being set) or the stored shipping address's.
-    let country = addressPart('country');
-    let subdivision = `COALESCE(${addressPart('region')}, '')`;
-    subdivision = `IF(LEFT(${subdivision}, 3) = CONCAT(${country}, '-'), SUBSTRING(${subdivision}, 4), ${subdivision})`;
-    let destination: string[] = [];
-    if (options.destination) {
-      const code = options.destination.country.trim().toUpperCase();
-      let region = (options.destination.region ?? '').trim().toUpperCase();
-      if (region.startsWith(`${code}-`)) region = region.slice(code.length + 1);
-      [country, subdivision, destination] = ['?', '?', [code, region]];
-    }
+    // The shipping address's country and subdivision, normalised as TaxRatesService.rateFor does
+    // (a region may be given as 'US-CA' as well as 'CA').
+    const country = addressPart('country');
+    const region = `COALESCE(${addressPart('region')}, '')`;
+    const subdivision = `IF(LEFT(${region}, 3) = CONCAT(${country}, '-'), SUBSTRING(${region}, 4), ${region})`;
+    // Locked, the lines are read as they are once the lock is ours: a plain (snapshot) read could
+    // miss a line that the write we waited for added (seen when several adds raced).
+    const current = options.lock ? ' LOCK IN SHARE MODE' : '';
     const [row] = await manager.query<PricingRow[]>(
       `SELECT ${CART_COLUMNS},
          (SELECT JSON_ARRAYAGG(JSON_OBJECT('id', i.id, 'variantId', i.variant_id, 'quantity', i.quantity,
                                            'createdAt', i.created_at))
-            FROM cart_items i WHERE i.cart_id = c.id) AS items,
-         (SELECT JSON_ARRAYAGG(JSON_OBJECT(
-                   'id', v.id, 'productId', v.product_id, 'slug', p.slug, 'productTitle', p.title,
-                   'title', v.title, 'sku', v.sku, 'price', v.price, 'status', v.status,
-                   'productStatus', p.status, 'imageUrl', JSON_UNQUOTE(JSON_EXTRACT(p.images, '$[0].url')),
-                   'available', COALESCE((SELECT SUM(l.on_hand - l.reserved)
-                                            FROM inventory_levels l
-                                            JOIN stock_locations s ON s.id = l.location_id AND s.active = 1
-                                           WHERE l.variant_id = v.id), 0)))
-            FROM product_variants v JOIN products p ON p.id = v.product_id
-           WHERE v.id IN (SELECT i.variant_id FROM cart_items i WHERE i.cart_id = c.id) OR v.id = ?) AS variants,
+            FROM cart_items i WHERE i.cart_id = c.id${current}) AS items,
+         (SELECT JSON_ARRAYAGG(${VARIANT_JSON})
+            FROM cart_items i
+            JOIN product_variants v ON v.id = i.variant_id JOIN products p ON p.id = v.product_id
+           WHERE i.cart_id = c.id${current}) AS variants,
+         (SELECT ${VARIANT_JSON} FROM product_variants v JOIN products p ON p.id = v.product_id
+           WHERE v.id = ?) AS variant,
          (SELECT JSON_OBJECT('id', pr.id, 'code', pr.code, 'kind', pr.kind, 'percentBp', pr.percent_bp,
                              'amount', pr.amount, 'minSubtotal', pr.min_subtotal, 'startsAt', pr.starts_at,
                              'endsAt', pr.ends_at, 'usageLimit', pr.usage_limit,
                              'perCustomerLimit', pr.per_customer_limit, 'timesUsed', pr.times_used)
             FROM promotions pr
-           WHERE pr.code = c.promotion_code AND pr.active = 1
+           -- promotions.code is ascii_bin: compared as such, its unique index finds the row
+           WHERE pr.code = CONVERT(c.promotion_code USING ascii) COLLATE ascii_bin AND pr.active = 1
              AND (pr.starts_at IS NULL OR pr.starts_at <= ?) AND (pr.ends_at IS NULL OR ? < pr.ends_at)
              AND (pr.usage_limit IS NULL OR pr.times_used < pr.usage_limit)) AS promotion,
          (SELECT JSON_ARRAYAGG(JSON_OBJECT('id', m.id, 'zoneId', m.zone_id, 'name', m.name, 'rate', m.rate,
@@ -268,7 +270,7 @@ export class CartsRepository {
            WHERE t.country = ${country} AND t.region IN (${subdivision}, '')
            ORDER BY t.region DESC LIMIT 1) AS tax_rate
        FROM carts c WHERE c.id = ?${options.lock ? ' FOR UPDATE' : ''}`,
-      [options.variantId ?? null, now, now, ...destination.slice(0, 1), ...destination, id],
+      [options.variantId ?? null, now, now, id],
     );
     if (!row) return null;
     return toPricingRead(row);
@@ -334,23 +336,17 @@ export class CartsRepository {
   }
 
   /**
-   * Changes fields and bumps the version in one statement, only if the cart is still active and as
-   * `read` found it (its stored version and its number of lines: together they are the cart's version,
-   * see cartVersion). Returns the new `updatedAt`, or null when the cart changed in between.
+   * Changes fields and bumps the version in one statement, only if the cart row is still active and
+   * as `cart` found it (lines may have changed: they are not part of the row). Returns the new
+   * `updatedAt`, or null when the row changed in between.
    */
-  async updateIfUnchanged(read: { cart: Cart; items: CartItem[] }, fields: CartFields): Promise<Date | null> {
+  async updateIfUnchanged(cart: Cart, fields: CartFields): Promise<Date | null> {
     const updatedAt = new Date();
     const result = await this.manager
       .createQueryBuilder()
       .update(Cart)
       .set({ ...fields, updatedAt, version: () => 'version + 1' })
-      .where("id = :id AND status = 'active' AND version = :version", {
-        id: read.cart.id,
-        version: read.cart.version,
-      })
-      .andWhere('(SELECT COUNT(*) FROM cart_items i WHERE i.cart_id = :id) = :lines', {
-        lines: read.items.length,
-      })
+      .where("id = :id AND status = 'active' AND version = :version", { id: cart.id, version: cart.version })
       .execute();
     return result.affected ? updatedAt : null;
   }
