@@ -3,7 +3,13 @@ import { AppConfig } from '@app/config';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import {
+  getOptionsToken,
+  getStorageToken,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit';
 import { OutboxModule } from '../outbox';
@@ -29,6 +35,7 @@ import { OneTimeTokensRepository } from './one-time-tokens.repository';
 import { PasswordHasherService } from './passwords/password-hasher.service';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
+import { StaticMetadataReflector } from './static-metadata.reflector';
 import { SessionCheckAdapter } from './tokens/session-check.adapter';
 import { JwtStrategy } from './tokens/jwt.strategy';
 import { jwtKey, TokenService } from './tokens/token.service';
@@ -61,7 +68,13 @@ import { jwtKey, TokenService } from './tokens/token.service';
     OneTimeTokensRepository,
     PasswordHasherService,
     SecretBox,
-    ThrottlerGuard,
+    {
+      // The library's guard, given a reflector that reads route metadata once (see StaticMetadataReflector).
+      provide: ThrottlerGuard,
+      inject: [getOptionsToken(), getStorageToken()],
+      useFactory: (options: ThrottlerModuleOptions, storage: ThrottlerStorage) =>
+        new ThrottlerGuard(options, storage, new StaticMetadataReflector()),
+    },
     SessionsRepository,
     SessionsService,
     SessionCheckAdapter,
