@@ -55,6 +55,21 @@ export interface SearchDocument {
   terms: IndexedTerm[];
 }
 
+/** Search term rows ([product_id, term, relevance, …]) in the order of the (product_id, stamp) index. */
+function byIndexOrder(a: unknown[], b: unknown[]): number {
+  const [productA, termA, relevanceA] = a as [string, string, number];
+  const [productB, termB, relevanceB] = b as [string, string, number];
+  return productA < productB
+    ? -1
+    : productA > productB
+      ? 1
+      : termA < termB
+        ? -1
+        : termA > termB
+          ? 1
+          : relevanceA - relevanceB;
+}
+
 /** Rows per INSERT of search terms (a product has about a hundred). */
 const TERM_INSERT_CHUNK = 5_000;
 
@@ -301,16 +316,23 @@ export class StorefrontRepository implements ProductSearch {
       .update(JSON.stringify([productIds, documents]))
       .digest()
       .readUInt32BE();
-    const rows = documents.flatMap((document) =>
-      document.terms.map((term) => [
-        document.productId,
-        term.term,
-        term.relevance,
-        document.minPrice,
-        document.maxPrice,
-        stamp,
-      ]),
-    );
+    // In the (product_id, stamp) index's order: each row then goes after the ones this write inserted
+    // before it. The DELETE below of the product just before this one in that index reads one row past its
+    // own, which is this write's first row, and waits for this transaction; a row inserted before that one
+    // would then wait for the DELETE's lock, and the two deadlocked (catalog.e2e, many staff creating
+    // products at once: time-ordered ids put new products side by side at the end of the index).
+    const rows = documents
+      .flatMap((document) =>
+        document.terms.map((term) => [
+          document.productId,
+          term.term,
+          term.relevance,
+          document.minPrice,
+          document.maxPrice,
+          stamp,
+        ]),
+      )
+      .sort(byIndexOrder);
     for (let start = 0; start < rows.length; start += TERM_INSERT_CHUNK)
       await manager.query(
         `INSERT INTO product_search_terms (product_id, term, relevance, min_price, max_price, stamp) VALUES ?
