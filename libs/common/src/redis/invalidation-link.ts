@@ -140,6 +140,9 @@ export class InvalidationLink implements InvalidationSource, OnApplicationBootst
     this.connected = false;
     this.linkGeneration++;
     for (const copy of this.copies) copy.clear();
+    // Stopping is the process shutting down: nothing to warn about (a CLI's --json output ends on stdout
+    // with its report, and the check-invariants command's JSON must stay parseable).
+    if (reason === 'stopped') return;
     this.logger.warn(`Redis invalidation link lost (${reason}): process copies dropped until it is back`);
   }
 
