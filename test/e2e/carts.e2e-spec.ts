@@ -224,6 +224,12 @@ describe('carts', () => {
       }),
       400,
     );
+    // No address at all (was a 500 once the address was built before the cart was read).
+    expectProblem(
+      await shop.send('PUT', `/v1/carts/${cart.id}/addresses`, shopper, { email: 'a@example.com' }),
+      400,
+      '/problems/validation-failed',
+    );
     const untouched = (await shop.send('GET', `/v1/carts/${cart.id}`, shopper)).body;
     expect(untouched.version).toBe(cart.version);
 

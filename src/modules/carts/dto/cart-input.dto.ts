@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  IsDefined,
   IsEmail,
   IsISO31661Alpha2,
   IsOptional,
@@ -108,6 +109,7 @@ export class AddressDto {
 
 export class SetAddressesDto {
   @ApiProperty({ type: AddressDto })
+  @IsDefined() // @ValidateNested alone lets a missing address through
   @ValidateNested()
   @Type(() => AddressDto)
   shippingAddress: AddressDto;
